@@ -1,0 +1,104 @@
+"""Sprintboard: a server-rendered collaborative sprint board for city partnerships."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+from .paths import STATIC, TEMPLATES, TRANSLATIONS, asset_root
+
+# One Blueprint per area, in sprintboard/views/<name>.py.
+BLUEPRINTS = (
+    "main",
+    "auth",
+    "partnerships",
+    "members",
+    "admin",
+    "board",
+    "applications",
+    "toolbox",
+    "actors",
+    "match",
+    "workshops",
+    "sprints",
+    "facilitation",
+    "reports",
+    "projects",
+    "columns",
+    "cards",
+    "funding",
+    "status",
+    "exports",
+    "live",
+)
+
+
+def create_app(config: dict | type | None = None) -> Flask:
+    """The application factory; `config` (a dict or class) overrides the environment."""
+    root = asset_root()
+    app = Flask(
+        __name__,
+        template_folder=str(root / TEMPLATES),
+        static_folder=str(root / STATIC),
+        instance_relative_config=True,
+    )
+    overrides = _as_dict(config)
+    instance = Path(overrides.get("INSTANCE_PATH") or app.instance_path)
+    app.config.from_mapping(config_module.load(instance))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root / TRANSLATIONS)
+    app.config.update(overrides)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    from . import cli, web
+
+    web.init_app(app)
+    cli.init_app(app)
+    logging.getLogger("sprintboard").setLevel(logging.INFO)
+    return app
+
+
+def _as_dict(config) -> dict:
+    if config is None:
+        return {}
+    if isinstance(config, dict):
+        return dict(config)
+    return {k: getattr(config, k) for k in dir(config) if k.isupper()}
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import events
+    from .database import configure_engine
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import select_locale
+
+    db.init_app(app)
+    events.install()
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = None  # sessions are server-side rows, see UserSession
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from .services.accounts import user_for_session
+
+        return user_for_session(token)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f".views.{name}", __name__).bp)

@@ -1,0 +1,236 @@
+"""Who may do what, in one place; loaders that 404 on objects of another partnership.
+
+Roles rank observer < member < facilitator; site admins count as facilitators everywhere.
+Every view is login-only unless marked with @public (see enforce_login).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from .extensions import db
+from .models import (
+    ROLES,
+    BoardColumn,
+    Card,
+    ChecklistItem,
+    City,
+    FundingIdea,
+    Invitation,
+    Label,
+    Membership,
+    Partnership,
+    Project,
+    User,
+)
+
+# What each action needs.
+ACTIONS = {
+    "view": "observer",  # read everything of the partnership
+    "edit": "member",  # create and change projects, cards, comments …
+    "manage": "facilitator",  # columns, sprints, workshops, people
+}
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as reachable without logging in."""
+    view.is_public = True
+    return view
+
+
+def enforce_login():
+    """before_request: anonymous users are sent to the login page unless the view is public."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_public", False) or current_user.is_authenticated:
+        return None
+    if request.method != "GET":
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def role_in(user: User, partnership: Partnership) -> str | None:
+    """The user's role in the partnership (admins are facilitators), or None."""
+    if not user.is_authenticated:
+        return None
+    if user.is_admin:
+        return "facilitator"
+    # Asked several times per request (loader, template): one query per request.
+    roles = g.setdefault("_roles", {})
+    key = (user.id, partnership.id)
+    if key not in roles:
+        membership = membership_of(user, partnership)
+        roles[key] = membership.role if membership else None
+    return roles[key]
+
+
+def membership_of(user: User, partnership: Partnership) -> Membership | None:
+    return db.session.scalar(
+        db.select(Membership).filter_by(user_id=user.id, partnership_id=partnership.id)
+    )
+
+
+def can(user: User, action: str, partnership: Partnership) -> bool:
+    role = role_in(user, partnership)
+    return role is not None and ROLES.index(role) >= ROLES.index(ACTIONS[action])
+
+
+def require_admin() -> None:
+    if not (current_user.is_authenticated and current_user.is_admin):
+        abort(403)
+
+
+def get_partnership_or_404(pid: int, need: str = "view") -> Partnership:
+    """The partnership if the user belongs to it (404 otherwise) and may `need` (403 otherwise)."""
+    partnership = db.session.get(Partnership, pid)
+    if partnership is None or role_in(current_user, partnership) is None:
+        abort(404)
+    if not can(current_user, need, partnership):
+        abort(403)
+    return partnership
+
+
+def get_city_or_404(partnership: Partnership, city_id: int | None) -> City:
+    return _owned_or_404(City, partnership, city_id)
+
+
+def get_membership_or_404(partnership: Partnership, membership_id: int) -> Membership:
+    return _owned_or_404(Membership, partnership, membership_id)
+
+
+def get_invitation_or_404(partnership: Partnership, invitation_id: int) -> Invitation:
+    return _owned_or_404(Invitation, partnership, invitation_id)
+
+
+def _owned_or_404(model, owner, object_id, key: str = "partnership_id"):
+    """The `model` row `object_id` if it belongs to `owner` (its `key` column is owner.id), else 404."""
+    obj = db.session.get(model, object_id) if object_id else None
+    if obj is None or getattr(obj, key) != owner.id:
+        abort(404)
+    return obj
+
+
+def get_column_or_404(partnership: Partnership, column_id: int) -> BoardColumn:
+    return _owned_or_404(BoardColumn, partnership, column_id)
+
+
+def get_project_or_404(partnership: Partnership, project_id: int) -> Project:
+    return _owned_or_404(Project, partnership, project_id)
+
+
+def get_card_or_404(partnership: Partnership, card_id: int) -> Card:
+    return _owned_or_404(Card, partnership, card_id)
+
+
+def get_label_or_404(partnership: Partnership, label_id: int) -> Label:
+    return _owned_or_404(Label, partnership, label_id)
+
+
+def get_checklist_item_or_404(card: Card, item_id: int) -> ChecklistItem:
+    return _owned_or_404(ChecklistItem, card, item_id, key="card_id")
+
+
+def get_funding_idea_or_404(partnership: Partnership, idea_id: int) -> FundingIdea:
+    return _owned_or_404(FundingIdea, partnership, idea_id)
+
+
+def visible_partnerships(user: User) -> list[Partnership]:
+    """The partnerships the user may open: all for admins, their own for everyone else."""
+    query = db.select(Partnership).order_by(Partnership.name)
+    if not user.is_admin:
+        query = query.join(Membership).where(Membership.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def get_actor_or_404(partnership: Partnership, actor_id: int):
+    from .models import Actor
+
+    return _owned_or_404(Actor, partnership, actor_id)
+
+
+def get_entry_or_404(partnership: Partnership, entry_id: int):
+    from .models import MatchEntry
+
+    return _owned_or_404(MatchEntry, partnership, entry_id)
+
+
+def get_match_or_404(partnership: Partnership, match_id: int):
+    from .models import Match
+
+    return _owned_or_404(Match, partnership, match_id)
+def can_edit_toolbox(user: User) -> bool:
+    """Admins, and anyone who is a facilitator in some partnership, keep the toolbox."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return db.session.scalar(
+        db.select(Membership.id).filter_by(user_id=user.id, role="facilitator").limit(1)
+    ) is not None
+
+
+def require_toolbox_editor() -> None:
+    if not can_edit_toolbox(current_user):
+        abort(403)
+
+
+def get_call_or_404(call_id: int):
+    """A call for applications; admins only (403 before anything is looked up)."""
+    from .models import Call
+
+    require_admin()
+    call = db.session.get(Call, call_id)
+    if call is None:
+        abort(404)
+    return call
+
+
+def get_application_or_404(call, application_id: int):
+    from .models import Application
+
+    return _owned_or_404(Application, call, application_id, key="call_id")
+
+
+# Workshops, sprints and facilitation ---------------------------------------------------------
+
+
+def get_workshop_or_404(partnership: Partnership, workshop_id: int):
+    from .models import Workshop
+
+    return _owned_or_404(Workshop, partnership, workshop_id)
+
+
+def get_agenda_item_or_404(workshop, item_id: int):
+    from .models import AgendaItem
+
+    return _owned_or_404(AgendaItem, workshop, item_id, key="workshop_id")
+
+
+def get_sprint_or_404(partnership: Partnership, sprint_id: int):
+    from .models import Sprint
+
+    return _owned_or_404(Sprint, partnership, sprint_id)
+
+
+def get_vote_session_or_404(partnership: Partnership, session_id: int):
+    from .models import VoteSession
+
+    return _owned_or_404(VoteSession, partnership, session_id)
+
+
+def get_vote_item_or_404(session, item_id: int):
+    from .models import VoteItem
+
+    return _owned_or_404(VoteItem, session, item_id, key="session_id")
+
+
+def get_retro_note_or_404(partnership: Partnership, note_id: int):
+    from .models import RetroNote
+
+    return _owned_or_404(RetroNote, partnership, note_id)

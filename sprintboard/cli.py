@@ -1,0 +1,266 @@
+"""The `sprintboard` command: Flask's CLI (run, db, shell …) plus demo, create-admin, translate."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, run_command
+from flask_migrate import upgrade
+
+from .extensions import db
+from .paths import TRANSLATIONS, asset_root
+
+LOCALES = ("de", "ru", "uk", "be")
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main():
+    """Sprintboard: collaborative sprint boards for city partnerships."""
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(translate)
+    app.cli.add_command(outbox_command)
+    app.cli.add_command(toolbox_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(set_password_command)
+
+
+@main.command("run")
+@click.pass_context
+def run(ctx, **kwargs):
+    """Apply migrations, then run the development server."""
+    upgrade()
+    ctx.invoke(run_command, **kwargs)
+
+
+run.params = list(run_command.params)
+
+
+def _shell_and_db():
+    from flask.cli import routes_command, shell_command
+    from flask_migrate.cli import db as db_group
+
+    main.add_command(shell_command)
+    main.add_command(routes_command)
+    main.add_command(db_group)
+
+
+_shell_and_db()
+
+
+@click.command("demo")
+@click.option("--cards", default=0, show_default=True, help="Also create a board with N cards.")
+@click.option("--password", default=None, help="Password for the demo users (random if omitted).")
+def demo_command(cards: int, password: str | None):
+    """Create a demo partnership of two cities and its people, and print how to log in."""
+    from .services import demo
+
+    upgrade()
+    password = password or secrets.token_urlsafe(9)
+    result = demo.create_demo(password=password, cards=cards)
+    db.session.commit()
+    click.echo(f"Demo partnership: {result['partnership'].name} (id {result['partnership'].id})")
+    for user, role in result["people"]:
+        click.echo(f"  {role:<12} {user.email}")
+    click.echo(f"Password for every demo user: {password}")
+    if cards:
+        click.echo(f"Board: {cards} cards")
+    click.echo("Start the app with `sprintboard run` and log in at http://127.0.0.1:5000/login")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+def create_admin_command(email: str, name: str):
+    """Create a site administrator (asks for the password)."""
+    from .services import accounts
+
+    upgrade()
+    password = getpass.getpass("Password: ")
+    user = accounts.create_user(email, name, password, is_admin=True)
+    db.session.commit()
+    click.echo(f"Administrator {user.email} created.")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path):
+    """Restore a partnership from a JSON export into this (empty) instance, all or nothing."""
+    from .services import backup
+
+    if file.stat().st_size > backup.MAX_BYTES:
+        raise click.ClickException(f"{file} is larger than {backup.MAX_BYTES // 2**20} MB; nothing imported.")
+    upgrade()
+    try:
+        data = backup.load(file.read_bytes())
+        partnership, created = backup.import_partnership(data)
+        db.session.commit()
+    except backup.BackupError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} Nothing was imported.") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Imported the partnership {partnership.name} (id {partnership.id}).")
+    if created:
+        click.echo(f"{len(created)} people were created without a password. They cannot log in until "
+                   "an administrator gives them one with `sprintboard set-password EMAIL`:")
+        for user in created:
+            click.echo(f"  {user.email}")
+
+
+@click.command("set-password")
+@click.argument("email")
+def set_password_command(email: str):
+    """Set a person's password (asks for it), e.g. after an import."""
+    from .models import User
+    from .services import accounts
+
+    user = User.by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with the email {email}.")
+    password = getpass.getpass("New password: ")
+    if len(password) < accounts.MIN_PASSWORD:
+        raise click.ClickException(f"The password needs at least {accounts.MIN_PASSWORD} characters.")
+    user.password_hash = accounts.hash_password(password)
+    db.session.commit()
+    click.echo(f"Password set for {user.email}.")
+
+
+@click.group("outbox")
+def outbox_command():
+    """The email outbox."""
+
+
+@outbox_command.command("send")
+def outbox_send():
+    """Send pending emails through the configured SMTP server."""
+    from .services import mail
+
+    click.echo(f"{mail.send_pending()} sent")
+
+
+@click.group("toolbox")
+def toolbox_command():
+    """The methods toolbox as open data."""
+
+
+@toolbox_command.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def toolbox_export(directory: Path):
+    """Write sprintboard-toolbox.json and sprintboard-toolbox-markdown.zip into DIRECTORY."""
+    from .services import toolbox
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sprintboard-toolbox.json").write_text(toolbox.export_json(), encoding="utf-8")
+    (directory / "sprintboard-toolbox-markdown.zip").write_bytes(toolbox.export_markdown_zip())
+    click.echo(f"{len(toolbox.all_methods())} methods exported to {directory}")
+
+
+@toolbox_command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def toolbox_import(file: Path):
+    """Import a JSON or Markdown-zip export (all or nothing; methods are matched by slug)."""
+    from flask_babel import force_locale
+
+    from .services import DomainError, toolbox
+
+    with force_locale("en"):
+        try:
+            created, updated = toolbox.import_file(file.read_bytes())
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"{created} methods created, {updated} updated")
+
+
+@toolbox_command.command("seed")
+def toolbox_seed():
+    """Load the bundled methods into an empty toolbox."""
+    from .services import toolbox
+
+    upgrade()
+    created = toolbox.seed()
+    db.session.commit()
+    click.echo(f"{created} methods added" if created else "The toolbox is not empty; nothing added")
+
+
+@click.group()
+def translate():
+    """Extract, update and compile the message catalogs."""
+
+
+def _babel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)  # noqa: S603
+
+
+def _paths():
+    root = asset_root()
+    return root, root / TRANSLATIONS
+
+
+@translate.command("update")
+def translate_update():
+    """Extract messages from the code and templates and merge them into every catalog."""
+    root, folder = _paths()
+    pot = folder / "messages.pot"
+    _babel("extract", "-F", str(folder / "babel.cfg"), "-k", "_l", "--no-location",
+           "--sort-output", "--ignore-dirs", ".* _* node_modules instance build dist tests",
+           "--project", "Sprintboard", "-o", str(pot), str(root))
+    for locale in LOCALES:
+        po = folder / locale / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            _babel("update", "-i", str(pot), "-d", str(folder), "-l", locale, "--no-fuzzy-matching")
+        else:
+            _babel("init", "-i", str(pot), "-d", str(folder), "-l", locale)
+
+
+@translate.command("compile")
+def translate_compile():
+    """Compile every catalog to .mo (the compiled files are committed)."""
+    _root, folder = _paths()
+    _babel("compile", "-d", str(folder), "--statistics")
+
+
+def _key(value):
+    """Plural messages come as lists or tuples: make them comparable and hashable."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def compiled_is_current(folder: Path | None = None) -> bool:
+    """True if every .mo holds exactly the translations of its .po."""
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = folder or _paths()[1]
+    for locale in LOCALES:
+        base = folder / locale / "LC_MESSAGES"
+        with open(base / "messages.po", "rb") as fh:
+            po = read_po(fh)
+        with open(base / "messages.mo", "rb") as fh:
+            mo = read_mo(fh)
+        wanted = {_key(m.id): _key(m.string) for m in po if m.id and m.string and not m.fuzzy}
+        have = {_key(m.id): _key(m.string) for m in mo if m.id}
+        if wanted != have:
+            return False
+    return True
+
+
+def _key(value):
+    return tuple(value) if isinstance(value, list | tuple) else value

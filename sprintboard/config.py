@@ -1,0 +1,70 @@
+"""Settings from environment variables, with safe defaults."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'sprintboard.db'}"
+    # Heroku-style and plain PostgreSQL URLs use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else a key generated once into instance/."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load(instance_path: Path) -> dict:
+    """The configuration for a normal run, read from the environment."""
+    redis_url = os.environ.get("REDIS_URL", "").strip() or None
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "sprintboard_session",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "TRUST_PROXY": os.environ.get("TRUST_PROXY", "") == "1",
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/") or None,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "sprintboard@localhost"),
+        "INVITATION_DAYS": 14,
+        "COMPRESS": os.environ.get("SPRINTBOARD_COMPRESS", "1") == "1",
+        "SQL_ECHO": False,
+        # Live updates (views/live.py): open streams per process (keep below gunicorn --threads),
+        # stream lifetime before the browser reconnects (spreads streams over workers),
+        # heartbeat interval, Redis key/channel prefix, polling interval of the fallback.
+        "LIVE_MAX_STREAMS": int(os.environ.get("LIVE_MAX_STREAMS", "48")),
+        "LIVE_STREAM_SECONDS": int(os.environ.get("LIVE_STREAM_SECONDS", "300")),
+        "LIVE_HEARTBEAT": int(os.environ.get("LIVE_HEARTBEAT", "15")),
+        "LIVE_KEY_PREFIX": os.environ.get("LIVE_KEY_PREFIX", "sprintboard:"),
+        "LIVE_POLL_MS": int(os.environ.get("LIVE_POLL_MS", "10000")),
+    }

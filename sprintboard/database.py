@@ -1,0 +1,45 @@
+"""Engine settings: SQLite pragmas and write transactions that take the lock up front."""
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def configure_engine(engine: Engine) -> None:
+    """Make an SQLite engine safe for several threads and processes writing at once."""
+    if not _is_sqlite(engine):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own BEGIN is deferred).
+        dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only; searches must fold Cyrillic and umlauts too.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # A deferred transaction that reads and then writes can fail with "database is locked"
+        # when another writer got there first; IMMEDIATE takes the write lock at BEGIN and waits
+        # (busy_timeout) instead. Writing requests (POST …) begin IMMEDIATE; reads, and work
+        # outside requests (CLI, tests), keep cheap deferred transactions that block nobody.
+        if has_request_context() and request.method not in SAFE_METHODS:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,66 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..i18n import LANGUAGES
+from ..services.accounts import MIN_PASSWORD
+from . import options
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+def _new_password():
+    return PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD),
+    )
+
+
+def _confirm():
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class SetupForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = _new_password()
+    confirm = _confirm()
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    password = _new_password()
+    confirm = _confirm()
+
+
+class JoinForm(FlaskForm):
+    """Accepting an invitation while logged in: nothing to fill in but the CSRF token."""
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = _new_password()
+    confirm = _confirm()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    locale = SelectField(_l("Language"), choices=options(LANGUAGES.items()))
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(_l("Language"), choices=options(LANGUAGES.items()))
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    pass

@@ -1,0 +1,56 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from . import options
+
+GROUP_LABELS = (("project", _l("Project")), ("city", _l("City")), ("assignee", _l("Assignee")))
+SPRINT_LABELS = (("", _l("Everything")), ("active", _l("Active sprint only")))
+DUE_LABELS = (("", _l("Any time")), ("overdue", _l("Overdue")), ("week", _l("Due this week")))
+
+
+def _optional_int(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class FilterForm(FlaskForm):
+    """The board's filters: a GET form, so they live in the URL (shareable, back button)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    group = SelectField(_l("Swimlanes"), choices=options(GROUP_LABELS), default="project")
+    project = SelectField(_l("Project"), coerce=_optional_int, validate_choice=True)
+    label = SelectField(_l("Label"), coerce=_optional_int)
+    assignee = SelectField(_l("Assignee"), coerce=_optional_int)
+    city = SelectField(_l("City"), coerce=_optional_int)
+    due = SelectField(_l("Due"), choices=options(DUE_LABELS), default="")
+    sprint = SelectField(_l("Sprint"), choices=options(SPRINT_LABELS), default="")
+
+    def set_choices(self, board_projects, board_labels, people, cities):
+        anything = ("", _l("All"))
+        self.project.choices = options(
+            [anything, ("0", _l("No project"))] + [(str(p.id), p.title) for p in board_projects]
+        )
+        self.label.choices = options([anything] + [(str(lb.id), lb.name) for lb in board_labels])
+        self.assignee.choices = options([anything] + [(str(uid), n) for uid, (n, _c) in people.items()])
+        self.city.choices = options([anything] + [(str(c.id), c.name) for c in cities])
+
+
+class QuickAddForm(FlaskForm):
+    title = StringField(_l("New card"), validators=[DataRequired(), Length(max=200)])
+    column = IntegerField(validators=[DataRequired()])
+    project = IntegerField(validators=[Optional()])
+    next = HiddenField()
+
+
+class MoveForm(FlaskForm):
+    column = IntegerField(_l("Column"), validators=[DataRequired()])
+    before = IntegerField(_l("Before card"), validators=[Optional()])
+    after = IntegerField(validators=[Optional()])
+    override_wip = BooleanField(_l("Ignore the WIP limit"))
+    next = HiddenField()

@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, FieldList, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from ..models import ROLES
+from . import options
+
+_COUNTRY = Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. DE or UA."))
+
+ROLE_LABELS = {
+    "observer": _l("Observer"),
+    "member": _l("Member"),
+    "facilitator": _l("Facilitator"),
+}
+
+
+def role_choices():
+    return options((role, ROLE_LABELS[role]) for role in reversed(ROLES))
+
+
+class CityForm(FlaskForm):
+    class Meta:
+        csrf = False  # a sub-form; the parent form carries the token
+
+    name = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    country = StringField(
+        _l("Country code"),
+        validators=[Optional(), _COUNTRY],
+        description=_l("ISO code, e.g. BY, DE, RU, UA"),
+    )
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.name.data and not self.country.data:
+            self.country.errors.append(_l("Give the city's country."))
+            return False
+        return ok
+
+
+class PartnershipForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    cities = FieldList(FormField(CityForm), min_entries=3, max_entries=8)
+
+
+class PartnershipEditForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+
+
+class AddCityForm(FlaskForm):
+    name = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    country = StringField(
+        _l("Country code"),
+        validators=[DataRequired(), _COUNTRY],
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=role_choices, default="member")
+    city = SelectField(_l("Home city"), coerce=int)
+
+
+class MemberForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices)
+    city = SelectField(_l("Home city"), coerce=int)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that writes: only the CSRF token."""

@@ -1,0 +1,44 @@
+"""Locale selection: the user's preference, then ?lang= / cookie, then Accept-Language."""
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+LANGUAGES = {
+    "en": "English",
+    "de": "Deutsch",
+    "ru": "Русский",
+    "uk": "Українська",
+    "be": "Беларуская",
+}
+DEFAULT = "en"
+COOKIE = "sprintboard_lang"
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT  # CLI and background work; emails use force_locale
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        g.remember_lang = asked
+        return asked
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES.keys(), default=DEFAULT)
+
+
+def remember(response):
+    """after_request: a ?lang= choice is kept in a cookie for later visits."""
+    lang = g.pop("remember_lang", None)
+    if lang:
+        set_cookie(response, lang)
+    return response
+
+
+def set_cookie(response, lang: str) -> None:
+    response.set_cookie(
+        COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        secure=request.is_secure,
+    )

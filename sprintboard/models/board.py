@@ -1,0 +1,140 @@
+"""The board of a partnership: its columns, cards and what hangs off a card."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+
+DEFAULT_COLUMNS = ("Backlog", "To do", "In progress", "Review", "Done")
+LABEL_COLOURS = ("blue", "green", "orange", "red", "purple", "teal", "grey")
+
+
+class BoardColumn(db.Model):
+    __tablename__ = "board_columns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    wip_limit: Mapped[int | None]
+    is_done: Mapped[bool] = mapped_column(default=False)
+
+    partnership: Mapped[Partnership] = relationship()  # noqa: F821
+
+
+card_assignees = Table(
+    "card_assignees",
+    db.Model.metadata,
+    SAColumn("card_id", ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True),
+    SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+             index=True),
+)
+
+card_labels = Table(
+    "card_labels",
+    db.Model.metadata,
+    SAColumn("card_id", ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True),
+    SAColumn("label_id", ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True,
+             index=True),
+)
+
+
+class Label(db.Model):
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+    colour: Mapped[str] = mapped_column(String(20), default="blue")
+
+
+class Card(db.Model):
+    """A card. `version` grows with every change to what the card shows (optimistic lock and
+    render-cache key); moves change `column_id`/`position` only. Positions are gapped integers
+    ordered within a column."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        Index("ix_cards_board", "partnership_id", "archived_at", "column_id", "position"),
+        Index("ix_cards_column_position", "column_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
+    column_id: Mapped[int] = mapped_column(ForeignKey("board_columns.id"))
+    sprint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sprints.id", ondelete="SET NULL"), index=True
+    )
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))
+    estimate: Mapped[int | None]
+    due_date: Mapped[date | None]
+    position: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+    archived_at: Mapped[datetime | None]
+    # Counters kept by the services so the board needs no per-card queries.
+    comment_count: Mapped[int] = mapped_column(default=0)
+    checklist_total: Mapped[int] = mapped_column(default=0)
+    checklist_done: Mapped[int] = mapped_column(default=0)
+
+    partnership: Mapped[Partnership] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821
+    column: Mapped[BoardColumn] = relationship()
+    author: Mapped[User | None] = relationship()  # noqa: F821
+    assignees: Mapped[list[User]] = relationship(  # noqa: F821
+        secondary=card_assignees, order_by="User.name"
+    )
+    labels: Mapped[list[Label]] = relationship(secondary=card_labels, order_by="Label.name")
+    checklist: Mapped[list[ChecklistItem]] = relationship(
+        back_populates="card", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="card", order_by="Comment.id", cascade="all, delete-orphan"
+    )
+
+
+class ChecklistItem(db.Model):
+    __tablename__ = "checklist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    done: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    card: Mapped[Card] = relationship(back_populates="checklist")
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    card: Mapped[Card] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()  # noqa: F821

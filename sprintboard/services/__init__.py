@@ -1,0 +1,15 @@
+"""The rules and all writes. Services flush, never commit: the view commits once."""
+
+
+class DomainError(Exception):
+    """A rule was broken; `message` is translated and shown to the user."""
+
+    status = 422
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Conflict(DomainError):
+    status = 409

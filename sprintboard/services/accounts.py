@@ -1,0 +1,104 @@
+"""Users, passwords and login sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import User, UserSession
+from ..models.base import utcnow
+from . import DomainError
+from .tokens import hash_token, new_token
+
+MIN_PASSWORD = 10
+# Checked against when the email is unknown, so a failed login costs the same either way.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)  # scrypt, Werkzeug's default
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(_("Use at least %(n)d characters.", n=MIN_PASSWORD))
+
+
+def create_user(email: str, name: str, password: str, *, is_admin=False, locale=None) -> User:
+    check_new_password(password)
+    email = User.normalise_email(email)
+    if User.by_email(email) is not None:
+        raise DomainError(_("An account with this email address already exists."))
+    user = User(
+        email=email, name=name.strip(), password_hash=hash_password(password),
+        is_admin=is_admin, locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_first_admin(email: str, name: str, password: str, locale=None) -> User:
+    """The first-run administrator; refused once any user exists."""
+    if User.count() > 0:
+        raise DomainError(_("This instance is already set up."))
+    return create_user(email, name, password, is_admin=True, locale=locale)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = User.by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def start_session(user: User) -> str:
+    """A new login session for `user`; returns the token that goes into the cookie."""
+    token = new_token()
+    lifetime = current_app.permanent_session_lifetime
+    db.session.add(
+        UserSession(user_id=user.id, token_hash=hash_token(token), expires_at=utcnow() + lifetime)
+    )
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def user_for_session(token: str) -> User | None:
+    row = db.session.scalar(
+        db.select(UserSession)
+        .where(UserSession.token_hash == hash_token(token))
+        .options(db.joinedload(UserSession.user))
+    )
+    if row is None or row.expires_at <= utcnow():
+        return None
+    row.user.session_token = token
+    return row.user
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            db.delete(UserSession).where(UserSession.token_hash == hash_token(token))
+        )
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password and end every session of the user (the caller starts a new one)."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError(_("The current password is not correct."))
+    check_new_password(new)
+    user.password_hash = hash_password(new)
+    db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def purge_expired_sessions(older_than: timedelta = timedelta(0)) -> int:
+    result = db.session.execute(
+        db.delete(UserSession).where(UserSession.expires_at < utcnow() - older_than)
+    )
+    return result.rowcount

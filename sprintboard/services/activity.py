@@ -1,0 +1,96 @@
+"""The Activity log: every service writes one row per change it makes."""
+
+from flask_babel import gettext as _
+
+from .. import events
+from ..extensions import db
+from ..models import Activity
+
+
+def log(actor, verb: str, subject, *, partnership=None, **data) -> Activity:
+    """Append `verb` done by `actor` to `subject` (a model instance) to the log."""
+    if partnership is None:
+        partnership = getattr(subject, "partnership", None)
+    activity = Activity(
+        partnership_id=partnership.id if partnership is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        verb=verb,
+        subject_type=type(subject).__name__.lower(),
+        subject_id=subject.id,
+        data=data,
+    )
+    db.session.add(activity)
+    events.queue_activity(activity)  # published to live board viewers after the commit
+    return activity
+
+
+def recent(partnership, limit: int = 50) -> list[Activity]:
+    return list(
+        db.session.scalars(
+            db.select(Activity)
+            .where(Activity.partnership_id == partnership.id)
+            .order_by(Activity.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# verb -> function(activity, actor name) -> translated sentence. Areas add their own verbs.
+DESCRIPTIONS = {}
+
+
+def describes(verb: str):
+    def register(fn):
+        DESCRIPTIONS[verb] = fn
+        return fn
+
+    return register
+
+
+def describe(activity: Activity) -> str:
+    """The activity as a sentence in the current language."""
+    who = activity.actor.name if activity.actor is not None else _("Someone")
+    fn = DESCRIPTIONS.get(activity.verb)
+    if fn is None:
+        return _("%(who)s: %(verb)s", who=who, verb=activity.verb)
+    return fn(activity.data or {}, who)
+
+
+@describes("partnership.created")
+def _partnership_created(d, who):
+    return _("%(who)s created the partnership %(name)s", who=who, name=d.get("name", ""))
+
+
+@describes("partnership.updated")
+def _partnership_updated(d, who):
+    return _("%(who)s edited the partnership", who=who)
+
+
+@describes("city.added")
+def _city_added(d, who):
+    return _("%(who)s added the city %(name)s", who=who, name=d.get("name", ""))
+
+
+@describes("member.added")
+def _member_added(d, who):
+    return _("%(who)s added %(user)s", who=who, user=d.get("user", ""))
+
+
+@describes("member.changed")
+def _member_changed(d, who):
+    return _("%(who)s changed the role of %(user)s", who=who, user=d.get("user", ""))
+
+
+@describes("member.removed")
+def _member_removed(d, who):
+    return _("%(who)s removed %(user)s", who=who, user=d.get("user", ""))
+
+
+@describes("invitation.created")
+def _invitation_created(d, who):
+    return _("%(who)s invited %(email)s", who=who, email=d.get("email", ""))
+
+
+@describes("invitation.revoked")
+def _invitation_revoked(d, who):
+    return _("%(who)s revoked the invitation of %(email)s", who=who, email=d.get("email", ""))

@@ -1,0 +1,296 @@
+"""Calls for applications: opening a call, applying, reviewing, selecting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..csvsafe import to_csv
+from ..extensions import db
+from ..models import Application, Call, Criterion, Score
+from ..models.applications import STATUSES
+from ..models.base import utcnow
+from . import DomainError
+from .activity import describes, log
+from .mail import queue
+from .tokens import hash_token, new_token
+
+# Size limits of the public form (characters); the form validates them too.
+ANSWER_MAX = 5000
+FIELDS = (
+    "applicant_city", "applicant_country", "partner_city", "partner_country", "institution",
+    "contact_person", "email", "phone", "social", "partner_contact_person", "partner_email",
+    "answer_who", "answer_hopes", "answer_motivation", "answer_other",
+)
+REQUIRED = (
+    "applicant_city", "applicant_country", "partner_city", "partner_country", "institution",
+    "contact_person", "email", "answer_who", "answer_hopes", "answer_motivation",
+)
+# Where an application may go next; "selected" is reached only through select_application.
+TRANSITIONS = {
+    "received": ("shortlisted", "declined"),
+    "shortlisted": ("received", "declined"),
+    "declined": ("received", "shortlisted"),
+    "selected": (),
+}
+SCORE_RANGE = range(0, 6)
+
+
+def to_utc(local: datetime, timezone: str) -> datetime:
+    """A wall-clock time in `timezone` as naive UTC."""
+    return local.replace(tzinfo=zone(timezone)).astimezone(UTC).replace(tzinfo=None)
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        if name not in available_timezones():
+            raise ZoneInfoNotFoundError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(_("Unknown time zone: %(zone)s", zone=name)) from None
+
+
+def open_call(title, description, *, countries, deadline_local, timezone, languages, actor) -> Call:
+    """Open a call; the deadline is given as wall-clock time in `timezone`."""
+    call = Call(created_by_id=actor.id if actor else None)
+    _fill_call(call, title, description, countries, deadline_local, timezone, languages)
+    db.session.add(call)
+    db.session.flush()
+    log(actor, "call.opened", call, partnership=None, title=call.title)
+    return call
+
+
+def update_call(call, title, description, *, countries, deadline_local, timezone, languages, actor):
+    _fill_call(call, title, description, countries, deadline_local, timezone, languages)
+    db.session.flush()
+    log(actor, "call.updated", call, partnership=None, title=call.title)
+
+
+def _fill_call(call, title, description, countries, deadline_local, timezone, languages):
+    countries = sorted({c.strip().upper() for c in countries if c.strip()})
+    if not countries:
+        raise DomainError(_("Choose at least one eligible country."))
+    call.title = title.strip()
+    call.description = description.strip()
+    call.countries = countries
+    call.languages = list(languages)
+    call.timezone = timezone
+    call.deadline = to_utc(deadline_local, timezone)
+
+
+def list_calls() -> list[Call]:
+    return list(db.session.scalars(db.select(Call).order_by(Call.deadline.desc())))
+
+
+def open_calls(now: datetime | None = None) -> list[Call]:
+    now = now or utcnow()
+    return list(db.session.scalars(db.select(Call).where(Call.deadline > now).order_by(Call.deadline)))
+
+
+def _check_application(call: Call, data: dict, now: datetime | None) -> dict:
+    if not call.is_open(now):
+        raise DomainError(_("This call closed on %(deadline)s. Applications are no longer accepted.",
+                            deadline=format_deadline(call)))
+    clean = {key: (data.get(key) or "").strip() for key in FIELDS}
+    missing = [key for key in REQUIRED if not clean[key]]
+    if missing:
+        raise DomainError(_("Please fill in every required field."))
+    for key in ("applicant_country", "partner_country"):
+        clean[key] = clean[key].upper()
+        if clean[key] not in call.countries:
+            raise DomainError(_("Cities from this country are not eligible in this call."))
+    if any(len(clean[key]) > ANSWER_MAX for key in FIELDS):
+        raise DomainError(_("An answer is too long (at most %(n)d characters).", n=ANSWER_MAX))
+    if not data.get("self_declaration"):
+        raise DomainError(_("Please confirm that the application is supported by the officials "
+                            "responsible for the city partnership."))
+    clean["email"] = clean["email"].lower()
+    clean["partner_email"] = clean["partner_email"].lower()
+    return clean
+
+
+def submit_application(call: Call, data: dict, *, locale="en", now=None) -> tuple[Application, str]:
+    """Store an application and queue its confirmation; returns it and its private link token."""
+    clean = _check_application(call, data, now)
+    token = new_token()
+    application = Application(call=call, token_hash=hash_token(token), self_declaration=True,
+                              locale=locale, **clean)
+    db.session.add(application)
+    db.session.flush()
+    link = private_link(token)
+    with force_locale(locale):
+        queue(
+            application.email,
+            _("Your application to %(call)s", call=call.title),
+            _(
+                "Thank you, %(name)s: we have received the application of %(city)s and %(partner)s.\n\n"
+                "You can view it, and correct it until %(deadline)s, at this private link "
+                "(keep it to yourself):\n%(link)s\n",
+                name=application.contact_person, city=application.applicant_city,
+                partner=application.partner_city, deadline=format_deadline(call), link=link,
+            ),
+        )
+    log(None, "application.received", application, partnership=None, call=call.id)
+    return application, token
+
+
+def update_application(application: Application, data: dict, *, now=None) -> None:
+    """The applicant corrects their application; only while the call is open."""
+    clean = _check_application(application.call, data, now)
+    for key, value in clean.items():
+        setattr(application, key, value)
+    application.updated_at = utcnow()
+    db.session.flush()
+    log(None, "application.corrected", application, partnership=None)
+
+
+def find_by_token(token: str) -> Application | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(db.select(Application).where(Application.token_hash == hash_token(token)))
+
+
+def private_link(token: str) -> str:
+    base = current_app.config.get("PUBLIC_URL")
+    path = url_for("applications.mine", token=token)
+    return base + path if base else url_for("applications.mine", token=token, _external=True)
+
+
+def format_deadline(call: Call) -> str:
+    """The deadline in the call's own zone, naming the zone (e.g. "1 Mar 2027, 23:59 (Europe/Kyiv)")."""
+    from flask_babel import format_date, format_time
+
+    local = call.local_deadline.replace(tzinfo=None)
+    when = f"{format_date(local, 'medium')}, {format_time(local, 'short', rebase=False)}"
+    return f"{when} ({call.timezone})"
+
+
+def list_applications(call: Call, *, status: str | None = None, country: str | None = None):
+    query = db.select(Application).where(Application.call_id == call.id)
+    if status:
+        query = query.where(Application.status == status)
+    if country:
+        country = country.upper()
+        query = query.where(
+            (Application.applicant_country == country) | (Application.partner_country == country)
+        )
+    return list(db.session.scalars(query.order_by(Application.created_at)))
+
+
+def add_criterion(call: Call, name: str, weight: int, *, actor) -> Criterion:
+    if any(c.name.casefold() == name.strip().casefold() for c in call.criteria):
+        raise DomainError(_("This criterion already exists."))
+    criterion = Criterion(name=name.strip(), weight=weight, position=len(call.criteria))
+    call.criteria.append(criterion)
+    db.session.flush()
+    log(actor, "criterion.added", criterion, partnership=None, name=criterion.name)
+    return criterion
+
+
+def remove_criterion(criterion: Criterion, *, actor) -> None:
+    log(actor, "criterion.removed", criterion, partnership=None, name=criterion.name)
+    db.session.delete(criterion)
+    db.session.flush()
+
+
+def score_application(application: Application, values: dict[int, int | None], *, actor) -> None:
+    """Set the scores (0–5) per criterion id; None clears a score."""
+    criteria = {c.id: c for c in application.call.criteria}
+    existing = {s.criterion_id: s for s in application.scores}
+    for criterion_id, value in values.items():
+        if criterion_id not in criteria:
+            raise DomainError(_("Unknown criterion."))
+        if value is not None and value not in SCORE_RANGE:
+            raise DomainError(_("Scores go from 0 to 5."))
+        score = existing.get(criterion_id)
+        if value is None:
+            if score is not None:
+                application.scores.remove(score)
+        elif score is None:
+            application.scores.append(
+                Score(criterion_id=criterion_id, value=value, scored_by_id=actor.id)
+            )
+        else:
+            score.value, score.scored_by_id, score.updated_at = value, actor.id, utcnow()
+    db.session.flush()
+    log(actor, "application.scored", application, partnership=None, total=application.total_score)
+
+
+def save_notes(application: Application, notes: str, *, actor) -> None:
+    application.notes = notes.strip()
+    log(actor, "application.noted", application, partnership=None)
+
+
+def set_status(application: Application, status: str, *, actor) -> None:
+    if status not in STATUSES:
+        raise DomainError(_("Unknown status."))
+    if status not in TRANSITIONS[application.status]:
+        raise DomainError(_("An application cannot go from %(frm)s to %(to)s.",
+                            frm=status_label(application.status), to=status_label(status)))
+    old = application.status
+    application.status = status
+    log(actor, "application.status", application, partnership=None, frm=old, to=status)
+
+
+def select_application(application: Application, *, actor, locale="en"):
+    """Select a shortlisted application: its partnership, both cities and invitations are created.
+
+    Needs a request context (invitation links are built with url_for). Creating the
+    partnership also plans the standard workshop series (see partnerships.create_partnership).
+    """
+    from . import invitations, partnerships
+
+    if application.status != "shortlisted":
+        raise DomainError(_("Only shortlisted applications can be selected."))
+    partnership = partnerships.create_partnership(
+        f"{application.applicant_city} – {application.partner_city}",
+        application.institution,
+        [(application.applicant_city, application.applicant_country),
+         (application.partner_city, application.partner_country)],
+        actor=actor,
+    )
+    application.status = "selected"
+    application.partnership = partnership
+    contacts = [(application.email, partnership.cities[0])]
+    if application.partner_email and application.partner_email != application.email:
+        contacts.append((application.partner_email, partnership.cities[1]))
+    for email, city in contacts:
+        invitations.invite(partnership, email, "facilitator", city, actor=actor,
+                           locale=application.locale)
+    log(actor, "application.selected", application, partnership=partnership,
+        institution=application.institution)
+    return partnership
+
+
+def status_label(status: str) -> str:
+    return {
+        "received": _("received"),
+        "shortlisted": _("shortlisted"),
+        "selected": _("selected"),
+        "declined": _("declined"),
+    }[status]
+
+
+CSV_FIELDS = ("id", "status", "created_at", *FIELDS, "self_declaration", "total_score", "notes")
+
+
+def export_csv(call: Call) -> str:
+    """Every application of the call as formula-safe CSV, criteria scores as extra columns."""
+    criteria = call.criteria
+    header = [*CSV_FIELDS, *(c.name for c in criteria)]
+    rows = []
+    for a in call.applications:
+        row = [getattr(a, f) for f in CSV_FIELDS[:-2]]
+        row += [a.total_score, a.notes, *(a.score_for(c) for c in criteria)]
+        rows.append(row)
+    return to_csv(header, rows)
+
+
+@describes("application.selected")
+def _selected(d, who):
+    return _("%(who)s selected the application of %(institution)s", who=who,
+             institution=d.get("institution", ""))

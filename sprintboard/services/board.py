@@ -1,0 +1,236 @@
+"""The board: columns, card positions and moves.
+
+Positions are integers with gaps of GAP inside a column, so a move writes one row; the
+column is renumbered only when two neighbours leave no room between them.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import DEFAULT_COLUMNS, BoardColumn, Card, Partnership
+from ..models.base import utcnow
+from . import Conflict, DomainError
+from .activity import describes, log
+from .facilitation import ensure_not_frozen
+
+GAP = 1 << 16
+
+
+class WipLimitReached(Conflict):
+    def __init__(self, column: BoardColumn):
+        super().__init__(
+            _("“%(column)s” is at its limit of %(n)d cards. Finish a card there first.",
+              column=column.name, n=column.wip_limit)
+        )
+        self.column = column
+
+
+class StaleEdit(Conflict):
+    """The card changed since the form was opened; `card` holds the current version."""
+
+    def __init__(self, card: Card):
+        super().__init__(_("Someone else changed this card while you were editing it."))
+        self.card = card
+
+
+# Columns -----------------------------------------------------------------------------------
+
+
+def create_default_columns(partnership: Partnership) -> list[BoardColumn]:
+    columns = [
+        BoardColumn(partnership=partnership, name=name, position=i, is_done=(name == "Done"))
+        for i, name in enumerate(DEFAULT_COLUMNS)
+    ]
+    db.session.add_all(columns)
+    db.session.flush()
+    return columns
+
+
+def columns_of(partnership: Partnership) -> list[BoardColumn]:
+    return list(
+        db.session.scalars(
+            select(BoardColumn)
+            .where(BoardColumn.partnership_id == partnership.id)
+            .order_by(BoardColumn.position, BoardColumn.id)
+        )
+    )
+
+
+def open_count(column: BoardColumn) -> int:
+    return db.session.scalar(
+        select(func.count(Card.id)).where(Card.column_id == column.id, Card.archived_at.is_(None))
+    )
+
+
+# Cards -------------------------------------------------------------------------------------
+
+
+def end_position(column: BoardColumn) -> int:
+    top = db.session.scalar(select(func.max(Card.position)).where(Card.column_id == column.id))
+    return (top or 0) + GAP
+
+
+def claim_version(card: Card, expected: int) -> None:
+    """Compare-and-set the card's version: raise StaleEdit unless it is still `expected`."""
+    result = db.session.execute(
+        update(Card)
+        .where(Card.id == card.id, Card.version == expected)
+        .values(version=expected + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(card)
+        raise StaleEdit(card)
+    db.session.refresh(card, ["version", "updated_at"])
+
+
+def touch(card: Card) -> None:
+    """Something the card shows changed (comment, checklist, label…): a new version."""
+    card.version = Card.version + 1
+    card.updated_at = utcnow()
+
+
+def move_card(
+    card: Card,
+    column: BoardColumn,
+    *,
+    before: Card | None = None,
+    after: Card | None = None,
+    actor,
+    override_wip: bool = False,
+) -> tuple[BoardColumn, BoardColumn]:
+    """Move `card` into `column`, just before `before` or just after `after` (else to the end).
+
+    Returns (old column, new column). Writes one card row unless the column must be renumbered.
+    """
+    ensure_not_frozen(card.partnership, actor)
+    if column.partnership_id != card.partnership_id:
+        raise DomainError(_("That column belongs to another board."))
+    for neighbour in (before, after):
+        if neighbour is not None and (
+            neighbour.column_id != column.id or neighbour.archived_at is not None
+        ):
+            raise DomainError(_("The card to place it next to is not in that column any more."))
+    if card.archived_at is not None:
+        raise DomainError(_("Restore the card before moving it."))
+    _lock_columns({card.column_id, column.id})
+    old_column = card.column
+    if (
+        column.id != card.column_id
+        and column.wip_limit
+        and not override_wip
+        and open_count(column) >= column.wip_limit
+    ):
+        raise WipLimitReached(column)
+
+    if before is not None and before.id == card.id or after is not None and after.id == card.id:
+        position = card.position
+    else:
+        position = _position_between(column, card, before=before, after=after)
+    changed_column = column.id != card.column_id
+    card.column_id = column.id
+    card.column = column
+    card.position = position
+    if column.is_done and card.done_at is None:
+        card.done_at = utcnow()
+    elif not column.is_done and card.done_at is not None:
+        card.done_at = None
+    db.session.flush()
+    if changed_column:
+        log(actor, "card.moved", card, partnership=card.partnership, title=card.title,
+            frm=old_column.name, to=column.name, frm_id=old_column.id, to_id=column.id)
+    else:
+        log(actor, "card.reordered", card, partnership=card.partnership, title=card.title,
+            column=column.name)
+    return old_column, column
+
+
+def place_of(card: Card) -> tuple[int, int]:
+    """(1-based place of the card in its column, open cards in the column)."""
+    above = db.session.scalar(
+        select(func.count(Card.id)).where(
+            Card.column_id == card.column_id, Card.archived_at.is_(None),
+            (Card.position < card.position) | ((Card.position == card.position) & (Card.id < card.id)),
+        )
+    )
+    return above + 1, open_count(card.column)
+
+
+def _lock_columns(column_ids: set[int]) -> None:
+    """Serialise moves touching the same columns (PostgreSQL; SQLite's BEGIN IMMEDIATE does it)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(BoardColumn.id)
+            .where(BoardColumn.id.in_(column_ids))
+            .order_by(BoardColumn.id)
+            .with_for_update()
+        ).all()
+
+
+def _neighbour_position(column: BoardColumn, card: Card, pivot: Card, below: bool) -> int | None:
+    """The position of the card right above (below=False) or below `pivot`, skipping `card`."""
+    query = select(Card.position).where(Card.column_id == column.id, Card.id != card.id)
+    if below:
+        query = query.where(Card.position > pivot.position).order_by(Card.position.asc())
+    else:
+        query = query.where(Card.position < pivot.position).order_by(Card.position.desc())
+    return db.session.scalar(query.limit(1))
+
+
+def _position_between(column, card, *, before=None, after=None) -> int:
+    if before is None and after is None:
+        return end_position(column) if card.column_id != column.id else _end_excluding(column, card)
+    if before is not None:
+        high = before.position
+        low = _neighbour_position(column, card, before, below=False)
+        low = high - 2 * GAP if low is None else low
+    else:
+        low = after.position
+        high = _neighbour_position(column, card, after, below=True)
+        high = low + 2 * GAP if high is None else high
+    if high - low >= 2:
+        return (low + high) // 2
+    _renumber(column, exclude=card)
+    db.session.refresh(before or after, ["position"])
+    return _position_between(column, card, before=before, after=after)
+
+
+def _end_excluding(column, card) -> int:
+    top = db.session.scalar(
+        select(func.max(Card.position)).where(Card.column_id == column.id, Card.id != card.id)
+    )
+    return (top or 0) + GAP
+
+
+def _renumber(column: BoardColumn, *, exclude: Card) -> None:
+    """Spread the column's positions out again (rare: only when a gap is used up)."""
+    ids = db.session.scalars(
+        select(Card.id)
+        .where(Card.column_id == column.id, Card.id != exclude.id)
+        .order_by(Card.position, Card.id)
+    ).all()
+    db.session.execute(
+        update(Card),
+        [{"id": card_id, "position": (i + 1) * GAP} for i, card_id in enumerate(ids)],
+    )
+
+
+@describes("card.created")
+def _card_created(d, who):
+    return _("%(who)s created “%(title)s” in %(column)s", who=who, title=d.get("title", ""),
+             column=d.get("column", ""))
+
+
+@describes("card.moved")
+def _card_moved(d, who):
+    return _("%(who)s moved “%(title)s” from %(frm)s to %(to)s", who=who,
+             title=d.get("title", ""), frm=d.get("frm", ""), to=d.get("to", ""))
+
+
+@describes("card.reordered")
+def _card_reordered(d, who):
+    return _("%(who)s reordered “%(title)s” in %(column)s", who=who, title=d.get("title", ""),
+             column=d.get("column", ""))

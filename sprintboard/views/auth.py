@@ -1,0 +1,154 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from .. import access, i18n
+from ..extensions import db, limiter
+from ..forms.auth import (
+    AcceptInvitationForm,
+    JoinForm,
+    LoginForm,
+    LogoutForm,
+    PasswordForm,
+    ProfileForm,
+    SetupForm,
+)
+from ..models import User
+from ..services import DomainError, accounts, invitations
+from . import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit():
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _log_in(user: User) -> None:
+    """A fresh session: the old cookie's contents (and any token in it) are dropped."""
+    session.clear()
+    accounts.start_session(user)
+    login_user(user)
+    session.permanent = True
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@access.public
+def setup():
+    if User.count() > 0:
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_first_admin(
+                form.email.data, form.name.data, form.password.data,
+                locale=request.accept_languages.best_match(i18n.LANGUAGES.keys()),
+            )
+        except DomainError as error:
+            form.email.errors.append(error.message)
+        else:
+            _log_in(user)
+            db.session.commit()
+            flash(_("Welcome! You are the administrator of this Sprintboard."), "success")
+            return redirect(url_for("main.index"), code=303)
+    return render_template("auth/setup.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access.public
+@limiter.limit(
+    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 422
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    if request.method == "GET" and User.count() == 0:
+        return redirect(url_for("auth.setup"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _log_in(user)
+            db.session.commit()
+            return redirect(safe_next(form.next.data), code=303)
+        form.password.errors.append(_("Wrong email or password."))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    if LogoutForm().validate_on_submit():
+        accounts.end_session(current_user.session_token)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."), "success")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    password = PasswordForm(prefix="password")
+    status = 200
+    if request.method == "POST":
+        if "profile-name" in request.form:
+            if profile.validate_on_submit():
+                current_user.name = profile.name.data.strip()
+                current_user.locale = profile.locale.data
+                db.session.commit()
+                flash(_("Your profile has been saved."), "success")
+                return redirect(url_for("auth.account"), code=303)
+        elif password.validate_on_submit():
+            try:
+                accounts.change_password(current_user, password.current.data, password.password.data)
+            except DomainError as error:
+                password.current.errors.append(error.message)
+            else:
+                _log_in(current_user._get_current_object())
+                db.session.commit()
+                flash(_("Your password has been changed. Other sessions were logged out."), "success")
+                return redirect(url_for("auth.account"), code=303)
+        status = 422
+    return render_template("auth/account.html", profile=profile, password=password), status
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@access.public
+def accept_invitation(token):
+    invitation = invitations.find_open(token)
+    if invitation is None:
+        abort(404)
+    logged_in = current_user.is_authenticated
+    form = JoinForm() if logged_in else AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            if logged_in:
+                user = invitations.accept(invitation, user=current_user)
+            else:
+                user = invitations.accept(
+                    invitation, name=form.name.data, password=form.password.data
+                )
+                user.locale = str(_current_locale())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template(
+                "auth/accept_invitation.html", form=form, invitation=invitation
+            ), 422
+        partnership_id = invitation.partnership_id
+        if not logged_in:
+            _log_in(user)
+        db.session.commit()
+        flash(_("Welcome to %(name)s!", name=invitation.partnership.name), "success")
+        return redirect(url_for("partnerships.show", pid=partnership_id), code=303)
+    status = 422 if form.errors else 200
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status
+
+
+def _current_locale():
+    from flask_babel import get_locale
+
+    return get_locale()

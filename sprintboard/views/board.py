@@ -1,0 +1,133 @@
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import access, htmx, navigation, web
+from ..extensions import db
+from ..forms.board import FilterForm, MoveForm, QuickAddForm
+from ..services import board as board_service
+from ..services import board_render, cards, facilitation, live, sprints
+from . import safe_next
+
+bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
+navigation.add_tab("board.show", _l("Board"), 10)
+
+
+def _filters(form: FilterForm, sprint) -> board_render.Filters:
+    if form.errors:
+        return board_render.Filters()
+    return board_render.Filters(
+        q=(form.q.data or "").strip(), group=form.group.data or "project",
+        project=form.project.data, label=form.label.data, assignee=form.assignee.data,
+        city=form.city.data, due=form.due.data or "",
+        # "Active sprint only" with no sprint running shows no card (sprint id 0 never exists).
+        sprint_id=(sprint.id if sprint else 0) if form.sprint.data == "active" else None,
+    )
+
+
+def _filter_form(partnership):
+    form = FilterForm(request.args)
+    options = board_render.load_options(partnership)
+    form.set_choices(options.projects, options.labels, options.people, partnership.cities)
+    return form, options, (200 if form.validate() else 422)
+
+
+@bp.get("/board")
+def show(pid):
+    partnership = access.get_partnership_or_404(pid)
+    form, options, status = _filter_form(partnership)
+    limit = None if request.args.get("all") else board_render.CELL_LIMIT
+    sprint = sprints.active_sprint(partnership)
+    live_since = live.last_id(partnership.id)  # before loading: the live stream replays from here
+    board = board_render.load_board(partnership, _filters(form, sprint), options=options,
+                                    limit=limit)
+    may_edit = access.can(current_user, "edit", partnership) and not facilitation.is_frozen_for(
+        partnership, current_user
+    )
+    return htmx.render(
+        "board/show.html", "board/_board.html", status=status, partnership=partnership,
+        board=board, form=form, may_edit=may_edit, sprint=sprint, live_since=live_since,
+    )
+
+
+@bp.get("/board/cell")
+def cell(pid):
+    """All cards of one lane and column (the rest of a cell the board cut short)."""
+    partnership = access.get_partnership_or_404(pid)
+    form, options, status = _filter_form(partnership)
+    column = access.get_column_or_404(partnership, request.args.get("column", type=int))
+    lane_key = request.args.get("lane", "")
+    board = board_render.load_board(
+        partnership, _filters(form, sprints.active_sprint(partnership)), options=options,
+        limit=None, cell=(lane_key, column.id),
+    )
+    lane = next((lane for lane in board.lanes if lane.key == lane_key), None)
+    if lane is None:
+        abort(404)
+    return render_template("board/_cell_list.html", lane=lane, column=column), status
+
+
+@bp.post("/board/cards")
+def add_card(pid):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    form = QuickAddForm()
+    if not form.validate_on_submit():
+        return web.form_errors(form)
+    column = access.get_column_or_404(partnership, form.column.data)
+    project = access.get_project_or_404(partnership, form.project.data) if form.project.data else None
+    card = cards.create_card(partnership, form.title.data, column=column, project=project,
+                             actor=current_user, language=None)
+    db.session.commit()
+    if not htmx.is_htmx():
+        return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+    return render_template(
+        "board/_card_added.html", partnership=partnership, card=card,
+        fragment=board_render.card_fragment(partnership, card),
+        heads=board_render.column_heads(partnership, [column]),
+    )
+
+
+@bp.post("/cards/<int:card_id>/move")
+def move(pid, card_id):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    card = access.get_card_or_404(partnership, card_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return web.form_errors(form)
+    column = access.get_column_or_404(partnership, form.column.data)
+    before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
+    after = access.get_card_or_404(partnership, form.after.data) if form.after.data else None
+    override = form.override_wip.data and access.can(current_user, "manage", partnership)
+    try:
+        old, new = board_service.move_card(
+            card, column, before=before, after=after, actor=current_user, override_wip=override
+        )
+    except board_service.WipLimitReached as error:
+        db.session.rollback()
+        return render_template(
+            "board/_wip_refused.html", partnership=partnership, card=card, error=error,
+            form=form, may_override=access.can(current_user, "manage", partnership),
+        ), 409, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+    db.session.commit()
+    if not htmx.is_htmx():
+        return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+    place, total = board_service.place_of(card)
+    return render_template(
+        "board/_moved.html", partnership=partnership, card=card,
+        fragment=board_render.card_fragment(partnership, card),
+        heads=board_render.column_heads(partnership, {old, new}),
+        message=_("Moved “%(title)s” to %(column)s, position %(place)d of %(total)d.",
+                  title=card.title, column=new.name, place=place, total=total),
+    )
+
+
+@bp.get("/board/done")
+def done(pid):
+    partnership = access.get_partnership_or_404(pid)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_next = board_render.done_cards(partnership, page)
+    return htmx.render(
+        "board/done.html", "board/_done_list.html", partnership=partnership, rows=rows,
+        page=page, has_next=has_next,
+    )

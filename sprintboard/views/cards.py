@@ -1,0 +1,305 @@
+"""A card's own page: details, editing (with conflict view), checklist, comments, archive."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import access, htmx
+from ..extensions import db
+from ..forms.cards import CardForm, ChecklistItemForm, CommentForm
+from ..forms.projects import STATUS_LABELS
+from ..i18n import LANGUAGES
+from ..models import User
+from ..services import DomainError
+from ..services import cards as cards_service
+from ..services.board import StaleEdit
+from ..services.columns import labels_of
+from ..services.facilitation import ensure_not_frozen, is_frozen_for
+from ..services.projects import projects_of
+
+bp = Blueprint("cards", __name__, url_prefix="/p/<int:pid>/cards")
+
+
+def _card_form(partnership, card, submitted=False) -> CardForm:
+    """The edit form: with the submitted values, or with the card's current ones."""
+    data = {
+        "version": card.version, "title": card.title, "body": card.body,
+        "project": card.project_id, "estimate": card.estimate, "due_date": card.due_date,
+        "language": card.language or "", "assignees": [u.id for u in card.assignees],
+        "labels": [label.id for label in card.labels],
+    }
+    form = CardForm() if submitted else CardForm(formdata=None, data=data)
+    members = cards_service.assignable_members(partnership)
+    known = {user.id for user, _city in members}
+    cities = cards_service.home_cities(partnership)
+    members += [(u, cities[u.id][0]) for u in card.assignees if u.id not in known and u.id in cities]
+    form.set_choices(projects_of(partnership), members, labels_of(partnership))
+    return form
+
+
+def move_url(pid: int, card_id: int) -> str | None:
+    """Where the no-JS move form posts (the board's move endpoint, when the board is there)."""
+    if "board.move" not in current_app.view_functions:
+        return None
+    return url_for("board.move", pid=pid, card_id=card_id)
+
+
+def _context(partnership, card, *, form=None, checklist_form=None, comment_form=None,
+             conflict=None) -> dict:
+    frozen = is_frozen_for(partnership, current_user)
+    may_write = access.can(current_user, "edit", partnership) and not frozen
+    may_edit = may_write and card.archived_at is None
+    context = dict(
+        partnership=partnership, card=card, conflict=conflict, h=_heading_level(), frozen=frozen,
+        may_edit=may_edit, may_restore=may_write and card.archived_at is not None,
+        may_manage=access.can(current_user, "manage", partnership),
+        cities=cards_service.home_cities(partnership),
+        history=cards_service.history(card),
+        languages=LANGUAGES, status_labels=STATUS_LABELS,
+    )
+    if may_edit:
+        context.update(
+            form=form or _card_form(partnership, card),
+            checklist_form=checklist_form or ChecklistItemForm(formdata=None, prefix="checklist"),
+            comment_form=comment_form or CommentForm(formdata=None, prefix="comment"),
+            move_targets=cards_service.move_targets(partnership, card),
+            move_url=move_url(partnership.id, card.id),
+        )
+    return context
+
+
+def _heading_level() -> int:
+    """1 on the card's own page, 2 where the board shows the card inside its page. Requests
+    made from within the card's fragment say which one they came from (hx-vals "hl")."""
+    asked = request.values.get("hl", type=int)
+    if asked in (1, 2):
+        return asked
+    return 2 if htmx.is_htmx() else 1
+
+
+def _detail(partnership, card, status=200, **kw):
+    return htmx.render("cards/show.html", "cards/_detail.html", status,
+                       **_context(partnership, card, **kw))
+
+
+def _changed(response, card):
+    """Tell the page (the board, if it shows this card) that the card changed."""
+    response = current_app.make_response(response)
+    response.headers["HX-Trigger"] = json.dumps({"sb:card-changed": {"id": card.id}})
+    return response
+
+
+def _load(pid, card_id, need):
+    partnership = access.get_partnership_or_404(pid, need=need)
+    return partnership, access.get_card_or_404(partnership, card_id)
+
+
+def _editable(card):
+    ensure_not_frozen(card.partnership, current_user)  # 423 before any form is looked at
+    if card.archived_at is not None:
+        raise DomainError(_("This card is archived. Restore it before changing it."))
+
+
+@bp.get("/<int:card_id>")
+def show(pid, card_id):
+    partnership, card = _load(pid, card_id, "view")
+    return _detail(partnership, card)
+
+
+@bp.post("/<int:card_id>/edit")
+def edit(pid, card_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    form = _card_form(partnership, card, submitted=True)
+    if not form.validate_on_submit():
+        return _detail(partnership, card, 422, form=form)
+    try:
+        cards_service.update_card(
+            card, version=form.version.data, title=form.title.data, body=form.body.data or "",
+            project=(access.get_project_or_404(partnership, form.project.data)
+                     if form.project.data else None),
+            estimate=form.estimate.data, due_date=form.due_date.data,
+            language=form.language.data or None,
+            assignees=[db.session.get(User, i) for i in form.assignees.data],
+            labels=[access.get_label_or_404(partnership, i) for i in form.labels.data],
+            actor=current_user,
+        )
+    except StaleEdit as stale:
+        return _conflict(partnership, stale.card, form)
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return _detail(partnership, card, 422, form=form)
+    db.session.commit()
+    if htmx.is_htmx():
+        return _changed(_detail(partnership, card), card)
+    return htmx.redirect_to(url_for("cards.show", pid=pid, card_id=card_id))
+
+
+def _conflict(partnership, card, form):
+    """409: their current version beside what the user sent, with a form to re-apply it."""
+    mine = _submitted(form)
+    form.version.data = card.version  # re-applying goes on top of the current version
+    conflict = {"mine": mine, "theirs": _shown(card)}
+    if htmx.is_htmx():
+        body = render_template("cards/_conflict.html", **_context(
+            partnership, card, form=form, conflict=conflict))
+        return body, 409, {"HX-Retarget": "#card-edit", "HX-Reswap": "outerHTML"}
+    return _detail(partnership, card, 409, form=form, conflict=conflict)
+
+
+def _shown(card) -> dict:
+    return {
+        "title": card.title, "body": card.body,
+        "project": card.project.title if card.project else "",
+        "estimate": "" if card.estimate is None else str(card.estimate),
+        "due_date": card.due_date, "language": LANGUAGES.get(card.language or "", ""),
+        "assignees": ", ".join(sorted(u.name for u in card.assignees)),
+        "labels": ", ".join(sorted(label.name for label in card.labels)),
+    }
+
+
+def _submitted(form) -> dict:
+    """What the user sent, as the conflict view shows it."""
+    labels = {str(c.value): str(c.label) for c in form.labels.choices}
+    projects = {str(c.value): str(c.label) for c in form.project.choices}
+    people = [db.session.get(User, i) for i in form.assignees.data or []]
+    return {
+        "title": " ".join((form.title.data or "").split()), "body": form.body.data or "",
+        "project": projects.get(str(form.project.data), "") if form.project.data else "",
+        "estimate": "" if form.estimate.data is None else str(form.estimate.data),
+        "due_date": form.due_date.data, "language": LANGUAGES.get(form.language.data or "", ""),
+        "assignees": ", ".join(sorted(u.name for u in people if u is not None)),
+        "labels": ", ".join(sorted(labels[str(i)] for i in form.labels.data or [] if str(i) in labels)),
+    }
+
+
+@bp.get("/<int:card_id>/move-form")
+def move_form(pid, card_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    # `next`: where the board wants the browser back after a no-JS move (checked by board.move).
+    return htmx.render("cards/show.html", "cards/_move_form.html", **_context(partnership, card),
+                       move_next=request.args.get("next"))
+
+
+# Checklist ---------------------------------------------------------------------------------
+
+
+def _version_sync(card, old_version) -> str:
+    """The edit form's new version, swapped in out of band, if the form was up to date before
+    this change (else it keeps its old version, so a later edit still sees the conflict)."""
+    if request.form.get("version", type=int) != old_version:
+        return ""
+    return render_template("cards/_version.html", card=card, oob=True)
+
+
+def _after_card_change(partnership, card, fragment, anchor, old_version):
+    """htmx: the changed fragment (and the form's version); browsers: back to the card page."""
+    if not htmx.is_htmx():
+        return htmx.redirect_to(url_for("cards.show", pid=partnership.id, card_id=card.id) + anchor)
+    html = render_template(fragment, **_context(partnership, card))
+    return _changed(html + _version_sync(card, old_version), card)
+
+
+@bp.post("/<int:card_id>/checklist")
+def add_checklist_item(pid, card_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    form, old_version = ChecklistItemForm(prefix="checklist"), card.version
+    if form.validate_on_submit():
+        try:
+            cards_service.add_checklist_item(card, form.text.data, actor=current_user)
+        except DomainError as error:
+            form.text.errors.append(error.message)
+    if form.errors:
+        return htmx.render("cards/show.html", "cards/_checklist.html", 422,
+                           **_context(partnership, card, checklist_form=form))
+    db.session.commit()
+    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist",
+                              old_version)
+
+
+@bp.post("/<int:card_id>/checklist/<int:item_id>/toggle")
+def toggle_checklist_item(pid, card_id, item_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    item, old_version = access.get_checklist_item_or_404(card, item_id), card.version
+    cards_service.toggle_checklist_item(item, actor=current_user)
+    db.session.commit()
+    if not htmx.is_htmx():
+        return htmx.redirect_to(url_for("cards.show", pid=pid, card_id=card_id) + "#card-checklist")
+    html = render_template("cards/_checklist_item.html", item=item, **_context(partnership, card))
+    html += render_template("cards/_checklist_progress.html", card=card, oob=True)
+    return _changed(html + _version_sync(card, old_version), card)
+
+
+@bp.post("/<int:card_id>/checklist/<int:item_id>/delete")
+def delete_checklist_item(pid, card_id, item_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    item, old_version = access.get_checklist_item_or_404(card, item_id), card.version
+    cards_service.delete_checklist_item(item, actor=current_user)
+    db.session.commit()
+    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist",
+                              old_version)
+
+
+# Comments ----------------------------------------------------------------------------------
+
+
+@bp.post("/<int:card_id>/comments")
+def add_comment(pid, card_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    form, old_version = CommentForm(prefix="comment"), card.version
+    if form.validate_on_submit():
+        try:
+            cards_service.add_comment(card, form.body.data, language=str(get_locale()),
+                                      actor=current_user)
+        except DomainError as error:
+            form.body.errors.append(error.message)
+    if form.errors:
+        return htmx.render("cards/show.html", "cards/_comments.html", 422,
+                           **_context(partnership, card, comment_form=form))
+    db.session.commit()
+    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments",
+                              old_version)
+
+
+# Archive -----------------------------------------------------------------------------------
+
+
+@bp.post("/<int:card_id>/archive")
+def archive(pid, card_id):
+    partnership, card = _load(pid, card_id, "edit")
+    cards_service.archive_card(card, actor=current_user)
+    db.session.commit()
+    return _changed(htmx.redirect_to(url_for("cards.show", pid=pid, card_id=card_id)), card)
+
+
+@bp.post("/<int:card_id>/restore")
+def restore(pid, card_id):
+    partnership, card = _load(pid, card_id, "edit")
+    cards_service.restore_card(card, actor=current_user)
+    db.session.commit()
+    return _changed(htmx.redirect_to(url_for("cards.show", pid=pid, card_id=card_id)), card)
+
+
+@bp.get("/archived")
+def archived(pid):
+    partnership = access.get_partnership_or_404(pid)
+    query = (request.args.get("q") or "").strip()[:200]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    found, total = cards_service.search_archived(partnership, query, page)
+    pages = max((total + cards_service.ARCHIVE_PAGE_SIZE - 1) // cards_service.ARCHIVE_PAGE_SIZE, 1)
+    return htmx.render(
+        "cards/archived.html", "cards/_archive_results.html",
+        partnership=partnership, cards=found, total=total, query=query, page_no=page, pages=pages,
+        may_edit=access.can(current_user, "edit", partnership),
+    )
+

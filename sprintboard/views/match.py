@@ -1,0 +1,312 @@
+"""The match page (cities side by side, ranked themes, matches, dot votes), entries and themes."""
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import access, htmx, navigation
+from ..csvsafe import csv_response
+from ..extensions import db
+from ..forms import options
+from ..forms.match import ConfirmForm, DotVoteForm, EntryForm, MatchForm, ThemeForm
+from ..i18n import LANGUAGES
+from ..services import DomainError, match, themes
+from ..services import entries as entry_service
+
+bp = Blueprint("match", __name__, url_prefix="/p/<int:pid>")
+navigation.add_tab("match.index", _l("Match"), 70)
+navigation.add_home_section("match/_home.html", 60)
+
+
+def _compared(partnership):
+    """The cities to compare: ?all=1 → all of them; ?a=&b= → that pair; default: the first two."""
+    cities = list(partnership.cities)
+    if request.args.get("all") and len(cities) > 2:
+        return cities, True
+    by_id = {str(c.id): c for c in cities}
+    a = by_id.get(request.args.get("a", ""), cities[0])
+    b = by_id.get(request.args.get("b", ""), next(c for c in cities if c is not a))
+    if a is b:
+        b = next(c for c in cities if c is not a)
+    return [a, b], False
+
+
+def _match_context(partnership):
+    dot_vote = match.dot_votes(partnership)
+    return {
+        "partnership": partnership,
+        "matches": match.matches_of(partnership, dot_vote["dots"]),
+        "dot_vote": dot_vote,
+        "may_edit": access.can(current_user, "edit", partnership),
+        "may_manage": access.can(current_user, "manage", partnership),
+        "confirm": ConfirmForm(),
+    }
+
+
+@bp.get("/match/")
+def index(pid):
+    partnership = access.get_partnership_or_404(pid)
+    cities, all_cities = _compared(partnership)
+    shared, one_sided = match.rank_themes(partnership, cities)
+    return htmx.render(
+        "match/index.html", "match/_compare.html",
+        cities=cities, all_cities=all_cities, shared=shared, one_sided=one_sided,
+        **_match_context(partnership),
+    )
+
+
+@bp.get("/match/export.csv")
+def export(pid):
+    partnership = access.get_partnership_or_404(pid)
+    header, rows = match.match_csv(partnership)
+    return csv_response(f"matches-{partnership.id}.csv", header, rows)
+
+
+def _after_match_change(partnership, message=None):
+    """htmx: the match list (the change shows there); browsers: a flash and back to the page."""
+    if htmx.is_htmx():
+        return render_template("match/_matches.html", **_match_context(partnership))
+    if message:
+        flash(message, "success")
+    return htmx.redirect_to(request.referrer if _same_page(request.referrer, partnership)
+                            else url_for("match.index", pid=partnership.id))
+
+
+def _same_page(url, partnership):
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.netloc in ("", request.host) and parts.path == url_for("match.index", pid=partnership.id)
+
+
+@bp.post("/match/matches")
+def create_match(pid):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    form = MatchForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Choose entries of at least two cities."))
+    chosen = entry_service.resolve_entries(partnership, form.entries.data)
+    theme = None
+    if form.theme.data:
+        if not form.theme.data.isdigit():
+            raise DomainError(_("Unknown theme."))
+        theme = themes.resolve_themes(partnership, [form.theme.data])[0]
+    match.create_match(partnership, chosen, theme=theme, actor=current_user)
+    db.session.commit()
+    return _after_match_change(partnership, _("The match has been marked."))
+
+
+@bp.post("/match/dot-vote")
+def open_dot_vote(pid):
+    """Facilitators open a dot vote (the facilitation page's) on the open matches."""
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    form = DotVoteForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Each person can have from 1 to %(n)d votes.", n=DotVoteForm.MAX))
+    session = match.open_dot_vote(partnership, votes_per_person=form.votes_per_person.data,
+                                  actor=current_user)
+    db.session.commit()
+    return htmx.redirect_to(url_for("facilitation.vote", pid=pid, vid=session.id))
+
+
+@bp.post("/match/matches/<int:match_id>/accept")
+def accept(pid, match_id):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    record = access.get_match_or_404(partnership, match_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    match.accept_match(record, actor=current_user)
+    db.session.commit()
+    return _after_match_change(partnership)
+
+
+@bp.post("/match/matches/<int:match_id>/delete")
+def delete_match(pid, match_id):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    record = access.get_match_or_404(partnership, match_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    match.delete_match(record, actor=current_user)
+    db.session.commit()
+    return _after_match_change(partnership, _("The match has been removed."))
+
+
+@bp.post("/match/matches/<int:match_id>/project")
+def make_project(pid, match_id):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    record = access.get_match_or_404(partnership, match_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    project = match.create_project_from_match(record, actor=current_user)
+    db.session.commit()
+    return _after_match_change(partnership, _(
+        "The project “%(title)s” has been created with a first card in the backlog.", title=project.title))
+
+
+# Entries ---------------------------------------------------------------------------------------
+
+def _prepare(form, partnership):
+    form.city.choices = options((c.id, c.name) for c in partnership.cities)
+    form.themes.choices = options((t.id, themes.theme_name(t)) for t in themes.themes_of(partnership))
+    return form
+
+
+def _entries_page(partnership, form=None, status=200):
+    if form is None:
+        form = _prepare(EntryForm(formdata=None), partnership)
+        membership = access.membership_of(current_user, partnership)
+        form.city.data = membership.city_id if membership else partnership.cities[0].id
+    recorded = entry_service.entries_of(partnership)
+    by_city = [(c, [e for e in recorded if e.city_id == c.id]) for c in partnership.cities]
+    return htmx.render(
+        "match/entries.html", "match/_entries.html", status,
+        partnership=partnership, form=form, by_city=by_city, confirm=ConfirmForm(),
+        may_edit=access.can(current_user, "edit", partnership),
+    )
+
+
+@bp.get("/entries/")
+def entries(pid):
+    partnership = access.get_partnership_or_404(pid)
+    return _entries_page(partnership)
+
+
+def _save_entry(partnership, form, entry=None):
+    city = access.get_city_or_404(partnership, form.city.data)
+    chosen = themes.resolve_themes(partnership, form.themes.data)
+    if entry is None:
+        return entry_service.create_entry(partnership, city, form.kind.data, form.text.data, chosen,
+                                  actor=current_user)
+    return entry_service.update_entry(entry, city, form.kind.data, form.text.data, chosen, actor=current_user)
+
+
+@bp.post("/entries/")
+def create_entry(pid):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    form = _prepare(EntryForm(), partnership)
+    if form.validate_on_submit():
+        try:
+            _save_entry(partnership, form)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The entry has been added."), "success")
+            return htmx.redirect_to(url_for("match.entries", pid=pid))
+    return _entries_page(partnership, form, status=422)
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+def edit_entry(pid, entry_id):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    entry = access.get_entry_or_404(partnership, entry_id)
+    form = _prepare(EntryForm(obj=entry if request.method == "GET" else None), partnership)
+    status = 200
+    if request.method == "GET":
+        form.city.data = entry.city_id
+        form.themes.data = [t.id for t in entry.themes]
+    elif form.validate_on_submit():
+        try:
+            _save_entry(partnership, form, entry)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The entry has been saved."), "success")
+            return htmx.redirect_to(url_for("match.entries", pid=pid))
+        status = 422
+    else:
+        status = 422
+    return render_template("match/entry_form.html", partnership=partnership, form=form,
+                           entry=entry), status
+
+
+@bp.post("/entries/<int:entry_id>/delete")
+def delete_entry(pid, entry_id):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    entry = access.get_entry_or_404(partnership, entry_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    entry_service.delete_entry(entry, actor=current_user)
+    db.session.commit()
+    flash(_("The entry has been deleted."), "success")
+    return htmx.redirect_to(url_for("match.entries", pid=pid))
+
+
+# Themes ----------------------------------------------------------------------------------------
+
+def _themes_page(partnership, form=None, status=200):
+    return render_template(
+        "match/themes.html", partnership=partnership, form=form or ThemeForm(formdata=None),
+        themes=themes.themes_of(partnership), languages=LANGUAGES,
+        may_manage=access.can(current_user, "manage", partnership),
+    ), status
+
+
+@bp.get("/themes/")
+def theme_list(pid):
+    partnership = access.get_partnership_or_404(pid)
+    return _themes_page(partnership)
+
+
+@bp.post("/themes/")
+def add_theme(pid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    form = ThemeForm()
+    if form.validate_on_submit():
+        try:
+            # The name in the facilitator's language comes first: it is the fallback.
+            first = str(get_locale()) if str(get_locale()) in LANGUAGES else "en"
+            codes = [first] + [code for code in LANGUAGES if code != first]
+            themes.add_theme(partnership, {code: form[f"name_{code}"].data for code in codes},
+                             actor=current_user)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The theme has been added."), "success")
+            return htmx.redirect_to(url_for("match.theme_list", pid=pid))
+    return _themes_page(partnership, form, status=422)
+
+
+# Template helpers ------------------------------------------------------------------------------
+
+@bp.app_template_global()
+def theme_label(theme) -> str:
+    return themes.theme_name(theme)
+
+
+@bp.app_template_global()
+def entry_kind_label(kind: str) -> str:
+    return str(entry_service.ENTRY_KIND_LABELS.get(kind, kind))
+
+
+@bp.app_template_global()
+def match_summary(partnership) -> dict:
+    return match.summary(partnership)
+
+
+@bp.app_template_global()
+def match_project_origin(project) -> dict:
+    """For match/_project_origin.html: the entries a project came from and its actors."""
+    from ..services.actors import actors_for_project
+
+    return {"entries": match.project_entries_of(project), "actors": actors_for_project(project)}
+
+
+@bp.app_template_global()
+def match_recorded_at(workshop) -> dict | None:
+    """For match/_recorded.html: actors and entries recorded on the workshop's days (UTC), or
+    None for a workshop without a date."""
+    from datetime import datetime, time, timedelta
+
+    if workshop.start_date is None:
+        return None
+    start = datetime.combine(workshop.start_date, time.min)
+    end = datetime.combine(workshop.end_date or workshop.start_date, time.min) + timedelta(days=1)
+    return match.recorded_between(workshop.partnership, start, end)

@@ -1,0 +1,130 @@
+"""The toolbox: public methods library; facilitators and admins edit it."""
+
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import access, htmx
+from ..extensions import db
+from ..forms.toolbox import DURATIONS, PHASE_LABELS, ConfirmForm, MethodForm, ToolboxFilterForm
+from ..models.toolbox import METHOD_LOCALES
+from ..services import DomainError
+from ..services import toolbox as service
+
+bp = Blueprint("toolbox", __name__, url_prefix="/toolbox")
+
+
+def _get_method_or_404(slug):
+    return service.get_by_slug(slug) or abort(404)
+
+
+@bp.get("/")
+@access.public
+def index():
+    filters = ToolboxFilterForm(request.args)
+    valid = filters.validate()
+    methods = service.search(
+        q=filters.q.data or "",
+        phase=filters.phase.data or "",
+        duration=DURATIONS.get(filters.duration.data or ""),
+        group=filters.group.data if valid else None,
+        language=filters.language.data or "",
+        locale=str(get_locale()),
+    ) if valid else []
+    return htmx.render(
+        "toolbox/index.html", "toolbox/_methods.html", filters=filters, methods=methods,
+        locale=str(get_locale()), phase_labels=PHASE_LABELS,
+        may_edit=access.can_edit_toolbox(current_user),
+    )
+
+
+@bp.get("/export.json")
+@access.public
+def export_json():
+    return Response(service.export_json(), mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="sprintboard-toolbox.json"'
+    })
+
+
+@bp.get("/export.zip")
+@access.public
+def export_markdown():
+    return Response(service.export_markdown_zip(), mimetype="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="sprintboard-toolbox-markdown.zip"'
+    })
+
+
+def _meta(form) -> dict:
+    return {key: getattr(form, key).data for key in service.META_FIELDS}
+
+
+def _form_page(form, method=None, status=200):
+    return render_template("toolbox/edit.html", form=form, method=method,
+                           locales=METHOD_LOCALES), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    access.require_toolbox_editor()
+    form = MethodForm()
+    if not form.validate_on_submit():
+        return _form_page(form, status=422 if request.method == "POST" else 200)
+    try:
+        method = service.save_method(None, _meta(form), form.texts(), slug=form.slug.data or "",
+                                     actor=current_user)
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return _form_page(form, status=422)
+    db.session.commit()
+    flash(_("The method has been added to the toolbox."), "success")
+    return htmx.redirect_to(url_for("toolbox.show", slug=method.slug))
+
+
+@bp.get("/<slug>")
+@access.public
+def show(slug):
+    method = _get_method_or_404(slug)
+    locale = str(get_locale())
+    compare = request.args.get("compare")
+    return render_template(
+        "toolbox/show.html", method=method, text=method.text(locale), locale=locale,
+        compare=method.text(compare) if compare in method.languages else None,
+        phase_labels=PHASE_LABELS, used_in=service.usage(method), confirm=ConfirmForm(),
+        may_edit=access.can_edit_toolbox(current_user),
+    )
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+def edit(slug):
+    access.require_toolbox_editor()
+    method = _get_method_or_404(slug)
+    form = MethodForm(obj=method)
+    if request.method == "GET":
+        form.slug.data = method.slug
+        for t in method.translations:
+            getattr(form, f"text_{t.locale}").process(None, data={
+                k: getattr(t, k) for k in service.TEXT_FIELDS
+            })
+    if not form.validate_on_submit():
+        return _form_page(form, method, status=422 if request.method == "POST" else 200)
+    try:
+        service.save_method(method, _meta(form), form.texts(), actor=current_user)
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return _form_page(form, method, status=422)
+    db.session.commit()
+    flash(_("The method has been saved."), "success")
+    return htmx.redirect_to(url_for("toolbox.show", slug=method.slug))
+
+
+@bp.post("/<slug>/delete")
+def delete(slug):
+    access.require_toolbox_editor()
+    method = _get_method_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    service.delete_method(method, actor=current_user)
+    db.session.commit()
+    flash(_("The method has been deleted."), "success")
+    return htmx.redirect_to(url_for("toolbox.index"))

@@ -1,0 +1,148 @@
+"""Dot votes and the retrospective (routes of the facilitation blueprint)."""
+
+from flask import flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import access, htmx
+from ..extensions import db
+from ..forms.facilitation import RETRO_LABELS, RetroNoteForm, VoteSessionForm
+from ..forms.partnerships import ConfirmForm
+from ..services import DomainError, facilitation
+from .facilitation import _card_choices, _index, bp
+
+
+@bp.post("/votes")
+def open_vote(pid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    form = VoteSessionForm()
+    form.cards.choices = _card_choices(partnership)
+    if not form.validate_on_submit():
+        return _index(partnership, vote_form=form, status=422)
+    cards = [access.get_card_or_404(partnership, card_id) for card_id in form.cards.data or []]
+    try:
+        session = facilitation.open_vote(
+            partnership, form.question.data, form.votes_per_person.data, cards=cards,
+            ideas=(form.ideas.data or "").splitlines(), actor=current_user)
+    except DomainError as error:
+        form.question.errors.append(error.message)
+        return _index(partnership, vote_form=form, status=422)
+    db.session.commit()
+    return htmx.redirect_to(url_for("facilitation.vote", pid=pid, vid=session.id))
+
+
+def _vote_context(partnership, session):
+    return dict(
+        partnership=partnership, session=session, mine=facilitation.my_votes(session, current_user),
+        used=facilitation.votes_used(session, current_user), voters=facilitation.voter_count(session),
+        results=facilitation.results(session) if session.state == "revealed" else None,
+        may_vote=access.can(current_user, "edit", partnership),
+        may_manage=access.can(current_user, "manage", partnership),
+    )
+
+
+def _vote_response(partnership, session):
+    if not htmx.is_htmx():
+        return htmx.redirect_to(url_for("facilitation.vote", pid=partnership.id, vid=session.id))
+    return render_template("facilitation/_vote.html", **_vote_context(partnership, session))
+
+
+@bp.get("/votes/<int:vid>")
+def vote(pid, vid):
+    partnership = access.get_partnership_or_404(pid)
+    session = access.get_vote_session_or_404(partnership, vid)
+    return render_template("facilitation/vote.html", **_vote_context(partnership, session))
+
+
+def _load_item(pid, vid, item_id, need):
+    partnership = access.get_partnership_or_404(pid, need=need)
+    session = access.get_vote_session_or_404(partnership, vid)
+    return partnership, session, access.get_vote_item_or_404(session, item_id)
+
+
+@bp.post("/votes/<int:vid>/items/<int:option_id>/vote")
+def cast(pid, vid, option_id):
+    partnership, session, item = _load_item(pid, vid, option_id, "edit")
+    if not ConfirmForm().validate_on_submit():
+        return _vote_response(partnership, session)
+    facilitation.cast_vote(session, item, actor=current_user)
+    db.session.commit()
+    return _vote_response(partnership, session)
+
+
+@bp.post("/votes/<int:vid>/items/<int:option_id>/unvote")
+def retract(pid, vid, option_id):
+    partnership, session, item = _load_item(pid, vid, option_id, "edit")
+    if not ConfirmForm().validate_on_submit():
+        return _vote_response(partnership, session)
+    facilitation.retract_vote(session, item, actor=current_user)
+    db.session.commit()
+    return _vote_response(partnership, session)
+
+
+@bp.post("/votes/<int:vid>/reveal")
+def reveal(pid, vid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    session = access.get_vote_session_or_404(partnership, vid)
+    if not ConfirmForm().validate_on_submit():
+        return _vote_response(partnership, session)
+    facilitation.reveal_vote(session, actor=current_user)
+    db.session.commit()
+    return _vote_response(partnership, session)
+
+
+# Retrospective -------------------------------------------------------------------------------
+
+
+def _retro(partnership, form=None, status=200):
+    return htmx.render(
+        "facilitation/retro.html", "facilitation/_retro.html", status, partnership=partnership,
+        form=form or RetroNoteForm(formdata=None), notes=facilitation.retro_notes(partnership),
+        labels=RETRO_LABELS, may_edit=access.can(current_user, "edit", partnership),
+        may_manage=access.can(current_user, "manage", partnership),
+    )
+
+
+@bp.get("/retro")
+def retro(pid):
+    return _retro(access.get_partnership_or_404(pid))
+
+
+def _back_to_retro(partnership):
+    if htmx.is_htmx():
+        return _retro(partnership)
+    return htmx.redirect_to(url_for("facilitation.retro", pid=partnership.id))
+
+
+@bp.post("/retro")
+def add_note(pid):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    form = RetroNoteForm()
+    if not form.validate_on_submit():
+        return _retro(partnership, form, 422)
+    facilitation.add_retro_note(partnership, form.kind.data, form.text.data, actor=current_user)
+    db.session.commit()
+    return _back_to_retro(partnership)
+
+
+@bp.post("/retro/<int:nid>/card")
+def note_to_card(pid, nid):
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    note = access.get_retro_note_or_404(partnership, nid)
+    if not ConfirmForm().validate_on_submit():
+        return _retro(partnership, status=422)
+    card = facilitation.action_to_card(note, actor=current_user)
+    db.session.commit()
+    flash(_("“%(title)s” is now a card in the backlog.", title=card.title), "success")
+    return _back_to_retro(partnership)
+
+
+@bp.post("/retro/<int:nid>/delete")
+def delete_note(pid, nid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    note = access.get_retro_note_or_404(partnership, nid)
+    if not ConfirmForm().validate_on_submit():
+        return _retro(partnership, status=422)
+    facilitation.delete_retro_note(note, actor=current_user)
+    db.session.commit()
+    return _back_to_retro(partnership)

@@ -1,0 +1,133 @@
+"""Agenda items and links to cards/projects of a workshop (routes of the workshops blueprint)."""
+
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import access
+from ..extensions import db
+from ..forms.partnerships import ConfirmForm
+from ..forms.workshops import AgendaItemForm
+from ..models import Method, User
+from ..services import DomainError, workshops
+from .workshops import _load, _members, _respond, bp
+
+
+def _responsible(partnership, value):
+    if not value:
+        return None
+    user = db.session.get(User, int(value)) if value.isdigit() else None
+    if user is None or user not in _members(partnership):
+        raise DomainError(_("The responsible person must be a member of the partnership."))
+    return user
+
+
+def _method(value):
+    """The toolbox method chosen for an agenda item (by id), or None."""
+    if not value:
+        return None
+    method = db.session.get(Method, int(value)) if value.isdigit() else None
+    if method is None:
+        raise DomainError(_("That method is not in the toolbox."))
+    return method
+
+
+def _agenda_form(partnership):
+    form = AgendaItemForm()
+    form.responsible.choices = None  # validated below against the members
+    form.responsible.validate_choice = False
+    return form
+
+
+@bp.post("/<int:wid>/agenda")
+def add_item(pid, wid):
+    partnership, workshop = _load(pid, wid)
+    form = _agenda_form(partnership)
+    if not form.validate_on_submit():
+        return _respond(partnership, workshop, "agenda", 422, agenda_form=form)
+    try:
+        workshops.add_agenda_item(
+            workshop, form.title.data, duration=form.duration.data,
+            responsible=_responsible(partnership, form.responsible.data), notes=form.notes.data,
+            method=_method(form.method.data), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.title.errors.append(error.message)
+        return _respond(partnership, workshop, "agenda", 422, agenda_form=form)
+    db.session.commit()
+    return _respond(partnership, workshop, "agenda")
+
+
+@bp.post("/<int:wid>/agenda/<int:item_id>")
+def update_item(pid, wid, item_id):
+    partnership, workshop = _load(pid, wid)
+    item = access.get_agenda_item_or_404(workshop, item_id)
+    form = AgendaItemForm()
+    form.responsible.validate_choice = False
+    if not form.validate_on_submit():
+        return _respond(partnership, workshop, "agenda", 422,
+                        error=_("Agenda item “%(title)s” was not saved: check the title and minutes.",
+                                title=item.title))
+    try:
+        workshops.update_agenda_item(
+            item, form.title.data, duration=form.duration.data,
+            responsible=_responsible(partnership, form.responsible.data), notes=form.notes.data,
+            method=_method(form.method.data), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _respond(partnership, workshop, "agenda", 422, error=error.message)
+    db.session.commit()
+    return _respond(partnership, workshop, "agenda")
+
+
+@bp.post("/<int:wid>/agenda/<int:item_id>/move")
+def move_item(pid, wid, item_id):
+    partnership, workshop = _load(pid, wid)
+    item = access.get_agenda_item_or_404(workshop, item_id)
+    if not ConfirmForm().validate_on_submit():
+        return _respond(partnership, workshop, "agenda", 422)
+    workshops.move_agenda_item(item, request.form.get("direction", ""), actor=current_user)
+    db.session.commit()
+    return _respond(partnership, workshop, "agenda")
+
+
+@bp.post("/<int:wid>/agenda/<int:item_id>/delete")
+def delete_item(pid, wid, item_id):
+    partnership, workshop = _load(pid, wid)
+    item = access.get_agenda_item_or_404(workshop, item_id)
+    if not ConfirmForm().validate_on_submit():
+        return _respond(partnership, workshop, "agenda", 422)
+    workshops.delete_agenda_item(item, actor=current_user)
+    db.session.commit()
+    return _respond(partnership, workshop, "agenda")
+
+
+def _linked_things(partnership):
+    card_id, project_id = request.form.get("card", ""), request.form.get("project", "")
+    card = access.get_card_or_404(partnership, int(card_id)) if card_id.isdigit() else None
+    project = access.get_project_or_404(partnership, int(project_id)) if project_id.isdigit() else None
+    return card, project
+
+
+@bp.post("/<int:wid>/links")
+def link(pid, wid):
+    partnership, workshop = _load(pid, wid)
+    if not ConfirmForm().validate_on_submit():
+        return _respond(partnership, workshop, "links", 422)
+    card, project = _linked_things(partnership)
+    if card is None and project is None:
+        return _respond(partnership, workshop, "links", 422, error=_("Choose a card or a project."))
+    workshops.link(workshop, card=card, project=project, actor=current_user)
+    db.session.commit()
+    return _respond(partnership, workshop, "links")
+
+
+@bp.post("/<int:wid>/links/remove")
+def unlink(pid, wid):
+    partnership, workshop = _load(pid, wid)
+    if not ConfirmForm().validate_on_submit():
+        return _respond(partnership, workshop, "links", 422)
+    card, project = _linked_things(partnership)
+    workshops.unlink(workshop, card=card, project=project, actor=current_user)
+    db.session.commit()
+    return _respond(partnership, workshop, "links")

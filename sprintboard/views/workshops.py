@@ -1,0 +1,199 @@
+"""The workshop timeline of a partnership and each workshop's page."""
+
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import access, htmx, navigation
+from ..extensions import db
+from ..forms import options
+from ..forms.partnerships import ConfirmForm
+from ..forms.workshops import (
+    KIND_LABELS,
+    AgendaItemForm,
+    LinkForm,
+    NewWorkshopForm,
+    OutcomesForm,
+    WorkshopForm,
+    city_choices,
+)
+from ..models import Card, Membership, Project, User
+from ..services import DomainError, toolbox, workshops
+
+bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
+navigation.add_tab("workshops.index", _l("Workshops"), 30)
+navigation.add_home_section("workshops/_home.html", 30)
+
+
+@bp.app_template_global()
+def workshop_title(workshop):
+    return workshops.workshop_title(workshop)
+
+
+@bp.app_template_global()
+def workshop_now_next(partnership):
+    return workshops.last_held(partnership), workshops.next_planned(partnership)
+
+
+def _city(partnership, value):
+    return access.get_city_or_404(partnership, int(value)) if value else None
+
+
+def _members(partnership):
+    return db.session.scalars(
+        db.select(User).join(Membership).where(Membership.partnership_id == partnership.id)
+        .order_by(User.name)
+    ).all()
+
+
+def _index(partnership, form=None, status=200):
+    form = form or NewWorkshopForm(formdata=None)
+    form.host_city.choices = city_choices(partnership)
+    return render_template(
+        "workshops/index.html", partnership=partnership, form=form, kinds=KIND_LABELS,
+        workshops=workshops.timeline(partnership), now=workshops.last_held(partnership),
+        next=workshops.next_planned(partnership),
+        may_manage=access.can(current_user, "manage", partnership),
+    ), status
+
+
+@bp.get("/")
+def index(pid):
+    return _index(access.get_partnership_or_404(pid))
+
+
+@bp.post("/")
+def create(pid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    form = NewWorkshopForm()
+    form.host_city.choices = city_choices(partnership)
+    if not form.validate_on_submit():
+        return _index(partnership, form, 422)
+    try:
+        workshop = workshops.create_workshop(
+            partnership, form.kind.data, form.title.data, host_city=_city(partnership, form.host_city.data),
+            start=form.start_date.data, end=form.end_date.data, venue=form.venue.data, actor=current_user,
+        )
+    except DomainError as error:
+        form.title.errors.append(error.message)
+        return _index(partnership, form, 422)
+    db.session.commit()
+    flash(_("The workshop has been added."), "success")
+    return htmx.redirect_to(url_for("workshops.show", pid=pid, wid=workshop.id))
+
+
+def _context(partnership, workshop, **forms):
+    details = forms.pop("details_form", None)
+    if details is None:
+        details = WorkshopForm(formdata=None, obj=workshop)
+        details.host_city.data = str(workshop.host_city_id or "")
+    details.host_city.choices = city_choices(partnership)
+    agenda_form = forms.pop("agenda_form", None) or AgendaItemForm(formdata=None)
+    members = _members(partnership)
+    agenda_form.responsible.choices = options(
+        [("", _("Nobody in particular"))] + [(str(u.id), u.name) for u in members])
+    methods = toolbox.method_choices(str(get_locale()))
+    agenda_form.method.choices = options([("", _("None"))] + methods)
+    cards, projects = workshops.linked(workshop)
+    link_form = LinkForm(formdata=None)
+    link_form.card.choices = options([("", "—")] + [
+        (str(c.id), c.title) for c in db.session.scalars(
+            db.select(Card).where(Card.partnership_id == partnership.id, Card.archived_at.is_(None),
+                                  Card.workshop_id.is_(None)).order_by(Card.title))])
+    link_form.project.choices = options([("", "—")] + [
+        (str(p.id), p.title) for p in db.session.scalars(
+            db.select(Project).where(Project.partnership_id == partnership.id,
+                                     Project.workshop_id.is_(None)).order_by(Project.title))])
+    return dict(
+        partnership=partnership, workshop=workshop, details_form=details, agenda_form=agenda_form,
+        outcomes_form=forms.pop("outcomes_form", None) or OutcomesForm(formdata=None, obj=workshop),
+        link_form=link_form, members=members, cards=cards, projects=projects, methods=methods,
+        attendance=workshops.attendance_of(workshop), minutes=workshops.agenda_minutes(workshop),
+        confirm=ConfirmForm(), may_manage=access.can(current_user, "manage", partnership),
+        error=forms.pop("error", None),
+    )
+
+
+def _respond(partnership, workshop, fragment, status=200, **forms):
+    """htmx: the changed fragment; browsers: back to the workshop page (or the page with errors)."""
+    if status == 200 and not htmx.is_htmx():
+        return htmx.redirect_to(url_for("workshops.show", pid=partnership.id, wid=workshop.id))
+    return htmx.render("workshops/show.html", f"workshops/_{fragment}.html", status,
+                       **_context(partnership, workshop, **forms))
+
+
+def _load(pid, wid, need="manage"):
+    partnership = access.get_partnership_or_404(pid, need=need)
+    return partnership, access.get_workshop_or_404(partnership, wid)
+
+
+@bp.get("/<int:wid>")
+def show(pid, wid):
+    partnership, workshop = _load(pid, wid, need="view")
+    return render_template("workshops/show.html", **_context(partnership, workshop))
+
+
+@bp.post("/<int:wid>")
+def update(pid, wid):
+    partnership, workshop = _load(pid, wid)
+    form = WorkshopForm()
+    form.host_city.choices = city_choices(partnership)
+    if not form.validate_on_submit():
+        return _respond(partnership, workshop, "details", 422, details_form=form)
+    try:
+        workshops.update_workshop(
+            workshop, title=form.title.data, host_city=_city(partnership, form.host_city.data),
+            start=form.start_date.data, end=form.end_date.data, venue=form.venue.data,
+            actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.title.errors.append(error.message)
+        return _respond(partnership, workshop, "details", 422, details_form=form)
+    db.session.commit()
+    return _respond(partnership, workshop, "details")
+
+
+@bp.post("/<int:wid>/held")
+def held(pid, wid):
+    partnership, workshop = _load(pid, wid)
+    if not ConfirmForm().validate_on_submit():
+        return _respond(partnership, workshop, "details", 422)
+    if request.form.get("status") == "planned":
+        workshops.mark_planned(workshop, actor=current_user)
+    else:
+        workshops.mark_held(workshop, actor=current_user)
+    db.session.commit()
+    return _respond(partnership, workshop, "details")
+
+
+@bp.post("/<int:wid>/outcomes")
+def outcomes(pid, wid):
+    partnership, workshop = _load(pid, wid)
+    form = OutcomesForm()
+    if not form.validate_on_submit():
+        return _respond(partnership, workshop, "outcomes", 422, outcomes_form=form)
+    workshops.set_outcomes(workshop, form.outcomes.data, actor=current_user)
+    db.session.commit()
+    return _respond(partnership, workshop, "outcomes")
+
+
+@bp.post("/<int:wid>/attendance")
+def attendance(pid, wid):
+    partnership, workshop = _load(pid, wid)
+    if not ConfirmForm().validate_on_submit():
+        return _respond(partnership, workshop, "attendance", 422)
+    counts = {}
+    for city in partnership.cities:
+        raw = (request.form.get(f"city-{city.id}") or "0").strip()
+        if not raw.isdigit():
+            return _respond(partnership, workshop, "attendance", 422,
+                            error=_("Attendance is a number from 0 to 10,000."))
+        counts[city] = int(raw)
+    workshops.set_attendance(workshop, counts, actor=current_user)
+    db.session.commit()
+    return _respond(partnership, workshop, "attendance")
+
+
+from . import workshop_agenda  # noqa: E402,F401  (agenda and link routes on this blueprint)

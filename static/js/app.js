@@ -1,0 +1,23 @@
+/* Sprintboard: small progressive enhancements. Every action also works without this file. */
+(function () {
+  "use strict";
+
+  // A language <select> submits its form on change (the button stays for no-JS and keyboard users).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.requestSubmit();
+  });
+
+  // Buttons with data-confirm ask first.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  }, true);
+
+  // Flash messages swapped in by htmx fade after a while; errors stay until the next action.
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("#flash .flash-success").forEach(function (el) {
+      setTimeout(function () { el.remove(); }, 6000);
+    });
+  });
+})();

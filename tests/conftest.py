@@ -1,0 +1,176 @@
+"""Fixtures: app (SQLite by default, PostgreSQL with TEST_DATABASE_URL), db, clients, login, world."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from sprintboard import create_app
+from sprintboard.extensions import db as _db
+from sprintboard.extensions import limiter
+from sprintboard.services import board_render, live
+from tests import factories
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip() or None
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    name = f"sb_test_{uuid.uuid4().hex[:8]}_{_worker()}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        # Tests commit often and never need durability.
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-" + secrets.token_hex(8),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "REDIS_URL": REDIS_URL,
+            "LIVE_KEY_PREFIX": f"sbtest:{uuid.uuid4().hex[:8]}:",  # runs and xdist workers apart
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "5 per 15 minutes",
+            "SERVER_NAME": None,
+            "COMPRESS": False,
+        }
+    )
+    app.test_client_class = Client
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()  # the real migrations, so the tests also prove them
+    yield app
+    with app.app_context():
+        _db.engine.dispose()  # close pooled connections before the test database is dropped
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        _clean(_db)
+    limiter.reset()
+    board_render.clear_cache()
+    live.clear_memo()
+
+
+def _clean(db) -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        # DELETE beats TRUNCATE on the handful of rows a test leaves behind.
+        for table in tables:
+            conn.execute(table.delete())
+
+
+class Client(FlaskClient):
+    """A test client that adds a valid CSRF token to every POST unless told not to."""
+
+    htmx = False
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def open(self, *args, csrf=True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.htmx:
+            headers.setdefault("HX-Request", "true")
+        if method == "POST" and csrf:
+            if self.htmx:
+                headers.setdefault("X-CSRFToken", self.csrf_token())
+            else:
+                data = kwargs.get("data")
+                data = dict(data or {}) if not isinstance(data, (str, bytes)) else data
+                if isinstance(data, dict):
+                    data.setdefault("csrf_token", self.csrf_token())
+                    kwargs["data"] = data
+        # Each request gets its own app context (fresh `g`, its own database session), as in
+        # production; what the test set up so far is committed first so the request sees it.
+        if has_app_context():
+            _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def htmx_client(app, db):
+    c = app.test_client()
+    c.htmx = True
+    return c
+
+
+@pytest.fixture
+def login(app):
+    """login(client, user): a logged-in session for `user` on `client`, without the login form."""
+
+    def _login(client, user):
+        from sprintboard.services.accounts import start_session
+
+        token = start_session(user)
+        _db.session.commit()
+        with client.session_transaction() as sess:
+            sess["_user_id"] = token
+            sess["_fresh"] = True
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def world(db):
+    """A partnership of two cities with one person per role, and an outsider's partnership."""
+    return factories.world()
+
+
+@pytest.fixture
+def as_role(app, world, login):
+    """as_role(role): a client logged in as that role of world.partnership (None: anonymous)."""
+
+    def _client(role, htmx=False):
+        c = app.test_client()
+        c.htmx = htmx
+        if role is None:
+            return c
+        return login(c, world.users[role])
+
+    return _client
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

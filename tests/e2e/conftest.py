@@ -1,0 +1,203 @@
+"""Browser tests: Debian's Chromium, driven by Playwright (pytest-playwright), against a live server.
+
+Every test here is marked `e2e`. Tests ask for `world` (or `db`) and `live_server`: the server runs the
+session `app` in a thread, so it reads and writes the same database that `db` empties after each test.
+Without Chromium or Playwright the tests are skipped, or fail when the CI environment variable is set.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import threading
+import weakref
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests import factories
+
+HERE = Path(__file__).parent
+AXE_JS = HERE / "vendor" / "axe.min.js"
+# Served to the page from its own origin (see `axe_check`), so the audit runs under the real CSP.
+AXE_PATH = "/__e2e__/axe.min.js"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium keeps calling Google's hosts, which are closed here.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000  # generous: CI machines run two xdist workers on two cores
+
+
+def _in_e2e(item: pytest.Item) -> bool:
+    return HERE in Path(item.path).parents
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if _in_e2e(item):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _missing_browser() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    for module, package in (("playwright", "playwright"), ("pytest_playwright", "pytest-playwright")):
+        if importlib.util.find_spec(module) is None:
+            return f"{package} is not installed (pip install -e '.[test]')"
+    if shutil.which("chromium") is None:
+        return "Debian's Chromium is not installed (apt-get install -y chromium chromium-driver)"
+    return None
+
+
+MISSING = _missing_browser()
+if MISSING and not os.environ.get("CI"):
+    pytest.skip(f"browser tests skipped: {MISSING}", allow_module_level=True)
+if MISSING and importlib.util.find_spec("playwright") is None:
+    # The test modules import Playwright, so nothing here can even be collected.
+    pytest.fail(f"browser tests cannot run on CI: {MISSING}", pytrace=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # On CI a missing browser fails each browser test (the other tests still run).
+    if MISSING and _in_e2e(item):
+        pytest.fail(f"browser tests cannot run on CI: {MISSING}", pytrace=False)
+
+
+# --- the browser (pytest-playwright's fixtures, with Debian's Chromium) -------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium"),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, base_url):
+    return {**browser_context_args, "base_url": base_url, "locale": "en-GB"}
+
+
+@pytest.fixture
+def new_context(new_context):
+    """pytest-playwright's new_context (also behind `context` and `page`), with shorter timeouts."""
+
+    def _new_context(**kwargs):
+        context = new_context(**kwargs)
+        context.set_default_timeout(TIMEOUT_MS)
+        return context
+
+    return _new_context
+
+
+# --- the live server -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(_server):
+    """The live server's address (replaces pytest-playwright's --base-url); pages use relative URLs."""
+    return _server
+
+
+@pytest.fixture
+def live_server(db, _server, app):
+    """The running server, for one test: the data is what this test's `db`/`world` put in.
+
+    On SQLite every transaction outside a request starts with BEGIN IMMEDIATE (sprintboard/database.py),
+    so merely reading `world.users[...].email` in the test would hold the write lock until the test
+    ends, and the server's next POST would wait for it. Inside a GET request context the test's reads
+    are deferred transactions, which never block the server. They do keep a snapshot: call
+    `db.session.rollback()` before reading what the browser has just changed.
+    """
+    with app.test_request_context():
+        yield SimpleNamespace(url=_server, app=app)
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def log_in():
+    """log_in(page, user): log in through the real login form; returns the page after the redirect."""
+
+    def _log_in(page, user, password=factories.PASSWORD):
+        page.goto("/login")
+        page.locator("input[name=email]").fill(user.email)
+        page.locator("input[name=password]").fill(password)
+        with page.expect_navigation():
+            page.locator("form[action$='/login'] button[type=submit]").click()
+        assert "/login" not in page.url, f"login as {user.email} failed: {page.url}"
+        return page
+
+    return _log_in
+
+
+@pytest.fixture
+def axe_check():
+    """axe_check(page): run axe-core on the page as it is now and fail on any violation."""
+
+    def _check(page, *, context=None, options=None):
+        _inject_axe(page)
+        result = page.evaluate(
+            "([context, options]) => axe.run(context || document, options || {})", [context, options]
+        )
+        if result["violations"]:
+            raise AssertionError(_describe(page, result["violations"]))
+        return result
+
+    return _check
+
+
+_routed_pages: weakref.WeakSet = weakref.WeakSet()
+
+
+def _inject_axe(page) -> None:
+    if page.evaluate("typeof window.axe !== 'undefined'"):
+        return
+    # The page's CSP (script-src 'self') blocks the inline <script> that add_script_tag(path=...)
+    # writes, so the file is served from the page's own origin through a route instead.
+    if page not in _routed_pages:
+        page.route(
+            f"**{AXE_PATH}",
+            lambda route: route.fulfill(path=AXE_JS, content_type="text/javascript; charset=utf-8"),
+        )
+        _routed_pages.add(page)
+    page.add_script_tag(url=AXE_PATH)
+    page.wait_for_function("typeof window.axe !== 'undefined'")
+
+
+def _describe(page, violations) -> str:
+    lines = [f"{len(violations)} axe violation(s) on {page.url}:"]
+    for v in violations:
+        targets = [" ".join(map(str, node["target"])) for node in v["nodes"][:3]]
+        more = len(v["nodes"]) - len(targets)
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        lines.append(f"    {v['helpUrl']}")
+        lines.append(f"    at {json.dumps(targets)}" + (f" and {more} more" if more > 0 else ""))
+        if v["nodes"]:
+            lines.append(f"    html: {v['nodes'][0]['html'][:200]}")
+    return "\n".join(lines)

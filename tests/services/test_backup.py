@@ -1,0 +1,212 @@
+import json
+from datetime import date
+
+import pytest
+from werkzeug.security import check_password_hash
+
+from sprintboard.extensions import db
+from sprintboard.models import (
+    Activity,
+    Card,
+    ChecklistItem,
+    Comment,
+    FundingIdea,
+    Invitation,
+    Label,
+    Partnership,
+    Project,
+    User,
+)
+from sprintboard.services import backup, board, cards, funding, status
+from tests import factories
+from tests.conftest import _clean
+
+
+@pytest.fixture(autouse=True)
+def _request(app, db):
+    with app.test_request_context():
+        yield
+
+
+def rich_partnership(world):
+    """world.partnership with a bit of everything a backup must keep."""
+    p = world.partnership
+    member, facilitator = world.users["member"], world.users["facilitator"]
+    columns = board.columns_of(p)
+    proj = Project(partnership=p, title="Bike lanes", summary="Safer routes", lead_city=p.cities[1],
+                   created_by_id=member.id, language="de")
+    db.session.add(proj)
+    db.session.flush()
+    label = Label(partnership_id=p.id, name="urgent", colour="red")
+    db.session.add(label)
+    card = cards.create_card(p, "Count cyclists", column=columns[1], project=proj, actor=member,
+                             body="**Mon–Fri**, 7–9 am", language="de")
+    card.estimate, card.due_date = 3, date(2027, 2, 1)
+    card.labels.append(label)
+    # Created last but first by email: restored people get ids in another order.
+    early = factories.member(p, "member", 1, name="Aaron Early", email="aaa@example.org")
+    card.assignees.extend([member, facilitator, early])
+    card.checklist.append(ChecklistItem(text="Find volunteers", done=True, position=1))
+    card.comments.append(Comment(author_id=facilitator.id, body="Я помогу", language="ru"))
+    other = cards.create_card(p, "=HYPERLINK(\"x\")", column=columns[0], actor=facilitator)
+    board.move_card(other, columns[-1], actor=facilitator)
+    idea = factories.funding_idea(p, actor=member, amount="25000.10", cofunding="0.01", currency="BYN",
+                                  deadline=date(2027, 1, 15), owner=member, projects=[proj],
+                                  notes="ünïcødé ✓", url="https://example.org/call")
+    funding.move_funding_idea(idea, "researching", actor=member)
+    status.create_public_link(p, actor=facilitator)
+    from sprintboard.services import facilitation, invitations, workshops
+
+    sprint = factories.sprint(p, "Sprint 1", start=date(2026, 11, 2), state="active", cards=[card])
+    facilitation.add_retro_note(p, "well", "Mixed pairs", actor=member, sprint=sprint)
+    session = facilitation.open_vote(p, "Which first?", 3, cards=[card, other], actor=facilitator)
+    facilitation.cast_vote(session, session.items[0], actor=member)
+    ws = workshops.create_workshop(p, "custom", "Kick-off", host_city=p.cities[0],
+                                   start=date(2026, 10, 1), actor=facilitator)
+    workshops.add_agenda_item(ws, "Welcome", duration=15, responsible=facilitator, actor=facilitator)
+    workshops.set_attendance(ws, {p.cities[0]: 12, p.cities[1]: 3}, actor=facilitator)
+    workshops.mark_held(ws, actor=facilitator)
+
+    invitations.invite(p, "new@example.org", "member", p.cities[0], actor=facilitator)
+    db.session.commit()
+    return p
+
+
+def empty_instance(db):
+    db.session.commit()
+    _clean(db)
+    db.session.expunge_all()
+
+
+def without_timestamp(data):
+    return {k: v for k, v in data.items() if k != "exported_at"}
+
+
+def test_round_trip_reproduces_the_same_export(world, db):
+    p = rich_partnership(world)
+    first = json.loads(backup.dumps(backup.export_partnership(p)))
+    tables = first["tables"]
+    assert {"partnerships", "cities", "memberships", "projects", "board_columns", "cards", "labels",
+            "card_labels", "card_assignees", "checklist_items", "comments", "activities",
+            "funding_ideas", "funding_idea_projects", "sprints", "workshops", "agenda_items",
+            "workshop_attendance", "retro_notes", "vote_sessions", "vote_items", "votes"} <= tables.keys()
+    assert tables["cards"][0]["sprint_id"] == 1
+    assert "invitations" not in tables and "status_token_hash" not in tables["partnerships"][0]
+    assert tables["funding_ideas"][0]["amount"] == "25000.10"
+    assert {u["email"] for u in first["users"]} >= {world.users["member"].email, world.admin.email}
+    assert world.users["outsider"].email not in json.dumps(first)
+
+    empty_instance(db)
+    restored, created = backup.import_partnership(backup.load(backup.dumps(first).encode()))
+    db.session.commit()
+    assert restored.status_token_hash is None
+    assert len(created) == len(first["users"])
+    assert all(not check_password_hash(u.password_hash, "") for u in created)
+    second = json.loads(backup.dumps(backup.export_partnership(restored)))
+    assert without_timestamp(second) == without_timestamp(first)
+
+    card = db.session.scalar(db.select(Card).where(Card.title == "Count cyclists"))
+    assert [u.name for u in card.assignees] == ["Aaron Early", "Fiona Facilitator", "Max Member"]
+    assert card.labels[0].name == "urgent" and card.checklist[0].done
+    assert card.comments[0].body == "Я помогу"
+    idea = db.session.scalar(db.select(FundingIdea))
+    assert idea.projects[0].title == "Bike lanes" and idea.owner.name == "Max Member"
+    moved = db.session.scalar(db.select(Activity).where(Activity.verb == "funding.moved"))
+    assert moved.subject_id == idea.id
+
+
+def test_existing_people_are_reused_by_email(world, db):
+    p = rich_partnership(world)
+    email = world.users["member"].email
+    data = backup.dumps(backup.export_partnership(p)).encode()
+    empty_instance(db)
+    admin = factories.user("Admin here", email=email.upper())
+    restored, created = backup.import_partnership(backup.load(data))
+    assert admin.email not in [u.email for u in created]
+    assert any(m.user_id == admin.id for m in restored.memberships)
+
+
+def _counts():
+    return [db.session.scalar(db.select(db.func.count()).select_from(m))
+            for m in (Partnership, User, Card, Activity, Invitation)]
+
+
+def test_import_refuses_a_non_empty_instance_and_writes_nothing(world):
+    data = backup.dumps(backup.export_partnership(world.partnership)).encode()
+    before = _counts()
+    with pytest.raises(backup.BackupError, match="empty"):
+        backup.import_partnership(backup.load(data))
+    db.session.rollback()
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("mangle, message", [
+    (lambda raw: raw[: len(raw) // 2], "truncated"),
+    (lambda raw: b"", "truncated"),
+    (lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": 99'), "newer"),
+    (lambda raw: raw.replace(b'"format": "sprintboard.partnership"', b'"format": "other"'), "not a"),
+    (lambda raw: raw.replace(b'"cards":', b'"robots":'), "does not know"),
+    (lambda raw: raw.replace(b'"title":', b'"colour_of_sky":'), "does not know"),
+    (lambda raw: b"[1, 2, 3]", "not a"),
+])
+def test_bad_files_are_refused_with_a_clear_error(world, db, mangle, message):
+    p = rich_partnership(world)
+    raw = mangle(backup.dumps(backup.export_partnership(p)).encode())
+    with pytest.raises(backup.BackupError, match=message):
+        backup.import_partnership(backup.load(raw))
+
+
+def test_huge_files_are_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(backup, "MAX_BYTES", 100)
+    with pytest.raises(backup.BackupError, match="larger"):
+        backup.load(b" " * 101)
+
+
+def test_a_broken_reference_rolls_everything_back(world, db):
+    p = rich_partnership(world)
+    data = json.loads(backup.dumps(backup.export_partnership(p)))
+    data["tables"]["cards"][-1]["column_id"] = 999
+    empty_instance(db)
+    with pytest.raises(backup.BackupError, match="damaged"):
+        backup.import_partnership(backup.load(json.dumps(data).encode()))
+    db.session.rollback()
+    assert _counts() == [0, 0, 0, 0, 0]
+
+
+def test_cli_import_restores_and_names_the_people_without_password(app, world, db, tmp_path):
+    p = rich_partnership(world)
+    path = tmp_path / "backup.json"
+    path.write_text(backup.dumps(backup.export_partnership(p)), encoding="utf-8")
+    empty_instance(db)
+    result = app.test_cli_runner().invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Imported the partnership Minsk – Hamburg" in result.output
+    assert "set-password" in result.output and "user" in result.output
+    assert db.session.scalar(db.select(db.func.count(Card.id))) == 2
+
+
+def test_cli_import_of_a_truncated_file_writes_nothing(app, world, db, tmp_path):
+    p = rich_partnership(world)
+    raw = backup.dumps(backup.export_partnership(p))
+    path = tmp_path / "backup.json"
+    path.write_text(raw[:-200], encoding="utf-8")
+    empty_instance(db)
+    result = app.test_cli_runner().invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    assert "truncated" in result.output and "Nothing was imported" in result.output
+    assert _counts() == [0, 0, 0, 0, 0]
+
+
+def test_cli_import_refuses_huge_files_without_reading_them(app, db, tmp_path, monkeypatch):
+    monkeypatch.setattr(backup, "MAX_BYTES", 10)
+    path = tmp_path / "big.json"
+    path.write_text("{" + " " * 20 + "}")
+    result = app.test_cli_runner().invoke(args=["import", str(path)])
+    assert result.exit_code == 1 and "larger than" in result.output
+
+
+def test_the_backup_covers_the_partnership_tables_but_not_programme_wide_ones(app):
+    names = [t.name for t, _link in backup.partnership_tables()]
+    assert names[0] == "partnerships" and names[-1] == "activities"
+    assert {"cards", "comments", "funding_ideas", "funding_idea_projects", "memberships"} <= set(names)
+    assert not {"users", "invitations", "calendar_feeds", "applications", "calls", "methods"} & set(names)

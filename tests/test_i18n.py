@@ -1,0 +1,102 @@
+"""The message catalogs: complete, not fuzzy, compiled, with correct plurals; pages per locale."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask_babel import force_locale, ngettext
+
+from sprintboard.cli import LOCALES, compiled_is_current
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def _catalog(locale):
+    with open(ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        return read_po(fh)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_message_is_translated_and_not_fuzzy(locale):
+    catalog = _catalog(locale)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated or fuzzy: {ids[0]!r}")
+            continue
+        wanted = set(PLACEHOLDER.findall(" ".join(ids)))
+        for string in strings:
+            if set(PLACEHOLDER.findall(string)) != wanted:
+                problems.append(f"placeholders differ: {ids[0]!r} -> {string!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_catalogs_hold_every_message_of_the_code():
+    """The catalogs were updated after the last string change (`sprintboard translate update`)."""
+    with open(ROOT / "translations" / "messages.pot", "rb") as fh:
+        pot = {m.id for m in read_po(fh) if m.id}
+    for locale in LOCALES:
+        assert {m.id for m in _catalog(locale) if m.id} >= pot, locale
+
+
+def test_compiled_catalogs_match_the_sources():
+    assert compiled_is_current(), "run `sprintboard translate compile`"
+
+
+@pytest.mark.parametrize(
+    "locale, forms",
+    [("ru", {1: "1 ", 2: "2 ", 5: "5 ", 21: "21 "}), ("uk", {1: "1 ", 2: "2 ", 5: "5 "})],
+)
+def test_plural_forms_follow_the_language(app, locale, forms):
+    with app.test_request_context(), force_locale(locale):
+        texts = {n: ngettext("%(num)d comment", "%(num)d comments", n) for n in forms}
+    # Russian: 1 комментарий, 2 комментария, 5 комментариев, 21 комментарий.
+    assert texts[1] != texts[2] != texts[5]
+    if 21 in texts:
+        assert texts[21].split()[1] == texts[1].split()[1]
+    with app.test_request_context(), force_locale("de"):
+        assert ngettext("%(num)d comment", "%(num)d comments", 1) != ngettext(
+            "%(num)d comment", "%(num)d comments", 2)
+
+
+PAGES = ["/", "/p/{pid}", "/p/{pid}/members/", "/p/{pid}/activity", "/p/{pid}/board", "/account",
+         "/toolbox/"]
+
+
+@pytest.mark.parametrize("locale", ["en", *LOCALES])
+def test_each_page_renders_in_each_locale(world, as_role, locale):
+    client = as_role("facilitator")
+    for path in PAGES:
+        url = path.format(pid=world.partnership.id)
+        response = client.get(url, query_string={"lang": locale})
+        assert response.status_code == 200, url
+        assert f'<html lang="{locale}">' in response.get_data(as_text=True), url
+
+
+def test_language_choice_is_remembered(world, as_role):
+    client = as_role("member")
+    client.post("/language", data={"lang": "uk", "next": "/"})
+    html = client.get(f"/p/{world.partnership.id}").get_data(as_text=True)
+    assert '<html lang="uk">' in html
+    anonymous = as_role(None)
+    anonymous.get("/login?lang=be")
+    assert '<html lang="be">' in anonymous.get("/login").get_data(as_text=True)
+    assert '<html lang="de">' in as_role(None).get(
+        "/login", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}).get_data(as_text=True)
+
+
+def test_dates_are_formatted_per_locale(app):
+    from datetime import date
+
+    from flask_babel import format_date
+
+    with app.test_request_context(), force_locale("de"):
+        assert format_date(date(2026, 11, 23), "medium") == "23.11.2026"
+    with app.test_request_context(), force_locale("ru"):
+        assert "нояб" in format_date(date(2026, 11, 23), "medium")

@@ -1,0 +1,5 @@
+"""Routes of reports."""
+
+ROUTES = {
+    "reports.done_since": ("p", "view"),
+}

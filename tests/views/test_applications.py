@@ -1,0 +1,195 @@
+"""The call for applications over HTTP: applying as anyone, reviewing as an admin."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+
+from sprintboard.extensions import db
+from sprintboard.models import Application, Call, Invitation, Outbox
+from sprintboard.services import applications as service
+from tests.services.test_applications import make_call, sample_application
+from tests.views.test_routes import fingerprint
+
+
+def _form(**overrides):
+    data = sample_application(**overrides)
+    data["self_declaration"] = "y" if data["self_declaration"] else ""
+    return {k: v for k, v in data.items() if v != ""}
+
+
+@pytest.fixture
+def call(world):
+    call = make_call(world.admin)
+    db.session.commit()
+    return call
+
+
+def _count():
+    return db.session.scalar(db.select(db.func.count(Application.id)))
+
+
+def test_anonymous_applies_and_gets_a_private_link(client, call):
+    page = client.get(f"/calls/{call.id}/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Europe/Kyiv" in html and "Ukraine" in html and "self" not in html.lower()[:0]
+    response = client.post(f"/calls/{call.id}/", data=_form())
+    assert response.status_code == 303
+    link = response.headers["Location"]
+    assert link.startswith("/calls/application/")
+    confirmation = client.get(link).get_data(as_text=True)
+    assert "Thank you" in confirmation and "jana@example.org" in confirmation
+    mail = db.session.scalars(db.select(Outbox)).one()
+    token = link.split("/")[-1].split("?")[0]
+    assert token in mail.body
+    # the applicant corrects the application through the link
+    response = client.post(link.split("?")[0], data=_form(answer_other="<b>bold</b> claim"))
+    assert response.status_code == 303
+    page = client.get(link.split("?")[0]).get_data(as_text=True)
+    assert "&lt;b&gt;bold&lt;/b&gt; claim" in page
+
+
+def test_unknown_private_link_is_404(client, call):
+    assert client.get("/calls/application/" + "a" * 43).status_code == 404
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"self_declaration": False}, "This declaration is required"),
+    ({"partner_country": "PL"}, "not eligible"),
+    ({"answer_hopes": "x" * 5001}, "Field cannot be longer than 5000 characters"),
+    ({"email": "not-an-email"}, "Invalid email address"),
+])
+def test_bad_input_is_refused_with_a_clear_message(client, call, overrides, message):
+    before = fingerprint()
+    response = client.post(f"/calls/{call.id}/", data=_form(**overrides))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'aria-describedby="' in html
+    assert fingerprint() == before
+
+
+def test_honeypot_and_oversized_posts_store_nothing(client, call):
+    before = fingerprint()
+    assert client.post(f"/calls/{call.id}/", data=_form(website="http://spam.example")).status_code == 400
+    huge = _form(answer_other="x" * 300_000)
+    assert client.post(f"/calls/{call.id}/", data=huge).status_code == 413
+    assert fingerprint() == before
+
+
+def test_rate_limit_per_ip(app, client, call):
+    app.config["APPLY_RATE_LIMIT"] = "2 per hour"
+    try:
+        for _ in range(2):
+            client.post(f"/calls/{call.id}/", data=_form(website="spam"))
+        response = client.post(f"/calls/{call.id}/", data=_form())
+        assert response.status_code == 429
+        assert _count() == 0
+    finally:
+        app.config.pop("APPLY_RATE_LIMIT")
+
+
+def test_deadline_closes_the_form(client, world):
+    call = make_call(world.admin, deadline=datetime(2030, 1, 15, 18, 0), timezone="Europe/Minsk")
+    db.session.commit()
+    deadline_utc = datetime(2030, 1, 15, 15, 0)  # Minsk is UTC+3
+    with time_machine.travel(deadline_utc - timedelta(seconds=1), tick=False):
+        assert client.post(f"/calls/{call.id}/", data=_form(applicant_country="BY")).status_code == 303
+    with time_machine.travel(deadline_utc, tick=False):
+        page = client.get(f"/calls/{call.id}/").get_data(as_text=True)
+        assert "Applications are no longer accepted" in page and "Europe/Minsk" in page
+        assert 'id="application-form"' not in page
+        response = client.post(f"/calls/{call.id}/", data=_form(applicant_country="BY"))
+        assert response.status_code == 422
+    assert _count() == 1
+
+
+def _as(as_role, role, **kw):
+    """A client for `role`; the test's app context caches the last user in g, so drop it."""
+    from flask import g
+
+    g.pop("_login_user", None)
+    return as_role(role, **kw)
+
+
+def test_only_admins_see_applications(world, as_role, call):
+    from flask import current_app
+
+    with current_app.test_request_context():
+        service.submit_application(call, sample_application())
+    db.session.commit()
+    for role in ("facilitator", "member", "observer"):
+        assert _as(as_role, role).get(f"/admin/calls/{call.id}/").status_code == 403
+    assert _as(as_role, None).get(f"/admin/calls/{call.id}/").status_code == 302
+    page = _as(as_role, "admin").get(f"/admin/calls/{call.id}/").get_data(as_text=True)
+    assert "Leipzig" in page
+    public = _as(as_role, None).get(f"/calls/{call.id}/").get_data(as_text=True)
+    assert "jana@example.org" not in public and "Jana Example" not in public
+
+
+def test_admin_opens_a_call(as_role, world):
+    admin = as_role("admin")
+    assert admin.get("/admin/calls/new").status_code == 200
+    response = admin.post("/admin/calls/new", data={
+        "title": "Call 2028", "description": "", "countries": "by, de, ru, ua",
+        "deadline": "2031-02-01T12:00", "timezone": "Europe/Moscow", "languages": ["en", "ru"],
+    })
+    assert response.status_code == 303
+    call = db.session.scalars(db.select(Call)).one()
+    assert call.countries == ["BY", "DE", "RU", "UA"] and call.deadline == datetime(2031, 2, 1, 9, 0)
+    bad = admin.post("/admin/calls/new", data={"title": "", "countries": "Germany", "deadline": ""})
+    assert bad.status_code == 422
+    assert db.session.scalar(db.select(db.func.count(Call.id))) == 1
+
+
+def test_admin_reviews_scores_and_selects(as_role, world, call):
+    from flask import current_app
+
+    with current_app.test_request_context():
+        application, _t = service.submit_application(call, sample_application())
+        service.submit_application(call, sample_application(applicant_country="BY", applicant_city="Brest"))
+    db.session.commit()
+    admin = as_role("admin")
+    base = f"/admin/calls/{call.id}"
+    assert admin.post(f"{base}/criteria", data={"name": "Motivation", "weight": "2"}).status_code == 303
+    criterion = call.criteria[0]
+    filtered = admin.get(f"{base}/?country=BY").get_data(as_text=True)
+    assert "Brest (BY)" in filtered and "Leipzig (DE)" not in filtered
+    fragment = as_role("admin", htmx=True).get(f"{base}/?status=received")
+    assert fragment.get_data(as_text=True).lstrip().startswith('<div id="applications"')
+    url = f"{base}/applications/{application.id}"
+    assert admin.get(url).status_code == 200
+    assert admin.post(f"{url}/scores", data={f"score_{criterion.id}": "9"}).status_code == 422
+    assert admin.post(f"{url}/scores", data={f"score_{criterion.id}": "4"}).status_code == 303
+    assert admin.post(f"{url}/notes", data={"notes": "Strong civic ties."}).status_code == 303
+    assert admin.post(f"{url}/status", data={"status": "shortlisted"}).status_code == 303
+    db.session.refresh(application)
+    assert application.total_score == 8 and application.notes == "Strong civic ties."
+    response = admin.post(f"{url}/select")
+    assert response.status_code == 303
+    db.session.refresh(application)
+    assert application.status == "selected"
+    assert response.headers["Location"] == f"/p/{application.partnership_id}"
+    assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 2
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Leipzig" in page and "Kyiv" in page
+    # The standard workshop series is planned for the new partnership.
+    from sprintboard.models import Workshop
+
+    kinds = db.session.scalars(db.select(Workshop.kind).where(
+        Workshop.partnership_id == application.partnership_id).order_by(Workshop.id)).all()
+    assert kinds == ["kickoff", "kickoff", "match_sprint", "sprint_succeed"]
+
+
+def test_csv_export(as_role, call):
+    from flask import current_app
+
+    with current_app.test_request_context():
+        service.submit_application(call, sample_application(contact_person="@evil"))
+    db.session.commit()
+    response = as_role("admin").get(f"/admin/calls/{call.id}/applications.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "'@evil" in response.get_data(as_text=True)

@@ -1,0 +1,282 @@
+"""The board page, quick-add and moves, as browsers and htmx see them."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from sprintboard.extensions import db
+from sprintboard.models import Card, Label
+from sprintboard.services import board, board_render
+from tests import factories
+
+
+@pytest.fixture
+def cols(world):
+    return board.columns_of(world.partnership)
+
+
+def test_board_page_and_fragment(world, as_role, cols, db):
+    p = world.partnership
+    factories.card(p, "Plan the youth camp", actor=world.users["member"])
+    db.session.commit()
+    page = as_role("observer").get(f"/p/{p.id}/board")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Plan the youth camp" in html and "<html" in html
+    assert "data-editable" not in html and "quick-add" not in html  # observers only read
+    fragment = as_role("member", htmx=True).get(f"/p/{p.id}/board")
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and body.lstrip().startswith('<div id="board"')
+    assert "data-editable" in body and "HX-Request" in fragment.headers["Vary"]
+
+
+def test_card_shows_author_and_assignee_cities(world, as_role, cols, db):
+    p = world.partnership
+    card = factories.card(p, "Twin-city bike tour", actor=world.users["facilitator"])
+    card.assignees.append(world.users["member"])
+    db.session.commit()
+    html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
+    snippet = html[html.index(f'id="card-{card.id}"'):]
+    snippet = snippet[: snippet.index("</li>")]
+    assert "Minsk" in snippet  # the author's home city
+    assert "Max Member" in snippet and "Hamburg" in snippet  # assignee and their city
+
+
+def test_quick_add_without_js_redirects_and_with_htmx_returns_the_card(world, as_role, cols, db):
+    p = world.partnership
+    client = as_role("member")
+    r = client.post(f"/p/{p.id}/board/cards", data={"title": "  Book the hall ", "column": cols[1].id})
+    assert r.status_code == 303
+    card = db.session.scalars(select(Card).where(Card.title == "Book the hall")).one()
+    assert card.column_id == cols[1].id and card.author_id == world.users["member"].id
+    r = as_role("member", htmx=True).post(
+        f"/p/{p.id}/board/cards", data={"title": "Print posters", "column": cols[1].id})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Print posters" in body
+    assert f'id="col-head-{cols[1].id}" hx-swap-oob="true"' in body
+    assert "card-list" not in body  # only the new card and the badge, not the board
+
+
+@pytest.mark.parametrize("title", ["", "   ", "x" * 10_000])
+def test_quick_add_rejects_bad_titles(world, as_role, cols, db, title):
+    r = as_role("member").post(f"/p/{world.partnership.id}/board/cards",
+                               data={"title": title, "column": cols[0].id})
+    assert r.status_code == 422
+    assert db.session.scalar(select(db.func.count(Card.id))) == 0
+
+
+def test_quick_add_escapes_markup(world, as_role, cols, db):
+    p = world.partnership
+    as_role("member").post(f"/p/{p.id}/board/cards",
+                           data={"title": "<script>alert(1)</script>", "column": cols[0].id})
+    html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_quick_add_into_a_column_of_another_partnership_is_404(world, as_role, db):
+    foreign = board.columns_of(world.other)[0]
+    r = as_role("member").post(f"/p/{world.partnership.id}/board/cards",
+                               data={"title": "Sneaky", "column": foreign.id})
+    assert r.status_code == 404
+    assert db.session.scalar(select(db.func.count(Card.id))) == 0
+
+
+def test_move_with_the_plain_form(world, as_role, cols, db):
+    p = world.partnership
+    a = factories.card(p, "A", actor=world.users["member"])
+    b = factories.card(p, "B", column=2, actor=world.users["member"])
+    db.session.commit()
+    r = as_role("member").post(f"/p/{p.id}/cards/{a.id}/move",
+                               data={"column": cols[2].id, "before": b.id})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/p/{p.id}/board")
+    order = db.session.scalars(
+        select(Card.title).where(Card.column_id == cols[2].id).order_by(Card.position)).all()
+    assert order == ["A", "B"]
+
+
+def test_move_with_htmx_answers_only_the_changed_fragments(world, as_role, cols, db):
+    p = world.partnership
+    a = factories.card(p, "A", actor=world.users["member"])
+    db.session.commit()
+    r = as_role("member", htmx=True).post(f"/p/{p.id}/cards/{a.id}/move",
+                                          data={"column": cols[3].id})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert f'id="card-{a.id}"' in body
+    assert f'id="col-head-{cols[0].id}" hx-swap-oob="true"' in body
+    assert f'id="col-head-{cols[3].id}" hx-swap-oob="true"' in body
+    assert "Moved “A” to Review, position 1 of 1." in body
+    assert "lane" not in body and len(body) < 3000
+
+
+def test_wip_limit_is_refused_and_facilitators_may_override(world, as_role, cols, db):
+    p = world.partnership
+    a = factories.card(p, "A", actor=world.users["member"])
+    b = factories.card(p, "B", actor=world.users["member"])
+    cols[2].wip_limit = 1
+    board.move_card(a, cols[2], actor=world.users["member"])
+    db.session.commit()
+    r = as_role("member", htmx=True).post(f"/p/{p.id}/cards/{b.id}/move", data={"column": cols[2].id})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409 and "at its limit of 1" in body
+    assert "Move anyway" not in body and r.headers["HX-Retarget"] == "#flash"
+    db.session.refresh(b)
+    assert b.column_id == cols[0].id
+    r = as_role("facilitator").post(f"/p/{p.id}/cards/{b.id}/move", data={"column": cols[2].id})
+    assert r.status_code == 409 and "Move anyway" in r.get_data(as_text=True)
+    r = as_role("facilitator").post(f"/p/{p.id}/cards/{b.id}/move",
+                                    data={"column": cols[2].id, "override_wip": "y"})
+    assert r.status_code == 303
+    db.session.refresh(b)
+    assert b.column_id == cols[2].id
+    # A member cannot override.
+    c = factories.card(p, "C", actor=world.users["member"])
+    db.session.commit()
+    r = as_role("member").post(f"/p/{p.id}/cards/{c.id}/move",
+                               data={"column": cols[2].id, "override_wip": "y"})
+    assert r.status_code == 409
+
+
+def test_move_next_to_a_card_of_another_column_is_422(world, as_role, cols, db):
+    p = world.partnership
+    a = factories.card(p, "A", actor=world.users["member"])
+    b = factories.card(p, "B", column=1, actor=world.users["member"])
+    db.session.commit()
+    r = as_role("member").post(f"/p/{p.id}/cards/{a.id}/move",
+                               data={"column": cols[2].id, "before": b.id})
+    assert r.status_code == 422
+    db.session.refresh(a)
+    assert a.column_id == cols[0].id
+
+
+def test_move_to_a_column_of_another_partnership_is_404(world, as_role, cols, db):
+    p = world.partnership
+    a = factories.card(p, "A", actor=world.users["member"])
+    db.session.commit()
+    foreign = board.columns_of(world.other)[2]
+    r = as_role("member").post(f"/p/{p.id}/cards/{a.id}/move", data={"column": foreign.id})
+    assert r.status_code == 404
+    db.session.refresh(a)
+    assert a.column_id == cols[0].id
+
+
+def test_filters_are_a_get_form_and_narrow_the_board(world, as_role, cols, db):
+    p = world.partnership
+    label = Label(partnership_id=p.id, name="youth", colour="blue")
+    db.session.add(label)
+    factories.card(p, "Überraschung für Kinder", actor=world.users["facilitator"],
+                       due_date=date.today() - timedelta(days=2))
+    b = factories.card(p, "Bus tickets", actor=world.users["member"])
+    b.labels.append(label)
+    c = factories.card(p, "Poster", actor=world.users["member"], due_date=date.today() + timedelta(days=3))
+    c.assignees.append(world.users["facilitator"])
+    db.session.commit()
+    client = as_role("member")
+
+    def shown(**args):
+        html = client.get(f"/p/{p.id}/board", query_string=args).get_data(as_text=True)
+        return {t for t in ("Überraschung", "Bus tickets", "Poster") if t in html}
+
+    assert shown() == {"Überraschung", "Bus tickets", "Poster"}
+    assert shown(q="ÜBERRASCH") == {"Überraschung"}  # case folding beyond ASCII
+    assert shown(label=label.id) == {"Bus tickets"}
+    assert shown(assignee=world.users["facilitator"].id) == {"Poster"}
+    assert shown(city=p.cities[0].id) == {"Überraschung", "Poster"}  # author or assignee from Minsk
+    assert shown(due="overdue") == {"Überraschung"}
+    assert shown(due="week") == {"Poster"}
+    assert shown(project=0) == {"Überraschung", "Bus tickets", "Poster"}
+    assert client.get(f"/p/{p.id}/board?label=abc").status_code == 422
+    assert client.get(f"/p/{p.id}/board?due=tomorrow").status_code == 422
+
+
+@pytest.mark.parametrize("group", ["project", "city", "assignee"])
+def test_swimlanes(world, as_role, cols, db, group):
+    p = world.partnership
+    card = factories.card(p, "Lane card", actor=world.users["member"])
+    card.assignees.append(world.users["facilitator"])
+    db.session.commit()
+    html = as_role("member").get(f"/p/{p.id}/board?group={group}").get_data(as_text=True)
+    lane = {"project": "No project", "city": "Hamburg", "assignee": "Fiona Facilitator"}[group]
+    start = html.index(f">{lane}</h2>")
+    assert html.index("Lane card") > start
+
+
+def test_done_column_shows_recent_cards_and_links_to_the_rest(world, as_role, cols, db):
+    p = world.partnership
+    for i in range(board_render.DONE_LIMIT + 3):
+        factories.card(p, f"Finished {i:02d}", column=4, actor=world.users["member"])
+    db.session.commit()
+    html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert html.count("is-done") == board_render.DONE_LIMIT
+    assert "Show more done cards" in html
+    done = as_role("member").get(f"/p/{p.id}/board/done").get_data(as_text=True)
+    assert all(f"Finished {i:02d}" in done for i in range(board_render.DONE_LIMIT + 3))
+
+
+def _count_queries(client, url):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
+    from sprintboard.services.board_demo import fill_board
+
+    p = world.partnership
+    people = [world.users["member"], world.users["facilitator"]]
+    client = as_role("member")
+    url = f"/p/{p.id}/board"
+    fill_board(p, 50, people)
+    db.session.commit()
+    board_render.clear_cache()
+    small = _count_queries(client, url)
+    fill_board(p, 1950, people)
+    db.session.commit()
+    board_render.clear_cache()
+    large = _count_queries(client, url)
+    warm = _count_queries(client, url)
+    assert small == large == warm
+    assert small < 20
+
+
+def test_active_sprint_only(world, as_role, cols, db):
+    p = world.partnership
+    inside = factories.card(p, "In the sprint", actor=world.users["member"])
+    factories.card(p, "Backlog only", actor=world.users["member"])
+    client = as_role("member")
+    html = client.get(f"/p/{p.id}/board?sprint=active").get_data(as_text=True)
+    assert "No sprint is running." in html and "Backlog only" not in html
+    factories.sprint(p, "Sprint 1", actor=world.users["facilitator"], state="active", cards=[inside])
+    db.session.commit()
+    html = client.get(f"/p/{p.id}/board?sprint=active").get_data(as_text=True)
+    assert "In the sprint" in html and "Backlog only" not in html and "Sprint: Sprint 1" in html
+    everything = client.get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert "In the sprint" in everything and "Backlog only" in everything
+
+
+def test_frozen_board_is_read_only_for_members(world, as_role, cols, db):
+    from sprintboard.services import facilitation
+
+    p = world.partnership
+    card = factories.card(p, "Frozen card", actor=world.users["member"])
+    facilitation.freeze_board(p, actor=world.users["facilitator"])
+    db.session.commit()
+    member_html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert "frozen the board" in member_html
+    assert "data-editable" not in member_html and "quick-add" not in member_html
+    r = as_role("member").post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[1].id})
+    assert r.status_code == 423
+    facilitator_html = as_role("facilitator").get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert "data-editable" in facilitator_html
+    r = as_role("facilitator").post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[1].id})
+    assert r.status_code == 303

@@ -1,0 +1,107 @@
+import csv
+import io
+import json
+import re
+from datetime import date
+
+import pytest
+from icalendar import Calendar
+
+from sprintboard.extensions import db
+from sprintboard.models import CalendarFeed
+from sprintboard.services import board, cards
+from tests import factories
+
+
+def _feed_link(client, world) -> str:
+    response = client.post(f"/p/{world.partnership.id}/calendar")
+    assert response.status_code == 200
+    match = re.search(r'value="http://localhost(/cal/[A-Za-z0-9_-]+\.ics)"', response.get_data(as_text=True))
+    assert match, "the calendar link is shown once"
+    return match.group(1)
+
+
+def test_cards_csv_for_observers_is_formula_safe(world, as_role):
+    p = world.partnership
+    column = board.columns_of(p)[1]
+    cards.create_card(p, '=HYPERLINK("http://evil")', column=column, actor=world.users["member"])
+    cards.create_card(p, "Plain card", column=column, actor=world.users["member"], body="-1+2")
+    db.session.commit()
+    response = as_role("observer").get(f"/p/{p.id}/export/cards.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Title", "Project", "Column"]
+    assert rows[1][0] == "'=HYPERLINK(\"http://evil\")" and rows[1][2] == "To do"
+    assert rows[2][0] == "Plain card" and rows[2][-1] == "'-1+2"
+
+
+def test_calendar_feed_parses_and_lists_funding_deadlines(world, as_role):
+    factories.funding_idea(world.partnership, title="EU call", deadline=date(2027, 1, 15), funder="EU")
+    factories.funding_idea(world.partnership, title="No date")
+    factories.funding_idea(world.other, title="Not ours", deadline=date(2027, 1, 16))
+    db.session.commit()
+    link = _feed_link(as_role("observer"), world)
+    response = as_role(None).get(link)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    cal = Calendar.from_ical(response.data)
+    events = cal.walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Funding deadline: EU call"]
+    assert events[0].decoded("DTSTART") == date(2027, 1, 15)
+    assert events[0].decoded("DTEND") == date(2027, 1, 16)
+    assert str(cal["X-WR-CALNAME"]) == world.partnership.name
+
+
+def test_calendar_token_is_hashed_revocable_and_personal(world, as_role):
+    observer = as_role("observer")
+    link = _feed_link(observer, world)
+    token = link.removeprefix("/cal/").removesuffix(".ics")
+    feed = db.session.scalar(db.select(CalendarFeed))
+    assert feed.token_hash != token and len(feed.token_hash) == 64
+    anonymous = as_role(None)
+    assert anonymous.get(link).status_code == 200
+    assert anonymous.get("/cal/" + "x" * 43 + ".ics").status_code == 404
+    new_link = _feed_link(observer, world)  # a new link replaces the old one
+    assert anonymous.get(link).status_code == 404
+    assert anonymous.get(new_link).status_code == 200
+    assert observer.post(f"/p/{world.partnership.id}/calendar/revoke").status_code == 303
+    assert anonymous.get(new_link).status_code == 404
+
+
+def test_calendar_link_dies_with_the_membership(world, as_role):
+    link = _feed_link(as_role("observer"), world)
+    from sprintboard.services import partnerships
+
+    membership = next(m for m in world.partnership.memberships if m.user is world.users["observer"])
+    partnerships.remove_member(membership, actor=None)
+    db.session.commit()
+    assert as_role(None).get(link).status_code == 404
+
+
+@pytest.mark.parametrize("role, code", [("observer", 403), ("member", 403), ("facilitator", 200),
+                                        ("admin", 200)])
+def test_json_backup_is_for_facilitators_and_admins(world, as_role, role, code):
+    response = as_role(role).get(f"/p/{world.partnership.id}/export/backup.json")
+    assert response.status_code == code
+    if code == 200:
+        data = json.loads(response.data)
+        assert data["format"] == "sprintboard.partnership" and data["schema_version"] == 1
+        assert world.users["observer"].email in {u["email"] for u in data["users"]}
+
+
+def test_calendar_has_workshops_and_sprint_ends(world, as_role):
+    from sprintboard.services import workshops
+
+    p = world.partnership
+    factories.sprint(p, "Sprint 7", start=date(2027, 2, 1), end=date(2027, 2, 14))
+    workshops.create_workshop(p, "custom", "Match & Sprint", host_city=p.cities[1],
+                              start=date(2027, 3, 5), end=date(2027, 3, 6), venue="Rathaus",
+                              actor=world.users["facilitator"])
+    db.session.commit()
+    link = _feed_link(as_role("member"), world)
+    events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(as_role(None).get(link).data).walk("VEVENT")}
+    assert events["End of Sprint 7"].decoded("DTSTART") == date(2027, 2, 14)
+    workshop = events["Match & Sprint"]
+    assert workshop.decoded("DTSTART") == date(2027, 3, 5) and workshop.decoded("DTEND") == date(2027, 3, 7)
+    assert str(workshop["LOCATION"]) == "Hamburg · Rathaus"
+    assert len({str(e["UID"]) for e in events.values()}) == len(events)

@@ -1,0 +1,327 @@
+"""The match page, entries and themes, per role, as pages and htmx fragments."""
+
+import pytest
+from flask import g
+from flask_babel import refresh
+
+from sprintboard.extensions import db
+from sprintboard.models import Card, Match, MatchEntry, Project, Theme
+from sprintboard.services import match as match_service
+from tests import factories
+
+
+def _pair(p, theme="culture"):
+    a = factories.entry(p, 0, "Choir festival", themes=[theme])
+    b = factories.entry(p, 1, "Singers want to travel", themes=[theme], kind="need")
+    db.session.commit()
+    return a, b
+
+
+def fresh():
+    """The tests share one app context, where Flask-Login and Flask-Babel cache the user and
+    locale of the previous request: forget them before switching people or languages."""
+    g.pop("_login_user", None)
+    refresh()
+
+
+def _count(model):
+    return db.session.scalar(db.select(db.func.count(model.id)))
+
+
+@pytest.mark.parametrize("role", ["observer", "member", "facilitator"])
+def test_match_page_shows_ranked_themes_side_by_side(world, as_role, role):
+    p = world.partnership
+    _pair(p)
+    factories.entry(p, 0, "Bike lanes", themes=["mobility"])
+    db.session.commit()
+    html = as_role(role).get(f"/p/{p.id}/match/").get_data(as_text=True)
+    assert "Choir festival" in html and "Singers want to travel" in html
+    assert "Culture" in html and "score 1, total 2" in html
+    assert "Themes of only some cities" in html and "Mobility" in html
+    assert ('name="entries"' in html) == (role != "observer")
+
+
+def test_match_page_fragment_and_pair_selector(world, as_role):
+    p = world.partnership
+    from sprintboard.services import partnerships
+
+    with as_role("facilitator").application.test_request_context():
+        kyiv = partnerships.add_city(p, "Kyiv", "UA", actor=None)
+    factories.entry(p, 0, "Minsk choir", themes=["culture"])
+    factories.entry(p, 2, "Kyiv choir", themes=["culture"])
+    db.session.commit()
+    client = as_role("member", htmx=True)
+    html = client.get(f"/p/{p.id}/match/?a={p.cities[0].id}&b={kyiv.id}").get_data(as_text=True)
+    assert html.startswith('<div id="match-compare">')
+    assert "Minsk choir" in html and "Kyiv choir" in html and 'name="a"' in html
+    html = client.get(f"/p/{p.id}/match/?all=1").get_data(as_text=True)
+    assert "All cities" in html and "No shared themes yet" in html  # Hamburg has nothing
+
+
+def test_marking_a_match_and_turning_it_into_a_project(world, as_role):
+    p = world.partnership
+    a, b = _pair(p)
+    theme = factories.theme(p)
+    client = as_role("member")
+    r = client.post(f"/p/{p.id}/match/matches", data={"entries": [a.id, b.id], "theme": theme.id})
+    assert r.status_code == 303
+    m = db.session.scalar(db.select(Match))
+    htmx = as_role("member", htmx=True)
+    r = htmx.post(f"/p/{p.id}/match/matches/{m.id}/accept")
+    assert r.status_code == 403 and m.status == "proposed"  # accepting is for facilitators
+    r = client.post(f"/p/{p.id}/match/matches/{m.id}/project")
+    assert r.status_code == 303
+    project = db.session.scalar(db.select(Project))
+    assert "Choir festival" in project.title
+    assert _count(Card) == 1
+    html = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
+    assert "has been created with a first card" in html and "Turn into a project" not in html
+    assert client.post(f"/p/{p.id}/match/matches/{m.id}/project").status_code == 409
+    assert _count(Project) == 1
+
+
+def test_bad_matches_get_clear_errors_and_change_nothing(world, as_role):
+    p = world.partnership
+    a, b = _pair(p)
+    foreign = factories.entry(world.other, 0, "Elsewhere")
+    db.session.commit()
+    client = as_role("member")
+    for data in ({"entries": [a.id]}, {"entries": [a.id, foreign.id]},
+                 {"entries": [a.id, b.id], "theme": "999999"}, {"entries": [a.id, b.id], "theme": "x"}):
+        r = client.post(f"/p/{p.id}/match/matches", data=data)
+        assert r.status_code == 422, data
+    htmx = as_role("member", htmx=True)
+    r = htmx.post(f"/p/{p.id}/match/matches", data={"entries": [a.id, foreign.id]})
+    assert r.status_code == 422 and r.headers["HX-Retarget"] == "#flash"
+    assert "Unknown entry" in r.get_data(as_text=True)
+    assert _count(Match) == 0
+
+
+def test_facilitators_accept_and_remove_matches(world, as_role):
+    p = world.partnership
+    m = factories.match(p, _pair(p))
+    db.session.commit()
+    client = as_role("facilitator", htmx=True)
+    html = client.post(f"/p/{p.id}/match/matches/{m.id}/accept").get_data(as_text=True)
+    assert "Accepted" in html
+    assert client.post(f"/p/{p.id}/match/matches/{m.id}/delete").status_code == 200
+    assert _count(Match) == 0
+
+
+def test_entries_are_created_edited_and_deleted(world, as_role):
+    p = world.partnership
+    culture = factories.theme(p)
+    db.session.commit()
+    client = as_role("member")
+    page = client.get(f"/p/{p.id}/entries/").get_data(as_text=True)
+    assert "New entry" in page
+    r = client.post(f"/p/{p.id}/entries/", data={
+        "city": p.cities[1].id, "kind": "potential", "text": "  An old   harbour ", "themes": [culture.id]})
+    assert r.status_code == 303
+    entry = db.session.scalar(db.select(MatchEntry))
+    assert (entry.text, entry.city_id, entry.themes) == ("An old harbour", p.cities[1].id, [culture])
+    r = client.get(f"/p/{p.id}/entries/{entry.id}/edit")
+    assert "An old harbour" in r.get_data(as_text=True)
+    r = client.post(f"/p/{p.id}/entries/{entry.id}/edit", data={
+        "city": p.cities[0].id, "kind": "idea", "text": "A harbour festival", "themes": []})
+    assert r.status_code == 303 and entry.text == "A harbour festival" and entry.themes == []
+    fresh()
+    assert "A harbour festival" in as_role("observer").get(f"/p/{p.id}/entries/").get_data(as_text=True)
+    fresh()
+    fragment = as_role("observer", htmx=True).get(f"/p/{p.id}/entries/").get_data(as_text=True)
+    assert fragment.startswith('<div id="entries">')
+    fresh()
+    assert client.post(f"/p/{p.id}/entries/{entry.id}/delete").status_code == 303
+    assert _count(MatchEntry) == 0
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"kind": "idea", "text": "   "}, "This field is required"),
+    ({"kind": "idea", "text": "x" * 501}, "500"),
+    ({"kind": "idea", "text": "Ok", "themes": ["999999"]}, "Unknown theme"),
+    ({"kind": "wish", "text": "Ok"}, "Not a valid choice"),
+])
+def test_bad_entries_are_refused_with_a_message(world, as_role, data, message):
+    p = world.partnership
+    r = as_role("member").post(f"/p/{p.id}/entries/", data={"city": p.cities[0].id, **data})
+    assert r.status_code == 422
+    assert message in r.get_data(as_text=True)
+    assert _count(MatchEntry) == 0
+
+
+def test_an_entry_of_another_partnership_cannot_be_edited(world, as_role):
+    foreign = factories.entry(world.other, 0, "Elsewhere")
+    db.session.commit()
+    p = world.partnership
+    r = as_role("facilitator").post(f"/p/{p.id}/entries/{foreign.id}/edit",
+                                    data={"city": p.cities[0].id, "kind": "idea", "text": "x"})
+    assert r.status_code == 404 and foreign.text == "Elsewhere"
+
+
+def test_facilitators_add_themes_with_names_per_language(world, as_role):
+    p = world.partnership
+    client = as_role("facilitator")
+    assert "Add a theme" in client.get(f"/p/{p.id}/themes/").get_data(as_text=True)
+    r = client.post(f"/p/{p.id}/themes/", data={"name_en": "Twinning", "name_de": "Städtepartnerschaft"})
+    assert r.status_code == 303
+    html = client.get(f"/p/{p.id}/themes/").get_data(as_text=True)
+    assert "Twinning" in html and "Städtepartnerschaft" not in html
+    fresh()
+    assert "Städtepartnerschaft" in client.get(f"/p/{p.id}/themes/?lang=de").get_data(as_text=True)
+    fresh()
+    client.get(f"/p/{p.id}/themes/?lang=en")  # the choice is remembered: back to English
+    fresh()
+    assert client.post(f"/p/{p.id}/themes/", data={"name_en": "twinning"}).status_code == 422
+    r = client.post(f"/p/{p.id}/themes/", data={})
+    assert r.status_code == 422 and "at least one language" in r.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Theme.id)).filter_by(partnership_id=p.id)) == 10
+    fresh()
+    assert "Add a theme" not in as_role("member").get(f"/p/{p.id}/themes/").get_data(as_text=True)
+
+
+def test_match_csv_and_home_section(world, as_role):
+    p = world.partnership
+    factories.match(p, _pair(p))
+    db.session.commit()
+    client = as_role("observer")
+    r = client.get(f"/p/{p.id}/match/export.csv")
+    assert r.mimetype == "text/csv" and "Choir festival" in r.get_data(as_text=True)
+    html = client.get(f"/p/{p.id}").get_data(as_text=True)
+    assert 'id="match-summary"' in html and "1 match" in html
+    assert match_service.summary(p)["entries"] == 2
+
+
+def _queries(client, url):
+    import sqlalchemy as sa
+
+    count = 0
+
+    def _count(*_args):
+        nonlocal count
+        count += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        fresh()
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", _count)
+    return count
+
+
+def test_pages_need_the_same_number_of_queries_for_more_data(world, as_role):
+    p = world.partnership
+    client = as_role("member")
+
+    def grow(start, n):
+        for i in range(start, start + n):
+            a = factories.entry(p, 0, f"A{i}", themes=["culture", "youth"])
+            b = factories.entry(p, 1, f"B{i}", themes=["culture"])
+            factories.actor(p, i % 2, f"Actor {i}", themes=["culture", "sport"], consent=True,
+                            contact_person="X")
+            m = factories.match(p, [a, b])
+            del m
+        db.session.commit()
+
+    urls = [f"/p/{p.id}/match/", f"/p/{p.id}/actors/", f"/p/{p.id}/entries/", f"/p/{p.id}"]
+    grow(0, 2)
+    small = [_queries(client, u) for u in urls]
+    grow(2, 10)
+    assert [_queries(client, u) for u in urls] == small
+
+
+def test_fragments_for_project_and_card_pages(world, as_role, app):
+    from flask import render_template
+    from flask_login import login_user
+
+    from sprintboard.services import actors
+
+    p = world.partnership
+    a, b = _pair(p)
+    helper = factories.actor(p, 0, "Choir association", themes=["culture"], consent=True,
+                             contact_email="secret@choir.example")
+    project = match_service.create_project_from_match(factories.match(p, [a, b]), actor=None)
+    card = db.session.scalar(db.select(Card))
+    actors.link_card(helper, card, actor=None)
+    db.session.commit()
+    with app.test_request_context():
+        login_user(world.users["observer"])
+        origin = render_template("match/_project_origin.html", project=project, partnership=p)
+        helpers = render_template("actors/_card_helpers.html", card=card, partnership=p)
+    assert "Choir festival" in origin and "Singers want to travel" in origin and "Choir association" in origin
+    assert "Choir association" in helpers and "/edit" not in helpers  # observers get no edit link
+    assert "secret@choir.example" not in origin + helpers
+
+
+def test_facilitators_open_a_dot_vote_on_the_matches(world, as_role):
+    from sprintboard.models.facilitation import VoteSession
+    from sprintboard.services import facilitation
+
+    p = world.partnership
+    first = factories.match(p, _pair(p))
+    second = factories.match(p, [factories.entry(p, 0, "Bike lanes"), factories.entry(p, 1, "Bike sharing")])
+    db.session.commit()
+    client = as_role("facilitator")
+    page = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
+    assert "Open a dot vote on the open matches" in page
+    assert client.post(f"/p/{p.id}/match/dot-vote", data={"votes_per_person": 0}).status_code == 422
+    r = client.post(f"/p/{p.id}/match/dot-vote", data={"votes_per_person": 2})
+    session = db.session.scalar(db.select(VoteSession))
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/facilitation/votes/{session.id}")
+    page = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
+    assert "Go to the dot vote" in page and "Open a dot vote" not in page
+    facilitation.cast_vote(session, session.items[1], actor=world.users["member"])
+    facilitation.reveal_vote(session, actor=world.users["facilitator"])
+    db.session.commit()
+    fresh()
+    html = as_role("observer").get(f"/p/{p.id}/match/").get_data(as_text=True)
+    listed = html[html.index('id="matches"'):]
+    assert "1 dot" in listed and listed.index("Bike lanes") < listed.index("Choir festival")
+    assert "Open a dot vote" not in html
+    assert first.id and second.id
+
+
+def test_a_workshop_page_can_list_what_was_recorded_on_its_days(world, app):
+    from datetime import date
+
+    import time_machine
+    from flask import render_template
+    from flask_login import login_user
+
+    from sprintboard.models.workshop import Workshop
+
+    p = world.partnership
+    workshop = Workshop(partnership=p, title="Kick-off Minsk", kind="kickoff",
+                        start_date=date(2026, 5, 5), end_date=date(2026, 5, 6))
+    db.session.add(workshop)
+    with time_machine.travel("2026-05-06 15:00", tick=False):
+        factories.entry(p, 0, "A youth festival")
+        factories.actor(p, 0, "Youth centre", consent=True, contact_email="hidden@example.org")
+    with time_machine.travel("2026-05-07 09:00", tick=False):
+        factories.entry(p, 0, "Recorded later")
+    db.session.commit()
+    with app.test_request_context():
+        login_user(world.users["observer"])
+        html = render_template("match/_recorded.html", workshop=workshop, partnership=p)
+    assert "A youth festival" in html and "Youth centre" in html and "1 actor" in html
+    assert "Recorded later" not in html and "hidden@example.org" not in html
+
+
+def test_project_and_card_pages_show_origin_and_helpers(world, as_role):
+    from sprintboard.services import actors
+
+    p = world.partnership
+    a, b = _pair(p)
+    helper = factories.actor(p, 1, "Music school no. 3", themes=["culture"])
+    project = match_service.create_project_from_match(factories.match(p, [a, b]), actor=None)
+    card = db.session.scalar(db.select(Card))
+    actors.link_card(helper, card, actor=None)
+    db.session.commit()
+    client = as_role("observer")
+    html = client.get(f"/p/{p.id}/projects/{project.id}").get_data(as_text=True)
+    assert "Where this project comes from" in html and "Singers want to travel" in html
+    assert "Music school no. 3" in html
+    html = client.get(f"/p/{p.id}/cards/{card.id}").get_data(as_text=True)
+    assert "Who can help" in html and "Music school no. 3" in html
+    match_page = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
+    assert f"/p/{p.id}/projects/{project.id}" in match_page

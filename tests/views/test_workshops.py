@@ -1,0 +1,149 @@
+import sqlalchemy as sa
+
+from sprintboard.extensions import db
+from sprintboard.models import Workshop
+from sprintboard.services import workshops
+from tests import factories
+
+
+def _url(world, tail=""):
+    return f"/p/{world.partnership.id}/workshops/{tail}"
+
+
+def _first(world):
+    return workshops.timeline(world.partnership)[0]
+
+
+def test_timeline_shows_the_standard_series_and_what_comes_next(world, as_role):
+    html = as_role("observer").get(_url(world)).get_data(as_text=True)
+    for title in ("Kick-off in Minsk", "Kick-off in Hamburg", "Match &amp; Sprint", "Sprint &amp; Succeed"):
+        assert title in html
+    assert "No workshop has been held yet." in html
+    assert "Next:" in html
+    assert "Add a workshop" not in html
+
+
+def test_facilitator_adds_an_online_meeting(world, as_role):
+    client = as_role("facilitator")
+    response = client.post(_url(world), data={"kind": "online", "title": "Monthly call", "host_city": "",
+                                              "start_date": "2026-06-01"})
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(Workshop).where(Workshop.kind == "online")).title == "Monthly call"
+    bad = client.post(_url(world), data={"kind": "custom", "title": ""})
+    assert bad.status_code == 422
+
+
+def test_dates_in_the_wrong_order_are_refused(world, as_role):
+    w = _first(world)
+    client = as_role("facilitator", htmx=True)
+    response = client.post(_url(world, w.id), data={"title": "", "host_city": "", "start_date": "2026-05-02",
+                                                    "end_date": "2026-05-01", "venue": "Hall"})
+    assert response.status_code == 422
+    assert "The end cannot be before the start." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert w.start_date is None and w.venue == ""
+
+
+def test_edit_and_mark_held_answer_with_the_details_fragment(world, as_role):
+    w = _first(world)
+    city = world.partnership.cities[1]
+    client = as_role("facilitator", htmx=True)
+    response = client.post(_url(world, w.id), data={
+        "title": "", "host_city": str(city.id), "start_date": "2026-01-10", "end_date": "2026-01-11",
+        "venue": "Rathaus"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith('<section id="workshop-details"')
+    assert "Rathaus" in html and "Hamburg" in html
+    response = client.post(_url(world, f"{w.id}/held"))
+    assert "Mark as planned again" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert w.status == "held"
+
+
+def test_agenda_add_reorder_delete(world, as_role):
+    w = _first(world)
+    client = as_role("facilitator", htmx=True)
+    fac = world.users["facilitator"]
+    client.post(_url(world, f"{w.id}/agenda"), data={"title": "Welcome", "duration": "15",
+                                                     "responsible": str(fac.id)})
+    response = client.post(_url(world, f"{w.id}/agenda"), data={"title": "World café", "duration": "60"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="agenda"') and "Total: 75 minutes" in html
+    db.session.expire_all()
+    second = w.agenda[1]
+    client.post(_url(world, f"{w.id}/agenda/{second.id}/move"), data={"direction": "up"})
+    db.session.expire_all()
+    assert [i.title for i in w.agenda] == ["World café", "Welcome"]
+    client.post(_url(world, f"{w.id}/agenda/{second.id}"), data={"title": "Open space", "duration": "45"})
+    client.post(_url(world, f"{w.id}/agenda/{w.agenda[1].id}/delete"))
+    db.session.expire_all()
+    assert [(i.title, i.duration) for i in w.agenda] == [("Open space", 45)]
+    bad = client.post(_url(world, f"{w.id}/agenda"), data={"title": "", "duration": "-3"})
+    assert bad.status_code == 422
+
+
+def test_outcomes_are_markdown_without_html(world, as_role):
+    w = _first(world)
+    client = as_role("facilitator")
+    client.post(_url(world, f"{w.id}/outcomes"), data={"outcomes": "**Three** projects <script>x</script>"})
+    html = as_role("facilitator").get(_url(world, w.id)).get_data(as_text=True)
+    assert "<strong>Three</strong>" in html and "<script>x" not in html
+
+
+def test_attendance_and_links_from_the_workshop_page(world, as_role):
+    w = _first(world)
+    p = world.partnership
+    card = factories.card(p, "Idea from the café", actor=world.users["member"])
+    db.session.commit()
+    client = as_role("facilitator", htmx=True)
+    data = {f"city-{c.id}": n for c, n in zip(p.cities, ("12", "7"), strict=True)}
+    html = client.post(_url(world, f"{w.id}/attendance"), data=data).get_data(as_text=True)
+    assert 'value="12"' in html and 'value="7"' in html
+    bad = client.post(_url(world, f"{w.id}/attendance"), data={f"city-{p.cities[0].id}": "many"})
+    assert bad.status_code == 422
+    html = client.post(_url(world, f"{w.id}/links"), data={"card": str(card.id)}).get_data(as_text=True)
+    assert "Card: Idea from the café" in html
+    db.session.expire_all()
+    assert card.workshop_id == w.id
+
+
+def test_unlink_a_project(world, as_role):
+    w = _first(world)
+    project = factories.project(world.partnership, "Choir exchange")
+    workshops.link(w, project=project, actor=None)
+    db.session.commit()
+    html = as_role("facilitator", htmx=True).post(_url(world, f"{w.id}/links/remove"),
+                                                  data={"project": str(project.id)}).get_data(as_text=True)
+    assert "Nothing linked yet." in html
+    db.session.expire_all()
+    assert project.workshop_id is None
+
+
+def test_agenda_item_uses_a_toolbox_method_and_the_method_lists_the_workshop(world, as_role, app):
+    from tests.services.test_toolbox import make_method
+
+    w = _first(world)
+    method = make_method(world.admin, title="World café")
+    db.session.commit()
+    client = as_role("facilitator")
+    form = client.get(_url(world, f"{w.id}")).get_data(as_text=True)
+    assert f'<option value="{method.id}">World café</option>' in form
+    r = client.post(_url(world, f"{w.id}/agenda"), data={"title": "Café round", "duration": "45",
+                                                         "method": str(method.id)})
+    assert r.status_code == 303
+    page = client.get(_url(world, f"{w.id}")).get_data(as_text=True)
+    assert f'href="/toolbox/{method.slug}"' in page
+    # The method page: the partnership's people see the workshop, others only a count.
+    mine = as_role("member").get(f"/toolbox/{method.slug}").get_data(as_text=True)
+    assert "Used in 1 workshop agenda." in mine and world.partnership.name in mine
+    public = as_role(None).get(f"/toolbox/{method.slug}").get_data(as_text=True)
+    assert "Used in 1 workshop agenda." in public and world.partnership.name not in public
+
+
+def test_agenda_item_with_an_unknown_method_is_refused(world, as_role):
+    w = _first(world)
+    r = as_role("facilitator").post(_url(world, f"{w.id}/agenda"),
+                                    data={"title": "Café round", "method": "99999"})
+    assert r.status_code == 422 and "not in the toolbox" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert not w.agenda

@@ -1,0 +1,5 @@
+"""WSGI entry point: gunicorn wsgi:app"""
+
+from sprintboard import create_app
+
+app = create_app()
