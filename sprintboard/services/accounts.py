@@ -88,6 +88,13 @@ def end_session(token: str | None) -> None:
         )
 
 
+def update_profile(user: User, name: str, locale: str | None) -> None:
+    """A new display name and language (cards on the board show the new name at once: their
+    cached HTML is keyed by everyone's names)."""
+    user.name = name.strip()
+    user.locale = locale
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end every session of the user (the caller starts a new one)."""
     if not check_password_hash(user.password_hash, current):

@@ -1,15 +1,26 @@
-"""Loading and rendering the board: a fixed handful of queries returning plain rows, and each
-card's HTML cached by everything it shows, so a board render is mostly joining strings."""
+"""Loading and rendering the board, designed so that a page costs about the same at 50 and at
+2,000 cards:
+
+- the board is *planned* from narrow rows (which card goes where: id, version, column, lane),
+  with a fixed handful of queries;
+- each card's HTML is cached by everything it shows; only cards that changed are read in full
+  and rendered anew;
+- the whole board's HTML is cached by a signature of that plan (every card's id, version,
+  place and state, the columns, the lanes, the filters), so an unchanged board is one lookup.
+  Keys are derived from the data itself: no service has to remember to invalidate anything.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 
-from flask import current_app, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import get_locale
-from markupsafe import Markup
-from sqlalchemy import String, and_, cast, exists, func, or_, select
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from sqlalchemy import String, and_, cast, exists, func, or_, select, union_all
 
 from ..extensions import db
 from ..models import BoardColumn, Card, Label, Membership, Partnership, Project, User
@@ -21,11 +32,15 @@ CELL_LIMIT = 25  # cards per lane and column on the first render; the rest load 
 GROUPS = ("project", "city", "assignee")
 # Dates come back as ISO text: parsing thousands of datetimes per page costs more than the
 # query (only a card that must be rendered anew turns its due date into a date).
+_DUE = cast(Card.due_date, String).label("due")
+_STAMP = cast(Card.updated_at, String).label("stamp")
+# What planning the board needs of every card (and all a cached card's key needs) ...
+PLACE_FIELDS = (Card.id, Card.version, _STAMP, Card.column_id, Card.project_id, Card.author_id, _DUE)
+# ... and what rendering a card needs, read only for cards not in the cache.
 CARD_FIELDS = (
     Card.id, Card.version, Card.column_id, Card.project_id, Card.author_id, Card.position,
-    Card.title, Card.language, Card.estimate, cast(Card.due_date, String).label("due"),
-    Card.comment_count, Card.checklist_total, Card.checklist_done,
-    cast(Card.updated_at, String).label("stamp"),
+    Card.title, Card.language, Card.estimate, _DUE,
+    Card.comment_count, Card.checklist_total, Card.checklist_done, _STAMP,
 )
 
 
@@ -51,8 +66,9 @@ class Lane:
     key: str
     title: str
     project_id: int | None = None
-    cells: dict[int, list[Markup]] = field(default_factory=dict)
+    cells: dict[int, Markup] = field(default_factory=dict)  # column id -> the cell's cards' HTML
     more: dict[int, int] = field(default_factory=dict)  # column id -> cards not rendered yet
+    rows: dict[int, list] = field(default_factory=dict)  # column id -> the cell's cards (planned)
 
 
 @dataclass
@@ -62,14 +78,25 @@ class Board:
     lanes: list[Lane]
     counts: dict[int, int]  # open cards per column (unfiltered), for WIP badges
     done_more: bool
+    options: Options | None = None
+    today: date | None = None
+    assignees: dict[int, list[int]] | None = None  # loaded for every card when grouped by assignee
+    signature: int = 0  # changes whenever anything the board shows changes
 
 
-# The render cache ----------------------------------------------------------------------------
+# The render caches ---------------------------------------------------------------------------
 
-# Plain dict operations are atomic under the GIL; when full, the cache starts over (entries of
-# changed cards are never read again, so wholesale eviction is as good as LRU here).
-_CACHE: dict[tuple, Markup] = {}
+# Plain dict operations are atomic under the GIL; when full, a cache starts over (entries of
+# changed cards and boards are never read again, so wholesale eviction is as good as LRU here).
+_CACHE: dict[tuple, Markup] = {}  # one card's HTML
 CACHE_SIZE = 50_000
+_BOARDS: dict[tuple, list[bytes]] = {}  # a whole board's HTML, split where the CSRF token goes
+BOARDS_SIZE = 64  # (a board of 2,000 cards is about 0.5 MB)
+_FILTERS: dict[tuple, Markup] = {}  # the filter form's HTML
+# Each viewer's CSRF token goes into a cached board where this marker stands; the board goes
+# into its page where the slot stands (user content is escaped: it cannot contain either).
+_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+_BOARD_SLOT = Markup(f"<!--board-{secrets.token_hex(16)}-->")  # noqa: S704 - constant
 
 
 def _store(key: tuple, html: Markup) -> None:
@@ -80,6 +107,8 @@ def _store(key: tuple, html: Markup) -> None:
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _BOARDS.clear()
+    _FILTERS.clear()
 
 
 def _rows(statement) -> list:
@@ -92,25 +121,36 @@ def _rows(statement) -> list:
 
 @dataclass
 class Options:
-    """What the filters offer and every card may show: people, projects, labels."""
+    """What the filters offer and every card may show: people, projects, labels, cities."""
 
     people: dict[int, tuple[str, int | None]]
     projects: list
     labels: list
+    cities: list = field(default_factory=list)  # (id, name) in the partnership's order
+
+    @property
+    def signature(self) -> int:
+        """Changes whenever anything a card shows besides the card itself changes (a person's
+        name or home city, a project title, a label): part of every cached card's key."""
+        if not hasattr(self, "_signature"):
+            self._signature = hash((tuple(self.people.items()), tuple(map(tuple, self.projects)),
+                                    tuple(map(tuple, self.labels)), tuple(self.cities)))
+        return self._signature
 
 
 def load_options(partnership: Partnership) -> Options:
-    projects = db.session.execute(
+    projects = _rows(
         select(Project.id, Project.title, Project.status, Project.lead_city_id)
         .where(Project.partnership_id == partnership.id)
         .order_by(func.lower(Project.title))
-    ).all()
-    labels = db.session.execute(
+    )
+    labels = _rows(
         select(Label.id, Label.name, Label.colour)
         .where(Label.partnership_id == partnership.id)
         .order_by(func.lower(Label.name))
-    ).all()
-    return Options(_people(partnership), projects, labels)
+    )
+    cities = [(c.id, c.name) for c in partnership.cities]
+    return Options(_people(partnership), projects, labels, cities)
 
 
 def open_counts(partnership: Partnership, column_ids=None) -> dict[int, int]:
@@ -129,46 +169,96 @@ def load_board(partnership: Partnership, filters: Filters, *, options: Options |
                cell: tuple[str, int] | None = None) -> Board:
     """The board as lanes of cells of rendered cards. `limit` bounds the cards rendered per cell
     (None: all); `cell` = (lane key, column id) loads just that cell, complete."""
+    board = plan_board(partnership, filters, options=options, today=today, limit=limit, cell=cell)
+    _render_cells(board)
+    return board
+
+
+def plan_board(partnership: Partnership, filters: Filters, *, options: Options | None = None,
+               today: date | None = None, limit: int | None = CELL_LIMIT,
+               cell: tuple[str, int] | None = None) -> Board:
+    """Which card goes where, from narrow rows; nothing is rendered yet."""
     today = today or date.today()
     options = options or load_options(partnership)
-    people, projects, labels = options.people, options.projects, options.labels
     columns = columns_of(partnership)
     counts = open_counts(partnership)
+    # Grouped by assignee, a card's lane depends on all its assignees: load them for every card.
+    assignees = (_pairs(card_assignees.c.card_id, card_assignees.c.user_id, _open_card_ids(partnership))
+                 if filters.group == "assignee" else None)
     rows, done_more = _card_rows(partnership, columns, filters, today,
                                  column_id=cell[1] if cell else None)
-    assignees = _pairs(card_assignees.c.card_id, card_assignees.c.user_id, partnership)
-    card_label_ids = _pairs(card_labels.c.card_id, card_labels.c.label_id, partnership)
-
-    lanes = _lanes(partnership, filters.group, projects, people, filters)
+    lanes = _lanes(partnership, filters.group, options.projects, options.people, filters)
     by_key = {lane.key: lane for lane in lanes}
-    # First place the rows in their cells, then render only the rows that will be shown.
-    placed: dict[tuple[str, int], list] = {}
-    for row in rows:
-        key = _lane_key(row, filters.group, people, assignees)
+    cells: dict[tuple[str, int], list] = {}
+    for key, row in zip(_lane_keys(rows, filters.group, options.people, assignees), rows, strict=True):
+        cells.setdefault((key, row.column_id), []).append(row)
+    for (key, column_id), cell_rows in cells.items():
         if cell is None or key == cell[0]:
-            placed.setdefault((key, row.column_id), []).append(row)
-    visible = []
-    for (key, column_id), cell_rows in placed.items():
-        lane = by_key.get(key) or by_key.setdefault(key, _extra_lane(key))
-        if limit is not None and len(cell_rows) > limit:
-            lane.more[column_id] = len(cell_rows) - limit
-            cell_rows = placed[(key, column_id)] = cell_rows[:limit]
-        visible += cell_rows
-    fragments = render_cards(
-        partnership, visible, people=people, assignees=assignees, card_labels=card_label_ids,
-        projects={p.id: p for p in projects}, labels={lb.id: lb for lb in labels},
-        done_columns={c.id for c in columns if c.is_done}, today=today,
-    )
-    for (key, column_id), cell_rows in placed.items():
-        by_key[key].cells[column_id] = [fragments[row.id] for row in cell_rows]
-    lanes = [lane for lane in by_key.values() if lane.cells or not filters.active]
+            lane = by_key.get(key) or by_key.setdefault(key, _extra_lane(key))
+            lane.rows[column_id] = cell_rows
+    lanes = [lane for lane in by_key.values() if lane.rows or not filters.active]
     for lane in lanes:
+        for column_id, cell_rows in lane.rows.items():
+            if limit is not None and len(cell_rows) > limit:
+                lane.more[column_id] = len(cell_rows) - limit
+                lane.rows[column_id] = cell_rows[:limit]
+    signature = hash((
+        partnership.id, partnership.render_epoch, options.signature, astuple(filters), today, limit,
+        cell, done_more, tuple(sorted(counts.items())), tuple(rows),
+        tuple((c.id, c.name, c.position, c.wip_limit, c.is_done) for c in columns),
+    ))
+    return Board(partnership, columns, lanes, counts, done_more, options=options, today=today,
+                 assignees=assignees, signature=signature)
+
+
+def _render_cells(board: Board) -> None:
+    rows = [row for lane in board.lanes for cell_rows in lane.rows.values() for row in cell_rows]
+    fragments = render_cards(board.partnership, rows, options=board.options, assignees=board.assignees,
+                             done_columns={c.id for c in board.columns if c.is_done}, today=board.today)
+    for lane in board.lanes:
         # One string per cell: the template then joins a few dozen pieces, not thousands.
         lane.cells = {
-            column_id: Markup("".join(html))  # noqa: S704 - joins already-escaped fragments
-            for column_id, html in lane.cells.items()
+            column_id: Markup("".join(fragments.get(row.id, "") for row in cell_rows))  # noqa: S704 - escaped parts
+            for column_id, cell_rows in lane.rows.items()
         }
-    return Board(partnership, columns, lanes, counts, done_more)
+
+
+def board_html(board: Board, *, may_edit: bool) -> bytes:
+    """The board's HTML (board/_board.html), UTF-8 encoded, from the cache when nothing it shows
+    has changed. Bytes, not Markup: copying and re-encoding a few hundred KB of text per request
+    would cost more than the rest of a cached render."""
+    key = (board.signature, str(get_locale()), may_edit, tuple(request.args.items(multi=True)))
+    parts = _BOARDS.get(key)
+    if parts is None:
+        _render_cells(board)
+        html = render_template("board/_board.html", board=board, partnership=board.partnership,
+                               may_edit=may_edit, csrf=_CSRF_MARK)
+        parts = [part.encode() for part in html.split(_CSRF_MARK)]
+        if len(_BOARDS) >= BOARDS_SIZE:
+            _BOARDS.clear()
+        _BOARDS[key] = parts
+    return str(escape(generate_csrf())).encode().join(parts)
+
+
+def filters_html(partnership: Partnership, form, options: Options) -> Markup:
+    """The filter form (board/_filters.html): a function of the URL's arguments and of what can
+    be chosen, so it is cached by them (WTForms renders a few hundred options slowly)."""
+    key = (partnership.id, options.signature, str(get_locale()),
+           tuple(request.args.items(multi=True)))
+    html = _FILTERS.get(key)
+    if html is None:
+        html = Markup(render_template(  # noqa: S704 - autoescaped template output
+            "board/_filters.html", form=form, partnership=partnership))
+        if len(_FILTERS) >= CACHE_SIZE // 100:
+            _FILTERS.clear()
+        _FILTERS[key] = html
+    return html
+
+
+def page_with_board(template: str, board: bytes, **context) -> bytes:
+    """A page (UTF-8) with the board's HTML where the template says `{{ board_html }}`."""
+    head, _slot, tail = render_template(template, board_html=_BOARD_SLOT, **context).partition(_BOARD_SLOT)
+    return head.encode() + board + tail.encode()
 
 
 def _people(partnership) -> dict[int, tuple[str, int | None]]:
@@ -181,43 +271,48 @@ def _people(partnership) -> dict[int, tuple[str, int | None]]:
     return {row.id: (row.name, row.city_id) for row in rows}
 
 
-def _pairs(card_col, other_col, partnership) -> dict[int, list[int]]:
-    """card id -> [assignee ids | label ids] for every open card of the board, in one query."""
+def _open_card_ids(partnership):
+    return select(Card.id).where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
+
+
+def _pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:
+    """card id -> [assignee ids | label ids] for the given cards (a list or a subquery), in one query."""
     result: dict[int, list[int]] = {}
-    rows = _rows(
-        select(card_col, other_col)
-        .join(Card, Card.id == card_col)
-        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
-    )
-    for card_id, other_id in rows:
+    for card_id, other_id in _rows(select(card_col, other_col).where(card_col.in_(card_ids))):
         result.setdefault(card_id, []).append(other_id)
     return result
 
 
 def _card_rows(partnership, columns, filters: Filters, today: date, column_id=None):
+    """Narrow rows (PLACE_FIELDS) of the cards to show, in order: every open card, and the most
+    recent done cards of each done column (with whether there are more)."""
     conditions = [Card.partnership_id == partnership.id, Card.archived_at.is_(None)]
     if column_id is not None:
         conditions.append(Card.column_id == column_id)
     conditions += _filter_conditions(partnership, filters, today)
     done_ids = [c.id for c in columns if c.is_done]
     open_rows = _rows(
-        select(*CARD_FIELDS)
+        select(*PLACE_FIELDS)
         .where(*conditions, Card.column_id.not_in(done_ids) if done_ids else True)
         .order_by(Card.column_id, Card.position, Card.id)
     )
     if not done_ids:
         return open_rows, False
-    rank = func.row_number().over(
-        partition_by=Card.column_id, order_by=(Card.done_at.desc(), Card.id.desc())
-    ).label("rank")
-    ranked = (
-        select(*CARD_FIELDS, rank).where(*conditions, Card.column_id.in_(done_ids)).subquery()
-    )
-    done_rows = _rows(
-        select(*[ranked.c[c.key] for c in CARD_FIELDS])
-        .where(ranked.c.rank <= DONE_LIMIT + 1)
-        .order_by(ranked.c.column_id, ranked.c.rank)
-    )
+    # The most recent DONE_LIMIT (+1: are there more?) of each done column, each read through
+    # the board index with a bounded sort, however long the board's history.
+    recent = [
+        select(*PLACE_FIELDS, cast(Card.done_at, String).label("done"))
+        .where(*conditions, Card.column_id == done_id)
+        .order_by(Card.done_at.desc(), Card.id.desc())
+        .limit(DONE_LIMIT + 1)
+        for done_id in done_ids
+    ]
+    if len(recent) == 1:
+        done_rows = _rows(recent[0])
+    else:
+        done_rows = sorted(_rows(union_all(*[select(part.subquery()) for part in recent])),
+                           key=lambda row: (row.done or "", row.id), reverse=True)
+        done_rows.sort(key=lambda row: row.column_id)
     per_column: dict[int, int] = {}
     kept, more = [], False
     for row in done_rows:
@@ -283,37 +378,36 @@ def _extra_lane(key: str) -> Lane:
     return Lane(key, "…")
 
 
-def _lane_key(row, group, people, assignees) -> str:
-    """The lane a card sits in: its project, its author's city, or its first assignee."""
+def _lane_keys(rows, group, people, assignees) -> list[str]:
+    """The lane of each card: its project, its author's home city, or its first assignee."""
     if group == "city":
-        city = people.get(row.author_id, (None, None))[1]
-        return f"c{city or 0}"
+        home = {user_id: f"c{city_id or 0}" for user_id, (_name, city_id) in people.items()}
+        return [home.get(row.author_id, "c0") for row in rows]
     if group == "assignee":
-        ids = assignees.get(row.id)
-        if not ids:
-            return "u0"
-        first = min(ids, key=lambda uid: people.get(uid, ("", None))[0].lower())
-        return f"u{first}"
-    return f"p{row.project_id or 0}"
+        return [_first_assignee(assignees.get(row.id), people) for row in rows]
+    return [f"p{row.project_id or 0}" for row in rows]
+
+
+def _first_assignee(user_ids, people) -> str:
+    if not user_ids:
+        return "u0"
+    return f"u{min(user_ids, key=lambda uid: people.get(uid, ('', None))[0].lower())}"
 
 
 # Rendering -----------------------------------------------------------------------------------
 
 
-def render_cards(partnership, rows, *, people, assignees, card_labels, projects, labels,
-                 done_columns, today) -> dict[int, Markup]:
-    """Each card's HTML, from the cache where possible."""
-    locale = str(get_locale())
-    epoch = partnership.render_epoch
-    city_index = {c.id: i for i, c in enumerate(partnership.cities)}
-    city_name = {c.id: c.name for c in partnership.cities}
-    template = None
-    href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
-    result: dict[int, Markup] = {}
-    cache_get = _CACHE.get
+def render_cards(partnership, rows, *, options: Options, done_columns, today,
+                 assignees: dict[int, list[int]] | None = None) -> dict[int, Markup]:
+    """Each card's HTML, from the cache where possible. Assignees and labels are loaded only for
+    the cards that must be rendered anew (a card's version changes when they change)."""
+    key_base = (str(get_locale()), partnership.render_epoch, options.signature)
     today_iso, soon = today.isoformat(), (today + timedelta(days=7)).isoformat()
+    result: dict[int, Markup] = {}
+    missing = []
+    cache_get = _CACHE.get
     for row in rows:
-        card_id, due = row.id, row.due and row.due[:10]
+        due = row.due and row.due[:10]
         if row.column_id in done_columns:
             state = "done"
         elif due is None:
@@ -321,23 +415,47 @@ def render_cards(partnership, rows, *, people, assignees, card_labels, projects,
         else:
             state = "overdue" if due < today_iso else "soon" if due <= soon else ""
         # The stamp (updated_at) guards against a reused id (SQLite may reuse the highest rowid).
-        key = (card_id, row.version, row.stamp, locale, epoch, state)
+        key = (row.id, row.version, row.stamp, state, *key_base)
         html = cache_get(key)
         if html is None:
-            if template is None:
-                template = current_app.jinja_env.get_template("cards/_card.html")
-            html = Markup(template.render(  # noqa: S704 - autoescaped template output
-                card=row, state=state, href=f"{href}{card_id}",
-                due=date.fromisoformat(due) if due else None,
-                author=_person(row.author_id, people, city_index, city_name),
-                assignees=[_person(uid, people, city_index, city_name)
-                           for uid in sorted(assignees.get(card_id, ()),
-                                             key=lambda u: people.get(u, ("", None))[0].lower())],
-                labels=[labels[lid] for lid in card_labels.get(card_id, ()) if lid in labels],
-                project=projects.get(row.project_id),
-            ))
-            _store(key, html)
-        result[card_id] = html
+            missing.append((row, key, state, due))
+        else:
+            result[row.id] = html
+    if missing:
+        result.update(_render_missing(partnership, missing, options, assignees))
+    return result
+
+
+def _render_missing(partnership, missing, options: Options, assignees) -> dict[int, Markup]:
+    ids = [row.id for row, *_rest in missing]
+    full = {row.id: row for row in _rows(select(*CARD_FIELDS).where(Card.id.in_(ids)))}
+    if assignees is None:
+        assignees = _pairs(card_assignees.c.card_id, card_assignees.c.user_id, ids)
+    card_label_ids = _pairs(card_labels.c.card_id, card_labels.c.label_id, ids)
+    people = options.people
+    projects = {p.id: p for p in options.projects}
+    labels = {lb.id: lb for lb in options.labels}
+    city_index = {city_id: i for i, (city_id, _name) in enumerate(options.cities)}
+    city_name = dict(options.cities)
+    template = current_app.jinja_env.get_template("cards/_card.html")
+    href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
+    result = {}
+    for place, key, state, due in missing:
+        row = full.get(place.id)
+        if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
+            continue
+        html = Markup(template.render(  # noqa: S704 - autoescaped template output
+            card=row, state=state, href=f"{href}{row.id}",
+            due=date.fromisoformat(due) if due else None,
+            author=_person(row.author_id, people, city_index, city_name),
+            assignees=[_person(uid, people, city_index, city_name)
+                       for uid in sorted(assignees.get(row.id, ()),
+                                         key=lambda u: people.get(u, ("", None))[0].lower())],
+            labels=[labels[lid] for lid in card_label_ids.get(row.id, ()) if lid in labels],
+            project=projects.get(row.project_id),
+        ))
+        _store(key, html)
+        result[row.id] = html
     return result
 
 
@@ -355,21 +473,13 @@ def board_texts() -> dict[str, str]:
 
 def card_fragment(partnership: Partnership, card: Card) -> Markup:
     """One card's board HTML (after a change), through the same cache as the board."""
-    options = load_options(partnership)
-    row = db.session.execute(select(*CARD_FIELDS).where(Card.id == card.id)).one()
+    row = db.session.execute(select(*PLACE_FIELDS).where(Card.id == card.id)).one()
     done_columns = set(db.session.scalars(
         select(BoardColumn.id).where(BoardColumn.partnership_id == partnership.id,
                                      BoardColumn.is_done.is_(True))
     ))
-    assignees = {card.id: list(db.session.scalars(
-        select(card_assignees.c.user_id).where(card_assignees.c.card_id == card.id)))}
-    label_ids = {card.id: list(db.session.scalars(
-        select(card_labels.c.label_id).where(card_labels.c.card_id == card.id)))}
-    return render_cards(
-        partnership, [row], people=options.people, assignees=assignees, card_labels=label_ids,
-        projects={p.id: p for p in options.projects}, labels={lb.id: lb for lb in options.labels},
-        done_columns=done_columns, today=date.today(),
-    )[card.id]
+    return render_cards(partnership, [row], options=load_options(partnership),
+                        done_columns=done_columns, today=date.today())[card.id]
 
 
 def column_heads(partnership: Partnership, columns) -> list[tuple[BoardColumn, int]]:

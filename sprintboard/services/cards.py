@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union_all
 
 from ..extensions import db
 from ..i18n import LANGUAGES
@@ -304,22 +304,23 @@ def history(card: Card, limit: int = 100) -> list[Activity]:
 
 
 def move_targets(partnership: Partnership, card: Card, per_column: int = 100):
-    """[(column, [(card id, title)…])]: where the card can go, up to `per_column` cards each."""
+    """[(column, [(card id, title)…])]: where the card can go, up to `per_column` cards each
+    (each column read in order through its index, however many cards it holds)."""
     columns = columns_of(partnership)
-    rank = func.row_number().over(partition_by=Card.column_id, order_by=(Card.position, Card.id))
-    ranked = (
-        select(Card.id, Card.title, Card.column_id, rank.label("rank"))
-        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None), Card.id != card.id)
+    firsts = [
+        select(Card.id, Card.title, Card.column_id, Card.position)
+        .where(Card.column_id == column.id, Card.archived_at.is_(None), Card.id != card.id)
+        .order_by(Card.position, Card.id)
+        .limit(per_column)
         .subquery()
-    )
-    rows = db.session.execute(
-        select(ranked.c.id, ranked.c.title, ranked.c.column_id)
-        .where(ranked.c.rank <= per_column)
-        .order_by(ranked.c.column_id, ranked.c.rank)
-    )
+        for column in columns
+    ]
     by_column: dict[int, list[tuple[int, str]]] = {c.id: [] for c in columns}
-    for card_id, title, column_id in rows:
-        by_column.setdefault(column_id, []).append((card_id, title))
+    if firsts:
+        rows = db.session.execute(union_all(*[select(first) for first in firsts])).all()
+        rows.sort(key=lambda row: (row.column_id, row.position, row.id))
+        for card_id, title, column_id, _position in rows:
+            by_column[column_id].append((card_id, title))
     return [(column, by_column[column.id]) for column in columns]
 
 

@@ -96,8 +96,7 @@ def account():
     if request.method == "POST":
         if "profile-name" in request.form:
             if profile.validate_on_submit():
-                current_user.name = profile.name.data.strip()
-                current_user.locale = profile.locale.data
+                accounts.update_profile(current_user, profile.name.data, profile.locale.data)
                 db.session.commit()
                 flash(_("Your profile has been saved."), "success")
                 return redirect(url_for("auth.account"), code=303)

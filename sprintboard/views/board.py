@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,15 +40,19 @@ def show(pid):
     limit = None if request.args.get("all") else board_render.CELL_LIMIT
     sprint = sprints.active_sprint(partnership)
     live_since = live.last_id(partnership.id)  # before loading: the live stream replays from here
-    board = board_render.load_board(partnership, _filters(form, sprint), options=options,
+    board = board_render.plan_board(partnership, _filters(form, sprint), options=options,
                                     limit=limit)
     may_edit = access.can(current_user, "edit", partnership) and not facilitation.is_frozen_for(
         partnership, current_user
     )
-    return htmx.render(
-        "board/show.html", "board/_board.html", status=status, partnership=partnership,
-        board=board, form=form, may_edit=may_edit, sprint=sprint, live_since=live_since,
-    )
+    html = board_render.board_html(board, may_edit=may_edit)
+    if not htmx.is_htmx():
+        html = board_render.page_with_board(
+            "board/show.html", html, partnership=partnership, form=form, may_edit=may_edit,
+            filters_html=board_render.filters_html(partnership, form, options),
+            sprint=sprint, live_since=live_since,
+        )
+    return Response(html, status, mimetype="text/html")
 
 
 @bp.get("/board/cell")

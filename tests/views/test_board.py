@@ -1,5 +1,6 @@
 """The board page, quick-add and moves, as browsers and htmx see them."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -215,6 +216,26 @@ def test_done_column_shows_recent_cards_and_links_to_the_rest(world, as_role, co
     assert all(f"Finished {i:02d}" in done for i in range(board_render.DONE_LIMIT + 3))
 
 
+def test_each_done_column_shows_its_most_recent_cards_first(world, as_role, cols, db):
+    from datetime import datetime
+
+    p = world.partnership
+    cols[3].is_done = True  # "Review" means done too
+    base = datetime(2026, 5, 1, 12, 0)
+    for column, name in ((3, "Reviewed"), (4, "Finished")):
+        for i in range(board_render.DONE_LIMIT + 2):
+            card = factories.card(p, f"{name} {i:02d}", column=column, actor=world.users["member"])
+            card.done_at = base + timedelta(hours=i)
+    db.session.commit()
+    html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
+    for name in ("Reviewed", "Finished"):
+        shown = [i for i in range(board_render.DONE_LIMIT + 2) if f">{name} {i:02d}<" in html]
+        assert shown == list(range(2, board_render.DONE_LIMIT + 2))  # the oldest two are left out
+        newest, older = html.index(f">{name} {board_render.DONE_LIMIT + 1:02d}<"), html.index(f">{name} 02<")
+        assert newest < older
+    assert "Show more done cards" in html
+
+
 def _count_queries(client, url):
     statements = []
 
@@ -240,12 +261,17 @@ def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
     db.session.commit()
     board_render.clear_cache()
     small = _count_queries(client, url)
+    small_warm = _count_queries(client, url)
     fill_board(p, 1950, people)
     db.session.commit()
     board_render.clear_cache()
     large = _count_queries(client, url)
-    warm = _count_queries(client, url)
-    assert small == large == warm
+    large_warm = _count_queries(client, url)
+    for group in ("city", "assignee"):
+        board_render.clear_cache()
+        assert _count_queries(client, f"{url}?group={group}") == large
+    # Cold: the full rows, assignees and labels of the cards rendered anew are read (once each).
+    assert small == large == small_warm + 3 == large_warm + 3
     assert small < 20
 
 
@@ -280,3 +306,66 @@ def test_frozen_board_is_read_only_for_members(world, as_role, cols, db):
     assert "data-editable" in facilitator_html
     r = as_role("facilitator").post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[1].id})
     assert r.status_code == 303
+
+
+def test_cached_cards_show_a_changed_name_and_home_city(world, as_role, db):
+    """Card fragments are cached; a person's new name or home city still shows on every card."""
+    from sprintboard.services import partnerships
+
+    p, member = world.partnership, world.users["member"]
+    card = factories.card(p, "Map the routes", actor=member)
+    card.assignees = [member]
+    db.session.commit()
+    client = as_role("member")
+    url = f"/p/{p.id}/board"
+    page = client.get(url).text
+    assert 'title="Max Member (Lviv)"' not in page  # world's cities are the factory's defaults
+    assert f'title="Max Member ({p.cities[1].name})"' in page
+    response = client.post("/account", data={"profile-name": "Maxima Member", "profile-locale": "en"})
+    assert response.status_code == 303
+    assert f'title="Maxima Member ({p.cities[1].name})"' in client.get(url).text
+    membership = next(m for m in p.memberships if m.user_id == member.id)
+    partnerships.change_member(membership, "member", p.cities[0], actor=world.users["facilitator"])
+    db.session.commit()
+    page = client.get(url).text
+    assert f'title="Maxima Member ({p.cities[0].name})"' in page
+    assert f"</span>{p.cities[0].name}</span>" in page  # the author's city badge
+
+
+def _quick_add_tokens(html):
+    return set(re.findall(r'<form class="quick-add"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', html))
+
+
+def test_a_cached_board_carries_each_viewers_own_csrf_token(world, as_role, db):
+    p = world.partnership
+    factories.card(p, "Plan the youth camp", actor=world.users["member"])
+    db.session.commit()
+    url = f"/p/{p.id}/board"
+    member, facilitator = as_role("member"), as_role("facilitator")
+    member.get(url)  # caches the board
+    pages = {"member": member.get(url).text, "facilitator": facilitator.get(url).text}
+    tokens = {role: _quick_add_tokens(html) for role, html in pages.items()}
+    assert all(len(t) == 1 for t in tokens.values())
+    assert tokens["member"] != tokens["facilitator"]
+    # The facilitator's no-JS quick-add (token from the cached board) is accepted.
+    column = re.search(r'name="column" value="(\d+)"', pages["facilitator"]).group(1)
+    response = facilitator.post(f"/p/{p.id}/board/cards", csrf=False, data={
+        "csrf_token": tokens["facilitator"].pop(), "column": column, "title": "From the cache"})
+    assert response.status_code == 303
+    assert "From the cache" in member.get(url).text
+
+
+def test_a_cached_board_shows_a_reorder_and_what_each_role_may_do(world, as_role, cols, db):
+    p, m = world.partnership, world.users["member"]
+    first = factories.card(p, "First card", column=1, actor=m)
+    second = factories.card(p, "Second card", column=1, actor=m)
+    db.session.commit()
+    url = f"/p/{p.id}/board"
+    member, observer = as_role("member"), as_role("observer")
+    html = member.get(url).text
+    assert html.index("First card") < html.index("Second card") and "quick-add" in html
+    assert "quick-add" not in observer.get(url).text  # the same board, without the member's forms
+    board.move_card(second, cols[1], before=first, actor=m)  # a reorder: no card's content changed
+    db.session.commit()
+    html = member.get(url).text
+    assert html.index("Second card") < html.index("First card")
