@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
-from .extensions import db
+from .extensions import db, limiter
 from .models import (
     ROLES,
     BoardColumn,
@@ -39,6 +39,19 @@ def public(view: Callable) -> Callable:
     """Mark a view as reachable without logging in."""
     view.is_public = True
     return view
+
+
+def _token_rate_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["TOKEN_RATE_LIMIT"]
+
+
+# For public pages reached by a secret token (/s/…, /cal/…): an address that tries too many
+# unknown or revoked tokens gets 429 for a while (known tokens do not count).
+limit_token_guessing = limiter.shared_limit(
+    _token_rate_limit, scope="public-token", deduct_when=lambda response: response.status_code == 404
+)
 
 
 def enforce_login():

@@ -42,6 +42,8 @@ def load(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Unknown or revoked tokens of public links (/s/…, /cal/…) per address: guessing stops here.
+        "TOKEN_RATE_LIMIT": os.environ.get("TOKEN_RATE_LIMIT", "30 per 10 minutes"),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

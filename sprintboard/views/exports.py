@@ -57,6 +57,7 @@ def revoke_feed(pid):
 
 @bp.get("/cal/<token>.ics")
 @access.public
+@access.limit_token_guessing
 def feed(token):
     found = exports.feed_for_token(token)
     if found is None:

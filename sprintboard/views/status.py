@@ -62,6 +62,7 @@ def revoke_link(pid):
 
 @bp.get("/s/<token>")
 @access.public
+@access.limit_token_guessing
 def public(token):
     partnership = status.partnership_for_token(token)
     if partnership is None:

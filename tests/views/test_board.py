@@ -333,7 +333,8 @@ def test_cached_cards_show_a_changed_name_and_home_city(world, as_role, db):
 
 
 def _quick_add_tokens(html):
-    return set(re.findall(r'<form class="quick-add"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', html))
+    quick_add = r'<form class="quick-add"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"'
+    return set(re.findall(quick_add, html))
 
 
 def test_a_cached_board_carries_each_viewers_own_csrf_token(world, as_role, db):

@@ -202,3 +202,19 @@ def test_public_status_has_the_sprint_but_no_report_link(world, as_role):
     assert "The full report" not in page
     for user in world.users.values():
         assert user.name not in page
+
+
+def test_guessing_public_tokens_is_rate_limited(app, world, client, db):
+    """Unknown tokens count against the address (shared by /s/ and /cal/); known ones do not."""
+    from sprintboard.services import status as status_service
+
+    token = status_service.create_public_link(world.partnership, actor=None)
+    db.session.commit()
+    limit = int(app.config["TOKEN_RATE_LIMIT"].split()[0])
+    for _ in range(5):
+        assert client.get(f"/s/{token}").status_code == 200
+    for i in range(limit):
+        url = f"/s/guess{i}" if i % 2 else f"/cal/guess{i}.ics"
+        assert client.get(url).status_code == 404
+    assert client.get("/s/one-more-guess").status_code == 429
+    assert client.get("/cal/one-more-guess.ics").status_code == 429
