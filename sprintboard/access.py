@@ -18,6 +18,7 @@ from .models import (
     Card,
     ChecklistItem,
     City,
+    Comment,
     FundingIdea,
     Invitation,
     Label,
@@ -147,6 +148,10 @@ def get_label_or_404(partnership: Partnership, label_id: int) -> Label:
 
 def get_checklist_item_or_404(card: Card, item_id: int) -> ChecklistItem:
     return _owned_or_404(ChecklistItem, card, item_id, key="card_id")
+
+
+def get_comment_or_404(card: Card, comment_id: int) -> Comment:
+    return _owned_or_404(Comment, card, comment_id, key="card_id")
 
 
 def get_funding_idea_or_404(partnership: Partnership, idea_id: int) -> FundingIdea:

@@ -100,3 +100,19 @@ def test_dates_are_formatted_per_locale(app):
         assert format_date(date(2026, 11, 23), "medium") == "23.11.2026"
     with app.test_request_context(), force_locale("ru"):
         assert "нояб" in format_date(date(2026, 11, 23), "medium")
+
+
+@pytest.mark.parametrize("locale, required, too_long", [
+    ("de", "Dieses Feld ist erforderlich.", "höchstens 200 Zeichen"),
+    ("ru", "Обязательное поле.", "длиннее 200 символов"),
+    ("uk", "Обов’язкове поле.", "довшим за 200 символів"),
+    ("be", "Абавязковае поле.", "даўжэйшым за 200 сімвалаў"),
+])
+def test_the_form_library_s_own_messages_speak_every_language(world, as_role, locale, required, too_long):
+    """WTForms ships no Belarusian: its messages come from our catalogs in every language."""
+    client = as_role("member")
+    p = world.partnership
+    empty = client.post(f"/p/{p.id}/funding/new?lang={locale}", data={"title": ""})
+    assert empty.status_code == 422 and required in empty.text
+    long = client.post(f"/p/{p.id}/projects/new?lang={locale}", data={"title": "x" * 201})
+    assert long.status_code == 422 and too_long in long.text

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,6 +17,7 @@ from ..i18n import LANGUAGES
 from ..models.applications import DEFAULT_COUNTRIES, STATUSES
 from ..services.applications import ANSWER_MAX
 from . import options
+from .base import Form
 
 TIMEZONES = (
     "Europe/Berlin", "Europe/Kyiv", "Europe/Minsk", "Europe/Moscow", "Europe/Warsaw",
@@ -36,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=10000)])
     countries = StringField(
@@ -72,7 +72,7 @@ def _line(label, required=True, max_length=200, **kw):
     return StringField(label, validators=[*checks, Length(max=max_length)], **kw)
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     """The public application form; `eligible` (country codes) is set by the view."""
 
     eligible: list[str] = []
@@ -113,7 +113,7 @@ class ApplicationForm(FlaskForm):
     validate_partner_country = _country
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -121,29 +121,29 @@ class FilterForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(_l("Status"), choices=options(
         (s, STATUS_LABELS[s]) for s in STATUSES if s != "selected"
     ))
 
 
-class NotesForm(FlaskForm):
+class NotesForm(Form):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=20000)])
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
     weight = IntegerField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(1, 10)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that writes: only the CSRF token."""
 
 
 def score_form(criteria, application=None, formdata=None):
     """A form with one 0–5 score field per criterion (`score_<id>`)."""
 
-    class ScoreForm(FlaskForm):
+    class ScoreForm(Form):
         pass
 
     for c in criteria:

@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..i18n import LANGUAGES
 from ..services.accounts import MIN_PASSWORD
 from . import options
+from .base import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
@@ -29,38 +29,38 @@ def _confirm():
     )
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = _new_password()
     confirm = _confirm()
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     password = _new_password()
     confirm = _confirm()
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     """Accepting an invitation while logged in: nothing to fill in but the CSRF token."""
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = _new_password()
     confirm = _confirm()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=options(LANGUAGES.items()))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = SelectField(_l("Language"), choices=options(LANGUAGES.items()))
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     pass

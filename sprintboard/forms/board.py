@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from . import options
+from .base import Form
 
 GROUP_LABELS = (("project", _l("Project")), ("city", _l("City")), ("assignee", _l("Assignee")))
 SPRINT_LABELS = (("", _l("Everything")), ("active", _l("Active sprint only")))
@@ -16,7 +16,7 @@ def _optional_int(value):
     return int(value)
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The board's filters: a GET form, so they live in the URL (shareable, back button)."""
 
     class Meta:
@@ -41,14 +41,14 @@ class FilterForm(FlaskForm):
         self.city.choices = options([anything] + [(str(c.id), c.name) for c in cities])
 
 
-class QuickAddForm(FlaskForm):
+class QuickAddForm(Form):
     title = StringField(_l("New card"), validators=[DataRequired(), Length(max=200)])
     column = IntegerField(validators=[DataRequired()])
     project = IntegerField(validators=[Optional()])
     next = HiddenField()
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     column = IntegerField(_l("Column"), validators=[DataRequired()])
     before = IntegerField(_l("Before card"), validators=[Optional()])
     after = IntegerField(validators=[Optional()])

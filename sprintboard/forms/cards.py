@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -13,6 +12,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ..services.cards import BODY_MAX, CHECKLIST_TEXT_MAX, COMMENT_MAX, ESTIMATE_MAX, TITLE_MAX
 from . import options
+from .base import Form
 from .projects import _none_if_empty, language_choices
 
 
@@ -21,7 +21,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     body = TextAreaField(
@@ -47,11 +47,11 @@ class CardForm(FlaskForm):
         self.labels.choices = options((label.id, label.name) for label in labels)
 
 
-class ChecklistItemForm(FlaskForm):
+class ChecklistItemForm(Form):
     text = StringField(_l("New checklist item"),
                        validators=[DataRequired(), Length(max=CHECKLIST_TEXT_MAX)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)],
                          description=_l("Markdown works here too."))

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from ..models import LABEL_COLOURS
 from ..services.columns import COLUMN_NAME_MAX, LABEL_NAME_MAX
 from . import options
+from .base import Form
 
 COLOUR_LABELS = {
     "blue": _l("Blue"),
@@ -22,21 +22,21 @@ def colour_choices():
     return options((colour, COLOUR_LABELS[colour]) for colour in LABEL_COLOURS)
 
 
-class ColumnForm(FlaskForm):
+class ColumnForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=COLUMN_NAME_MAX)])
     wip_limit = IntegerField(_l("WIP limit"), validators=[Optional(), NumberRange(min=1, max=999)])
     is_done = BooleanField(_l("Cards here are done"))
 
 
-class NewColumnForm(FlaskForm):
+class NewColumnForm(Form):
     name = StringField(_l("Name of the new column"),
                        validators=[DataRequired(), Length(max=COLUMN_NAME_MAX)])
 
 
-class MoveColumnForm(FlaskForm):
+class MoveColumnForm(Form):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
 
 
-class LabelForm(FlaskForm):
+class LabelForm(Form):
     name = StringField(_l("Label"), validators=[DataRequired(), Length(max=LABEL_NAME_MAX)])
     colour = SelectField(_l("Colour"), choices=colour_choices, default="blue")

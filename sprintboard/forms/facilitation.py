@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from . import options
+from .base import Form
 
 RETRO_LABELS = {
     "well": _l("Went well"),
@@ -12,13 +12,13 @@ RETRO_LABELS = {
 }
 
 
-class TimeboxForm(FlaskForm):
+class TimeboxForm(Form):
     minutes = IntegerField(_l("Minutes"), default=10,
                            validators=[DataRequired(), NumberRange(min=1, max=240)])
     label = StringField(_l("What for (optional)"), validators=[Optional(), Length(max=120)])
 
 
-class VoteSessionForm(FlaskForm):
+class VoteSessionForm(Form):
     question = StringField(_l("Question"), validators=[DataRequired(), Length(max=200)])
     votes_per_person = IntegerField(_l("Votes per person"), default=3,
                                     validators=[DataRequired(), NumberRange(min=1, max=20)])
@@ -26,6 +26,6 @@ class VoteSessionForm(FlaskForm):
     ideas = TextAreaField(_l("Ideas to vote on, one per line"), validators=[Length(max=5000)])
 
 
-class RetroNoteForm(FlaskForm):
+class RetroNoteForm(Form):
     kind = SelectField(_l("Kind"), choices=lambda: options(RETRO_LABELS.items()), default="well")
     text = StringField(_l("Note"), validators=[DataRequired(), Length(max=500)])

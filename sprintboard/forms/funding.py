@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -7,6 +6,7 @@ from ..models import CURRENCIES, FUNDING_STATUSES
 from ..services import DomainError
 from ..services.funding import STATUS_LABELS, check_currency, parse_amount
 from . import options
+from .base import Form
 
 
 def status_choices():
@@ -27,7 +27,7 @@ def _currency(_form, field):
         raise ValidationError(error.message) from None
 
 
-class FundingIdeaForm(FlaskForm):
+class FundingIdeaForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     funder = StringField(_l("Funder"), validators=[Length(max=200)],
                          description=_l("The organisation that gives the money"))
@@ -51,5 +51,5 @@ class FundingIdeaForm(FlaskForm):
             raise ValidationError(_l("A link must start with http:// or https://."))
 
 
-class MoveFundingForm(FlaskForm):
+class MoveFundingForm(Form):
     status = SelectField(_l("Move to"), choices=status_choices)

@@ -1,7 +1,6 @@
 """Forms of the actor map and the match page. Choices are filled in by the views."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -20,6 +19,7 @@ from ..services.actors import KIND_LABELS
 from ..services.entries import ENTRY_KIND_LABELS, TEXT_MAX
 from ..services.facilitation import VOTES_MAX
 from . import options
+from .base import Form
 
 _RANGE = NumberRange(min=1, max=5, message=_l("Choose a value from 1 to 5."))
 
@@ -44,7 +44,7 @@ def entry_kind_choices():
     return options((k, ENTRY_KIND_LABELS[k]) for k in ENTRY_KINDS)
 
 
-class ActorForm(FlaskForm):
+class ActorForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     city = SelectField(_l("City"), coerce=int)
     kind = SelectField(_l("Kind"), choices=kind_choices)
@@ -72,7 +72,7 @@ class ActorForm(FlaskForm):
         }
 
 
-class ActorFilterForm(FlaskForm):
+class ActorFilterForm(Form):
     class Meta:
         csrf = False  # a GET form
 
@@ -81,23 +81,23 @@ class ActorFilterForm(FlaskForm):
     theme = SelectField(_l("Theme"), coerce=str, validators=[Optional()])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     other = SelectField(_l("Merge this duplicate into it"), coerce=int)
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     project = SelectField(_l("Project"), coerce=int, validate_choice=False, validators=[Optional()])
     card = SelectField(_l("Card"), coerce=int, validate_choice=False, validators=[Optional()])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     city = SelectField(_l("City"), coerce=int)
     kind = SelectField(_l("Kind"), choices=entry_kind_choices)
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=TEXT_MAX)])
     themes = ThemeChecks(_l("Themes"))
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(Form):
     """One name field per language; at least one is needed (checked by the service)."""
 
 
@@ -105,17 +105,17 @@ for _code, _language in LANGUAGES.items():
     setattr(ThemeForm, f"name_{_code}", StringField(_language, validators=[Optional(), Length(max=60)]))
 
 
-class MatchForm(FlaskForm):
+class MatchForm(Form):
     entries = SelectMultipleField(_l("Entries"), coerce=int, validate_choice=False)
     theme = HiddenField()
 
 
-class DotVoteForm(FlaskForm):
+class DotVoteForm(Form):
     MAX = VOTES_MAX
 
     votes_per_person = IntegerField(_l("Votes per person"), default=3,
                                     validators=[InputRequired(), NumberRange(min=1, max=MAX)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that writes: only the CSRF token."""

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..models import ROLES
 from . import options
+from .base import Form
 
 _COUNTRY = Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. DE or UA."))
 
@@ -19,7 +19,7 @@ def role_choices():
     return options((role, ROLE_LABELS[role]) for role in reversed(ROLES))
 
 
-class CityForm(FlaskForm):
+class CityForm(Form):
     class Meta:
         csrf = False  # a sub-form; the parent form carries the token
 
@@ -38,18 +38,18 @@ class CityForm(FlaskForm):
         return ok
 
 
-class PartnershipForm(FlaskForm):
+class PartnershipForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     cities = FieldList(FormField(CityForm), min_entries=3, max_entries=8)
 
 
-class PartnershipEditForm(FlaskForm):
+class PartnershipEditForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
 
 
-class AddCityForm(FlaskForm):
+class AddCityForm(Form):
     name = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     country = StringField(
         _l("Country code"),
@@ -57,16 +57,16 @@ class AddCityForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=role_choices, default="member")
     city = SelectField(_l("Home city"), coerce=int)
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     role = SelectField(_l("Role"), choices=role_choices)
     city = SelectField(_l("Home city"), coerce=int)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that writes: only the CSRF token."""

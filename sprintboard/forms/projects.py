@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -7,6 +6,7 @@ from ..i18n import LANGUAGES
 from ..models import PROJECT_STATUSES
 from ..services.projects import SUMMARY_MAX, TITLE_MAX
 from . import options
+from .base import Form
 
 STATUS_LABELS = {
     "idea": _l("Idea"),
@@ -28,7 +28,7 @@ def _none_if_empty(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=SUMMARY_MAX)])
     lead_city = SelectField(_l("Lead city"), coerce=_none_if_empty)

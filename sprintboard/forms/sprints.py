@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .base import Form
 
-class SprintForm(FlaskForm):
+
+class SprintForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     goal = TextAreaField(_l("Goal"), validators=[Length(max=2000)])
     start_date = DateField(_l("Start date"), validators=[DataRequired()])
@@ -18,10 +19,10 @@ class SprintForm(FlaskForm):
         return ok
 
 
-class PullCardsForm(FlaskForm):
+class PullCardsForm(Form):
     cards = SelectMultipleField(_l("Cards from the backlog"), coerce=int,
                                 validators=[DataRequired(message=_l("Choose at least one card."))])
 
 
-class CloseSprintForm(FlaskForm):
+class CloseSprintForm(Form):
     carry_to = SelectField(_l("Unfinished cards go to"), default="backlog")

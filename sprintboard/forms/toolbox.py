@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..i18n import LANGUAGES
 from ..models.toolbox import METHOD_LOCALES, PHASES
 from . import options
+from .base import Form
 
 PHASE_LABELS = {
     "kickoff": _l("Kick-off"),
@@ -28,7 +28,7 @@ DURATION_LABELS = {
 }
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(Form):
     class Meta:
         csrf = False  # a sub-form; the parent form carries the token
 
@@ -39,7 +39,7 @@ class TranslationForm(FlaskForm):
                           description=_l("Markdown: numbered lists, **bold**, links."))
 
 
-class MethodForm(FlaskForm):
+class MethodForm(Form):
     slug = StringField(
         _l("Short name in links"), validators=[Optional(), Length(max=80),
                                                Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -90,7 +90,7 @@ for _loc in METHOD_LOCALES:
     setattr(MethodForm, f"text_{_loc}", FormField(TranslationForm, label=LANGUAGES[_loc]))
 
 
-class ToolboxFilterForm(FlaskForm):
+class ToolboxFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -108,5 +108,5 @@ class ToolboxFilterForm(FlaskForm):
     ))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that writes: only the CSRF token."""

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from . import options
+from .base import Form
 
 KIND_LABELS = {
     "kickoff": _l("Kick-off"),
@@ -25,7 +25,7 @@ def city_choices(partnership):
     return options([("", _l("Joint / online"))] + [(str(c.id), c.name) for c in partnership.cities])
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(Form):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
                         description=_l("Leave empty for the standard name."))
     host_city = SelectField(_l("Host city"))
@@ -43,12 +43,12 @@ class NewWorkshopForm(WorkshopForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
 
 
-class OutcomesForm(FlaskForm):
+class OutcomesForm(Form):
     outcomes = TextAreaField(_l("Outcomes"), validators=[Length(max=20000)],
                              description=_l("Markdown: **bold**, lists, links."))
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     title = StringField(_l("Agenda item"), validators=[DataRequired(), Length(max=200)])
     duration = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(min=1, max=1440)])
     responsible = SelectField(_l("Responsible"))
@@ -56,6 +56,6 @@ class AgendaItemForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     card = SelectField(_l("Card"), validators=[Optional()])
     project = SelectField(_l("Project"), validators=[Optional()])

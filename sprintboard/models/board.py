@@ -135,6 +135,7 @@ class Comment(db.Model):
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
 
     card: Mapped[Card] = relationship(back_populates="comments")
     author: Mapped[User | None] = relationship()  # noqa: F821

@@ -13,3 +13,9 @@ class DomainError(Exception):
 
 class Conflict(DomainError):
     status = 409
+
+
+class Forbidden(DomainError):
+    """The user's role allows the action in general, but not on this object (403)."""
+
+    status = 403

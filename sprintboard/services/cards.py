@@ -24,7 +24,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import DomainError
+from . import DomainError, Forbidden
 from .activity import describes, log
 from .board import StaleEdit, claim_version, columns_of, end_position, touch
 from .facilitation import ensure_not_frozen
@@ -203,6 +203,8 @@ def add_checklist_item(card: Card, text: str, *, actor) -> ChecklistItem:
     card.checklist_total = Card.checklist_total + 1
     touch(card)
     db.session.flush()
+    log(actor, "card.checklist_added", card, partnership=card.partnership, title=card.title,
+        item=item.text)
     return item
 
 
@@ -213,6 +215,8 @@ def toggle_checklist_item(item: ChecklistItem, *, actor) -> ChecklistItem:
     card.checklist_done = Card.checklist_done + (1 if item.done else -1)
     touch(card)
     db.session.flush()
+    log(actor, "card.checklist_ticked" if item.done else "card.checklist_unticked", card,
+        partnership=card.partnership, title=card.title, item=item.text)
     return item
 
 
@@ -225,19 +229,25 @@ def delete_checklist_item(item: ChecklistItem, *, actor) -> None:
     card.checklist.remove(item)
     touch(card)
     db.session.flush()
+    log(actor, "card.checklist_removed", card, partnership=card.partnership, title=card.title,
+        item=item.text)
 
 
 # Comments ----------------------------------------------------------------------------------
 
 
-def add_comment(card: Card, body: str, *, language: str | None, actor) -> Comment:
-    ensure_not_frozen(card.partnership, actor)
+def _clean_comment(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise DomainError(_("A comment cannot be empty."))
     if len(body) > COMMENT_MAX:
         raise DomainError(_("A comment can have at most %(n)d characters.", n=COMMENT_MAX))
-    comment = Comment(card=card, body=body, language=language, author=actor)
+    return body
+
+
+def add_comment(card: Card, body: str, *, language: str | None, actor) -> Comment:
+    ensure_not_frozen(card.partnership, actor)
+    comment = Comment(card=card, body=_clean_comment(body), language=language, author=actor)
     db.session.add(comment)
     card.comment_count = Card.comment_count + 1
     touch(card)
@@ -245,6 +255,34 @@ def add_comment(card: Card, body: str, *, language: str | None, actor) -> Commen
     log(actor, "card.commented", card, partnership=card.partnership, title=card.title,
         comment_id=comment.id)
     return comment
+
+
+def edit_comment(comment: Comment, body: str, *, actor) -> Comment:
+    """Only its author changes a comment; the card shows it was edited."""
+    card = comment.card
+    ensure_not_frozen(card.partnership, actor)
+    if actor is None or comment.author_id != actor.id:
+        raise Forbidden(_("Only its author can change a comment."))
+    comment.body = _clean_comment(body)
+    comment.edited_at = utcnow()
+    touch(card)
+    db.session.flush()
+    log(actor, "card.comment_edited", card, partnership=card.partnership, title=card.title,
+        comment_id=comment.id)
+    return comment
+
+
+def delete_comment(comment: Comment, *, actor, moderator: bool = False) -> None:
+    """Its author deletes a comment; so may a facilitator (`moderator`)."""
+    card = comment.card
+    ensure_not_frozen(card.partnership, actor)
+    if not moderator and (actor is None or comment.author_id != actor.id):
+        raise Forbidden(_("Only its author or a facilitator can delete a comment."))
+    card.comment_count = Card.comment_count - 1
+    card.comments.remove(comment)
+    touch(card)
+    db.session.flush()
+    log(actor, "card.comment_deleted", card, partnership=card.partnership, title=card.title)
 
 
 # Archive -----------------------------------------------------------------------------------
@@ -361,6 +399,40 @@ def _card_assigned(d, who):
 @describes("card.commented")
 def _card_commented(d, who):
     return _("%(who)s commented on “%(title)s”", who=who, title=d.get("title", ""))
+
+
+@describes("card.comment_edited")
+def _card_comment_edited(d, who):
+    return _("%(who)s edited a comment on “%(title)s”", who=who, title=d.get("title", ""))
+
+
+@describes("card.comment_deleted")
+def _card_comment_deleted(d, who):
+    return _("%(who)s deleted a comment on “%(title)s”", who=who, title=d.get("title", ""))
+
+
+@describes("card.checklist_added")
+def _card_checklist_added(d, who):
+    return _("%(who)s added “%(item)s” to the checklist of “%(title)s”", who=who,
+             item=d.get("item", ""), title=d.get("title", ""))
+
+
+@describes("card.checklist_ticked")
+def _card_checklist_ticked(d, who):
+    return _("%(who)s ticked off “%(item)s” on “%(title)s”", who=who, item=d.get("item", ""),
+             title=d.get("title", ""))
+
+
+@describes("card.checklist_unticked")
+def _card_checklist_unticked(d, who):
+    return _("%(who)s reopened “%(item)s” on “%(title)s”", who=who, item=d.get("item", ""),
+             title=d.get("title", ""))
+
+
+@describes("card.checklist_removed")
+def _card_checklist_removed(d, who):
+    return _("%(who)s removed “%(item)s” from the checklist of “%(title)s”", who=who,
+             item=d.get("item", ""), title=d.get("title", ""))
 
 
 @describes("card.archived")

@@ -50,7 +50,7 @@ def move_url(pid: int, card_id: int) -> str | None:
 
 
 def _context(partnership, card, *, form=None, checklist_form=None, comment_form=None,
-             conflict=None) -> dict:
+             conflict=None, comment_edit=None) -> dict:
     frozen = is_frozen_for(partnership, current_user)
     may_write = access.can(current_user, "edit", partnership) and not frozen
     may_edit = may_write and card.archived_at is None
@@ -67,6 +67,7 @@ def _context(partnership, card, *, form=None, checklist_form=None, comment_form=
             form=form or _card_form(partnership, card),
             checklist_form=checklist_form or ChecklistItemForm(formdata=None, prefix="checklist"),
             comment_form=comment_form or CommentForm(formdata=None, prefix="comment"),
+            comment_edit=comment_edit,  # (comment id, form with errors) after a refused edit
             move_targets=cards_service.move_targets(partnership, card),
             move_url=move_url(partnership.id, card.id),
         )
@@ -266,6 +267,40 @@ def add_comment(pid, card_id):
     if form.errors:
         return htmx.render("cards/show.html", "cards/_comments.html", 422,
                            **_context(partnership, card, comment_form=form))
+    db.session.commit()
+    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments",
+                              old_version)
+
+
+@bp.post("/<int:card_id>/comments/<int:comment_id>/edit")
+def edit_comment(pid, card_id, comment_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    comment, old_version = access.get_comment_or_404(card, comment_id), card.version
+    form = CommentForm(prefix=f"comment-{comment.id}")
+    if form.validate_on_submit():
+        try:
+            cards_service.edit_comment(comment, form.body.data, actor=current_user)
+        except DomainError as error:
+            if error.status != 422:
+                raise
+            form.body.errors.append(error.message)
+    if form.errors:
+        db.session.rollback()
+        return htmx.render("cards/show.html", "cards/_comments.html", 422,
+                           **_context(partnership, card, comment_edit=(comment.id, form)))
+    db.session.commit()
+    return _after_card_change(partnership, card, "cards/_comments.html", f"#comment-{comment.id}",
+                              old_version)
+
+
+@bp.post("/<int:card_id>/comments/<int:comment_id>/delete")
+def delete_comment(pid, card_id, comment_id):
+    partnership, card = _load(pid, card_id, "edit")
+    _editable(card)
+    comment, old_version = access.get_comment_or_404(card, comment_id), card.version
+    cards_service.delete_comment(comment, actor=current_user,
+                                 moderator=access.can(current_user, "manage", partnership))
     db.session.commit()
     return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments",
                               old_version)

@@ -343,3 +343,60 @@ def test_a_frozen_board_makes_cards_read_only_for_members(card, world, as_role):
     facilitator = as_role("facilitator")
     assert "Edit card" in facilitator.get(url(card)).get_data(as_text=True)
     assert facilitator.post(url(card, "/edit"), data=form_data(card, title="Changed")).status_code == 303
+
+
+def test_the_author_edits_a_comment_and_others_cannot(card, as_role, world):
+    member = world.users["member"]
+    comment = cards.add_comment(card, "We meet on Monday", language="en", actor=member)
+    db.session.commit()
+    edit = url(card, f"/comments/{comment.id}/edit")
+    field = f"comment-{comment.id}-body"
+    page = as_role("member").get(url(card)).text
+    assert f'name="{field}"' in page  # the author's page offers the edit form
+    assert f'name="{field}"' not in as_role("facilitator").get(url(card)).text
+    # Somebody else: 403, nothing changed.
+    assert as_role("facilitator").post(edit, data={field: "Tuesday!"}).status_code == 403
+    assert as_role("observer").post(edit, data={field: "Tuesday!"}).status_code == 403
+    # Empty: 422 with the form open and the error shown; the comment keeps its text.
+    response = as_role("member", htmx=True).post(edit, data={field: "  "})
+    assert response.status_code == 422
+    assert '<details class="comment-edit" open>' in response.text
+    assert f'aria-describedby="{field}-error"' in response.text
+    db.session.expire_all()
+    assert db.session.get(type(comment), comment.id).body == "We meet on Monday"
+    # The author: saved, marked as edited, in the card's history.
+    response = as_role("member").post(edit, data={field: "We meet on *Tuesday*"})
+    assert response.status_code == 303
+    page = as_role("observer").get(url(card)).text
+    assert "<em>Tuesday</em>" in page and "edited" in page
+    assert "Max Member edited a comment on “Plan the kick-off”" in page
+
+
+def test_a_comment_is_deleted_by_its_author_or_a_facilitator(card, as_role, world):
+    member, observer = world.users["member"], world.users["observer"]
+    mine = cards.add_comment(card, "Mine", language="en", actor=member)
+    theirs = cards.add_comment(card, "Theirs", language="en", actor=world.users["facilitator"])
+    db.session.commit()
+    client = as_role("member", htmx=True)
+    assert client.post(url(card, f"/comments/{theirs.id}/delete")).status_code == 403
+    response = client.post(url(card, f"/comments/{mine.id}/delete"))
+    assert response.status_code == 200 and "Mine" not in response.text and "Theirs" in response.text
+    assert reload(card).comment_count == 1
+    assert as_role("facilitator").post(url(card, f"/comments/{theirs.id}/delete")).status_code == 303
+    assert reload(card).comment_count == 0 and reload(card).comments == []
+    assert observer.id  # observers never see delete buttons:
+    assert "/delete" not in as_role("observer").get(url(card)).text.split('id="card-comments"')[1]
+
+
+def test_checklist_changes_are_in_the_card_history(card, as_role, world):
+    client = as_role("member")
+    client.post(url(card, "/checklist"), data={"checklist-text": "Book a room"})
+    item = reload(card).checklist[0]
+    client.post(url(card, f"/checklist/{item.id}/toggle"))
+    client.post(url(card, f"/checklist/{item.id}/delete"))
+    verbs = [a.verb for a in db.session.scalars(
+        db.select(Activity).where(Activity.subject_type == "card", Activity.subject_id == card.id)
+        .order_by(Activity.id))]
+    assert verbs[-3:] == ["card.checklist_added", "card.checklist_ticked", "card.checklist_removed"]
+    page = client.get(url(card)).text
+    assert "Max Member ticked off “Book a room” on “Plan the kick-off”" in page

@@ -24,6 +24,8 @@ ROUTES = {
     "cards.toggle_checklist_item": ("p", "edit"),
     "cards.delete_checklist_item": ("p", "edit"),
     "cards.add_comment": ("p", "edit"),
+    "cards.edit_comment": ("p", "edit"),
+    "cards.delete_comment": ("p", "edit"),
     "cards.archive": ("p", "edit"),
     "cards.restore": ("p", "edit"),
     "cards.archived": ("p", "view"),
@@ -35,10 +37,11 @@ def _objects(p, actor):
     label = factories.label(p, actor=actor)
     card = factories.card(p, project=project, actor=actor)
     item = cards.add_checklist_item(card, "Book a room", actor=actor)
+    comment = cards.add_comment(card, "Who books the room?", language="en", actor=actor)
     column = board.columns_of(p)[0]
     db.session.commit()
     return {"project_id": project.id, "label_id": label.id, "card_id": card.id,
-            "item_id": item.id, "column_id": column.id}
+            "item_id": item.id, "column_id": column.id, "comment_id": comment.id}
 
 
 def params(world) -> dict:
