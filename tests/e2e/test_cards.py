@@ -116,3 +116,23 @@ def test_settings_projects_and_archive_pages_pass_axe(page, live_server, world, 
     axe_check(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the card page scrolls sideways at 360 px ({width}px)"
+
+
+def test_a_comment_is_written_corrected_and_deleted(page, live_server, world, log_in, axe_check):
+    p, card_id = _setup(world)
+    log_in(page, world.users["member"])
+    page.goto(f"/p/{p.id}/cards/{card_id}")
+    comments = page.locator("#card-comments")
+    comments.get_by_label("Comment").fill("We meet on Monday")
+    comments.get_by_role("button", name="Add comment").click()
+    expect(comments.get_by_role("heading")).to_have_text("1 comment")
+    comments.locator("summary", has_text="Edit").click()
+    comments.get_by_label("Your comment").fill("We meet on Tuesday")
+    comments.get_by_role("button", name="Save comment").click()
+    expect(comments.locator(".comment-list")).to_contain_text("We meet on Tuesday")
+    expect(comments.locator(".comment-list")).to_contain_text("edited")
+    axe_check(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    comments.get_by_role("button", name="Delete this comment").click()
+    expect(comments.get_by_role("heading")).to_have_text("0 comments")
+    assert _card(card_id).comment_count == 0
