@@ -62,10 +62,13 @@
     stale = drafts().indexOf(document.activeElement) !== -1;
     if (stale) return;
     var kept = {}, x = document.getElementById("board").scrollLeft;
+    var focused = document.activeElement && document.activeElement.id;
     drafts().forEach(function (i) { if (i.id && i.value) kept[i.id] = i.value; });
     htmx.ajax("GET", window.location.href, { target: "#board", swap: "outerHTML", select: "#board" })
       .then(function () {
         document.getElementById("board").scrollLeft = x;  // where the user had scrolled to
+        var again = focused && document.getElementById(focused);  // e.g. a card link
+        if (again && document.activeElement === document.body) again.focus({ preventScroll: true });
         Object.keys(kept).forEach(function (id) {
           var field = document.getElementById(id);
           if (field && !field.value) field.value = kept[id];
@@ -76,6 +79,8 @@
   function place(ev) {
     var board = document.getElementById("board"), id = ev.dataset.card;
     if (!board) return;
+    // Only the server knows which cards match the filters: a filtered board asks it again.
+    if (filtered()) { refreshSoon(); return; }
     var old = board.querySelector("#card-" + id), fresh = ev.querySelector("li.card");
     var focused = old && old.contains(document.activeElement);
     if (!fresh) { if (old) old.remove(); return; }
@@ -84,7 +89,7 @@
       if (!list && lanes.indexOf(l.dataset.lane) !== -1) list = l;
     });
     if (!list && old && old.parentElement.dataset.column === ev.dataset.column) list = old.parentElement;
-    if (!list || (!old && filtered())) { if (old) old.remove(); return; }
+    if (!list) { if (old) old.remove(); return; }
     var order = (ev.dataset.order || "").split(" "), at = order.indexOf(id), before = null;
     for (var i = at + 1; at >= 0 && i < order.length && !before; i++) {
       var next = list.querySelector("#card-" + order[i]);

@@ -123,3 +123,20 @@ def test_a_new_column_waits_while_someone_types_and_keeps_their_draft(new_contex
     max_.locator("h1").click()  # done typing for now: the board catches up, the draft stays
     expect(max_.locator(".col-name", has_text="Blocked")).to_have_count(1, timeout=2000)
     expect(max_.locator(f"#qa-p0-{cols[1]}")).to_have_value("Half-typed idea")
+
+
+def test_a_filtered_board_shows_new_cards_that_match_its_filters(new_context, streams, world, log_in):
+    pid, _card, cols = _setup(world)
+    anna = log_in(new_context().new_page(), world.users["member"])
+    fiona = log_in(new_context().new_page(), world.users["facilitator"])
+    anna.goto(f"/p/{pid}/board")
+    fiona.goto(f"/p/{pid}/board?q=hall")
+    expect(fiona.locator("#presence")).to_contain_text("Hamburg: Max Member")
+    expect(fiona.locator("li.card")).to_have_count(0)
+    for title in ("Buy paint", "Book the hall"):
+        with anna.expect_response(lambda r: r.url.endswith("/board/cards")):
+            anna.locator(f"#qa-p0-{cols[0]}").fill(title)
+            anna.locator(f"#qa-p0-{cols[0]}").press("Enter")
+    expect(fiona.locator("li.card", has_text="Book the hall")).to_be_visible()
+    expect(fiona.locator("li.card")).to_have_count(1)  # "Buy paint" does not match the filter
+    assert fiona.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
