@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.serving import make_server
 
 from sprintboard import create_app
 from sprintboard.extensions import db as _db
@@ -174,3 +176,16 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def _server(app):
+    """The app served by a real threaded server in this process, for the whole run (its URL).
+    Browser tests (tests/e2e) and the concurrency test talk to it over HTTP."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

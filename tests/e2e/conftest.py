@@ -11,13 +11,11 @@ import importlib.util
 import json
 import os
 import shutil
-import threading
 import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests import factories
 
@@ -104,17 +102,6 @@ def new_context(new_context):
 
 
 # --- the live server -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def _server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import urllib.request
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from sprintboard.extensions import db
 from sprintboard.models import Card
@@ -18,13 +17,8 @@ from tests import factories
 
 
 @pytest.fixture
-def server(app, db):
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(5)
+def server(db, _server):
+    return _server
 
 
 def _session(app, login, user):
