@@ -133,7 +133,11 @@ def note_to_card(pid, nid):
         return _retro(partnership, status=422)
     card = facilitation.action_to_card(note, actor=current_user)
     db.session.commit()
-    flash(_("“%(title)s” is now a card in the backlog.", title=card.title), "success")
+    message = _("“%(title)s” is now a card in the backlog.", title=card.title)
+    if htmx.is_htmx():  # said now, in the flash region, not on the next page loaded
+        html, status = _retro(partnership)
+        return html + render_template("_flash_oob.html", category="success", message=message), status
+    flash(message, "success")
     return _back_to_retro(partnership)
 
 

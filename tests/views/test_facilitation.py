@@ -103,6 +103,18 @@ def test_retro_notes_and_an_action_becomes_a_card(world, as_role):
     assert client.post(_url(world, "retro"), data={"kind": "well", "text": ""}).status_code == 422
 
 
+def test_an_action_made_a_card_is_confirmed_at_once_not_on_the_next_page(world, as_role):
+    note = facilitation.add_retro_note(world.partnership, "action", "Invite the mayor", actor=None)
+    db.session.commit()
+    client = as_role("member", htmx=True)
+    html = client.post(_url(world, f"retro/{note.id}/card")).get_data(as_text=True)
+    assert '<div id="flash" hx-swap-oob="innerHTML">' in html
+    assert "“Invite the mayor” is now a card in the backlog." in html
+    client.htmx = False
+    board = client.get(f"/p/{world.partnership.id}/board").get_data(as_text=True)
+    assert "is now a card in the backlog" not in board  # no stale message later
+
+
 def test_a_frozen_board_refuses_moves_and_new_cards_from_members(world, as_role):
     from sprintboard.services import board
 
