@@ -147,3 +147,13 @@ def test_agenda_item_with_an_unknown_method_is_refused(world, as_role):
     assert r.status_code == 422 and "not in the toolbox" in r.get_data(as_text=True)
     db.session.expire_all()
     assert not w.agenda
+
+
+def test_an_upcoming_workshop_links_to_the_report_it_opens_with(world, as_role):
+    first = _first(world)
+    page = as_role("facilitator").get(_url(world, f"{first.id}")).text
+    assert f'href="/p/{world.partnership.id}/reports/done-since-workshop"' in page
+    first.status = "held"
+    db.session.commit()
+    page = as_role("facilitator").get(_url(world, f"{first.id}")).text
+    assert "/reports/done-since-workshop" not in page
