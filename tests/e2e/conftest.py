@@ -16,6 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000  # generous: CI machines run two xdist workers on two cores
+# expect(...) waits as long (its own default is 5 s); checks with a product deadline (live
+# updates within a second) pass their own timeout.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _in_e2e(item: pytest.Item) -> bool:
