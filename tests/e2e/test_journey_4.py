@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from sprintboard.extensions import db
@@ -46,21 +45,6 @@ CHOIR = ("2. Youth", "Молодёжный хор хочет выступить 
 FIRST_CARD = "Agree on goals and first steps"  # each project's first card
 GOAL = "Three projects with first steps agreed in both cities"
 NO_RELOAD = "window.__journey4 === true"  # a marker a reload would wipe
-
-
-@pytest.fixture
-def streams(live_server):
-    """Real streams while the browsers look (under TESTING a stream otherwise ends at once); as in
-    tests/e2e/test_live.py."""
-    app = live_server.app
-    keys = ("LIVE_TEST_STREAM_SECONDS", "LIVE_POLL_MS", "LIVE_HEARTBEAT")
-    saved = {key: app.config[key] for key in keys if key in app.config}
-    # (a short heartbeat: streams of closed browsers notice it soon and free their thread)
-    app.config.update(LIVE_TEST_STREAM_SECONDS=30, LIVE_HEARTBEAT=2)
-    yield app
-    for key in keys:
-        app.config.pop(key, None)
-    app.config.update(saved)
 
 
 def _kick_off_results(world):

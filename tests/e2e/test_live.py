@@ -3,26 +3,11 @@ without a reload, and what one of them is typing survives; polling takes over wh
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from sprintboard.extensions import db
 from sprintboard.services import board
 from tests import factories
-
-
-@pytest.fixture
-def streams(live_server):
-    """Real streams while the browsers look (under TESTING a stream otherwise ends at once)."""
-    app = live_server.app
-    keys = ("LIVE_TEST_STREAM_SECONDS", "LIVE_POLL_MS", "LIVE_HEARTBEAT")
-    saved = {key: app.config[key] for key in keys if key in app.config}
-    # (a short heartbeat: streams of closed browsers notice it soon and free their thread)
-    app.config.update(LIVE_TEST_STREAM_SECONDS=30, LIVE_HEARTBEAT=2)
-    yield app
-    for key in keys:
-        app.config.pop(key, None)
-    app.config.update(saved)
 
 
 def _setup(world):
