@@ -44,12 +44,13 @@ class NewWorkshopForm(WorkshopForm):
 
 
 class OutcomesForm(Form):
-    outcomes = TextAreaField(_l("Outcomes"), validators=[Length(max=20000)],
+    # Ids of their own: the workshop page also has the section #outcomes and the details' #title.
+    outcomes = TextAreaField(_l("Outcomes"), validators=[Length(max=20000)], id="outcomes-text",
                              description=_l("Markdown: **bold**, lists, links."))
 
 
 class AgendaItemForm(Form):
-    title = StringField(_l("Agenda item"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Agenda item"), validators=[DataRequired(), Length(max=200)], id="agenda-title")
     duration = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(min=1, max=1440)])
     responsible = SelectField(_l("Responsible"))
     method = SelectField(_l("Method from the toolbox"), validate_choice=False)

@@ -39,6 +39,18 @@ def test_actor_list_and_grid(world, as_role, role):
     assert ("Add an actor" in html) == (role != "observer")
 
 
+
+def test_the_wide_tables_scroll_by_keyboard_on_a_phone(world, as_role):
+    """On a narrow screen both tables scroll sideways in their box; the box takes the focus, so
+    keyboard users can scroll it too (the grid has nothing else to focus)."""
+    p = world.partnership
+    factories.actor(p, 0, "Kunsthalle")
+    db.session.commit()
+    html = as_role("observer").get(f"/p/{p.id}/actors/").get_data(as_text=True)
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Actors">' in html
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="grid-h">' in html
+    assert html.count('class="table-wrap"') == 2
+
 def test_filters_work_as_a_get_form_and_as_a_fragment(world, as_role):
     p = world.partnership
     factories.actor(p, 0, "Mayor's office", kind="administration")

@@ -157,3 +157,18 @@ def test_an_upcoming_workshop_links_to_the_report_it_opens_with(world, as_role):
     db.session.commit()
     page = as_role("facilitator").get(_url(world, f"{first.id}")).text
     assert "/reports/done-since-workshop" not in page
+
+
+def test_every_label_of_the_workshop_page_points_at_its_own_field(world, as_role):
+    """The details, agenda and outcomes forms share the page: no two elements share an id, so
+    "Agenda item" does not label the workshop's title and "Outcomes" labels the text box."""
+    import collections
+    import re
+
+    w = _first(world)
+    workshops.add_agenda_item(w, "Welcome", actor=None)
+    html = as_role("facilitator").get(_url(world, w.id)).get_data(as_text=True)
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert re.search(rf'<(input|select|textarea)[^>]*\sid="{re.escape(target)}"', html), target
