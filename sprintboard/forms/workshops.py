@@ -50,7 +50,10 @@ class OutcomesForm(Form):
 
 
 class AgendaItemForm(Form):
-    title = StringField(_l("Agenda item"), validators=[DataRequired(), Length(max=200)], id="agenda-title")
+    # May stay empty when a method is picked: the item then takes the method's title.
+    title = StringField(_l("Agenda item"), validators=[Length(max=200)], id="agenda-title",
+                        description=_l("With a method from the toolbox it may stay empty: the "
+                                       "item then takes the method's title."))
     duration = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(min=1, max=1440)])
     responsible = SelectField(_l("Responsible"))
     method = SelectField(_l("Method from the toolbox"), validate_choice=False)

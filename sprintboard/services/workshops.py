@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -158,6 +159,14 @@ def _agenda_values(workshop, title, duration, responsible, notes):
 
 def add_agenda_item(workshop, title, *, duration=None, responsible: User | None = None, notes="",
                     method=None, actor) -> AgendaItem:
+    """An item at the end of the agenda. Picked from the toolbox, it takes the method's title
+    (in the current language) and duration unless others are given."""
+    if method is not None:
+        if not (title or "").strip():
+            text = method.text(str(get_locale()))
+            title = text.title if text else ""
+        if duration is None:
+            duration = method.duration_minutes
     title, notes = _agenda_values(workshop, title, duration, responsible, notes)
     item = AgendaItem(title=title, duration=duration, responsible=responsible, notes=notes,
                       method=method,

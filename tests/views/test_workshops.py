@@ -172,3 +172,20 @@ def test_every_label_of_the_workshop_page_points_at_its_own_field(world, as_role
     assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []
     for target in re.findall(r'<label for="([^"]+)"', html):
         assert re.search(rf'<(input|select|textarea)[^>]*\sid="{re.escape(target)}"', html), target
+
+
+def test_an_agenda_item_picked_from_the_toolbox_takes_its_title_and_duration(world, as_role):
+    from tests.services.test_toolbox import make_method
+
+    w = _first(world)
+    method = make_method(world.admin, title="Gallery walk", duration_minutes=40)
+    db.session.commit()
+    client = as_role("facilitator")
+    assert client.post(_url(world, f"{w.id}/agenda?lang=ru"),
+                       data={"title": "", "method": str(method.id)}).status_code == 303
+    db.session.expire_all()
+    assert [(i.title, i.duration, i.method_id) for i in w.agenda] == [("Галерея", 40, method.id)]
+    # Without a method, a title is still needed: 422, nothing added.
+    assert client.post(_url(world, f"{w.id}/agenda"), data={"title": " "}).status_code == 422
+    db.session.expire_all()
+    assert len(w.agenda) == 1
