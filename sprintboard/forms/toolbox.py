@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -106,6 +107,13 @@ class ToolboxFilterForm(Form):
     language = SelectField(_l("Language"), validators=[Optional()], choices=options(
         [("", _l("Any")), *((loc, LANGUAGES[loc]) for loc in METHOD_LOCALES)]
     ))
+
+
+class ImportForm(Form):
+    """A toolbox export (JSON or the Markdown zip) to import back."""
+
+    file = FileField(_l("Toolbox export (JSON or Markdown zip)"),
+                     validators=[FileRequired(message=_l("Choose a file to import."))])
 
 
 class ConfirmForm(Form):

@@ -62,6 +62,10 @@ def search(*, q="", phase="", duration=None, group=None, language="", locale="en
     return found
 
 
+# Pages of the toolbox at /toolbox/<name>: no method may take their address.
+RESERVED_SLUGS = frozenset({"new", "import"})
+
+
 def get_by_slug(slug: str) -> Method | None:
     return db.session.scalar(db.select(Method).where(Method.slug == slug))
 
@@ -80,6 +84,8 @@ def save_method(method: Method | None, meta: dict, texts: dict[str, dict], *, sl
     if creating:
         base = texts.get("en", next(iter(texts.values())))["title"]
         slug = slug or slugify(base) or "method"
+        if slug in RESERVED_SLUGS:
+            raise DomainError(_("The short name %(slug)s is taken by a page of the toolbox.", slug=slug))
         if get_by_slug(slug) is not None:
             raise DomainError(_("A method with the short name %(slug)s already exists.", slug=slug))
         method = Method(slug=slug)
@@ -255,7 +261,7 @@ def _validate(data) -> list[dict]:
         if not isinstance(entry, dict) or not isinstance(entry.get("slug"), str):
             raise bad("slug")
         slug = entry["slug"]
-        if not _SLUG.match(slug) or len(slug) > 80 or slug in seen:
+        if not _SLUG.match(slug) or len(slug) > 80 or slug in seen or slug in RESERVED_SLUGS:
             raise bad(slug)
         seen.add(slug)
         meta = {key: entry.get(key) for key in META_FIELDS}

@@ -7,7 +7,14 @@ from flask_login import current_user
 
 from .. import access, htmx
 from ..extensions import db
-from ..forms.toolbox import DURATIONS, PHASE_LABELS, ConfirmForm, MethodForm, ToolboxFilterForm
+from ..forms.toolbox import (
+    DURATIONS,
+    PHASE_LABELS,
+    ConfirmForm,
+    ImportForm,
+    MethodForm,
+    ToolboxFilterForm,
+)
 from ..models.toolbox import METHOD_LOCALES
 from ..services import DomainError
 from ..services import toolbox as service
@@ -53,6 +60,27 @@ def export_markdown():
     return Response(service.export_markdown_zip(), mimetype="application/zip", headers={
         "Content-Disposition": 'attachment; filename="sprintboard-toolbox-markdown.zip"'
     })
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_methods():
+    """Programme staff load an export back (e.g. from another server), all or nothing."""
+    access.require_admin()
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            created, updated = service.import_file(form.file.data.read(service.MAX_IMPORT_BYTES + 1),
+                                                   actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Import done. New methods: %(created)d. Updated methods: %(updated)d.",
+                    created=created, updated=updated), "success")
+            return htmx.redirect_to(url_for("toolbox.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("toolbox/import.html", form=form), status
 
 
 def _meta(form) -> dict:

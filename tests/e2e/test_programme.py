@@ -88,3 +88,19 @@ def test_the_toolbox_is_public_and_accessible(page, live_server, world, axe_chec
     page.get_by_role("button", name="Show", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Морська зірка"))).to_be_visible()
     axe_check(page)
+
+
+def test_programme_staff_import_the_toolbox_in_the_browser(page, live_server, world, log_in, axe_check,
+                                                           tmp_path):
+    toolbox.seed()
+    db.session.commit()
+    export = tmp_path / "sprintboard-toolbox.json"
+    export.write_text(toolbox.export_json(), encoding="utf-8")
+    log_in(page, world.admin)
+    page.goto("/toolbox/")
+    page.get_by_role("link", name="Import", exact=True).click()
+    expect(page.get_by_role("heading", name="Import the toolbox", level=1)).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Toolbox export (JSON or Markdown zip)").set_input_files(str(export))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#flash")).to_contain_text("New methods: 0.")

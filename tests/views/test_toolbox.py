@@ -120,3 +120,40 @@ def test_cli_export_import_round_trip(app, world, tmp_path, seeded):
     bad.write_text("{}")
     result = runner.invoke(args=["toolbox", "import", str(bad)])
     assert result.exit_code != 0 and "not a valid toolbox export" in result.output
+
+
+def test_programme_staff_import_an_export_in_the_browser(as_role, seeded):
+    import io
+
+    admin = _as(as_role, "admin")
+    export = admin.get("/toolbox/export.zip").data
+    count = db.session.scalar(db.select(db.func.count(Method.id)))
+    assert _as(as_role, "facilitator").get("/toolbox/import").status_code == 403
+    assert 'href="/toolbox/import"' in admin.get("/toolbox/").text
+    # A broken file: 422 with the reason at the field, nothing changed.
+    before = fingerprint()
+    broken = admin.post("/toolbox/import", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(b"{not json"), "toolbox.json")})
+    assert broken.status_code == 422 and "not a valid toolbox export" in broken.text
+    assert fingerprint() == before
+    missing = admin.post("/toolbox/import", content_type="multipart/form-data", data={})
+    assert missing.status_code == 422 and "Choose a file to import." in missing.text
+    # The Markdown zip goes back in: every method updated, none added.
+    db.session.execute(db.update(Method).values(duration_minutes=5))
+    db.session.commit()
+    response = admin.post("/toolbox/import", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(export), "toolbox.zip")})
+    assert response.status_code == 303
+    page = admin.get("/toolbox/").text
+    assert f"New methods: 0. Updated methods: {count}." in page
+    assert db.session.scalar(db.select(db.func.min(Method.duration_minutes))) > 5
+
+
+def test_no_method_takes_the_address_of_a_toolbox_page(app, world):
+    from sprintboard.services import DomainError
+
+    texts = {"en": {"title": "Import", "purpose": "", "materials": "", "steps": "1. Go"}}
+    meta = {"phase": "any", "duration_minutes": 30, "group_min": 2, "group_max": 20,
+            "licence": "CC BY-SA 4.0", "author": "", "original_language": "en"}
+    with app.test_request_context(), pytest.raises(DomainError):
+        service.save_method(None, meta, texts, actor=world.admin)

@@ -24,6 +24,7 @@ ROUTES = {
     "toolbox.show": "public",
     "toolbox.export_json": "public",
     "toolbox.export_markdown": "public",
+    "toolbox.import_methods": "admin",
     # toolbox editors: admins and facilitators of any partnership (403 for others, see test_toolbox)
     "toolbox.create": "login",
     "toolbox.edit": "login",
