@@ -227,7 +227,9 @@ def board_html(board: Board, *, may_edit: bool) -> bytes:
     """The board's HTML (board/_board.html), UTF-8 encoded, from the cache when nothing it shows
     has changed. Bytes, not Markup: copying and re-encoding a few hundred KB of text per request
     would cost more than the rest of a cached render."""
-    key = (board.signature, str(get_locale()), may_edit, tuple(request.args.items(multi=True)))
+    # (the partnership's id, too: not even a hash collision can show one partnership another's board)
+    key = (board.partnership.id, board.signature, str(get_locale()), may_edit,
+           tuple(request.args.items(multi=True)))
     parts = _BOARDS.get(key)
     if parts is None:
         _render_cells(board)
