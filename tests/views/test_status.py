@@ -83,7 +83,8 @@ def test_facilitator_creates_and_revokes_the_public_link(world, as_role):
     response = facilitator.post(status_url(world) + "/link/revoke")
     assert response.status_code == 303
     assert as_role(None).get(f"/s/{token}").status_code == 404
-    verbs = db.session.scalars(db.select(Activity.verb).where(Activity.verb.like("status_link%"))).all()
+    verbs = db.session.scalars(db.select(Activity.verb).where(Activity.verb.like("status_link%"))
+                               .order_by(Activity.id)).all()
     assert verbs == ["status_link.created", "status_link.revoked"]
 
 
