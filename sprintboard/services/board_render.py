@@ -93,16 +93,17 @@ CACHE_SIZE = 50_000
 _BOARDS: dict[tuple, list[bytes]] = {}  # a whole board's HTML, split where the CSRF token goes
 BOARDS_SIZE = 64  # (a board of 2,000 cards is about 0.5 MB)
 _FILTERS: dict[tuple, Markup] = {}  # the filter form's HTML
+FILTERS_SIZE = 500
 # Each viewer's CSRF token goes into a cached board where this marker stands; the board goes
 # into its page where the slot stands (user content is escaped: it cannot contain either).
 _CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
 _BOARD_SLOT = Markup(f"<!--board-{secrets.token_hex(16)}-->")  # noqa: S704 - constant
 
 
-def _store(key: tuple, html: Markup) -> None:
-    if len(_CACHE) >= CACHE_SIZE:
-        _CACHE.clear()
-    _CACHE[key] = html
+def _store(cache: dict, size: int, key: tuple, value) -> None:
+    if len(cache) >= size:
+        cache.clear()
+    cache[key] = value
 
 
 def clear_cache() -> None:
@@ -236,9 +237,7 @@ def board_html(board: Board, *, may_edit: bool) -> bytes:
         html = render_template("board/_board.html", board=board, partnership=board.partnership,
                                may_edit=may_edit, csrf=_CSRF_MARK)
         parts = [part.encode() for part in html.split(_CSRF_MARK)]
-        if len(_BOARDS) >= BOARDS_SIZE:
-            _BOARDS.clear()
-        _BOARDS[key] = parts
+        _store(_BOARDS, BOARDS_SIZE, key, parts)
     return str(escape(generate_csrf())).encode().join(parts)
 
 
@@ -251,9 +250,7 @@ def filters_html(partnership: Partnership, form, options: Options) -> Markup:
     if html is None:
         html = Markup(render_template(  # noqa: S704 - autoescaped template output
             "board/_filters.html", form=form, partnership=partnership))
-        if len(_FILTERS) >= CACHE_SIZE // 100:
-            _FILTERS.clear()
-        _FILTERS[key] = html
+        _store(_FILTERS, FILTERS_SIZE, key, html)
     return html
 
 
@@ -456,7 +453,7 @@ def _render_missing(partnership, missing, options: Options, assignees) -> dict[i
             labels=[labels[lid] for lid in card_label_ids.get(row.id, ()) if lid in labels],
             project=projects.get(row.project_id),
         ))
-        _store(key, html)
+        _store(_CACHE, CACHE_SIZE, key, html)
         result[row.id] = html
     return result
 
