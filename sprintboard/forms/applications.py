@@ -136,10 +136,6 @@ class CriterionForm(Form):
     weight = IntegerField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(1, 10)])
 
 
-class ConfirmForm(Form):
-    """A button that writes: only the CSRF token."""
-
-
 def score_form(criteria, application=None, formdata=None):
     """A form with one 0–5 score field per criterion (`score_<id>`)."""
 

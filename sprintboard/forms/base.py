@@ -25,6 +25,10 @@ class Form(FlaskForm):
             return _TRANSLATIONS
 
 
+class ConfirmForm(Form):
+    """A button that writes: only the CSRF token."""
+
+
 # WTForms' messages that our forms can show, listed so that `sprintboard translate update`
 # puts them into the catalogs (never called).
 WTFORMS_MESSAGES = (

@@ -115,7 +115,3 @@ class DotVoteForm(Form):
 
     votes_per_person = IntegerField(_l("Votes per person"), default=3,
                                     validators=[InputRequired(), NumberRange(min=1, max=MAX)])
-
-
-class ConfirmForm(Form):
-    """A button that writes: only the CSRF token."""

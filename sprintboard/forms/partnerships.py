@@ -66,7 +66,3 @@ class InviteForm(Form):
 class MemberForm(Form):
     role = SelectField(_l("Role"), choices=role_choices)
     city = SelectField(_l("Home city"), coerce=int)
-
-
-class ConfirmForm(Form):
-    """A button that writes: only the CSRF token."""

@@ -114,7 +114,3 @@ class ImportForm(Form):
 
     file = FileField(_l("Toolbox export (JSON or Markdown zip)"),
                      validators=[FileRequired(message=_l("Choose a file to import."))])
-
-
-class ConfirmForm(Form):
-    """A button that writes: only the CSRF token."""

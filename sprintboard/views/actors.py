@@ -9,7 +9,8 @@ from .. import access, htmx, navigation
 from ..csvsafe import csv_response
 from ..extensions import db
 from ..forms import options
-from ..forms.match import ActorFilterForm, ActorForm, ConfirmForm, LinkForm, MergeForm
+from ..forms.base import ConfirmForm
+from ..forms.match import ActorFilterForm, ActorForm, LinkForm, MergeForm
 from ..models import Card, Project
 from ..models.match import ACTOR_KINDS
 from ..services import DomainError, actors, themes

@@ -12,13 +12,13 @@ from ..forms.applications import (
     STATUS_LABELS,
     ApplicationForm,
     CallForm,
-    ConfirmForm,
     CriterionForm,
     FilterForm,
     NotesForm,
     StatusForm,
     score_form,
 )
+from ..forms.base import ConfirmForm
 from ..models import Call, Criterion
 from ..models.applications import STATUSES
 from ..services import DomainError

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from .. import access, csvsafe, htmx
 from ..extensions import db
-from ..forms.partnerships import ConfirmForm
+from ..forms.base import ConfirmForm
 from ..models.base import utcnow
 from ..services import backup, exports
 from .status import render_status_page

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from .. import access, htmx, navigation
 from ..extensions import db
+from ..forms.base import ConfirmForm
 from ..forms.facilitation import TimeboxForm, VoteSessionForm
-from ..forms.partnerships import ConfirmForm
 from ..models import Card
 from ..services import facilitation
 

@@ -9,8 +9,8 @@ from flask_login import current_user
 from .. import access, csvsafe, htmx, navigation
 from ..extensions import db
 from ..forms import options
+from ..forms.base import ConfirmForm
 from ..forms.funding import FundingIdeaForm, MoveFundingForm
-from ..forms.partnerships import ConfirmForm
 from ..models import FUNDING_STATUSES
 from ..services import DomainError, funding, partnerships
 

@@ -10,7 +10,8 @@ from .. import access, htmx, navigation
 from ..csvsafe import csv_response
 from ..extensions import db
 from ..forms import options
-from ..forms.match import ConfirmForm, DotVoteForm, EntryForm, MatchForm, ThemeForm
+from ..forms.base import ConfirmForm
+from ..forms.match import DotVoteForm, EntryForm, MatchForm, ThemeForm
 from ..i18n import LANGUAGES
 from ..services import DomainError, match, themes
 from ..services import entries as entry_service

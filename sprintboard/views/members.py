@@ -6,7 +6,8 @@ from flask_login import current_user
 from .. import access, htmx
 from ..extensions import db
 from ..forms import options
-from ..forms.partnerships import ConfirmForm, InviteForm, MemberForm
+from ..forms.base import ConfirmForm
+from ..forms.partnerships import InviteForm, MemberForm
 from ..services import DomainError, invitations, partnerships
 
 bp = Blueprint("members", __name__, url_prefix="/p/<int:pid>/members")

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from .. import access, htmx, navigation
 from ..extensions import db
-from ..forms.partnerships import ConfirmForm
+from ..forms.base import ConfirmForm
 from ..services import status
 
 bp = Blueprint("status", __name__)

@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from .. import access, htmx
 from ..extensions import db
+from ..forms.base import ConfirmForm
 from ..forms.toolbox import (
     DURATIONS,
     PHASE_LABELS,
-    ConfirmForm,
     ImportForm,
     MethodForm,
     ToolboxFilterForm,

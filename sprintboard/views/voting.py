@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from .. import access, htmx
 from ..extensions import db
+from ..forms.base import ConfirmForm
 from ..forms.facilitation import RETRO_LABELS, RetroNoteForm, VoteSessionForm
-from ..forms.partnerships import ConfirmForm
 from ..services import DomainError, facilitation
 from .facilitation import _card_choices, _index, bp
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from .. import access
 from ..extensions import db
-from ..forms.partnerships import ConfirmForm
+from ..forms.base import ConfirmForm
 from ..forms.workshops import AgendaItemForm
 from ..models import Method, User
 from ..services import DomainError, workshops

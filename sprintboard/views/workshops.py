@@ -9,7 +9,7 @@ from flask_login import current_user
 from .. import access, htmx, navigation
 from ..extensions import db
 from ..forms import options
-from ..forms.partnerships import ConfirmForm
+from ..forms.base import ConfirmForm
 from ..forms.workshops import (
     KIND_LABELS,
     AgendaItemForm,
