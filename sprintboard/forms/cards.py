@@ -55,3 +55,9 @@ class ChecklistItemForm(Form):
 class CommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)],
                          description=_l("Markdown works here too."))
+
+
+class CommentEditForm(Form):
+    """One's own comment, changed (one form per comment: prefix "comment-<id>")."""
+
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)])

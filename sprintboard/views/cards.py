@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from .. import access, htmx
 from ..extensions import db
-from ..forms.cards import CardForm, ChecklistItemForm, CommentForm
+from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentForm
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
 from ..models import User
@@ -50,7 +50,7 @@ def move_url(pid: int, card_id: int) -> str | None:
 
 
 def _context(partnership, card, *, form=None, checklist_form=None, comment_form=None,
-             conflict=None, comment_edit=None) -> dict:
+             conflict=None, refused_comment_forms=None) -> dict:
     frozen = is_frozen_for(partnership, current_user)
     may_write = access.can(current_user, "edit", partnership) and not frozen
     may_edit = may_write and card.archived_at is None
@@ -67,11 +67,21 @@ def _context(partnership, card, *, form=None, checklist_form=None, comment_form=
             form=form or _card_form(partnership, card),
             checklist_form=checklist_form or ChecklistItemForm(formdata=None, prefix="checklist"),
             comment_form=comment_form or CommentForm(formdata=None, prefix="comment"),
-            comment_edit=comment_edit,  # (comment id, form with errors) after a refused edit
+            comment_forms=_comment_forms(card, refused_comment_forms),
             move_targets=cards_service.move_targets(partnership, card),
             move_url=move_url(partnership.id, card.id),
         )
     return context
+
+
+def _comment_forms(card, refused=None) -> dict:
+    """comment id -> the edit form of each of the user's own comments; after a refused edit,
+    that comment's form keeps what was typed and the error (the template opens it)."""
+    forms = {
+        comment.id: CommentEditForm(formdata=None, prefix=f"comment-{comment.id}", body=comment.body)
+        for comment in card.comments if comment.author_id == current_user.id
+    }
+    return forms | (refused or {})
 
 
 def _heading_level() -> int:
@@ -277,7 +287,7 @@ def edit_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
     comment, old_version = access.get_comment_or_404(card, comment_id), card.version
-    form = CommentForm(prefix=f"comment-{comment.id}")
+    form = CommentEditForm(prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
         try:
             cards_service.edit_comment(comment, form.body.data, actor=current_user)
@@ -288,7 +298,7 @@ def edit_comment(pid, card_id, comment_id):
     if form.errors:
         db.session.rollback()
         return htmx.render("cards/show.html", "cards/_comments.html", 422,
-                           **_context(partnership, card, comment_edit=(comment.id, form)))
+                           **_context(partnership, card, refused_comment_forms={comment.id: form}))
     db.session.commit()
     return _after_card_change(partnership, card, "cards/_comments.html", f"#comment-{comment.id}",
                               old_version)
