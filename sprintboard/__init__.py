@@ -79,9 +79,7 @@ def _init_extensions(app: Flask) -> None:
     events.install()
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(
-        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -85,9 +85,7 @@ def role_in(user: User, partnership: Partnership) -> str | None:
 
 
 def membership_of(user: User, partnership: Partnership) -> Membership | None:
-    return db.session.scalar(
-        db.select(Membership).filter_by(user_id=user.id, partnership_id=partnership.id)
-    )
+    return db.session.scalar(db.select(Membership).filter_by(user_id=user.id, partnership_id=partnership.id))
 
 
 def can(user: User, action: str, partnership: Partnership) -> bool:
@@ -182,15 +180,18 @@ def get_match_or_404(partnership: Partnership, match_id: int):
     from .models import Match
 
     return _owned_or_404(Match, partnership, match_id)
+
+
 def can_edit_toolbox(user: User) -> bool:
     """Admins, and anyone who is a facilitator in some partnership, keep the toolbox."""
     if not user.is_authenticated:
         return False
     if user.is_admin:
         return True
-    return db.session.scalar(
-        db.select(Membership.id).filter_by(user_id=user.id, role="facilitator").limit(1)
-    ) is not None
+    return (
+        db.session.scalar(db.select(Membership.id).filter_by(user_id=user.id, role="facilitator").limit(1))
+        is not None
+    )
 
 
 def require_toolbox_editor() -> None:

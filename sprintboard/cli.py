@@ -118,8 +118,10 @@ def import_command(file: Path):
         raise
     click.echo(f"Imported the partnership {partnership.name} (id {partnership.id}).")
     if created:
-        click.echo(f"{len(created)} people were created without a password. They cannot log in until "
-                   "an administrator gives them one with `sprintboard set-password EMAIL`:")
+        click.echo(
+            f"{len(created)} people were created without a password. They cannot log in until "
+            "an administrator gives them one with `sprintboard set-password EMAIL`:"
+        )
         for user in created:
             click.echo(f"  {user.email}")
 
@@ -220,9 +222,22 @@ def translate_update():
     """Extract messages from the code and templates and merge them into every catalog."""
     root, folder = _paths()
     pot = folder / "messages.pot"
-    _babel("extract", "-F", str(folder / "babel.cfg"), "-k", "_l", "--no-location",
-           "--sort-output", "--ignore-dirs", ".* _* node_modules instance build dist tests",
-           "--project", "Sprintboard", "-o", str(pot), str(root))
+    _babel(
+        "extract",
+        "-F",
+        str(folder / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--ignore-dirs",
+        ".* _* node_modules instance build dist tests",
+        "--project",
+        "Sprintboard",
+        "-o",
+        str(pot),
+        str(root),
+    )
     for locale in LOCALES:
         po = folder / locale / "LC_MESSAGES" / "messages.po"
         if po.exists():

@@ -13,7 +13,7 @@ def _database_url(instance_path: Path) -> str:
     # Heroku-style and plain PostgreSQL URLs use psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -62,10 +62,18 @@ def _on_flush(session, _flush_context) -> None:
             continue
         data = activity.data or {}
         card_id = activity.subject_id if activity.subject_type == "card" else data.get("card_id")
-        ready.append({
-            "k": "activity", "id": activity.id, "p": activity.partnership_id, "v": activity.verb,
-            "st": activity.subject_type, "s": activity.subject_id, "c": card_id, "o": origin,
-        })
+        ready.append(
+            {
+                "k": "activity",
+                "id": activity.id,
+                "p": activity.partnership_id,
+                "v": activity.verb,
+                "st": activity.subject_type,
+                "s": activity.subject_id,
+                "c": card_id,
+                "o": origin,
+            }
+        )
 
 
 def _on_commit(session) -> None:
@@ -230,7 +238,10 @@ class RedisBroker(MemoryBroker):
         self.client = redis.Redis.from_url(url, **options)
         # The listener pings now and then, so a silently dropped connection is noticed too.
         self.listen_client = redis.Redis.from_url(
-            url, socket_connect_timeout=0.5, socket_timeout=30, socket_keepalive=True,
+            url,
+            socket_connect_timeout=0.5,
+            socket_timeout=30,
+            socket_keepalive=True,
             health_check_interval=10,
         )
         self._listener: threading.Thread | None = None
@@ -279,8 +290,7 @@ class RedisBroker(MemoryBroker):
         if self._listener is not None and self._listener_pid == os.getpid() and self._listener.is_alive():
             return
         with self.lock:
-            if self._listener is not None and self._listener_pid == os.getpid() \
-                    and self._listener.is_alive():
+            if self._listener is not None and self._listener_pid == os.getpid() and self._listener.is_alive():
                 return
             self._listener_pid = os.getpid()  # a forked worker starts its own listener
             self._connected.clear()
@@ -376,4 +386,3 @@ def broker():
 
 def new_stream_id() -> str:
     return uuid.uuid4().hex[:16]
-

@@ -39,6 +39,10 @@ def remember(response):
 
 def set_cookie(response, lang: str) -> None:
     response.set_cookie(
-        COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
         secure=request.is_secure,
     )

@@ -8,8 +8,30 @@ from markupsafe import Markup
 
 _md = MarkdownIt("commonmark", {"html": False}).enable("table")
 _TAGS = {
-    "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
@@ -21,7 +43,10 @@ def render_markdown(text: str | None) -> Markup:
     html = _md.render(text)
     return Markup(  # noqa: S704 - sanitised by nh3 just here
         nh3.clean(
-            html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+            html,
+            tags=_TAGS,
+            attributes=_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
             link_rel="noopener noreferrer nofollow",
         )
     )

@@ -89,8 +89,12 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        LANGUAGES=i18n.LANGUAGES, can=access.can, role_in=access.role_in, role_label=role_label,
-        partnership_tabs=navigation.partnership_tabs, home_sections=navigation.home_sections,
+        LANGUAGES=i18n.LANGUAGES,
+        can=access.can,
+        role_in=access.role_in,
+        role_label=role_label,
+        partnership_tabs=navigation.partnership_tabs,
+        home_sections=navigation.home_sections,
         describe_activity=activity_service.describe,
         board_texts=board_render.board_texts,
         can_edit_toolbox=access.can_edit_toolbox,
@@ -171,7 +175,8 @@ def form_errors(form):
     """422 for a form that is not on the page being answered (quick-add, move): its errors."""
     messages = [
         f"{getattr(form, name).label.text}: {' '.join(map(str, errors))}"
-        if name in form._fields and not isinstance(errors, dict) else str(errors)
+        if name in form._fields and not isinstance(errors, dict)
+        else str(errors)
         for name, errors in form.errors.items()
     ]
     return render_error(422, " ".join(messages) or None)

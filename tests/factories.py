@@ -67,8 +67,12 @@ def actor(p, city_index=0, name=None, *, themes=(), by=None, **values):
 
     values.setdefault("kind", "ngo")
     return actors.create_actor(
-        p, p.cities[city_index], name=name or f"Actor {next(_seq)}",
-        themes=[theme(p, k) for k in themes], actor=by, **values,
+        p,
+        p.cities[city_index],
+        name=name or f"Actor {next(_seq)}",
+        themes=[theme(p, k) for k in themes],
+        actor=by,
+        **values,
     )
 
 
@@ -76,8 +80,12 @@ def entry(p, city_index=0, text=None, *, themes=(), kind="interest", by=None):
     from sprintboard.services import entries
 
     return entries.create_entry(
-        p, p.cities[city_index], kind, text or f"Entry {next(_seq)}",
-        [theme(p, k) for k in themes], actor=by,
+        p,
+        p.cities[city_index],
+        kind,
+        text or f"Entry {next(_seq)}",
+        [theme(p, k) for k in themes],
+        actor=by,
     )
 
 
@@ -85,6 +93,8 @@ def match(p, entries, *, by=None):
     from sprintboard.services import match as service
 
     return service.create_match(p, list(entries), actor=by)
+
+
 def project(p, title="Youth exchange", actor=None, **kw):
     from sprintboard.services import projects
 

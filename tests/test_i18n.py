@@ -62,11 +62,11 @@ def test_plural_forms_follow_the_language(app, locale, forms):
         assert texts[21].split()[1] == texts[1].split()[1]
     with app.test_request_context(), force_locale("de"):
         assert ngettext("%(num)d comment", "%(num)d comments", 1) != ngettext(
-            "%(num)d comment", "%(num)d comments", 2)
+            "%(num)d comment", "%(num)d comments", 2
+        )
 
 
-PAGES = ["/", "/p/{pid}", "/p/{pid}/members/", "/p/{pid}/activity", "/p/{pid}/board", "/account",
-         "/toolbox/"]
+PAGES = ["/", "/p/{pid}", "/p/{pid}/members/", "/p/{pid}/activity", "/p/{pid}/board", "/account", "/toolbox/"]
 
 
 @pytest.mark.parametrize("locale", ["en", *LOCALES])
@@ -88,7 +88,8 @@ def test_language_choice_is_remembered(world, as_role):
     anonymous.get("/login?lang=be")
     assert '<html lang="be">' in anonymous.get("/login").get_data(as_text=True)
     assert '<html lang="de">' in as_role(None).get(
-        "/login", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}).get_data(as_text=True)
+        "/login", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+    ).get_data(as_text=True)
 
 
 def test_dates_are_formatted_per_locale(app):
@@ -102,12 +103,15 @@ def test_dates_are_formatted_per_locale(app):
         assert "нояб" in format_date(date(2026, 11, 23), "medium")
 
 
-@pytest.mark.parametrize("locale, required, too_long", [
-    ("de", "Dieses Feld ist erforderlich.", "höchstens 200 Zeichen"),
-    ("ru", "Обязательное поле.", "длиннее 200 символов"),
-    ("uk", "Обов’язкове поле.", "довшим за 200 символів"),
-    ("be", "Абавязковае поле.", "даўжэйшым за 200 сімвалаў"),
-])
+@pytest.mark.parametrize(
+    "locale, required, too_long",
+    [
+        ("de", "Dieses Feld ist erforderlich.", "höchstens 200 Zeichen"),
+        ("ru", "Обязательное поле.", "длиннее 200 символов"),
+        ("uk", "Обов’язкове поле.", "довшим за 200 символів"),
+        ("be", "Абавязковае поле.", "даўжэйшым за 200 сімвалаў"),
+    ],
+)
 def test_the_form_library_s_own_messages_speak_every_language(world, as_role, locale, required, too_long):
     """WTForms ships no Belarusian: its messages come from our catalogs in every language."""
     client = as_role("member")

@@ -24,16 +24,18 @@ def test_every_asset_folder_is_packaged():
 
 
 def test_an_installed_wheel_serves_pages(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
-                    str(ROOT)], check=True, cwd=tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        cwd=tmp_path,
+    )
     wheel = next(tmp_path.glob("sprintboard-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     # The new environment's own pip: pip run from this environment would uninstall this
     # checkout's (editable) install before installing elsewhere.
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
-                   check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
     script = (
         "import sprintboard, sys\n"
         "assert '/venv/' in sprintboard.__file__, sprintboard.__file__\n"

@@ -20,8 +20,14 @@ from . import options
 from .base import Form
 
 TIMEZONES = (
-    "Europe/Berlin", "Europe/Kyiv", "Europe/Minsk", "Europe/Moscow", "Europe/Warsaw",
-    "Europe/Vilnius", "Europe/London", "UTC",
+    "Europe/Berlin",
+    "Europe/Kyiv",
+    "Europe/Minsk",
+    "Europe/Moscow",
+    "Europe/Warsaw",
+    "Europe/Vilnius",
+    "Europe/London",
+    "UTC",
 )
 STATUS_LABELS = {
     "received": _l("received"),
@@ -42,18 +48,28 @@ class CallForm(Form):
     countries = StringField(
         _l("Eligible countries"),
         default=", ".join(DEFAULT_COUNTRIES),
-        validators=[DataRequired(), Regexp(r"^\s*[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*\s*$",
-                                           message=_l("Two-letter codes separated by commas."))],
+        validators=[
+            DataRequired(),
+            Regexp(
+                r"^\s*[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*\s*$",
+                message=_l("Two-letter codes separated by commas."),
+            ),
+        ],
         description=_l("ISO codes separated by commas, e.g. BY, DE, RU, UA"),
     )
     deadline = DateTimeLocalField(
-        _l("Deadline"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+        _l("Deadline"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired()],
         description=_l("Date and time in the time zone below."),
     )
-    timezone = SelectField(_l("Time zone"), choices=options((z, z) for z in TIMEZONES),
-                           default="Europe/Berlin")
+    timezone = SelectField(
+        _l("Time zone"), choices=options((z, z) for z in TIMEZONES), default="Europe/Berlin"
+    )
     languages = MultiCheckboxField(
-        _l("Languages"), choices=options(LANGUAGES.items()), default=["en", "de", "ru"],
+        _l("Languages"),
+        choices=options(LANGUAGES.items()),
+        default=["en", "de", "ru"],
         validators=[DataRequired(message=_l("Choose at least one language."))],
     )
 
@@ -85,21 +101,28 @@ class ApplicationForm(Form):
     contact_person = _line(_l("Contact person"))
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = _line(_l("Phone"), required=False, max_length=60, description=_l("Optional."))
-    social = _line(_l("Social media"), required=False, max_length=300,
-                   description=_l("Profile or page links, optional."))
-    partner_contact_person = _line(_l("Contact person in the partner city"), required=False,
-                                   description=_l("Optional."))
-    partner_email = EmailField(_l("Email of the partner city's contact person"),
-                               validators=[Optional(), Email(), Length(max=254)],
-                               description=_l("Optional; if you are selected, they are invited too."))
+    social = _line(
+        _l("Social media"), required=False, max_length=300, description=_l("Profile or page links, optional.")
+    )
+    partner_contact_person = _line(
+        _l("Contact person in the partner city"), required=False, description=_l("Optional.")
+    )
+    partner_email = EmailField(
+        _l("Email of the partner city's contact person"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Optional; if you are selected, they are invited too."),
+    )
     answer_who = _text(_l("1. Who are you? Introduce both cities and your institution."))
     answer_hopes = _text(_l("2. What are your hopes, expectations and wishes for the partnership?"))
     answer_motivation = _text(_l("3. What motivates you to take part?"))
-    answer_other = _text(_l("4. Anything else you would like to tell us?"), required=False,
-                         description=_l("Optional."))
+    answer_other = _text(
+        _l("4. Anything else you would like to tell us?"), required=False, description=_l("Optional.")
+    )
     self_declaration = BooleanField(
-        _l("We declare that this application is supported by the officials responsible for city "
-           "partnerships, the city administration or the local authorities."),
+        _l(
+            "We declare that this application is supported by the officials responsible for city "
+            "partnerships, the city administration or the local authorities."
+        ),
         validators=[DataRequired(message=_l("This declaration is required."))],
     )
     # A honeypot: hidden from people, filled in by bots.
@@ -122,9 +145,9 @@ class FilterForm(Form):
 
 
 class StatusForm(Form):
-    status = SelectField(_l("Status"), choices=options(
-        (s, STATUS_LABELS[s]) for s in STATUSES if s != "selected"
-    ))
+    status = SelectField(
+        _l("Status"), choices=options((s, STATUS_LABELS[s]) for s in STATUSES if s != "selected")
+    )
 
 
 class NotesForm(Form):
@@ -143,10 +166,15 @@ def score_form(criteria, application=None, formdata=None):
         pass
 
     for c in criteria:
-        setattr(ScoreForm, f"score_{c.id}", IntegerField(
-            c.name, validators=[Optional(), NumberRange(0, 5)],
-            render_kw={"min": 0, "max": 5, "inputmode": "numeric"},
-        ))
+        setattr(
+            ScoreForm,
+            f"score_{c.id}",
+            IntegerField(
+                c.name,
+                validators=[Optional(), NumberRange(0, 5)],
+                render_kw={"min": 0, "max": 5, "inputmode": "numeric"},
+            ),
+        )
     data = {f"score_{c.id}": application.score_for(c) for c in criteria} if application else {}
     form = ScoreForm(formdata=formdata, data=data) if formdata is not None else ScoreForm(data=data)
     return form

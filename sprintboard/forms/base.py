@@ -58,12 +58,24 @@ WTFORMS_MESSAGES = (
 
 def _plural_messages(n):  # pragma: no cover - for the message extractor only
     return (
-        ngettext("Field must be at least %(min)d character long.",
-                 "Field must be at least %(min)d characters long.", n),
-        ngettext("Field cannot be longer than %(max)d character.",
-                 "Field cannot be longer than %(max)d characters.", n),
-        ngettext("Field must be exactly %(max)d character long.",
-                 "Field must be exactly %(max)d characters long.", n),
-        ngettext("'%(value)s' is not a valid choice for this field.",
-                 "'%(value)s' are not valid choices for this field.", n),
+        ngettext(
+            "Field must be at least %(min)d character long.",
+            "Field must be at least %(min)d characters long.",
+            n,
+        ),
+        ngettext(
+            "Field cannot be longer than %(max)d character.",
+            "Field cannot be longer than %(max)d characters.",
+            n,
+        ),
+        ngettext(
+            "Field must be exactly %(max)d character long.",
+            "Field must be exactly %(max)d characters long.",
+            n,
+        ),
+        ngettext(
+            "'%(value)s' is not a valid choice for this field.",
+            "'%(value)s' are not valid choices for this field.",
+            n,
+        ),
     )

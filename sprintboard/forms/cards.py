@@ -25,7 +25,8 @@ class CardForm(Form):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     body = TextAreaField(
-        _l("Description"), validators=[Length(max=BODY_MAX)],
+        _l("Description"),
+        validators=[Length(max=BODY_MAX)],
         description=_l("Markdown: **bold**, _italic_, [link](https://…), lists with -"),
     )
     project = SelectField(_l("Project"), coerce=_none_if_empty)
@@ -38,23 +39,21 @@ class CardForm(Form):
     labels = CheckboxesField(_l("Labels"), coerce=int)
 
     def set_choices(self, projects, members, labels):
-        self.project.choices = options(
-            [("", _l("No project")), *((p.id, p.title) for p in projects)]
-        )
-        self.assignees.choices = options(
-            (user.id, f"{user.name} ({city.name})") for user, city in members
-        )
+        self.project.choices = options([("", _l("No project")), *((p.id, p.title) for p in projects)])
+        self.assignees.choices = options((user.id, f"{user.name} ({city.name})") for user, city in members)
         self.labels.choices = options((label.id, label.name) for label in labels)
 
 
 class ChecklistItemForm(Form):
-    text = StringField(_l("New checklist item"),
-                       validators=[DataRequired(), Length(max=CHECKLIST_TEXT_MAX)])
+    text = StringField(_l("New checklist item"), validators=[DataRequired(), Length(max=CHECKLIST_TEXT_MAX)])
 
 
 class CommentForm(Form):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)],
-                         description=_l("Markdown works here too."))
+    body = TextAreaField(
+        _l("Comment"),
+        validators=[DataRequired(), Length(max=COMMENT_MAX)],
+        description=_l("Markdown works here too."),
+    )
 
 
 class CommentEditForm(Form):

@@ -29,8 +29,7 @@ class ColumnForm(Form):
 
 
 class NewColumnForm(Form):
-    name = StringField(_l("Name of the new column"),
-                       validators=[DataRequired(), Length(max=COLUMN_NAME_MAX)])
+    name = StringField(_l("Name of the new column"), validators=[DataRequired(), Length(max=COLUMN_NAME_MAX)])
 
 
 class MoveColumnForm(Form):

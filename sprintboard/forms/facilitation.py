@@ -13,15 +13,17 @@ RETRO_LABELS = {
 
 
 class TimeboxForm(Form):
-    minutes = IntegerField(_l("Minutes"), default=10,
-                           validators=[DataRequired(), NumberRange(min=1, max=240)])
+    minutes = IntegerField(
+        _l("Minutes"), default=10, validators=[DataRequired(), NumberRange(min=1, max=240)]
+    )
     label = StringField(_l("What for (optional)"), validators=[Optional(), Length(max=120)])
 
 
 class VoteSessionForm(Form):
     question = StringField(_l("Question"), validators=[DataRequired(), Length(max=200)])
-    votes_per_person = IntegerField(_l("Votes per person"), default=3,
-                                    validators=[DataRequired(), NumberRange(min=1, max=20)])
+    votes_per_person = IntegerField(
+        _l("Votes per person"), default=3, validators=[DataRequired(), NumberRange(min=1, max=20)]
+    )
     cards = SelectMultipleField(_l("Cards to vote on"), coerce=int, validators=[Optional()])
     ideas = TextAreaField(_l("Ideas to vote on, one per line"), validators=[Length(max=5000)])
 

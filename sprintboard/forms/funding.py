@@ -29,17 +29,27 @@ def _currency(_form, field):
 
 class FundingIdeaForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    funder = StringField(_l("Funder"), validators=[Length(max=200)],
-                         description=_l("The organisation that gives the money"))
+    funder = StringField(
+        _l("Funder"), validators=[Length(max=200)], description=_l("The organisation that gives the money")
+    )
     programme = StringField(_l("Programme"), validators=[Length(max=200)])
     url = URLField(_l("Link"), validators=[Optional(), Length(max=500)])
-    amount = StringField(_l("Amount requested"), validators=[_amount],
-                         description=_l("Exact amount, e.g. 25000.00"))
+    amount = StringField(
+        _l("Amount requested"), validators=[_amount], description=_l("Exact amount, e.g. 25000.00")
+    )
     cofunding = StringField(_l("Co-funding"), validators=[_amount])
-    currency = SelectField(_l("Currency"), default="EUR", validators=[_currency],
-                           choices=lambda: options((c, c) for c in CURRENCIES), validate_choice=False)
-    deadline = DateField(_l("Deadline"), validators=[Optional()],
-                         invalid_value_message=_l("Enter the deadline as a date (YYYY-MM-DD)."))
+    currency = SelectField(
+        _l("Currency"),
+        default="EUR",
+        validators=[_currency],
+        choices=lambda: options((c, c) for c in CURRENCIES),
+        validate_choice=False,
+    )
+    deadline = DateField(
+        _l("Deadline"),
+        validators=[Optional()],
+        invalid_value_message=_l("Enter the deadline as a date (YYYY-MM-DD)."),
+    )
     status = SelectField(_l("Status"), choices=status_choices, default="idea")
     owner = SelectField(_l("Owner"), coerce=int, default=0)
     projects = SelectMultipleField(_l("Projects"), coerce=int)

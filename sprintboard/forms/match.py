@@ -50,8 +50,11 @@ class ActorForm(Form):
     kind = SelectField(_l("Kind"), choices=kind_choices)
     themes = ThemeChecks(_l("Themes"))
     description = TextAreaField(_l("Short description"), validators=[Length(max=2000)])
-    website = StringField(_l("Website"), validators=[Optional(), Length(max=500)],
-                          description=_l("An http:// or https:// address."))
+    website = StringField(
+        _l("Website"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("An http:// or https:// address."),
+    )
     interest = IntegerField(_l("Interest (1–5)"), default=3, validators=[InputRequired(), _RANGE])
     influence = IntegerField(_l("Influence (1–5)"), default=3, validators=[InputRequired(), _RANGE])
     consent = BooleanField(_l("Consent to store contact details is recorded"))
@@ -64,11 +67,17 @@ class ActorForm(Form):
     def values(self, themes) -> dict:
         """The service's keyword arguments."""
         return {
-            "name": self.name.data, "kind": self.kind.data, "themes": themes,
-            "description": self.description.data or "", "website": self.website.data or "",
-            "interest": self.interest.data, "influence": self.influence.data,
-            "consent": self.consent.data, "contact_person": self.contact_person.data,
-            "contact_email": self.contact_email.data, "contact_phone": self.contact_phone.data,
+            "name": self.name.data,
+            "kind": self.kind.data,
+            "themes": themes,
+            "description": self.description.data or "",
+            "website": self.website.data or "",
+            "interest": self.interest.data,
+            "influence": self.influence.data,
+            "consent": self.consent.data,
+            "contact_person": self.contact_person.data,
+            "contact_email": self.contact_email.data,
+            "contact_phone": self.contact_phone.data,
         }
 
 
@@ -113,5 +122,6 @@ class MatchForm(Form):
 class DotVoteForm(Form):
     MAX = VOTES_MAX
 
-    votes_per_person = IntegerField(_l("Votes per person"), default=3,
-                                    validators=[InputRequired(), NumberRange(min=1, max=MAX)])
+    votes_per_person = IntegerField(
+        _l("Votes per person"), default=3, validators=[InputRequired(), NumberRange(min=1, max=MAX)]
+    )

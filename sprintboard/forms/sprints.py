@@ -20,8 +20,11 @@ class SprintForm(Form):
 
 
 class PullCardsForm(Form):
-    cards = SelectMultipleField(_l("Cards from the backlog"), coerce=int,
-                                validators=[DataRequired(message=_l("Choose at least one card."))])
+    cards = SelectMultipleField(
+        _l("Cards from the backlog"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one card."))],
+    )
 
 
 class CloseSprintForm(Form):

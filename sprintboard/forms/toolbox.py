@@ -36,24 +36,33 @@ class TranslationForm(Form):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     materials = TextAreaField(_l("Materials"), validators=[Optional(), Length(max=2000)])
-    steps = TextAreaField(_l("Steps"), validators=[Optional(), Length(max=20000)],
-                          description=_l("Markdown: numbered lists, **bold**, links."))
+    steps = TextAreaField(
+        _l("Steps"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("Markdown: numbered lists, **bold**, links."),
+    )
 
 
 class MethodForm(Form):
     slug = StringField(
-        _l("Short name in links"), validators=[Optional(), Length(max=80),
-                                               Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$",
-                                                      message=_l("Lower-case letters, digits and dashes."))],
+        _l("Short name in links"),
+        validators=[
+            Optional(),
+            Length(max=80),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Lower-case letters, digits and dashes.")),
+        ],
         description=_l("Leave empty to derive it from the English title."),
     )
     phase = SelectField(_l("Phase"), choices=options((p, PHASE_LABELS[p]) for p in PHASES))
-    duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
-                                    validators=[InputRequired(), NumberRange(5, 10000)])
-    group_min = IntegerField(_l("Smallest group"), default=4,
-                             validators=[InputRequired(), NumberRange(1, 10000)])
-    group_max = IntegerField(_l("Largest group"), default=30,
-                             validators=[InputRequired(), NumberRange(1, 10000)])
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), default=60, validators=[InputRequired(), NumberRange(5, 10000)]
+    )
+    group_min = IntegerField(
+        _l("Smallest group"), default=4, validators=[InputRequired(), NumberRange(1, 10000)]
+    )
+    group_max = IntegerField(
+        _l("Largest group"), default=30, validators=[InputRequired(), NumberRange(1, 10000)]
+    )
     licence = StringField(_l("Licence"), default="CC BY-SA 4.0", validators=[DataRequired(), Length(max=100)])
     author = StringField(_l("Author"), validators=[Optional(), Length(max=200)])
     original_language = SelectField(
@@ -82,8 +91,10 @@ class MethodForm(Form):
         for loc in METHOD_LOCALES:
             sub = getattr(self, f"text_{loc}")
             if (sub.title.data or "").strip() and (sub.steps.data or "").strip():
-                result[loc] = {k: (getattr(sub, k).data or "").strip()
-                               for k in ("title", "purpose", "materials", "steps")}
+                result[loc] = {
+                    k: (getattr(sub, k).data or "").strip()
+                    for k in ("title", "purpose", "materials", "steps")
+                }
         return result
 
 
@@ -96,21 +107,28 @@ class ToolboxFilterForm(Form):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    phase = SelectField(_l("Phase"), validators=[Optional()], choices=options(
-        [("", _l("Any")), *((p, PHASE_LABELS[p]) for p in PHASES)]
-    ))
-    duration = SelectField(_l("Duration"), validators=[Optional()], choices=options(
-        [("", _l("Any")), *DURATION_LABELS.items()]
-    ))
-    group = IntegerField(_l("Group size"), validators=[Optional(), NumberRange(1, 10000)],
-                         description=_l("Number of people"))
-    language = SelectField(_l("Language"), validators=[Optional()], choices=options(
-        [("", _l("Any")), *((loc, LANGUAGES[loc]) for loc in METHOD_LOCALES)]
-    ))
+    phase = SelectField(
+        _l("Phase"),
+        validators=[Optional()],
+        choices=options([("", _l("Any")), *((p, PHASE_LABELS[p]) for p in PHASES)]),
+    )
+    duration = SelectField(
+        _l("Duration"), validators=[Optional()], choices=options([("", _l("Any")), *DURATION_LABELS.items()])
+    )
+    group = IntegerField(
+        _l("Group size"), validators=[Optional(), NumberRange(1, 10000)], description=_l("Number of people")
+    )
+    language = SelectField(
+        _l("Language"),
+        validators=[Optional()],
+        choices=options([("", _l("Any")), *((loc, LANGUAGES[loc]) for loc in METHOD_LOCALES)]),
+    )
 
 
 class ImportForm(Form):
     """A toolbox export (JSON or the Markdown zip) to import back."""
 
-    file = FileField(_l("Toolbox export (JSON or Markdown zip)"),
-                     validators=[FileRequired(message=_l("Choose a file to import."))])
+    file = FileField(
+        _l("Toolbox export (JSON or Markdown zip)"),
+        validators=[FileRequired(message=_l("Choose a file to import."))],
+    )

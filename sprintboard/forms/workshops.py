@@ -26,8 +26,11 @@ def city_choices(partnership):
 
 
 class WorkshopForm(Form):
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
-                        description=_l("Leave empty for the standard name."))
+    title = StringField(
+        _l("Title"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Leave empty for the standard name."),
+    )
     host_city = SelectField(_l("Host city"))
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
@@ -38,22 +41,34 @@ class WorkshopForm(Form):
 
 
 class NewWorkshopForm(WorkshopForm):
-    kind = SelectField(_l("Kind"), choices=lambda: options(
-        (k, KIND_LABELS[k]) for k in ("custom", "online")), default="custom")
+    kind = SelectField(
+        _l("Kind"),
+        choices=lambda: options((k, KIND_LABELS[k]) for k in ("custom", "online")),
+        default="custom",
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
 
 
 class OutcomesForm(Form):
     # Ids of their own: the workshop page also has the section #outcomes and the details' #title.
-    outcomes = TextAreaField(_l("Outcomes"), validators=[Length(max=20000)], id="outcomes-text",
-                             description=_l("Markdown: **bold**, lists, links."))
+    outcomes = TextAreaField(
+        _l("Outcomes"),
+        validators=[Length(max=20000)],
+        id="outcomes-text",
+        description=_l("Markdown: **bold**, lists, links."),
+    )
 
 
 class AgendaItemForm(Form):
     # May stay empty when a method is picked: the item then takes the method's title.
-    title = StringField(_l("Agenda item"), validators=[Length(max=200)], id="agenda-title",
-                        description=_l("With a method from the toolbox it may stay empty: the "
-                                       "item then takes the method's title."))
+    title = StringField(
+        _l("Agenda item"),
+        validators=[Length(max=200)],
+        id="agenda-title",
+        description=_l(
+            "With a method from the toolbox it may stay empty: the item then takes the method's title."
+        ),
+    )
     duration = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(min=1, max=1440)])
     responsible = SelectField(_l("Responsible"))
     method = SelectField(_l("Method from the toolbox"), validate_choice=False)

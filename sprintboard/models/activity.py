@@ -19,9 +19,7 @@ class Activity(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int | None] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE")
-    )
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verb: Mapped[str] = mapped_column(String(40))
     subject_type: Mapped[str] = mapped_column(String(40))

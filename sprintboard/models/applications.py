@@ -73,17 +73,13 @@ class Application(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="received", index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    partnership_id: Mapped[int | None] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="SET NULL")
-    )
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     call: Mapped[Call] = relationship(back_populates="applications")
     partnership: Mapped[Partnership | None] = relationship()  # noqa: F821
-    scores: Mapped[list[Score]] = relationship(
-        back_populates="application", cascade="all, delete-orphan"
-    )
+    scores: Mapped[list[Score]] = relationship(back_populates="application", cascade="all, delete-orphan")
 
     def score_for(self, criterion: Criterion) -> int | None:
         return next((s.value for s in self.scores if s.criterion_id == criterion.id), None)
@@ -113,9 +109,7 @@ class Score(db.Model):
     __table_args__ = (UniqueConstraint("application_id", "criterion_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), index=True
-    )
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
     value: Mapped[int]
     scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

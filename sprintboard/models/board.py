@@ -19,9 +19,7 @@ class BoardColumn(db.Model):
     __tablename__ = "board_columns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(default=0)
     wip_limit: Mapped[int | None]
@@ -34,16 +32,14 @@ card_assignees = Table(
     "card_assignees",
     db.Model.metadata,
     SAColumn("card_id", ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True),
-    SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
-             index=True),
+    SAColumn("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 card_labels = Table(
     "card_labels",
     db.Model.metadata,
     SAColumn("card_id", ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True),
-    SAColumn("label_id", ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True,
-             index=True),
+    SAColumn("label_id", ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -51,9 +47,7 @@ class Label(db.Model):
     __tablename__ = "labels"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40))
     colour: Mapped[str] = mapped_column(String(20), default="blue")
 
@@ -71,13 +65,9 @@ class Card(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
-    project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="SET NULL"), index=True
-    )
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("board_columns.id"))
-    sprint_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sprints.id", ondelete="SET NULL"), index=True
-    )
+    sprint_id: Mapped[int | None] = mapped_column(ForeignKey("sprints.id", ondelete="SET NULL"), index=True)
     workshop_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshops.id", ondelete="SET NULL"), index=True
     )

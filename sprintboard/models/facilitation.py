@@ -21,9 +21,7 @@ class VoteSession(db.Model):
     __tablename__ = "vote_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     question: Mapped[str] = mapped_column(String(200))
     votes_per_person: Mapped[int] = mapped_column(default=3)
     state: Mapped[str] = mapped_column(String(20), default="open")
@@ -43,9 +41,7 @@ class VoteItem(db.Model):
     __tablename__ = "vote_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("vote_sessions.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("vote_sessions.id", ondelete="CASCADE"), index=True)
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
@@ -60,9 +56,7 @@ class Vote(db.Model):
     __tablename__ = "votes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("vote_sessions.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("vote_sessions.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_items.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -72,9 +66,7 @@ class RetroNote(db.Model):
     __tablename__ = "retro_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     sprint_id: Mapped[int | None] = mapped_column(ForeignKey("sprints.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(500))

@@ -18,8 +18,29 @@ OPEN_FUNDING_STATUSES = ("idea", "researching", "drafting", "submitted")
 
 # ISO 4217 codes we accept (a fixed list: no silent conversion, no typos like "EURO").
 CURRENCIES = (
-    "EUR", "BYN", "RUB", "UAH", "PLN", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "CZK",
-    "HUF", "RON", "BGN", "MDL", "GEL", "AMD", "AZN", "KZT", "TRY", "JPY", "CAD",
+    "EUR",
+    "BYN",
+    "RUB",
+    "UAH",
+    "PLN",
+    "USD",
+    "GBP",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "CZK",
+    "HUF",
+    "RON",
+    "BGN",
+    "MDL",
+    "GEL",
+    "AMD",
+    "AZN",
+    "KZT",
+    "TRY",
+    "JPY",
+    "CAD",
 )
 
 funding_idea_projects = Table(
@@ -71,9 +92,7 @@ class CalendarFeed(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -12,14 +12,29 @@ from ..extensions import db
 from .base import utcnow
 
 ACTOR_KINDS = (
-    "administration", "ngo", "school", "university", "business", "culture", "media", "initiative",
+    "administration",
+    "ngo",
+    "school",
+    "university",
+    "business",
+    "culture",
+    "media",
+    "initiative",
     "person",
 )
 ENTRY_KINDS = ("interest", "need", "potential", "idea")
 MATCH_STATUSES = ("proposed", "accepted")
 # Built-in theme keys, seeded into every partnership; their names come from the message catalog.
 BUILTIN_THEMES = (
-    "culture", "youth", "environment", "mobility", "digital", "sport", "history", "economy", "social",
+    "culture",
+    "youth",
+    "environment",
+    "mobility",
+    "digital",
+    "sport",
+    "history",
+    "economy",
+    "social",
 )
 
 
@@ -29,8 +44,7 @@ def _link(name: str, left: tuple[str, str], right: tuple[str, str]) -> Table:
         name,
         db.Model.metadata,
         SAColumn(left[0], ForeignKey(f"{left[1]}.id", ondelete="CASCADE"), primary_key=True),
-        SAColumn(right[0], ForeignKey(f"{right[1]}.id", ondelete="CASCADE"), primary_key=True,
-                 index=True),
+        SAColumn(right[0], ForeignKey(f"{right[1]}.id", ondelete="CASCADE"), primary_key=True, index=True),
     )
 
 
@@ -53,9 +67,7 @@ class Theme(db.Model):
     __table_args__ = (UniqueConstraint("partnership_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(60))
     builtin: Mapped[bool] = mapped_column(default=False)
     names: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -76,9 +88,7 @@ class Actor(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))  # normalised name for duplicate detection
@@ -121,9 +131,7 @@ class MatchEntry(db.Model):
     __tablename__ = "match_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(500))
@@ -141,9 +149,7 @@ class Match(db.Model):
     __tablename__ = "matches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
@@ -154,6 +160,4 @@ class Match(db.Model):
     theme: Mapped[Theme | None] = relationship()
     project: Mapped[Project | None] = relationship()  # noqa: F821
     created_by: Mapped[User | None] = relationship()  # noqa: F821
-    entries: Mapped[list[MatchEntry]] = relationship(
-        secondary=match_entry_links, order_by="MatchEntry.id"
-    )
+    entries: Mapped[list[MatchEntry]] = relationship(secondary=match_entry_links, order_by="MatchEntry.id")

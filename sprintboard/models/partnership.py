@@ -44,9 +44,7 @@ class City(db.Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     position: Mapped[int] = mapped_column(default=0)
@@ -60,9 +58,7 @@ class Membership(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

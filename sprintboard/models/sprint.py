@@ -18,15 +18,16 @@ class Sprint(db.Model):
     __table_args__ = (
         # At most one active sprint per partnership, guarded by the database as well.
         Index(
-            "ux_sprints_one_active", "partnership_id", unique=True,
-            sqlite_where=text("state = 'active'"), postgresql_where=text("state = 'active'"),
+            "ux_sprints_one_active",
+            "partnership_id",
+            unique=True,
+            sqlite_where=text("state = 'active'"),
+            postgresql_where=text("state = 'active'"),
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     goal: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[date]

@@ -18,9 +18,7 @@ class Workshop(db.Model):
     __tablename__ = "workshops"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="custom")
     title: Mapped[str] = mapped_column(String(200))
     host_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
@@ -62,8 +60,7 @@ class AgendaItem(db.Model):
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     notes: Mapped[str] = mapped_column(Text, default="")
     # The toolbox method this item uses, if any.
-    method_id: Mapped[int | None] = mapped_column(ForeignKey("methods.id", ondelete="SET NULL"),
-                                                  index=True)
+    method_id: Mapped[int | None] = mapped_column(ForeignKey("methods.id", ondelete="SET NULL"), index=True)
 
     workshop: Mapped[Workshop] = relationship(back_populates="agenda")
     responsible: Mapped[User | None] = relationship()  # noqa: F821

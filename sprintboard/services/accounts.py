@@ -34,8 +34,11 @@ def create_user(email: str, name: str, password: str, *, is_admin=False, locale=
     if User.by_email(email) is not None:
         raise DomainError(_("An account with this email address already exists."))
     user = User(
-        email=email, name=name.strip(), password_hash=hash_password(password),
-        is_admin=is_admin, locale=locale,
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        locale=locale,
     )
     db.session.add(user)
     db.session.flush()
@@ -61,9 +64,7 @@ def start_session(user: User) -> str:
     """A new login session for `user`; returns the token that goes into the cookie."""
     token = new_token()
     lifetime = current_app.permanent_session_lifetime
-    db.session.add(
-        UserSession(user_id=user.id, token_hash=hash_token(token), expires_at=utcnow() + lifetime)
-    )
+    db.session.add(UserSession(user_id=user.id, token_hash=hash_token(token), expires_at=utcnow() + lifetime))
     db.session.flush()
     user.session_token = token
     return token
@@ -83,9 +84,7 @@ def user_for_session(token: str) -> User | None:
 
 def end_session(token: str | None) -> None:
     if token:
-        db.session.execute(
-            db.delete(UserSession).where(UserSession.token_hash == hash_token(token))
-        )
+        db.session.execute(db.delete(UserSession).where(UserSession.token_hash == hash_token(token)))
 
 
 def update_profile(user: User, name: str, locale: str | None) -> None:
@@ -105,7 +104,5 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def purge_expired_sessions(older_than: timedelta = timedelta(0)) -> int:
-    result = db.session.execute(
-        db.delete(UserSession).where(UserSession.expires_at < utcnow() - older_than)
-    )
+    result = db.session.execute(db.delete(UserSession).where(UserSession.expires_at < utcnow() - older_than))
     return result.rowcount

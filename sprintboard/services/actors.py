@@ -41,9 +41,7 @@ class DuplicateActor(Conflict):
     """An actor with the same normalised name exists in the city; `existing` lists them."""
 
     def __init__(self, existing: list[Actor]):
-        super().__init__(
-            _("%(name)s is already on the map of this city.", name=existing[0].name)
-        )
+        super().__init__(_("%(name)s is already on the map of this city.", name=existing[0].name))
         self.existing = existing
 
 
@@ -89,8 +87,11 @@ def _clean(partnership: Partnership, city: City, values: dict) -> dict:
     website = (values.get("website") or "").strip() or None
     if website is not None:
         parts = urlsplit(website)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(website) > 500 or re.search(
-            r"\s", website
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or len(website) > 500
+            or re.search(r"\s", website)
         ):
             raise DomainError(_("A website must be an http:// or https:// address."))
     email = (values.get("contact_email") or "").strip()
@@ -205,18 +206,22 @@ def merge_actors(keep: Actor, drop: Actor, *, actor) -> Actor:
     return keep
 
 
-def actors_of(partnership: Partnership, *, city: City | None = None, kind: str | None = None,
-              theme: Theme | None = None) -> list[Actor]:
-    query = (db.select(Actor).where(Actor.partnership_id == partnership.id)
-             .options(selectinload(Actor.themes), joinedload(Actor.city)))
+def actors_of(
+    partnership: Partnership, *, city: City | None = None, kind: str | None = None, theme: Theme | None = None
+) -> list[Actor]:
+    query = (
+        db.select(Actor)
+        .where(Actor.partnership_id == partnership.id)
+        .options(selectinload(Actor.themes), joinedload(Actor.city))
+    )
     if city is not None:
         query = query.where(Actor.city_id == city.id)
     if kind:
         query = query.where(Actor.kind == kind)
     if theme is not None:
-        query = query.where(Actor.id.in_(
-            db.select(actor_themes.c.actor_id).where(actor_themes.c.theme_id == theme.id)
-        ))
+        query = query.where(
+            Actor.id.in_(db.select(actor_themes.c.actor_id).where(actor_themes.c.theme_id == theme.id))
+        )
     return list(db.session.scalars(query.order_by(Actor.name_key, Actor.id)))
 
 
@@ -237,8 +242,7 @@ def link_project(record: Actor, project: Project, *, actor) -> None:
     if project not in record.projects:
         record.projects.append(project)
         db.session.flush()
-        log(actor, "actor.linked", record, partnership=record.partnership, name=record.name,
-            to=project.title)
+        log(actor, "actor.linked", record, partnership=record.partnership, name=record.name, to=project.title)
 
 
 def link_card(record: Actor, card: Card, *, actor) -> None:
@@ -247,8 +251,7 @@ def link_card(record: Actor, card: Card, *, actor) -> None:
     if card not in record.cards:
         record.cards.append(card)
         db.session.flush()
-        log(actor, "actor.linked", record, partnership=record.partnership, name=record.name,
-            to=card.title)
+        log(actor, "actor.linked", record, partnership=record.partnership, name=record.name, to=card.title)
 
 
 def unlink(record: Actor, *, project: Project | None = None, card: Card | None = None, actor) -> None:
@@ -261,27 +264,44 @@ def unlink(record: Actor, *, project: Project | None = None, card: Card | None =
 
 def actors_for_card(card: Card) -> list[Actor]:
     """Who can help with this card (for the card page)."""
-    return list(db.session.scalars(db.select(Actor).where(Actor.cards.contains(card))
-                                   .order_by(Actor.name_key)))
+    return list(
+        db.session.scalars(db.select(Actor).where(Actor.cards.contains(card)).order_by(Actor.name_key))
+    )
 
 
 def actors_for_project(project: Project) -> list[Actor]:
-    return list(db.session.scalars(db.select(Actor).where(Actor.projects.contains(project))
-                                   .order_by(Actor.name_key)))
+    return list(
+        db.session.scalars(db.select(Actor).where(Actor.projects.contains(project)).order_by(Actor.name_key))
+    )
 
 
 # Exports ---------------------------------------------------------------------------------------
 
+
 def _base_row(a: Actor) -> list:
     return [
-        a.city.name, a.name, str(KIND_LABELS[a.kind]), "; ".join(theme_name(t) for t in a.themes),
-        a.interest, a.influence, a.website or "", a.description,
+        a.city.name,
+        a.name,
+        str(KIND_LABELS[a.kind]),
+        "; ".join(theme_name(t) for t in a.themes),
+        a.interest,
+        a.influence,
+        a.website or "",
+        a.description,
     ]
 
 
 def _base_header() -> list[str]:
-    return [_("City"), _("Name"), _("Kind"), _("Themes"), _("Interest"), _("Influence"),
-            _("Website"), _("Description")]
+    return [
+        _("City"),
+        _("Name"),
+        _("Kind"),
+        _("Themes"),
+        _("Interest"),
+        _("Influence"),
+        _("Website"),
+        _("Description"),
+    ]
 
 
 def actor_csv(partnership: Partnership) -> tuple[list[str], list[list]]:
@@ -317,8 +337,9 @@ def _actor_deleted(d, who):
 
 @describes("actor.merged")
 def _actor_merged(d, who):
-    return _("%(who)s merged %(other)s into %(name)s", who=who, other=d.get("other", ""),
-             name=d.get("name", ""))
+    return _(
+        "%(who)s merged %(other)s into %(name)s", who=who, other=d.get("other", ""), name=d.get("name", "")
+    )
 
 
 @describes("actor.linked")

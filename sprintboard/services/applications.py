@@ -22,13 +22,33 @@ from .tokens import hash_token, new_token
 # Size limits of the public form (characters); the form validates them too.
 ANSWER_MAX = 5000
 FIELDS = (
-    "applicant_city", "applicant_country", "partner_city", "partner_country", "institution",
-    "contact_person", "email", "phone", "social", "partner_contact_person", "partner_email",
-    "answer_who", "answer_hopes", "answer_motivation", "answer_other",
+    "applicant_city",
+    "applicant_country",
+    "partner_city",
+    "partner_country",
+    "institution",
+    "contact_person",
+    "email",
+    "phone",
+    "social",
+    "partner_contact_person",
+    "partner_email",
+    "answer_who",
+    "answer_hopes",
+    "answer_motivation",
+    "answer_other",
 )
 REQUIRED = (
-    "applicant_city", "applicant_country", "partner_city", "partner_country", "institution",
-    "contact_person", "email", "answer_who", "answer_hopes", "answer_motivation",
+    "applicant_city",
+    "applicant_country",
+    "partner_city",
+    "partner_country",
+    "institution",
+    "contact_person",
+    "email",
+    "answer_who",
+    "answer_hopes",
+    "answer_motivation",
 )
 # Where an application may go next; "selected" is reached only through select_application.
 TRANSITIONS = {
@@ -93,8 +113,12 @@ def open_calls(now: datetime | None = None) -> list[Call]:
 
 def _check_application(call: Call, data: dict, now: datetime | None) -> dict:
     if not call.is_open(now):
-        raise DomainError(_("This call closed on %(deadline)s. Applications are no longer accepted.",
-                            deadline=format_deadline(call)))
+        raise DomainError(
+            _(
+                "This call closed on %(deadline)s. Applications are no longer accepted.",
+                deadline=format_deadline(call),
+            )
+        )
     clean = {key: (data.get(key) or "").strip() for key in FIELDS}
     missing = [key for key in REQUIRED if not clean[key]]
     if missing:
@@ -106,8 +130,12 @@ def _check_application(call: Call, data: dict, now: datetime | None) -> dict:
     if any(len(clean[key]) > ANSWER_MAX for key in FIELDS):
         raise DomainError(_("An answer is too long (at most %(n)d characters).", n=ANSWER_MAX))
     if not data.get("self_declaration"):
-        raise DomainError(_("Please confirm that the application is supported by the officials "
-                            "responsible for the city partnership."))
+        raise DomainError(
+            _(
+                "Please confirm that the application is supported by the officials "
+                "responsible for the city partnership."
+            )
+        )
     clean["email"] = clean["email"].lower()
     clean["partner_email"] = clean["partner_email"].lower()
     return clean
@@ -117,8 +145,9 @@ def submit_application(call: Call, data: dict, *, locale="en", now=None) -> tupl
     """Store an application and queue its confirmation; returns it and its private link token."""
     clean = _check_application(call, data, now)
     token = new_token()
-    application = Application(call=call, token_hash=hash_token(token), self_declaration=True,
-                              locale=locale, **clean)
+    application = Application(
+        call=call, token_hash=hash_token(token), self_declaration=True, locale=locale, **clean
+    )
     db.session.add(application)
     db.session.flush()
     link = private_link(token)
@@ -130,8 +159,11 @@ def submit_application(call: Call, data: dict, *, locale="en", now=None) -> tupl
                 "Thank you, %(name)s: we have received the application of %(city)s and %(partner)s.\n\n"
                 "You can view it, and correct it until %(deadline)s, at this private link "
                 "(keep it to yourself):\n%(link)s\n",
-                name=application.contact_person, city=application.applicant_city,
-                partner=application.partner_city, deadline=format_deadline(call), link=link,
+                name=application.contact_person,
+                city=application.applicant_city,
+                partner=application.partner_city,
+                deadline=format_deadline(call),
+                link=link,
             ),
         )
     log(None, "application.received", application, partnership=None, call=call.id)
@@ -211,9 +243,7 @@ def score_application(application: Application, values: dict[int, int | None], *
             if score is not None:
                 application.scores.remove(score)
         elif score is None:
-            application.scores.append(
-                Score(criterion_id=criterion_id, value=value, scored_by_id=actor.id)
-            )
+            application.scores.append(Score(criterion_id=criterion_id, value=value, scored_by_id=actor.id))
         else:
             score.value, score.scored_by_id, score.updated_at = value, actor.id, utcnow()
     db.session.flush()
@@ -229,8 +259,13 @@ def set_status(application: Application, status: str, *, actor) -> None:
     if status not in STATUSES:
         raise DomainError(_("Unknown status."))
     if status not in TRANSITIONS[application.status]:
-        raise DomainError(_("An application cannot go from %(frm)s to %(to)s.",
-                            frm=status_label(application.status), to=status_label(status)))
+        raise DomainError(
+            _(
+                "An application cannot go from %(frm)s to %(to)s.",
+                frm=status_label(application.status),
+                to=status_label(status),
+            )
+        )
     old = application.status
     application.status = status
     log(actor, "application.status", application, partnership=None, frm=old, to=status)
@@ -249,8 +284,10 @@ def select_application(application: Application, *, actor, locale="en"):
     partnership = partnerships.create_partnership(
         f"{application.applicant_city} – {application.partner_city}",
         application.institution,
-        [(application.applicant_city, application.applicant_country),
-         (application.partner_city, application.partner_country)],
+        [
+            (application.applicant_city, application.applicant_country),
+            (application.partner_city, application.partner_country),
+        ],
         actor=actor,
     )
     application.status = "selected"
@@ -259,10 +296,14 @@ def select_application(application: Application, *, actor, locale="en"):
     if application.partner_email and application.partner_email != application.email:
         contacts.append((application.partner_email, partnership.cities[1]))
     for email, city in contacts:
-        invitations.invite(partnership, email, "facilitator", city, actor=actor,
-                           locale=application.locale)
-    log(actor, "application.selected", application, partnership=partnership,
-        institution=application.institution)
+        invitations.invite(partnership, email, "facilitator", city, actor=actor, locale=application.locale)
+    log(
+        actor,
+        "application.selected",
+        application,
+        partnership=partnership,
+        institution=application.institution,
+    )
     return partnership
 
 
@@ -292,5 +333,6 @@ def export_csv(call: Call) -> str:
 
 @describes("application.selected")
 def _selected(d, who):
-    return _("%(who)s selected the application of %(institution)s", who=who,
-             institution=d.get("institution", ""))
+    return _(
+        "%(who)s selected the application of %(institution)s", who=who, institution=d.get("institution", "")
+    )

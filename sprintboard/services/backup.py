@@ -60,9 +60,13 @@ def partnership_tables() -> list[tuple[sa.Table, sa.ForeignKey | None]]:
             owned[table.name] = None
         else:
             link = next(
-                (fk for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name)
-                 if fk.column.table.name in owned and fk.column.table.name != "users"
-                 and not fk.parent.nullable),
+                (
+                    fk
+                    for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name)
+                    if fk.column.table.name in owned
+                    and fk.column.table.name != "users"
+                    and not fk.parent.nullable
+                ),
                 None,
             )
             if link is None:
@@ -78,8 +82,10 @@ def _needs_shared_rows(table: sa.Table, owned) -> bool:
     """True if rows cannot exist without a row of a table shared by all partnerships (a
     required foreign key outside the partnership): such rows cannot go into an empty instance."""
     return any(
-        not fk.parent.nullable and fk.column.table.name not in owned
-        and fk.column.table.name != "users" and fk.column.table is not table
+        not fk.parent.nullable
+        and fk.column.table.name not in owned
+        and fk.column.table.name != "users"
+        and fk.column.table is not table
         for fk in table.foreign_keys
     )
 
@@ -100,10 +106,7 @@ def _has_ref_id(table: sa.Table) -> bool:
 
 def _subject_tables() -> dict[str, str]:
     """Activity.subject_type (lower-cased class name) -> table name."""
-    return {
-        mapper.class_.__name__.lower(): mapper.local_table.name
-        for mapper in db.Model.registry.mappers
-    }
+    return {mapper.class_.__name__.lower(): mapper.local_table.name for mapper in db.Model.registry.mappers}
 
 
 # Export ------------------------------------------------------------------------------------
@@ -125,9 +128,13 @@ def export_partnership(partnership: Partnership) -> dict:
     refs: dict[str, dict[int, int]] = {}
     for table, link in tables:
         wheres[table.name] = _where(table, link, partnership.id, wheres)
-        rows = db.session.execute(
-            sa.select(table).where(wheres[table.name]).order_by(*table.primary_key.columns)
-        ).mappings().all()
+        rows = (
+            db.session.execute(
+                sa.select(table).where(wheres[table.name]).order_by(*table.primary_key.columns)
+            )
+            .mappings()
+            .all()
+        )
         raw[table.name] = rows
         if _has_ref_id(table):
             refs[table.name] = {row["id"]: n for n, row in enumerate(rows, 1)}
@@ -213,19 +220,30 @@ def load(raw: bytes) -> dict:
     if not isinstance(version, int) or version < 1:
         raise BackupError(_("The export has no valid schema version."))
     if version > SCHEMA_VERSION:
-        raise BackupError(_("The export was made by a newer Sprintboard (schema %(v)d; this one reads up "
-                            "to %(max)d). Update Sprintboard first.", v=version, max=SCHEMA_VERSION))
+        raise BackupError(
+            _(
+                "The export was made by a newer Sprintboard (schema %(v)d; this one reads up "
+                "to %(max)d). Update Sprintboard first.",
+                v=version,
+                max=SCHEMA_VERSION,
+            )
+        )
     known = {t.name: t for t, _link in partnership_tables()}
     for name, rows in data["tables"].items():
         if name not in known:
-            raise BackupError(_("The export contains data this Sprintboard does not know (%(name)s).",
-                                name=name))
+            raise BackupError(
+                _("The export contains data this Sprintboard does not know (%(name)s).", name=name)
+            )
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise BackupError(_("The export is damaged (%(name)s).", name=name))
         unknown = {k for r in rows for k in r} - set(known[name].c.keys())
         if unknown:
-            raise BackupError(_("The export contains data this Sprintboard does not know (%(name)s).",
-                                name=f"{name}.{sorted(unknown)[0]}"))
+            raise BackupError(
+                _(
+                    "The export contains data this Sprintboard does not know (%(name)s).",
+                    name=f"{name}.{sorted(unknown)[0]}",
+                )
+            )
     if len(data["tables"].get("partnerships") or []) != 1:
         raise BackupError(_("The export is damaged (%(name)s).", name="partnerships"))
     return data
@@ -261,8 +279,12 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
             raise BackupError(_("The export is damaged (%(name)s).", name="users"))
         user = User.by_email(address)
         if user is None:
-            user = User(email=address, name=str(entry.get("name") or address)[:120],
-                        locale=entry.get("locale"), password_hash=UNUSABLE_PASSWORD + new_token())
+            user = User(
+                email=address,
+                name=str(entry.get("name") or address)[:120],
+                locale=entry.get("locale"),
+                password_hash=UNUSABLE_PASSWORD + new_token(),
+            )
             db.session.add(user)
             created.append(user)
         users[address] = user
@@ -295,8 +317,9 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
                 pid = new_id if table.name == "partnerships" else pid
                 deferred.extend((table, new_id, *item) for item in later)
     for table, row_id, column_name, target, ref in deferred:
-        db.session.execute(sa.update(table).where(table.c.id == row_id)
-                           .values({column_name: new_ids[target].get(ref)}))
+        db.session.execute(
+            sa.update(table).where(table.c.id == row_id).values({column_name: new_ids[target].get(ref)})
+        )
     db.session.expire_all()
     return db.session.get(Partnership, pid), created
 
@@ -314,8 +337,11 @@ def _resolve(table, column, value, row, users, new_ids, subjects, owned, later):
         if column.foreign_keys and target in db.metadata.tables:
             # An optional link into a table shared by all partnerships: kept if that row exists here.
             shared = db.metadata.tables[target]
-            exists = db.session.scalar(sa.select(sa.func.count()).select_from(shared)
-                                       .where(next(iter(column.foreign_keys)).column == value))
+            exists = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(shared)
+                .where(next(iter(column.foreign_keys)).column == value)
+            )
             return value if exists else None
         return value  # no table behind it: kept as it is
     if target in new_ids and column.foreign_keys:

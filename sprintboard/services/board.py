@@ -22,8 +22,11 @@ GAP = 1 << 16
 class WipLimitReached(Conflict):
     def __init__(self, column: BoardColumn):
         super().__init__(
-            _("“%(column)s” is at its limit of %(n)d cards. Finish a card there first.",
-              column=column.name, n=column.wip_limit)
+            _(
+                "“%(column)s” is at its limit of %(n)d cards. Finish a card there first.",
+                column=column.name,
+                n=column.wip_limit,
+            )
         )
         self.column = column
 
@@ -110,9 +113,7 @@ def move_card(
     if column.partnership_id != card.partnership_id:
         raise DomainError(_("That column belongs to another board."))
     for neighbour in (before, after):
-        if neighbour is not None and (
-            neighbour.column_id != column.id or neighbour.archived_at is not None
-        ):
+        if neighbour is not None and (neighbour.column_id != column.id or neighbour.archived_at is not None):
             raise DomainError(_("The card to place it next to is not in that column any more."))
     if card.archived_at is not None:
         raise DomainError(_("Restore the card before moving it."))
@@ -140,11 +141,19 @@ def move_card(
         card.done_at = None
     db.session.flush()
     if changed_column:
-        log(actor, "card.moved", card, partnership=card.partnership, title=card.title,
-            frm=old_column.name, to=column.name, frm_id=old_column.id, to_id=column.id)
+        log(
+            actor,
+            "card.moved",
+            card,
+            partnership=card.partnership,
+            title=card.title,
+            frm=old_column.name,
+            to=column.name,
+            frm_id=old_column.id,
+            to_id=column.id,
+        )
     else:
-        log(actor, "card.reordered", card, partnership=card.partnership, title=card.title,
-            column=column.name)
+        log(actor, "card.reordered", card, partnership=card.partnership, title=card.title, column=column.name)
     return old_column, column
 
 
@@ -152,7 +161,8 @@ def place_of(card: Card) -> tuple[int, int]:
     """(1-based place of the card in its column, open cards in the column)."""
     above = db.session.scalar(
         select(func.count(Card.id)).where(
-            Card.column_id == card.column_id, Card.archived_at.is_(None),
+            Card.column_id == card.column_id,
+            Card.archived_at.is_(None),
             (Card.position < card.position) | ((Card.position == card.position) & (Card.id < card.id)),
         )
     )
@@ -220,17 +230,30 @@ def _renumber(column: BoardColumn, *, exclude: Card) -> None:
 
 @describes("card.created")
 def _card_created(d, who):
-    return _("%(who)s created “%(title)s” in %(column)s", who=who, title=d.get("title", ""),
-             column=d.get("column", ""))
+    return _(
+        "%(who)s created “%(title)s” in %(column)s",
+        who=who,
+        title=d.get("title", ""),
+        column=d.get("column", ""),
+    )
 
 
 @describes("card.moved")
 def _card_moved(d, who):
-    return _("%(who)s moved “%(title)s” from %(frm)s to %(to)s", who=who,
-             title=d.get("title", ""), frm=d.get("frm", ""), to=d.get("to", ""))
+    return _(
+        "%(who)s moved “%(title)s” from %(frm)s to %(to)s",
+        who=who,
+        title=d.get("title", ""),
+        frm=d.get("frm", ""),
+        to=d.get("to", ""),
+    )
 
 
 @describes("card.reordered")
 def _card_reordered(d, who):
-    return _("%(who)s reordered “%(title)s” in %(column)s", who=who, title=d.get("title", ""),
-             column=d.get("column", ""))
+    return _(
+        "%(who)s reordered “%(title)s” in %(column)s",
+        who=who,
+        title=d.get("title", ""),
+        column=d.get("column", ""),
+    )

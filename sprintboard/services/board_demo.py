@@ -20,10 +20,17 @@ PROJECTS = [
     ("Green schools", "School gardens and energy saving in ten schools."),
     ("Start-up bridge", "Mentoring for young founders across the border."),
 ]
-LABELS = [("urgent", "red"), ("funding", "green"), ("youth", "blue"), ("culture", "purple"),
-          ("volunteers", "orange")]
-WORDS = ("plan contact invite translate budget venue agenda poster report partners school "
-         "museum visit workshop survey photos press volunteers sponsor bus tickets").split()
+LABELS = [
+    ("urgent", "red"),
+    ("funding", "green"),
+    ("youth", "blue"),
+    ("culture", "purple"),
+    ("volunteers", "orange"),
+]
+WORDS = (
+    "plan contact invite translate budget venue agenda poster report partners school "
+    "museum visit workshop survey photos press volunteers sponsor bus tickets"
+).split()
 
 
 def fill_board(partnership, n: int, people: list) -> None:
@@ -31,39 +38,45 @@ def fill_board(partnership, n: int, people: list) -> None:
     rng = random.Random(partnership.id)  # noqa: S311 - demo data, not secrets
     now = utcnow()
     columns = columns_of(partnership)
-    projects = [Project(partnership=partnership, title=t, summary=s, status="active",
-                        lead_city_id=partnership.cities[i % len(partnership.cities)].id)
-                for i, (t, s) in enumerate(PROJECTS)]
-    labels = [Label(partnership_id=partnership.id, name=name, colour=colour)
-              for name, colour in LABELS]
+    projects = [
+        Project(
+            partnership=partnership,
+            title=t,
+            summary=s,
+            status="active",
+            lead_city_id=partnership.cities[i % len(partnership.cities)].id,
+        )
+        for i, (t, s) in enumerate(PROJECTS)
+    ]
+    labels = [Label(partnership_id=partnership.id, name=name, colour=colour) for name, colour in LABELS]
     db.session.add_all(projects + labels)
     db.session.flush()
     rows = []
     for i in range(n):
         column = columns[i % len(columns)]
         words = rng.sample(WORDS, 3)
-        rows.append({
-            "partnership_id": partnership.id,
-            "project_id": projects[i % len(projects)].id if i % 7 else None,
-            "column_id": column.id,
-            "title": f"{words[0].capitalize()} {words[1]} and {words[2]} #{i + 1}",
-            "body": "Notes for the team.\n\n- first step\n- second step",
-            "language": rng.choice(["en", "de", "ru", "uk", "be"]),
-            "estimate": rng.choice([None, 1, 2, 3, 5, 8]),
-            "due_date": (now + timedelta(days=rng.randint(-10, 40))).date() if i % 3 == 0 else None,
-            "position": (i // len(columns) + 1) * GAP,
-            "version": 1,
-            "author_id": rng.choice(people).id,
-            "created_at": now,
-            "updated_at": now,
-            "done_at": now - timedelta(hours=i) if column.is_done else None,
-            "comment_count": 1 if i % 4 == 0 else 0,
-            "checklist_total": 2 if i % 5 == 0 else 0,
-            "checklist_done": 1 if i % 5 == 0 else 0,
-        })
-    ids = db.session.scalars(
-        insert(Card).returning(Card.id, sort_by_parameter_order=True), rows
-    ).all()
+        rows.append(
+            {
+                "partnership_id": partnership.id,
+                "project_id": projects[i % len(projects)].id if i % 7 else None,
+                "column_id": column.id,
+                "title": f"{words[0].capitalize()} {words[1]} and {words[2]} #{i + 1}",
+                "body": "Notes for the team.\n\n- first step\n- second step",
+                "language": rng.choice(["en", "de", "ru", "uk", "be"]),
+                "estimate": rng.choice([None, 1, 2, 3, 5, 8]),
+                "due_date": (now + timedelta(days=rng.randint(-10, 40))).date() if i % 3 == 0 else None,
+                "position": (i // len(columns) + 1) * GAP,
+                "version": 1,
+                "author_id": rng.choice(people).id,
+                "created_at": now,
+                "updated_at": now,
+                "done_at": now - timedelta(hours=i) if column.is_done else None,
+                "comment_count": 1 if i % 4 == 0 else 0,
+                "checklist_total": 2 if i % 5 == 0 else 0,
+                "checklist_done": 1 if i % 5 == 0 else 0,
+            }
+        )
+    ids = db.session.scalars(insert(Card).returning(Card.id, sort_by_parameter_order=True), rows).all()
     assignees, card_label_rows, comments, items = [], [], [], []
     for offset, card_id in enumerate(ids):
         for person in rng.sample(people, rng.choice([1, 1, 2])):
@@ -71,12 +84,19 @@ def fill_board(partnership, n: int, people: list) -> None:
         if offset % 3 == 0:
             card_label_rows.append({"card_id": card_id, "label_id": labels[offset % len(labels)].id})
         if offset % 4 == 0:
-            comments.append({"card_id": card_id, "author_id": people[offset % len(people)].id,
-                             "body": "Sounds good, let's discuss at the next call.",
-                             "created_at": now})
+            comments.append(
+                {
+                    "card_id": card_id,
+                    "author_id": people[offset % len(people)].id,
+                    "body": "Sounds good, let's discuss at the next call.",
+                    "created_at": now,
+                }
+            )
         if offset % 5 == 0:
-            items += [{"card_id": card_id, "text": "Draft", "done": True, "position": 1},
-                      {"card_id": card_id, "text": "Review", "done": False, "position": 2}]
+            items += [
+                {"card_id": card_id, "text": "Draft", "done": True, "position": 1},
+                {"card_id": card_id, "text": "Review", "done": False, "position": 2},
+            ]
     db.session.execute(insert(card_assignees), assignees)
     if card_label_rows:
         db.session.execute(insert(card_labels), card_label_rows)

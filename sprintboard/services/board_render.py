@@ -38,9 +38,20 @@ _STAMP = cast(Card.updated_at, String).label("stamp")
 PLACE_FIELDS = (Card.id, Card.version, _STAMP, Card.column_id, Card.project_id, Card.author_id, _DUE)
 # ... and what rendering a card needs, read only for cards not in the cache.
 CARD_FIELDS = (
-    Card.id, Card.version, Card.column_id, Card.project_id, Card.author_id, Card.position,
-    Card.title, Card.language, Card.estimate, _DUE,
-    Card.comment_count, Card.checklist_total, Card.checklist_done, _STAMP,
+    Card.id,
+    Card.version,
+    Card.column_id,
+    Card.project_id,
+    Card.author_id,
+    Card.position,
+    Card.title,
+    Card.language,
+    Card.estimate,
+    _DUE,
+    Card.comment_count,
+    Card.checklist_total,
+    Card.checklist_done,
+    _STAMP,
 )
 
 
@@ -57,8 +68,15 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.label or self.assignee or self.city or self.due
-                    or self.project is not None or self.sprint_id is not None)
+        return bool(
+            self.q
+            or self.label
+            or self.assignee
+            or self.city
+            or self.due
+            or self.project is not None
+            or self.sprint_id is not None
+        )
 
 
 @dataclass
@@ -134,8 +152,14 @@ class Options:
         """Changes whenever anything a card shows besides the card itself changes (a person's
         name or home city, a project title, a label): part of every cached card's key."""
         if not hasattr(self, "_signature"):
-            self._signature = hash((tuple(self.people.items()), tuple(map(tuple, self.projects)),
-                                    tuple(map(tuple, self.labels)), tuple(self.cities)))
+            self._signature = hash(
+                (
+                    tuple(self.people.items()),
+                    tuple(map(tuple, self.projects)),
+                    tuple(map(tuple, self.labels)),
+                    tuple(self.cities),
+                )
+            )
         return self._signature
 
 
@@ -165,9 +189,15 @@ def open_counts(partnership: Partnership, column_ids=None) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def load_board(partnership: Partnership, filters: Filters, *, options: Options | None = None,
-               today: date | None = None, limit: int | None = CELL_LIMIT,
-               cell: tuple[str, int] | None = None) -> Board:
+def load_board(
+    partnership: Partnership,
+    filters: Filters,
+    *,
+    options: Options | None = None,
+    today: date | None = None,
+    limit: int | None = CELL_LIMIT,
+    cell: tuple[str, int] | None = None,
+) -> Board:
     """The board as lanes of cells of rendered cards. `limit` bounds the cards rendered per cell
     (None: all); `cell` = (lane key, column id) loads just that cell, complete."""
     board = plan_board(partnership, filters, options=options, today=today, limit=limit, cell=cell)
@@ -175,19 +205,27 @@ def load_board(partnership: Partnership, filters: Filters, *, options: Options |
     return board
 
 
-def plan_board(partnership: Partnership, filters: Filters, *, options: Options | None = None,
-               today: date | None = None, limit: int | None = CELL_LIMIT,
-               cell: tuple[str, int] | None = None) -> Board:
+def plan_board(
+    partnership: Partnership,
+    filters: Filters,
+    *,
+    options: Options | None = None,
+    today: date | None = None,
+    limit: int | None = CELL_LIMIT,
+    cell: tuple[str, int] | None = None,
+) -> Board:
     """Which card goes where, from narrow rows; nothing is rendered yet."""
     today = today or date.today()
     options = options or load_options(partnership)
     columns = columns_of(partnership)
     counts = open_counts(partnership)
     # Grouped by assignee, a card's lane depends on all its assignees: load them for every card.
-    assignees = (_pairs(card_assignees.c.card_id, card_assignees.c.user_id, _open_card_ids(partnership))
-                 if filters.group == "assignee" else None)
-    rows, done_more = _card_rows(partnership, columns, filters, today,
-                                 column_id=cell[1] if cell else None)
+    assignees = (
+        _pairs(card_assignees.c.card_id, card_assignees.c.user_id, _open_card_ids(partnership))
+        if filters.group == "assignee"
+        else None
+    )
+    rows, done_more = _card_rows(partnership, columns, filters, today, column_id=cell[1] if cell else None)
     lanes = _lanes(partnership, filters.group, options.projects, options.people, filters)
     by_key = {lane.key: lane for lane in lanes}
     cells: dict[tuple[str, int], list] = {}
@@ -203,19 +241,44 @@ def plan_board(partnership: Partnership, filters: Filters, *, options: Options |
             if limit is not None and len(cell_rows) > limit:
                 lane.more[column_id] = len(cell_rows) - limit
                 lane.rows[column_id] = cell_rows[:limit]
-    signature = hash((
-        partnership.id, partnership.render_epoch, options.signature, astuple(filters), today, limit,
-        cell, done_more, tuple(sorted(counts.items())), tuple(rows),
-        tuple((c.id, c.name, c.position, c.wip_limit, c.is_done) for c in columns),
-    ))
-    return Board(partnership, columns, lanes, counts, done_more, options=options, today=today,
-                 assignees=assignees, signature=signature)
+    signature = hash(
+        (
+            partnership.id,
+            partnership.render_epoch,
+            options.signature,
+            astuple(filters),
+            today,
+            limit,
+            cell,
+            done_more,
+            tuple(sorted(counts.items())),
+            tuple(rows),
+            tuple((c.id, c.name, c.position, c.wip_limit, c.is_done) for c in columns),
+        )
+    )
+    return Board(
+        partnership,
+        columns,
+        lanes,
+        counts,
+        done_more,
+        options=options,
+        today=today,
+        assignees=assignees,
+        signature=signature,
+    )
 
 
 def _render_cells(board: Board) -> None:
     rows = [row for lane in board.lanes for cell_rows in lane.rows.values() for row in cell_rows]
-    fragments = render_cards(board.partnership, rows, options=board.options, assignees=board.assignees,
-                             done_columns={c.id for c in board.columns if c.is_done}, today=board.today)
+    fragments = render_cards(
+        board.partnership,
+        rows,
+        options=board.options,
+        assignees=board.assignees,
+        done_columns={c.id for c in board.columns if c.is_done},
+        today=board.today,
+    )
     for lane in board.lanes:
         # One string per cell: the template then joins a few dozen pieces, not thousands.
         lane.cells = {
@@ -229,13 +292,23 @@ def board_html(board: Board, *, may_edit: bool) -> bytes:
     has changed. Bytes, not Markup: copying and re-encoding a few hundred KB of text per request
     would cost more than the rest of a cached render."""
     # (the partnership's id, too: not even a hash collision can show one partnership another's board)
-    key = (board.partnership.id, board.signature, str(get_locale()), may_edit,
-           tuple(request.args.items(multi=True)))
+    key = (
+        board.partnership.id,
+        board.signature,
+        str(get_locale()),
+        may_edit,
+        tuple(request.args.items(multi=True)),
+    )
     parts = _BOARDS.get(key)
     if parts is None:
         _render_cells(board)
-        html = render_template("board/_board.html", board=board, partnership=board.partnership,
-                               may_edit=may_edit, csrf=_CSRF_MARK)
+        html = render_template(
+            "board/_board.html",
+            board=board,
+            partnership=board.partnership,
+            may_edit=may_edit,
+            csrf=_CSRF_MARK,
+        )
         parts = [part.encode() for part in html.split(_CSRF_MARK)]
         _store(_BOARDS, BOARDS_SIZE, key, parts)
     return str(escape(generate_csrf())).encode().join(parts)
@@ -244,12 +317,12 @@ def board_html(board: Board, *, may_edit: bool) -> bytes:
 def filters_html(partnership: Partnership, form, options: Options) -> Markup:
     """The filter form (board/_filters.html): a function of the URL's arguments and of what can
     be chosen, so it is cached by them (WTForms renders a few hundred options slowly)."""
-    key = (partnership.id, options.signature, str(get_locale()),
-           tuple(request.args.items(multi=True)))
+    key = (partnership.id, options.signature, str(get_locale()), tuple(request.args.items(multi=True)))
     html = _FILTERS.get(key)
     if html is None:
-        html = Markup(render_template(  # noqa: S704 - autoescaped template output
-            "board/_filters.html", form=form, partnership=partnership))
+        html = Markup(  # noqa: S704 - autoescaped template output
+            render_template("board/_filters.html", form=form, partnership=partnership)
+        )
         _store(_FILTERS, FILTERS_SIZE, key, html)
     return html
 
@@ -309,8 +382,11 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
     if len(recent) == 1:
         done_rows = _rows(recent[0])
     else:
-        done_rows = sorted(_rows(union_all(*[select(part.subquery()) for part in recent])),
-                           key=lambda row: (row.done or "", row.id), reverse=True)
+        done_rows = sorted(
+            _rows(union_all(*[select(part.subquery()) for part in recent])),
+            key=lambda row: (row.done or "", row.id),
+            reverse=True,
+        )
         done_rows.sort(key=lambda row: row.column_id)
     per_column: dict[int, int] = {}
     kept, more = [], False
@@ -329,20 +405,23 @@ def _filter_conditions(partnership, f: Filters, today: date) -> list:
         needle = f"%{f.q.lower()}%"
         conditions.append(or_(func.lower(Card.title).like(needle), func.lower(Card.body).like(needle)))
     if f.label:
-        conditions.append(exists().where(card_labels.c.card_id == Card.id,
-                                         card_labels.c.label_id == f.label))
+        conditions.append(exists().where(card_labels.c.card_id == Card.id, card_labels.c.label_id == f.label))
     if f.assignee:
-        conditions.append(exists().where(card_assignees.c.card_id == Card.id,
-                                         card_assignees.c.user_id == f.assignee))
+        conditions.append(
+            exists().where(card_assignees.c.card_id == Card.id, card_assignees.c.user_id == f.assignee)
+        )
     if f.city:
         city_members = select(Membership.user_id).where(
             Membership.partnership_id == partnership.id, Membership.city_id == f.city
         )
-        conditions.append(or_(
-            Card.author_id.in_(city_members),
-            exists().where(card_assignees.c.card_id == Card.id,
-                           card_assignees.c.user_id.in_(city_members)),
-        ))
+        conditions.append(
+            or_(
+                Card.author_id.in_(city_members),
+                exists().where(
+                    card_assignees.c.card_id == Card.id, card_assignees.c.user_id.in_(city_members)
+                ),
+            )
+        )
     if f.project is not None:
         conditions.append(Card.project_id.is_(None) if f.project == 0 else Card.project_id == f.project)
     if f.sprint_id is not None:
@@ -396,8 +475,9 @@ def _first_assignee(user_ids, people) -> str:
 # Rendering -----------------------------------------------------------------------------------
 
 
-def render_cards(partnership, rows, *, options: Options, done_columns, today,
-                 assignees: dict[int, list[int]] | None = None) -> dict[int, Markup]:
+def render_cards(
+    partnership, rows, *, options: Options, done_columns, today, assignees: dict[int, list[int]] | None = None
+) -> dict[int, Markup]:
     """Each card's HTML, from the cache where possible. Assignees and labels are loaded only for
     the cards that must be rendered anew (a card's version changes when they change)."""
     key_base = (str(get_locale()), partnership.render_epoch, options.signature)
@@ -443,16 +523,23 @@ def _render_missing(partnership, missing, options: Options, assignees) -> dict[i
         row = full.get(place.id)
         if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
             continue
-        html = Markup(template.render(  # noqa: S704 - autoescaped template output
-            card=row, state=state, href=f"{href}{row.id}",
-            due=date.fromisoformat(due) if due else None,
-            author=_person(row.author_id, people, city_index, city_name),
-            assignees=[_person(uid, people, city_index, city_name)
-                       for uid in sorted(assignees.get(row.id, ()),
-                                         key=lambda u: people.get(u, ("", None))[0].lower())],
-            labels=[labels[lid] for lid in card_label_ids.get(row.id, ()) if lid in labels],
-            project=projects.get(row.project_id),
-        ))
+        html = Markup(  # noqa: S704 - autoescaped template output
+            template.render(
+                card=row,
+                state=state,
+                href=f"{href}{row.id}",
+                due=date.fromisoformat(due) if due else None,
+                author=_person(row.author_id, people, city_index, city_name),
+                assignees=[
+                    _person(uid, people, city_index, city_name)
+                    for uid in sorted(
+                        assignees.get(row.id, ()), key=lambda u: people.get(u, ("", None))[0].lower()
+                    )
+                ],
+                labels=[labels[lid] for lid in card_label_ids.get(row.id, ()) if lid in labels],
+                project=projects.get(row.project_id),
+            )
+        )
         _store(_CACHE, CACHE_SIZE, key, html)
         result[row.id] = html
     return result
@@ -473,12 +560,16 @@ def board_texts() -> dict[str, str]:
 def card_fragment(partnership: Partnership, card: Card) -> Markup:
     """One card's board HTML (after a change), through the same cache as the board."""
     row = db.session.execute(select(*PLACE_FIELDS).where(Card.id == card.id)).one()
-    done_columns = set(db.session.scalars(
-        select(BoardColumn.id).where(BoardColumn.partnership_id == partnership.id,
-                                     BoardColumn.is_done.is_(True))
-    ))
-    return render_cards(partnership, [row], options=load_options(partnership),
-                        done_columns=done_columns, today=date.today())[card.id]
+    done_columns = set(
+        db.session.scalars(
+            select(BoardColumn.id).where(
+                BoardColumn.partnership_id == partnership.id, BoardColumn.is_done.is_(True)
+            )
+        )
+    )
+    return render_cards(
+        partnership, [row], options=load_options(partnership), done_columns=done_columns, today=date.today()
+    )[card.id]
 
 
 def column_heads(partnership: Partnership, columns) -> list[tuple[BoardColumn, int]]:
@@ -494,8 +585,9 @@ def done_cards(partnership: Partnership, page: int, per_page: int = 50):
         select(Card.id, Card.title, Card.done_at, Card.project_id, Project.title.label("project"))
         .outerjoin(Project, Project.id == Card.project_id)
         .join(BoardColumn, BoardColumn.id == Card.column_id)
-        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None),
-               BoardColumn.is_done.is_(True))
+        .where(
+            Card.partnership_id == partnership.id, Card.archived_at.is_(None), BoardColumn.is_done.is_(True)
+        )
         .order_by(Card.done_at.desc(), Card.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
@@ -508,5 +600,9 @@ def _person(user_id, people, city_index, city_name):
         return None
     name, city_id = people[user_id]
     initials = "".join(part[0] for part in name.split()[:2]).upper() or "?"
-    return {"name": name, "initials": initials, "city": city_name.get(city_id, ""),
-            "city_index": city_index.get(city_id, 0)}
+    return {
+        "name": name,
+        "initials": initials,
+        "city": city_name.get(city_id, ""),
+        "city_index": city_index.get(city_id, 0),
+    }

@@ -113,8 +113,10 @@ def update_card(
         raise DomainError(_("An estimate is between 0 and %(n)d points.", n=ESTIMATE_MAX))
     if language is not None and language not in LANGUAGES:
         raise DomainError(_("Unknown language."))
-    if project is not None and project.partnership_id != partnership.id or any(
-        label.partnership_id != partnership.id for label in labels
+    if (
+        project is not None
+        and project.partnership_id != partnership.id
+        or any(label.partnership_id != partnership.id for label in labels)
     ):
         raise DomainError(_("That belongs to another partnership."))
     allowed = {user.id for user, _city in assignable_members(partnership)}
@@ -125,8 +127,12 @@ def update_card(
         raise StaleEdit(card)
 
     new = {
-        "title": title, "body": body, "project_id": project.id if project else None,
-        "estimate": estimate, "due_date": due_date, "language": language or None,
+        "title": title,
+        "body": body,
+        "project_id": project.id if project else None,
+        "estimate": estimate,
+        "due_date": due_date,
+        "language": language or None,
     }
     changed = [name for name, value in new.items() if getattr(card, name) != value]
     label_ids = {label.id for label in labels}
@@ -152,11 +158,17 @@ def update_card(
     db.session.flush()
     fields = [("project" if name == "project_id" else name) for name in changed]
     if fields:
-        log(actor, "card.edited", card, partnership=partnership, title=card.title,
-            fields=list(fields))
+        log(actor, "card.edited", card, partnership=partnership, title=card.title, fields=list(fields))
     if added or removed:
-        log(actor, "card.assigned", card, partnership=partnership, title=card.title,
-            added=sorted(added), removed=sorted(removed))
+        log(
+            actor,
+            "card.assigned",
+            card,
+            partnership=partnership,
+            title=card.title,
+            added=sorted(added),
+            removed=sorted(removed),
+        )
         fields.append("assignees")
     return fields
 
@@ -193,18 +205,14 @@ def add_checklist_item(card: Card, text: str, *, actor) -> ChecklistItem:
     if not text:
         raise DomainError(_("A checklist item needs some text."))
     if len(text) > CHECKLIST_TEXT_MAX:
-        raise DomainError(_("A checklist item can have at most %(n)d characters.",
-                            n=CHECKLIST_TEXT_MAX))
-    top = db.session.scalar(
-        select(func.max(ChecklistItem.position)).where(ChecklistItem.card_id == card.id)
-    )
+        raise DomainError(_("A checklist item can have at most %(n)d characters.", n=CHECKLIST_TEXT_MAX))
+    top = db.session.scalar(select(func.max(ChecklistItem.position)).where(ChecklistItem.card_id == card.id))
     item = ChecklistItem(card=card, text=text, position=(top or 0) + 1)
     db.session.add(item)
     card.checklist_total = Card.checklist_total + 1
     touch(card)
     db.session.flush()
-    log(actor, "card.checklist_added", card, partnership=card.partnership, title=card.title,
-        item=item.text)
+    log(actor, "card.checklist_added", card, partnership=card.partnership, title=card.title, item=item.text)
     return item
 
 
@@ -215,8 +223,14 @@ def toggle_checklist_item(item: ChecklistItem, *, actor) -> ChecklistItem:
     card.checklist_done = Card.checklist_done + (1 if item.done else -1)
     touch(card)
     db.session.flush()
-    log(actor, "card.checklist_ticked" if item.done else "card.checklist_unticked", card,
-        partnership=card.partnership, title=card.title, item=item.text)
+    log(
+        actor,
+        "card.checklist_ticked" if item.done else "card.checklist_unticked",
+        card,
+        partnership=card.partnership,
+        title=card.title,
+        item=item.text,
+    )
     return item
 
 
@@ -229,8 +243,7 @@ def delete_checklist_item(item: ChecklistItem, *, actor) -> None:
     card.checklist.remove(item)
     touch(card)
     db.session.flush()
-    log(actor, "card.checklist_removed", card, partnership=card.partnership, title=card.title,
-        item=item.text)
+    log(actor, "card.checklist_removed", card, partnership=card.partnership, title=card.title, item=item.text)
 
 
 # Comments ----------------------------------------------------------------------------------
@@ -252,8 +265,7 @@ def add_comment(card: Card, body: str, *, language: str | None, actor) -> Commen
     card.comment_count = Card.comment_count + 1
     touch(card)
     db.session.flush()
-    log(actor, "card.commented", card, partnership=card.partnership, title=card.title,
-        comment_id=comment.id)
+    log(actor, "card.commented", card, partnership=card.partnership, title=card.title, comment_id=comment.id)
     return comment
 
 
@@ -267,8 +279,14 @@ def edit_comment(comment: Comment, body: str, *, actor) -> Comment:
     comment.edited_at = utcnow()
     touch(card)
     db.session.flush()
-    log(actor, "card.comment_edited", card, partnership=card.partnership, title=card.title,
-        comment_id=comment.id)
+    log(
+        actor,
+        "card.comment_edited",
+        card,
+        partnership=card.partnership,
+        title=card.title,
+        comment_id=comment.id,
+    )
     return comment
 
 
@@ -315,12 +333,19 @@ def search_archived(
     where = [Card.partnership_id == partnership.id, Card.archived_at.is_not(None)]
     words = (query or "").lower().split()  # lower() in SQL too (SQLite: see database.py)
     for word in words:
-        where.append(or_(func.lower(Card.title).contains(word, autoescape=True),
-                         func.lower(Card.body).contains(word, autoescape=True)))
+        where.append(
+            or_(
+                func.lower(Card.title).contains(word, autoescape=True),
+                func.lower(Card.body).contains(word, autoescape=True),
+            )
+        )
     total = db.session.scalar(select(func.count(Card.id)).where(*where))
     cards = db.session.scalars(
-        select(Card).where(*where).order_by(Card.archived_at.desc(), Card.id.desc())
-        .limit(per_page).offset(max(page - 1, 0) * per_page)
+        select(Card)
+        .where(*where)
+        .order_by(Card.archived_at.desc(), Card.id.desc())
+        .limit(per_page)
+        .offset(max(page - 1, 0) * per_page)
     ).all()
     return list(cards), total
 
@@ -333,8 +358,11 @@ def history(card: Card, limit: int = 100) -> list[Activity]:
     return list(
         db.session.scalars(
             select(Activity)
-            .where(Activity.partnership_id == card.partnership_id,
-                   Activity.subject_type == "card", Activity.subject_id == card.id)
+            .where(
+                Activity.partnership_id == card.partnership_id,
+                Activity.subject_type == "card",
+                Activity.subject_id == card.id,
+            )
             .order_by(Activity.id.desc())
             .limit(limit)
         )
@@ -379,21 +407,35 @@ FIELD_LABELS = {
 @describes("card.edited")
 def _card_edited(d, who):
     fields = ", ".join(str(FIELD_LABELS.get(f, f)) for f in d.get("fields", []))
-    return _("%(who)s edited the card “%(title)s” (%(fields)s)", who=who, title=d.get("title", ""),
-             fields=fields)
+    return _(
+        "%(who)s edited the card “%(title)s” (%(fields)s)", who=who, title=d.get("title", ""), fields=fields
+    )
 
 
 @describes("card.assigned")
 def _card_assigned(d, who):
     parts = []
     if d.get("added"):
-        parts.append(_("%(who)s assigned %(people)s to “%(title)s”", who=who,
-                       people=", ".join(d["added"]), title=d.get("title", "")))
+        parts.append(
+            _(
+                "%(who)s assigned %(people)s to “%(title)s”",
+                who=who,
+                people=", ".join(d["added"]),
+                title=d.get("title", ""),
+            )
+        )
     if d.get("removed"):
-        parts.append(_("%(who)s took %(people)s off “%(title)s”", who=who,
-                       people=", ".join(d["removed"]), title=d.get("title", "")))
-    return "; ".join(parts) or _("%(who)s changed who works on “%(title)s”", who=who,
-                                 title=d.get("title", ""))
+        parts.append(
+            _(
+                "%(who)s took %(people)s off “%(title)s”",
+                who=who,
+                people=", ".join(d["removed"]),
+                title=d.get("title", ""),
+            )
+        )
+    return "; ".join(parts) or _(
+        "%(who)s changed who works on “%(title)s”", who=who, title=d.get("title", "")
+    )
 
 
 @describes("card.commented")
@@ -413,26 +455,42 @@ def _card_comment_deleted(d, who):
 
 @describes("card.checklist_added")
 def _card_checklist_added(d, who):
-    return _("%(who)s added “%(item)s” to the checklist of “%(title)s”", who=who,
-             item=d.get("item", ""), title=d.get("title", ""))
+    return _(
+        "%(who)s added “%(item)s” to the checklist of “%(title)s”",
+        who=who,
+        item=d.get("item", ""),
+        title=d.get("title", ""),
+    )
 
 
 @describes("card.checklist_ticked")
 def _card_checklist_ticked(d, who):
-    return _("%(who)s ticked off “%(item)s” on “%(title)s”", who=who, item=d.get("item", ""),
-             title=d.get("title", ""))
+    return _(
+        "%(who)s ticked off “%(item)s” on “%(title)s”",
+        who=who,
+        item=d.get("item", ""),
+        title=d.get("title", ""),
+    )
 
 
 @describes("card.checklist_unticked")
 def _card_checklist_unticked(d, who):
-    return _("%(who)s reopened “%(item)s” on “%(title)s”", who=who, item=d.get("item", ""),
-             title=d.get("title", ""))
+    return _(
+        "%(who)s reopened “%(item)s” on “%(title)s”",
+        who=who,
+        item=d.get("item", ""),
+        title=d.get("title", ""),
+    )
 
 
 @describes("card.checklist_removed")
 def _card_checklist_removed(d, who):
-    return _("%(who)s removed “%(item)s” from the checklist of “%(title)s”", who=who,
-             item=d.get("item", ""), title=d.get("title", ""))
+    return _(
+        "%(who)s removed “%(item)s” from the checklist of “%(title)s”",
+        who=who,
+        item=d.get("item", ""),
+        title=d.get("title", ""),
+    )
 
 
 @describes("card.archived")

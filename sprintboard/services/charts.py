@@ -38,8 +38,11 @@ class History:
         self.events: dict[int, list[tuple[datetime, int | None]]] = {c.id: [] for c in cards}
         rows = db.session.execute(
             select(Activity.subject_id, Activity.verb, Activity.data, Activity.created_at)
-            .where(Activity.partnership_id == partnership.id, Activity.subject_type == "card",
-                   Activity.verb.in_(("card.created", "card.moved")))
+            .where(
+                Activity.partnership_id == partnership.id,
+                Activity.subject_type == "card",
+                Activity.verb.in_(("card.created", "card.moved")),
+            )
             .order_by(Activity.id)
         )
         for card_id, verb, data, at in rows:
@@ -75,9 +78,9 @@ def _days(start: date, end: date) -> list[date]:
 def burndown(sprint: Sprint, today: date | None = None) -> dict:
     """Ideal line and remaining points at the end of each day of the sprint (None for future days)."""
     today = today or utcnow().date()
-    cards = list(db.session.scalars(
-        select(Card).where(Card.sprint_id == sprint.id, Card.archived_at.is_(None))
-    ))
+    cards = list(
+        db.session.scalars(select(Card).where(Card.sprint_id == sprint.id, Card.archived_at.is_(None)))
+    )
     history = History(sprint.partnership, cards)
     total = sum(c.estimate or 0 for c in cards)
     days = _days(sprint.start_date, sprint.end_date)
@@ -132,8 +135,18 @@ def _frame(count: int, top_value: float) -> dict:
         return round(TOP + plot_h * (1 - v / top), 1)
 
     ticks = [(round(y(top * k / 4), 1), int(top * k / 4)) for k in range(5)]
-    return {"x": x, "y": y, "top": top, "ticks": ticks, "width": WIDTH, "height": HEIGHT,
-            "left": LEFT, "right": WIDTH - RIGHT, "bottom": HEIGHT - BOTTOM, "plot_top": TOP}
+    return {
+        "x": x,
+        "y": y,
+        "top": top,
+        "ticks": ticks,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "bottom": HEIGHT - BOTTOM,
+        "plot_top": TOP,
+    }
 
 
 def _labels(days: list[date], frame) -> list[tuple[float, date, str]]:
@@ -143,8 +156,10 @@ def _labels(days: list[date], frame) -> list[tuple[float, date, str]]:
     picked = [i for i in range(len(days)) if i % every == 0 and (last - i >= every / 2 or i == last)]
     if last not in picked:
         picked.append(last)
-    return [(frame["x"](i), days[i], "end" if i == last and i else "start" if i == 0 else "middle")
-            for i in picked]
+    return [
+        (frame["x"](i), days[i], "end" if i == last and i else "start" if i == 0 else "middle")
+        for i in picked
+    ]
 
 
 def burndown_svg(data: dict) -> dict:
@@ -166,9 +181,17 @@ def velocity_svg(sprints: list[Sprint]) -> dict:
         value = sprint.points_done or 0
         top = frame["y"](value)
         width = min(slot * 0.7, 80)
-        bars.append({"x": round(LEFT + slot * (i + 0.5) - width / 2, 1), "w": round(width, 1),
-                     "y": top, "h": round(frame["bottom"] - top, 1), "value": value,
-                     "label_x": round(LEFT + slot * (i + 0.5), 1), "sprint": sprint})
+        bars.append(
+            {
+                "x": round(LEFT + slot * (i + 0.5) - width / 2, 1),
+                "w": round(width, 1),
+                "y": top,
+                "h": round(frame["bottom"] - top, 1),
+                "value": value,
+                "label_x": round(LEFT + slot * (i + 0.5), 1),
+                "sprint": sprint,
+            }
+        )
     return {**frame, "bars": bars}
 
 

@@ -48,7 +48,10 @@ def add_column(
     name = _clean_name(name, COLUMN_NAME_MAX, _l("A column needs a name."))
     columns = columns_of(partnership)
     column = BoardColumn(
-        partnership=partnership, name=name, position=len(columns), wip_limit=_check_wip(wip_limit),
+        partnership=partnership,
+        name=name,
+        position=len(columns),
+        wip_limit=_check_wip(wip_limit),
         is_done=is_done,
     )
     _normalise(columns)
@@ -70,7 +73,8 @@ def update_column(
         if not others_open:
             raise DomainError(_("At least one column must stay open (not “done”)."))
     changed = [
-        field for field, value in (("name", name), ("wip_limit", wip_limit), ("is_done", is_done))
+        field
+        for field, value in (("name", name), ("wip_limit", wip_limit), ("is_done", is_done))
         if getattr(column, field) != value
     ]
     if not changed:
@@ -89,8 +93,9 @@ def update_column(
     if "name" in changed or "is_done" in changed:
         _bump_epoch(partnership)
     db.session.flush()
-    log(actor, "column.updated", column, partnership=partnership, name=name, old_name=old_name,
-        fields=changed)
+    log(
+        actor, "column.updated", column, partnership=partnership, name=name, old_name=old_name, fields=changed
+    )
     return changed
 
 
@@ -118,7 +123,8 @@ def delete_column(column: BoardColumn, *, actor) -> None:
                 "Move it to another column first.",
                 "“%(name)s” still holds %(num)d cards (archived ones count too). "
                 "Move them to another column first.",
-                cards, name=column.name,
+                cards,
+                name=column.name,
             )
         )
     others = [c for c in columns_of(partnership) if c.id != column.id]
@@ -153,7 +159,8 @@ def _check_label(partnership: Partnership, name: str, colour: str, label: Label 
     if colour not in LABEL_COLOURS:
         raise DomainError(_("Choose one of the offered colours."))
     clash = [
-        other for other in labels_of(partnership)
+        other
+        for other in labels_of(partnership)
         if other.name.casefold() == name.casefold() and (label is None or other.id != label.id)
     ]
     if clash:

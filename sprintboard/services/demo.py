@@ -29,9 +29,7 @@ def create_demo(*, password: str, cards: int = 0) -> dict:
     people = [(admin, "admin")]
     for email, name, role, city_index, locale in PEOPLE:
         user = _user(email, name, password, locale)
-        partnerships.add_member(
-            partnership, user, role, partnership.cities[city_index], actor=admin
-        )
+        partnerships.add_member(partnership, user, role, partnership.cities[city_index], actor=admin)
         people.append((user, role))
     from .match_demo import fill_match
 

@@ -20,6 +20,7 @@ ENTRY_KIND_LABELS = {
 }
 TEXT_MAX = 500
 
+
 def _clean_entry(partnership: Partnership, city: City, kind: str, text: str, themes: list[Theme]):
     if city.partnership_id != partnership.id:
         raise DomainError(_("That belongs to another partnership."))
@@ -35,33 +36,46 @@ def _clean_entry(partnership: Partnership, city: City, kind: str, text: str, the
     return text
 
 
-def create_entry(partnership: Partnership, city: City, kind: str, text: str, themes: list[Theme], *,
-                 actor) -> MatchEntry:
+def create_entry(
+    partnership: Partnership, city: City, kind: str, text: str, themes: list[Theme], *, actor
+) -> MatchEntry:
     """A new interest / need / potential / idea of `city`."""
     text = _clean_entry(partnership, city, kind, text, themes)
-    entry = MatchEntry(partnership=partnership, city=city, kind=kind, text=text, themes=list(themes),
-                       created_by_id=actor.id if actor else None)
+    entry = MatchEntry(
+        partnership=partnership,
+        city=city,
+        kind=kind,
+        text=text,
+        themes=list(themes),
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(entry)
     db.session.flush()
     log(actor, "entry.created", entry, partnership=partnership, city=city.name, text=text[:80])
     return entry
 
 
-def update_entry(entry: MatchEntry, city: City, kind: str, text: str, themes: list[Theme], *,
-                 actor) -> MatchEntry:
+def update_entry(
+    entry: MatchEntry, city: City, kind: str, text: str, themes: list[Theme], *, actor
+) -> MatchEntry:
     entry.text = _clean_entry(entry.partnership, city, kind, text, themes)
     entry.city, entry.kind, entry.themes = city, kind, list(themes)
     db.session.flush()
-    log(actor, "entry.updated", entry, partnership=entry.partnership, city=city.name,
-        text=entry.text[:80])
+    log(actor, "entry.updated", entry, partnership=entry.partnership, city=city.name, text=entry.text[:80])
     return entry
 
 
 def delete_entry(entry: MatchEntry, *, actor) -> None:
     if any(m.project_id for m in matches_with(entry)):
         raise Conflict(_("This entry is part of a project and cannot be deleted."))
-    log(actor, "entry.deleted", entry, partnership=entry.partnership, city=entry.city.name,
-        text=entry.text[:80])
+    log(
+        actor,
+        "entry.deleted",
+        entry,
+        partnership=entry.partnership,
+        city=entry.city.name,
+        text=entry.text[:80],
+    )
     for m in matches_with(entry):
         db.session.delete(m)  # a match without one of its entries no longer says anything
     db.session.delete(entry)
@@ -69,8 +83,11 @@ def delete_entry(entry: MatchEntry, *, actor) -> None:
 
 
 def entries_of(partnership: Partnership, city: City | None = None) -> list[MatchEntry]:
-    query = (db.select(MatchEntry).where(MatchEntry.partnership_id == partnership.id)
-             .options(selectinload(MatchEntry.themes)))
+    query = (
+        db.select(MatchEntry)
+        .where(MatchEntry.partnership_id == partnership.id)
+        .options(selectinload(MatchEntry.themes))
+    )
     if city is not None:
         query = query.where(MatchEntry.city_id == city.id)
     return list(db.session.scalars(query.order_by(MatchEntry.city_id, MatchEntry.kind, MatchEntry.id)))
@@ -78,34 +95,55 @@ def entries_of(partnership: Partnership, city: City | None = None) -> list[Match
 
 def resolve_entries(partnership: Partnership, ids) -> list[MatchEntry]:
     ids = {int(i) for i in ids or ()}
-    entries = list(db.session.scalars(
-        db.select(MatchEntry).where(MatchEntry.partnership_id == partnership.id, MatchEntry.id.in_(ids))
-    )) if ids else []
+    entries = (
+        list(
+            db.session.scalars(
+                db.select(MatchEntry).where(
+                    MatchEntry.partnership_id == partnership.id, MatchEntry.id.in_(ids)
+                )
+            )
+        )
+        if ids
+        else []
+    )
     if len(entries) != len(ids):
         raise DomainError(_("Unknown entry."))
     return sorted(entries, key=lambda e: e.id)
 
 
 def matches_with(entry: MatchEntry) -> list[Match]:
-    return list(db.session.scalars(
-        db.select(Match).join(match_entry_links).where(match_entry_links.c.entry_id == entry.id)
-    ))
-
+    return list(
+        db.session.scalars(
+            db.select(Match).join(match_entry_links).where(match_entry_links.c.entry_id == entry.id)
+        )
+    )
 
 
 @describes("entry.created")
 def _entry_created(d, who):
-    return _("%(who)s added an entry for %(city)s: %(text)s", who=who, city=d.get("city", ""),
-             text=d.get("text", ""))
+    return _(
+        "%(who)s added an entry for %(city)s: %(text)s",
+        who=who,
+        city=d.get("city", ""),
+        text=d.get("text", ""),
+    )
 
 
 @describes("entry.updated")
 def _entry_updated(d, who):
-    return _("%(who)s edited an entry for %(city)s: %(text)s", who=who, city=d.get("city", ""),
-             text=d.get("text", ""))
+    return _(
+        "%(who)s edited an entry for %(city)s: %(text)s",
+        who=who,
+        city=d.get("city", ""),
+        text=d.get("text", ""),
+    )
 
 
 @describes("entry.deleted")
 def _entry_deleted(d, who):
-    return _("%(who)s deleted an entry for %(city)s: %(text)s", who=who, city=d.get("city", ""),
-             text=d.get("text", ""))
+    return _(
+        "%(who)s deleted an entry for %(city)s: %(text)s",
+        who=who,
+        city=d.get("city", ""),
+        text=d.get("text", ""),
+    )

@@ -17,22 +17,51 @@ from .tokens import hash_token, new_token, same
 
 def card_rows(partnership: Partnership) -> tuple[list[str], list[list]]:
     """(header, rows) of every card that is not archived, in board order."""
-    header = [_("Title"), _("Project"), _("Column"), _("Estimate"), _("Due date"), _("Assignees"),
-              _("Labels"), _("Checklist"), _("Comments"), _("Created"), _("Done"), _("Description")]
-    cards = db.session.scalars(
-        select(Card)
-        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
-        .join(Card.column)
-        .options(db.contains_eager(Card.column), db.joinedload(Card.project),
-                 db.selectinload(Card.assignees), db.selectinload(Card.labels))
-        .order_by(BoardColumn.position, Card.position, Card.id)
-    ).unique().all()
+    header = [
+        _("Title"),
+        _("Project"),
+        _("Column"),
+        _("Estimate"),
+        _("Due date"),
+        _("Assignees"),
+        _("Labels"),
+        _("Checklist"),
+        _("Comments"),
+        _("Created"),
+        _("Done"),
+        _("Description"),
+    ]
+    cards = (
+        db.session.scalars(
+            select(Card)
+            .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
+            .join(Card.column)
+            .options(
+                db.contains_eager(Card.column),
+                db.joinedload(Card.project),
+                db.selectinload(Card.assignees),
+                db.selectinload(Card.labels),
+            )
+            .order_by(BoardColumn.position, Card.position, Card.id)
+        )
+        .unique()
+        .all()
+    )
     rows = [
-        [c.title, c.project.title if c.project else "", c.column.name,
-         "" if c.estimate is None else c.estimate, c.due_date.isoformat() if c.due_date else "",
-         ", ".join(u.name for u in c.assignees), ", ".join(label.name for label in c.labels),
-         f"{c.checklist_done}/{c.checklist_total}" if c.checklist_total else "", c.comment_count,
-         c.created_at.date().isoformat(), c.done_at.date().isoformat() if c.done_at else "", c.body]
+        [
+            c.title,
+            c.project.title if c.project else "",
+            c.column.name,
+            "" if c.estimate is None else c.estimate,
+            c.due_date.isoformat() if c.due_date else "",
+            ", ".join(u.name for u in c.assignees),
+            ", ".join(label.name for label in c.labels),
+            f"{c.checklist_done}/{c.checklist_total}" if c.checklist_total else "",
+            c.comment_count,
+            c.created_at.date().isoformat(),
+            c.done_at.date().isoformat() if c.done_at else "",
+            c.body,
+        ]
         for c in cards
     ]
     return header, rows
@@ -43,8 +72,9 @@ def card_rows(partnership: Partnership) -> tuple[list[str], list[list]]:
 
 def feed_of(user: User, partnership: Partnership) -> CalendarFeed | None:
     return db.session.scalar(
-        select(CalendarFeed).where(CalendarFeed.user_id == user.id,
-                                   CalendarFeed.partnership_id == partnership.id)
+        select(CalendarFeed).where(
+            CalendarFeed.user_id == user.id, CalendarFeed.partnership_id == partnership.id
+        )
     )
 
 
@@ -92,8 +122,9 @@ def _has(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def _event(uid: str, summary: str, start: date, end: date | None = None, description: str = "",
-           location: str = "") -> Event:
+def _event(
+    uid: str, summary: str, start: date, end: date | None = None, description: str = "", location: str = ""
+) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", datetime.now().astimezone())
@@ -114,8 +145,9 @@ def calendar(partnership: Partnership, host: str = "sprintboard") -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", partnership.name)
     ideas = db.session.scalars(
-        select(FundingIdea).where(FundingIdea.partnership_id == partnership.id,
-                                  FundingIdea.deadline.is_not(None)).order_by(FundingIdea.deadline)
+        select(FundingIdea)
+        .where(FundingIdea.partnership_id == partnership.id, FundingIdea.deadline.is_not(None))
+        .order_by(FundingIdea.deadline)
     )
     for idea in ideas:
         summary = _("Funding deadline: %(title)s", title=idea.title)
@@ -125,15 +157,27 @@ def calendar(partnership: Partnership, host: str = "sprintboard") -> bytes:
         from ..models.workshop import Workshop  # only where the workshops area is installed
         from .workshops import workshop_title
 
-        for w in db.session.scalars(select(Workshop).where(Workshop.partnership_id == partnership.id,
-                                                           Workshop.start_date.is_not(None))):
+        for w in db.session.scalars(
+            select(Workshop).where(
+                Workshop.partnership_id == partnership.id, Workshop.start_date.is_not(None)
+            )
+        ):
             location = " · ".join(x for x in (w.host_city.name if w.host_city else "", w.venue) if x)
-            cal.add_component(_event(f"workshop-{w.id}@{host}", workshop_title(w), w.start_date,
-                                     w.end_date, location=location))
+            cal.add_component(
+                _event(
+                    f"workshop-{w.id}@{host}", workshop_title(w), w.start_date, w.end_date, location=location
+                )
+            )
     if _has("sprintboard.models.sprint"):
         from ..models.sprint import Sprint  # only where the sprints area is installed
 
         for s in db.session.scalars(select(Sprint).where(Sprint.partnership_id == partnership.id)):
-            cal.add_component(_event(f"sprint-end-{s.id}@{host}", _("End of %(sprint)s", sprint=s.name),
-                                     s.end_date, description=s.goal or ""))
+            cal.add_component(
+                _event(
+                    f"sprint-end-{s.id}@{host}",
+                    _("End of %(sprint)s", sprint=s.name),
+                    s.end_date,
+                    description=s.goal or "",
+                )
+            )
     return cal.to_ical()

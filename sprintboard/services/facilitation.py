@@ -52,8 +52,14 @@ def start_timebox(partnership: Partnership, minutes: int, label: str = "", *, ac
         raise DomainError(_("A timebox lasts from 1 to %(n)d minutes.", n=TIMEBOX_MAX_MINUTES))
     partnership.timebox_ends_at = utcnow() + timedelta(minutes=minutes)
     partnership.timebox_label = (label or "").strip()[:120] or None
-    log(actor, "timebox.started", partnership, partnership=partnership, minutes=minutes,
-        label=partnership.timebox_label or "")
+    log(
+        actor,
+        "timebox.started",
+        partnership,
+        partnership=partnership,
+        minutes=minutes,
+        label=partnership.timebox_label or "",
+    )
     return partnership.timebox_ends_at
 
 
@@ -107,8 +113,12 @@ def open_vote(partnership, question: str, votes_per_person: int, *, cards=(), id
         raise DomainError(_("That belongs to another partnership."))
     if len(cards) + len(ideas) < 2:
         raise DomainError(_("A vote needs at least two cards or ideas to choose from."))
-    session = VoteSession(partnership=partnership, question=question[:200],
-                          votes_per_person=votes_per_person, created_by_id=getattr(actor, "id", None))
+    session = VoteSession(
+        partnership=partnership,
+        question=question[:200],
+        votes_per_person=votes_per_person,
+        created_by_id=getattr(actor, "id", None),
+    )
     texts = [(c, c.title) for c in cards] + [(None, i) for i in ideas]
     for position, (card, text) in enumerate(texts):
         session.items.append(VoteItem(card_id=card.id if card else None, text=text, position=position))
@@ -134,8 +144,9 @@ def cast_vote(session: VoteSession, item: VoteItem, *, actor) -> Vote:
         # Two quick clicks must not both pass the budget check (SQLite's BEGIN IMMEDIATE serialises).
         db.session.execute(select(VoteSession.id).where(VoteSession.id == session.id).with_for_update())
     if votes_used(session, actor) >= session.votes_per_person:
-        raise DomainError(_("You have used all your %(n)d votes. Take one back to vote again.",
-                            n=session.votes_per_person))
+        raise DomainError(
+            _("You have used all your %(n)d votes. Take one back to vote again.", n=session.votes_per_person)
+        )
     vote = Vote(session_id=session.id, item_id=item.id, user_id=actor.id)
     db.session.add(vote)
     db.session.flush()
@@ -145,9 +156,7 @@ def cast_vote(session: VoteSession, item: VoteItem, *, actor) -> Vote:
 def retract_vote(session: VoteSession, item: VoteItem, *, actor) -> None:
     if session.state != "open":
         raise Conflict(_("This vote is closed: the results have been revealed."))
-    vote = db.session.scalar(
-        select(Vote).where(Vote.item_id == item.id, Vote.user_id == actor.id).limit(1)
-    )
+    vote = db.session.scalar(select(Vote).where(Vote.item_id == item.id, Vote.user_id == actor.id).limit(1))
     if vote is None:
         raise DomainError(_("You have no vote on that to take back."))
     db.session.delete(vote)
@@ -179,18 +188,24 @@ def voter_count(session: VoteSession) -> int:
 
 def results(session: VoteSession) -> list[tuple[VoteItem, int]]:
     """Items with their number of votes, most votes first (only shown once revealed)."""
-    counts = dict(db.session.execute(
-        select(Vote.item_id, func.count(Vote.id)).where(Vote.session_id == session.id)
-        .group_by(Vote.item_id)
-    ).all())
+    counts = dict(
+        db.session.execute(
+            select(Vote.item_id, func.count(Vote.id))
+            .where(Vote.session_id == session.id)
+            .group_by(Vote.item_id)
+        ).all()
+    )
     return sorted(((i, counts.get(i.id, 0)) for i in session.items), key=lambda p: (-p[1], p[0].position))
 
 
 def vote_sessions(partnership) -> list[VoteSession]:
-    return list(db.session.scalars(
-        select(VoteSession).where(VoteSession.partnership_id == partnership.id)
-        .order_by(VoteSession.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(VoteSession)
+            .where(VoteSession.partnership_id == partnership.id)
+            .order_by(VoteSession.id.desc())
+        )
+    )
 
 
 # Retrospective --------------------------------------------------------------------------------
@@ -202,8 +217,13 @@ def add_retro_note(partnership, kind: str, text: str, *, actor, sprint=None) -> 
         raise DomainError(_("Unknown kind of note."))
     if not text:
         raise DomainError(_("Write something first."))
-    note = RetroNote(partnership_id=partnership.id, kind=kind, text=text[:500],
-                     author_id=getattr(actor, "id", None), sprint_id=sprint.id if sprint else None)
+    note = RetroNote(
+        partnership_id=partnership.id,
+        kind=kind,
+        text=text[:500],
+        author_id=getattr(actor, "id", None),
+        sprint_id=sprint.id if sprint else None,
+    )
     db.session.add(note)
     db.session.flush()
     log(actor, "retro.noted", note, partnership=partnership, kind=kind)

@@ -54,8 +54,20 @@ TRANSITIONS = {
 }
 
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
-FIELDS = ("title", "funder", "programme", "url", "amount", "cofunding", "currency", "deadline",
-          "owner", "next_step", "notes", "projects")
+FIELDS = (
+    "title",
+    "funder",
+    "programme",
+    "url",
+    "amount",
+    "cofunding",
+    "currency",
+    "deadline",
+    "owner",
+    "next_step",
+    "notes",
+    "projects",
+)
 
 
 def status_label(status: str) -> str:
@@ -146,11 +158,14 @@ def _clean(partnership: Partnership, values: dict, current_owner: User | None = 
 def _is_member(user: User, partnership: Partnership) -> bool:
     from ..models import Membership
 
-    return db.session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.user_id == user.id, Membership.partnership_id == partnership.id
+    return (
+        db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.user_id == user.id, Membership.partnership_id == partnership.id
+            )
         )
-    ) > 0
+        > 0
+    )
 
 
 # Writes ------------------------------------------------------------------------------------
@@ -161,8 +176,9 @@ def create_funding_idea(partnership: Partnership, *, actor, status: str = "idea"
     if status not in FUNDING_STATUSES:
         raise DomainError(_("Unknown status."))
     clean = _clean(partnership, values)
-    idea = FundingIdea(partnership=partnership, status=status, created_by_id=actor.id if actor else None,
-                       **clean)
+    idea = FundingIdea(
+        partnership=partnership, status=status, created_by_id=actor.id if actor else None, **clean
+    )
     db.session.add(idea)
     db.session.flush()
     log(actor, "funding.created", idea, partnership=partnership, title=idea.title)
@@ -172,8 +188,9 @@ def create_funding_idea(partnership: Partnership, *, actor, status: str = "idea"
 def update_funding_idea(idea: FundingIdea, *, actor, **values) -> list[str]:
     """Change the idea's fields; returns the names of the fields that changed."""
     # (An owner who has since left the partnership may stay the owner until someone changes it.)
-    clean = _clean(idea.partnership, {**{f: getattr(idea, f) for f in FIELDS}, **values},
-                   current_owner=idea.owner)
+    clean = _clean(
+        idea.partnership, {**{f: getattr(idea, f) for f in FIELDS}, **values}, current_owner=idea.owner
+    )
     changed = []
     for field, value in clean.items():
         current = getattr(idea, field)
@@ -187,8 +204,7 @@ def update_funding_idea(idea: FundingIdea, *, actor, **values) -> list[str]:
     if changed:
         idea.updated_at = utcnow()
         db.session.flush()
-        log(actor, "funding.updated", idea, partnership=idea.partnership, title=idea.title,
-            fields=changed)
+        log(actor, "funding.updated", idea, partnership=idea.partnership, title=idea.title, fields=changed)
     return changed
 
 
@@ -200,8 +216,11 @@ def move_funding_idea(idea: FundingIdea, status: str, *, actor) -> bool:
         return False
     if status not in TRANSITIONS[idea.status]:
         raise DomainError(
-            _("A funding idea cannot go from “%(frm)s” to “%(to)s”.",
-              frm=status_label(idea.status), to=status_label(status))
+            _(
+                "A funding idea cannot go from “%(frm)s” to “%(to)s”.",
+                frm=status_label(idea.status),
+                to=status_label(status),
+            )
         )
     old = idea.status
     idea.status = status
@@ -233,8 +252,7 @@ def ideas_of(partnership: Partnership) -> list[FundingIdea]:
             select(FundingIdea)
             .where(FundingIdea.partnership_id == partnership.id)
             .options(db.selectinload(FundingIdea.owner), db.selectinload(FundingIdea.projects))
-            .order_by(FundingIdea.deadline.is_(None), FundingIdea.deadline, FundingIdea.title,
-                      FundingIdea.id)
+            .order_by(FundingIdea.deadline.is_(None), FundingIdea.deadline, FundingIdea.title, FundingIdea.id)
         )
     )
 
@@ -252,8 +270,9 @@ def totals(partnership_ids) -> dict[int, dict[str, dict[str, Decimal]]]:
 
     Amounts are summed per currency only: there is no conversion between currencies."""
     rows = db.session.execute(
-        select(FundingIdea.partnership_id, FundingIdea.status, FundingIdea.currency,
-               func.sum(FundingIdea.amount))
+        select(
+            FundingIdea.partnership_id, FundingIdea.status, FundingIdea.currency, func.sum(FundingIdea.amount)
+        )
         .where(FundingIdea.partnership_id.in_(list(partnership_ids)), FundingIdea.amount.is_not(None))
         .group_by(FundingIdea.partnership_id, FundingIdea.status, FundingIdea.currency)
     ).all()
@@ -287,9 +306,11 @@ def upcoming_deadlines(partnership: Partnership, days: int = 30, today: date | N
 
 
 def projects_of(partnership: Partnership) -> list[Project]:
-    return list(db.session.scalars(
-        select(Project).where(Project.partnership_id == partnership.id).order_by(Project.title)
-    ))
+    return list(
+        db.session.scalars(
+            select(Project).where(Project.partnership_id == partnership.id).order_by(Project.title)
+        )
+    )
 
 
 # Activity sentences ------------------------------------------------------------------------
@@ -307,8 +328,13 @@ def _updated(d, who):
 
 @describes("funding.moved")
 def _moved(d, who):
-    return _("%(who)s moved the funding idea %(title)s from %(frm)s to %(to)s", who=who,
-             title=d.get("title", ""), frm=status_label(d.get("frm", "")), to=status_label(d.get("to", "")))
+    return _(
+        "%(who)s moved the funding idea %(title)s from %(frm)s to %(to)s",
+        who=who,
+        title=d.get("title", ""),
+        frm=status_label(d.get("frm", "")),
+        to=status_label(d.get("to", "")),
+    )
 
 
 @describes("funding.deleted")

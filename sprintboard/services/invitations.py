@@ -34,8 +34,12 @@ def invite(partnership: Partnership, email: str, role: str, city: City, *, actor
             old.revoked_at = utcnow()
     token = new_token()
     invitation = Invitation(
-        partnership=partnership, email=email, role=role, city=city,
-        token_hash=hash_token(token), invited_by=actor,
+        partnership=partnership,
+        email=email,
+        role=role,
+        city=city,
+        token_hash=hash_token(token),
+        invited_by=actor,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
     db.session.add(invitation)
@@ -48,8 +52,10 @@ def invite(partnership: Partnership, email: str, role: str, city: City, *, actor
             _(
                 "%(inviter)s invites you to join the partnership %(partnership)s on Sprintboard.\n\n"
                 "Open this link to accept (valid for %(days)d days):\n%(link)s\n",
-                inviter=actor.name, partnership=partnership.name,
-                days=current_app.config["INVITATION_DAYS"], link=link,
+                inviter=actor.name,
+                partnership=partnership.name,
+                days=current_app.config["INVITATION_DAYS"],
+                link=link,
             ),
         )
     log(actor, "invitation.created", invitation, partnership=partnership, email=email, role=role)
@@ -63,9 +69,7 @@ def invitation_link(token: str) -> str:
 
 
 def find_open(token: str) -> Invitation | None:
-    invitation = db.session.scalar(
-        db.select(Invitation).where(Invitation.token_hash == hash_token(token))
-    )
+    invitation = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == hash_token(token)))
     return invitation if invitation is not None and invitation.is_open else None
 
 
@@ -88,8 +92,7 @@ def revoke(invitation: Invitation, *, actor) -> None:
     if invitation.accepted_at is not None:
         raise DomainError(_("This invitation has already been accepted."))
     invitation.revoked_at = utcnow()
-    log(actor, "invitation.revoked", invitation, partnership=invitation.partnership,
-        email=invitation.email)
+    log(actor, "invitation.revoked", invitation, partnership=invitation.partnership, email=invitation.email)
 
 
 def open_invitations(partnership: Partnership) -> list[Invitation]:

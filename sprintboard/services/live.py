@@ -37,9 +37,22 @@ ORDER_LIMIT = 500  # card ids sent to place a card among its column's neighbours
 
 # Verbs that change the board's layout (not one card): the client refreshes the board softly
 # (only when nobody is typing in it). Areas may add theirs: live.STRUCTURAL.add("…").
-STRUCTURAL = {"column.added", "column.created", "column.deleted", "column.moved", "column.reordered",
-              "label.updated", "label.deleted", "project.created", "project.updated",
-              "member.changed", "sprint.started", "sprint.closed", "board.frozen", "board.unfrozen"}
+STRUCTURAL = {
+    "column.added",
+    "column.created",
+    "column.deleted",
+    "column.moved",
+    "column.reordered",
+    "label.updated",
+    "label.deleted",
+    "project.created",
+    "project.updated",
+    "member.changed",
+    "sprint.started",
+    "sprint.closed",
+    "board.frozen",
+    "board.unfrozen",
+}
 # Other page parts follow events by themselves: an element with an id and
 # data-live-refresh="<verb prefix>" is re-read (its hx-get, else the page) when such an event
 # arrives (the timebox: "timebox.", the freeze banner: "board.").
@@ -134,9 +147,13 @@ def _render(partnership: Partnership, activity: Activity) -> str:
     # The tab that made the change already shows it: live.js skips events tagged with its id.
     tag = Markup("<!--tab:{}-->").format(data["tab"]) if data.get("tab", "").isalnum() else Markup("")
     html = tag + Markup('<div class="live-event"{}>{}</div>').format(_attrs(attrs), inner)
-    html += Markup(render_template(  # noqa: S704 - autoescaped template output
-        "live/_event.html", heads=board_render.column_heads(partnership, columns),
-        message=describe(activity)))
+    html += Markup(  # noqa: S704 - autoescaped template output
+        render_template(
+            "live/_event.html",
+            heads=board_render.column_heads(partnership, columns),
+            message=describe(activity),
+        )
+    )
     for prefix, fn in FRAGMENTS.items():
         if activity.verb.startswith(prefix):
             html += fn(partnership, activity)
@@ -162,15 +179,23 @@ def _attrs(attrs: dict) -> Markup:
 
 def _lane_keys(partnership: Partnership, card: Card) -> list[str]:
     """The lanes the card belongs in, one per grouping (project, city, assignee)."""
-    author_city = db.session.scalar(
-        select(Membership.city_id).where(Membership.partnership_id == partnership.id,
-                                         Membership.user_id == card.author_id)
-    ) if card.author_id else None
+    author_city = (
+        db.session.scalar(
+            select(Membership.city_id).where(
+                Membership.partnership_id == partnership.id, Membership.user_id == card.author_id
+            )
+        )
+        if card.author_id
+        else None
+    )
     from ..models import User
 
     first = db.session.execute(
-        select(User.id).join(card_assignees, card_assignees.c.user_id == User.id)
-        .where(card_assignees.c.card_id == card.id).order_by(User.name).limit(1)
+        select(User.id)
+        .join(card_assignees, card_assignees.c.user_id == User.id)
+        .where(card_assignees.c.card_id == card.id)
+        .order_by(User.name)
+        .limit(1)
     ).scalar()
     return [f"p{card.project_id or 0}", f"c{author_city or 0}", f"u{first or 0}"]
 
@@ -189,25 +214,30 @@ def _column_order(card: Card) -> list[int]:
 
 def missed(partnership_id: int, since: int, limit: int = REPLAY_LIMIT) -> list[int] | None:
     """Activity ids after `since` (one indexed query); None when more than `limit` were missed."""
-    ids = list(db.session.scalars(
-        select(Activity.id).where(Activity.partnership_id == partnership_id, Activity.id > since)
-        .order_by(Activity.id).limit(limit + 1)
-    ))
+    ids = list(
+        db.session.scalars(
+            select(Activity.id)
+            .where(Activity.partnership_id == partnership_id, Activity.id > since)
+            .order_by(Activity.id)
+            .limit(limit + 1)
+        )
+    )
     return None if len(ids) > limit else ids
 
 
 def last_id(partnership_id: int) -> int:
     from sqlalchemy import func
 
-    return db.session.scalar(
-        select(func.max(Activity.id)).where(Activity.partnership_id == partnership_id)
-    ) or 0
+    return (
+        db.session.scalar(select(func.max(Activity.id)).where(Activity.partnership_id == partnership_id)) or 0
+    )
 
 
 def viewer(partnership: Partnership, user) -> tuple[str, str]:
     """(name, city name) of a viewer, for the presence indicator."""
     city = db.session.scalar(
-        select(City.name).join(Membership, Membership.city_id == City.id)
+        select(City.name)
+        .join(Membership, Membership.city_id == City.id)
         .where(Membership.partnership_id == partnership.id, Membership.user_id == user.id)
     )
     return user.name, city or ""
@@ -236,4 +266,3 @@ def sse(event: str, data: str, event_id: int | None = None) -> str:
     lines.append(f"event: {event}")
     lines += [f"data: {line}" for line in (data or "").split("\n")]
     return "\n".join(lines) + "\n\n"
-

@@ -52,6 +52,7 @@ DOTS_PER_PERSON = 3
 
 # Ranking ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class ThemeRank:
     theme: Theme
@@ -103,19 +104,27 @@ def rank_themes(partnership: Partnership, cities: list[City]) -> tuple[list[Them
 
 # Matches ---------------------------------------------------------------------------------------
 
+
 def matches_of(partnership: Partnership, dots: dict[int, int] | None = None) -> list[Match]:
     """Matches, those with the most `dots` ({match id: dots}, see dot_votes) first."""
     dots = dots or {}
-    matches = list(db.session.scalars(
-        db.select(Match).where(Match.partnership_id == partnership.id)
-        .options(selectinload(Match.entries).selectinload(MatchEntry.city),
-                 selectinload(Match.theme), selectinload(Match.project))
-    ))
+    matches = list(
+        db.session.scalars(
+            db.select(Match)
+            .where(Match.partnership_id == partnership.id)
+            .options(
+                selectinload(Match.entries).selectinload(MatchEntry.city),
+                selectinload(Match.theme),
+                selectinload(Match.project),
+            )
+        )
+    )
     return sorted(matches, key=lambda m: (-dots.get(m.id, 0), m.id))
 
 
-def create_match(partnership: Partnership, entries: list[MatchEntry], *, theme: Theme | None = None,
-                 actor) -> Match:
+def create_match(
+    partnership: Partnership, entries: list[MatchEntry], *, theme: Theme | None = None, actor
+) -> Match:
     """Mark entries of different cities (one per city, at least two) as a match."""
     if any(e.partnership_id != partnership.id for e in entries) or (
         theme is not None and theme.partnership_id != partnership.id
@@ -133,8 +142,9 @@ def create_match(partnership: Partnership, entries: list[MatchEntry], *, theme: 
     if theme is None:
         common = set.intersection(*({t.id for t in e.themes} for e in entries))
         theme = next((t for t in entries[0].themes if t.id in common), None)
-    match = Match(partnership=partnership, entries=list(entries), theme=theme,
-                  created_by_id=actor.id if actor else None)
+    match = Match(
+        partnership=partnership, entries=list(entries), theme=theme, created_by_id=actor.id if actor else None
+    )
     db.session.add(match)
     db.session.flush()
     log(actor, "match.created", match, partnership=partnership, title=match_title(match))
@@ -162,11 +172,17 @@ def open_dot_vote(partnership: Partnership, *, votes_per_person: int = DOTS_PER_
     candidates = [m for m in matches_of(partnership) if m.project_id is None]
     if len(candidates) < 2:
         raise DomainError(_("A dot vote needs at least two matches that are not projects yet."))
-    session = open_vote(partnership, _("Which matches should become projects?"), votes_per_person,
-                        ideas=[match_title(m) for m in candidates], actor=actor)
-    db.session.execute(match_vote_items.insert(), [
-        {"match_id": m.id, "item_id": item.id} for m, item in zip(candidates, session.items, strict=True)
-    ])
+    session = open_vote(
+        partnership,
+        _("Which matches should become projects?"),
+        votes_per_person,
+        ideas=[match_title(m) for m in candidates],
+        actor=actor,
+    )
+    db.session.execute(
+        match_vote_items.insert(),
+        [{"match_id": m.id, "item_id": item.id} for m, item in zip(candidates, session.items, strict=True)],
+    )
     return session
 
 
@@ -176,9 +192,12 @@ def dot_votes(partnership: Partnership) -> dict:
     from ..models.facilitation import Vote, VoteItem, VoteSession
 
     session = db.session.scalar(
-        db.select(VoteSession).join(VoteItem)
+        db.select(VoteSession)
+        .join(VoteItem)
         .join(match_vote_items, match_vote_items.c.item_id == VoteItem.id)
-        .where(VoteSession.partnership_id == partnership.id).order_by(VoteSession.id.desc()).limit(1)
+        .where(VoteSession.partnership_id == partnership.id)
+        .order_by(VoteSession.id.desc())
+        .limit(1)
     )
     if session is None or session.state != "revealed":
         return {"session": session, "dots": {}}
@@ -210,9 +229,7 @@ def create_project_from_match(match: Match, *, actor) -> Project:
     project = Project(
         partnership=partnership,
         title=match_title(match),
-        summary="\n".join(
-            f"- {e.city.name} ({ENTRY_KIND_LABELS[e.kind]}): {e.text}" for e in entries
-        ),
+        summary="\n".join(f"- {e.city.name} ({ENTRY_KIND_LABELS[e.kind]}): {e.text}" for e in entries),
         lead_city=entries[0].city,
         created_by_id=actor.id if actor else None,
     )
@@ -220,9 +237,9 @@ def create_project_from_match(match: Match, *, actor) -> Project:
     db.session.flush()
     from ..models.match import project_entries
 
-    db.session.execute(project_entries.insert(), [
-        {"project_id": project.id, "entry_id": e.id} for e in entries
-    ])
+    db.session.execute(
+        project_entries.insert(), [{"project_id": project.id, "entry_id": e.id} for e in entries]
+    )
     if match.theme is not None:
         theme_ids = {match.theme.id}
     else:
@@ -241,8 +258,7 @@ def create_project_from_match(match: Match, *, actor) -> Project:
     column = next((c for c in columns if c.name == "Backlog"), columns[0] if columns else None)
     if column is None:
         raise DomainError(_("The board has no columns yet."))
-    create_card(partnership, _("Agree on goals and first steps"), column=column, project=project,
-                actor=actor)
+    create_card(partnership, _("Agree on goals and first steps"), column=column, project=project, actor=actor)
     match.project = project
     match.status = "accepted"
     db.session.flush()
@@ -253,28 +269,40 @@ def create_project_from_match(match: Match, *, actor) -> Project:
 def project_entries_of(project: Project) -> list[MatchEntry]:
     from ..models.match import project_entries
 
-    return list(db.session.scalars(
-        db.select(MatchEntry).join(project_entries).where(project_entries.c.project_id == project.id)
-        .order_by(MatchEntry.id)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(MatchEntry)
+            .join(project_entries)
+            .where(project_entries.c.project_id == project.id)
+            .order_by(MatchEntry.id)
+        )
+    )
 
 
 # Counts and exports ----------------------------------------------------------------------------
 
+
 def summary(partnership: Partnership) -> dict:
     """Counts only, no personal data: safe for the status page and public views."""
+
     def grouped(model, column):
-        return dict(db.session.execute(
-            db.select(column, func.count(model.id)).where(model.partnership_id == partnership.id)
-            .group_by(column)
-        ).all())
+        return dict(
+            db.session.execute(
+                db.select(column, func.count(model.id))
+                .where(model.partnership_id == partnership.id)
+                .group_by(column)
+            ).all()
+        )
 
     actors_by_city = grouped(Actor, Actor.city_id)
     entries_by_city = grouped(MatchEntry, MatchEntry.city_id)
     by_status = grouped(Match, Match.status)
     kinds = grouped(Actor, Actor.kind)
-    projects = db.session.scalar(db.select(func.count(Match.id)).where(
-        Match.partnership_id == partnership.id, Match.project_id.is_not(None)))
+    projects = db.session.scalar(
+        db.select(func.count(Match.id)).where(
+            Match.partnership_id == partnership.id, Match.project_id.is_not(None)
+        )
+    )
     return {
         "cities": [
             {"city": c.name, "actors": actors_by_city.get(c.id, 0), "entries": entries_by_city.get(c.id, 0)}
@@ -292,6 +320,7 @@ def summary(partnership: Partnership) -> dict:
 def recorded_between(partnership: Partnership, start, end=None) -> dict:
     """Actors and entries recorded in [start, end) — e.g. during a workshop, for its outcomes
     page. Actors are model objects: show their contact only through `Actor.contact`."""
+
     def between(model):
         query = db.select(model).where(model.partnership_id == partnership.id, model.created_at >= start)
         if end is not None:

@@ -37,9 +37,16 @@ def fill_match(partnership: Partnership, *, actor) -> None:
     cities = partnership.cities
     for city, name, kind, keys, interest, influence, contact in ACTORS:
         actors.create_actor(
-            partnership, cities[city], actor=actor, name=name, kind=kind,
-            themes=[by_key[k] for k in keys], interest=interest, influence=influence,
-            consent=contact is not None, contact_person=contact,
+            partnership,
+            cities[city],
+            actor=actor,
+            name=name,
+            kind=kind,
+            themes=[by_key[k] for k in keys],
+            interest=interest,
+            influence=influence,
+            consent=contact is not None,
+            contact_person=contact,
         )
     recorded = [
         entries.create_entry(partnership, cities[city], kind, text, [by_key[k] for k in keys], actor=actor)

@@ -74,15 +74,21 @@ def change_member(membership: Membership, role: str, city: City, *, actor) -> No
     old = membership.role
     membership.role = role
     membership.city = city
-    log(actor, "member.changed", membership, partnership=membership.partnership,
-        user=membership.user.name, frm=old, to=role)
+    log(
+        actor,
+        "member.changed",
+        membership,
+        partnership=membership.partnership,
+        user=membership.user.name,
+        frm=old,
+        to=role,
+    )
 
 
 def remove_member(membership: Membership, *, actor) -> None:
     if membership.role == "facilitator":
         _keep_a_facilitator(membership)
-    log(actor, "member.removed", membership, partnership=membership.partnership,
-        user=membership.user.name)
+    log(actor, "member.removed", membership, partnership=membership.partnership, user=membership.user.name)
     db.session.delete(membership)
     db.session.flush()
 

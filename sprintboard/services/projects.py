@@ -42,8 +42,12 @@ def create_project(
 ) -> Project:
     title, summary = _clean(title, summary, status, lead_city, partnership)
     project = Project(
-        partnership=partnership, title=title, summary=summary, lead_city=lead_city,
-        status=status, language=language or None,
+        partnership=partnership,
+        title=title,
+        summary=summary,
+        lead_city=lead_city,
+        status=status,
+        language=language or None,
         created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(project)
@@ -66,8 +70,11 @@ def update_project(
     partnership = project.partnership
     title, summary = _clean(title, summary, status, lead_city, partnership)
     new = {
-        "title": title, "summary": summary, "lead_city_id": lead_city.id if lead_city else None,
-        "status": status, "language": language or None,
+        "title": title,
+        "summary": summary,
+        "lead_city_id": lead_city.id if lead_city else None,
+        "status": status,
+        "language": language or None,
     }
     changed = [name for name, value in new.items() if getattr(project, name) != value]
     if not changed:
@@ -79,8 +86,15 @@ def update_project(
         # Every card of the project shows its title: cached card fragments are stale now.
         partnership.render_epoch = Partnership.render_epoch + 1
     db.session.flush()
-    log(actor, "project.updated", project, partnership=partnership, title=project.title,
-        old_title=old_title, fields=changed)
+    log(
+        actor,
+        "project.updated",
+        project,
+        partnership=partnership,
+        title=project.title,
+        old_title=old_title,
+        fields=changed,
+    )
     return changed
 
 

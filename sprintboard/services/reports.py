@@ -46,9 +46,11 @@ def done_since_last_workshop(partnership: Partnership) -> dict:
     grouped per project and per city (the card author's home city)."""
     workshop, boundary = since_boundary(partnership)
     cards = list(db.session.scalars(_done_since(partnership, boundary).order_by(Card.done_at, Card.id)))
-    home = dict(db.session.execute(
-        select(Membership.user_id, Membership.city_id).where(Membership.partnership_id == partnership.id)
-    ).all())
+    home = dict(
+        db.session.execute(
+            select(Membership.user_id, Membership.city_id).where(Membership.partnership_id == partnership.id)
+        ).all()
+    )
     cities = {c.id: c for c in partnership.cities}
     by_project: OrderedDict = OrderedDict()
     by_city: OrderedDict = OrderedDict((c, []) for c in partnership.cities)

@@ -29,8 +29,13 @@ def _clean(name: str, start: date | None, end: date | None) -> str:
 
 
 def create_sprint(partnership: Partnership, name: str, goal: str, start: date, end: date, *, actor):
-    sprint = Sprint(partnership=partnership, name=_clean(name, start, end), goal=(goal or "").strip(),
-                    start_date=start, end_date=end)
+    sprint = Sprint(
+        partnership=partnership,
+        name=_clean(name, start, end),
+        goal=(goal or "").strip(),
+        start_date=start,
+        end_date=end,
+    )
     db.session.add(sprint)
     db.session.flush()
     log(actor, "sprint.created", sprint, partnership=partnership, name=sprint.name)
@@ -73,20 +78,31 @@ def planned_sprints(partnership: Partnership, exclude: Sprint | None = None) -> 
 
 def backlog_cards(partnership: Partnership) -> list[Card]:
     """Cards in no sprint that are neither archived nor done."""
-    return list(db.session.scalars(
-        select(Card).join(BoardColumn, Card.column_id == BoardColumn.id)
-        .where(Card.partnership_id == partnership.id, Card.sprint_id.is_(None),
-               Card.archived_at.is_(None), Card.done_at.is_(None), BoardColumn.is_done.is_(False))
-        .order_by(BoardColumn.position, Card.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(Card)
+            .join(BoardColumn, Card.column_id == BoardColumn.id)
+            .where(
+                Card.partnership_id == partnership.id,
+                Card.sprint_id.is_(None),
+                Card.archived_at.is_(None),
+                Card.done_at.is_(None),
+                BoardColumn.is_done.is_(False),
+            )
+            .order_by(BoardColumn.position, Card.position)
+        )
+    )
 
 
 def sprint_cards(sprint: Sprint) -> list[Card]:
-    return list(db.session.scalars(
-        select(Card).join(BoardColumn, Card.column_id == BoardColumn.id)
-        .where(Card.sprint_id == sprint.id, Card.archived_at.is_(None))
-        .order_by(BoardColumn.position, Card.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(Card)
+            .join(BoardColumn, Card.column_id == BoardColumn.id)
+            .where(Card.sprint_id == sprint.id, Card.archived_at.is_(None))
+            .order_by(BoardColumn.position, Card.position)
+        )
+    )
 
 
 def points(cards) -> int:
@@ -108,8 +124,15 @@ def add_cards(sprint: Sprint, cards: list[Card], *, actor) -> int:
             raise Conflict(_("“%(title)s” is not in the backlog any more.", title=card.title))
     for card in cards:
         card.sprint_id = sprint.id
-        log(actor, "card.planned", card, partnership=sprint.partnership, title=card.title,
-            sprint=sprint.name, sprint_id=sprint.id)
+        log(
+            actor,
+            "card.planned",
+            card,
+            partnership=sprint.partnership,
+            title=card.title,
+            sprint=sprint.name,
+            sprint_id=sprint.id,
+        )
     db.session.flush()
     return len(cards)
 
@@ -123,8 +146,15 @@ def remove_card(sprint: Sprint, card: Card, *, actor) -> None:
     if card.done_at is not None:
         raise Conflict(_("A done card stays in its sprint: it counts towards the sprint's velocity."))
     card.sprint_id = None
-    log(actor, "card.unplanned", card, partnership=sprint.partnership, title=card.title,
-        sprint=sprint.name, sprint_id=sprint.id)
+    log(
+        actor,
+        "card.unplanned",
+        card,
+        partnership=sprint.partnership,
+        title=card.title,
+        sprint=sprint.name,
+        sprint_id=sprint.id,
+    )
     db.session.flush()
 
 
@@ -136,8 +166,9 @@ def start_sprint(sprint: Sprint, *, actor) -> None:
         raise Conflict(_("Only a planned sprint can be started."))
     running = active_sprint(sprint.partnership)
     if running is not None:
-        raise Conflict(_("“%(name)s” is still running. Close it before starting another sprint.",
-                         name=running.name))
+        raise Conflict(
+            _("“%(name)s” is still running. Close it before starting another sprint.", name=running.name)
+        )
     sprint.state = "active"
     sprint.started_at = utcnow()
     try:
@@ -167,9 +198,16 @@ def close_sprint(sprint: Sprint, *, carry_to: Sprint | None = None, actor) -> li
     sprint.state = "closed"
     sprint.closed_at = utcnow()
     db.session.flush()
-    log(actor, "sprint.closed", sprint, partnership=sprint.partnership, name=sprint.name,
-        done=sprint.points_done, carried=len(unfinished),
-        carry_to=carry_to.name if carry_to is not None else None)
+    log(
+        actor,
+        "sprint.closed",
+        sprint,
+        partnership=sprint.partnership,
+        name=sprint.name,
+        done=sprint.points_done,
+        carried=len(unfinished),
+        carry_to=carry_to.name if carry_to is not None else None,
+    )
     return unfinished
 
 
@@ -178,8 +216,11 @@ def close_sprint(sprint: Sprint, *, carry_to: Sprint | None = None, actor) -> li
 
 def closed_sprints(partnership: Partnership, limit: int | None = None) -> list[Sprint]:
     """Closed sprints, oldest first (the last `limit` of them)."""
-    query = (select(Sprint).where(Sprint.partnership_id == partnership.id, Sprint.state == "closed")
-             .order_by(Sprint.closed_at.desc(), Sprint.id.desc()))
+    query = (
+        select(Sprint)
+        .where(Sprint.partnership_id == partnership.id, Sprint.state == "closed")
+        .order_by(Sprint.closed_at.desc(), Sprint.id.desc())
+    )
     if limit:
         query = query.limit(limit)
     return list(reversed(db.session.scalars(query).all()))
@@ -221,11 +262,19 @@ def _sprint_closed(d, who):
 
 @describes("card.planned")
 def _card_planned(d, who):
-    return _("%(who)s put %(title)s into the sprint %(name)s", who=who, title=d.get("title", ""),
-             name=d.get("sprint", ""))
+    return _(
+        "%(who)s put %(title)s into the sprint %(name)s",
+        who=who,
+        title=d.get("title", ""),
+        name=d.get("sprint", ""),
+    )
 
 
 @describes("card.unplanned")
 def _card_unplanned(d, who):
-    return _("%(who)s took %(title)s out of the sprint %(name)s", who=who, title=d.get("title", ""),
-             name=d.get("sprint", ""))
+    return _(
+        "%(who)s took %(title)s out of the sprint %(name)s",
+        who=who,
+        title=d.get("title", ""),
+        name=d.get("sprint", ""),
+    )

@@ -47,7 +47,9 @@ def project_completion(partnership: Partnership) -> list[dict]:
     done = Card.done_at.is_not(None)
     rows = db.session.execute(
         select(
-            Project.id, Project.title, Project.status,
+            Project.id,
+            Project.title,
+            Project.status,
             func.count(Card.id),
             func.count(Card.done_at),
             func.coalesce(func.sum(Card.estimate), 0),
@@ -60,9 +62,16 @@ def project_completion(partnership: Partnership) -> list[dict]:
         .order_by(Project.title, Project.id)
     ).all()
     return [
-        {"id": pid, "title": title, "status": status, "cards": cards, "cards_done": cards_done,
-         "points": int(points), "points_done": int(points_done),
-         "percent": round(100 * cards_done / cards) if cards else 0}
+        {
+            "id": pid,
+            "title": title,
+            "status": status,
+            "cards": cards,
+            "cards_done": cards_done,
+            "points": int(points),
+            "points_done": int(points_done),
+            "percent": round(100 * cards_done / cards) if cards else 0,
+        }
         for pid, title, status, cards, cards_done, points, points_done in rows
     ]
 
@@ -70,21 +79,34 @@ def project_completion(partnership: Partnership) -> list[dict]:
 def participation(partnership: Partnership, days: int = ACTIVE_DAYS) -> list[dict]:
     """Per city: members, and members who did anything in the last `days` days (Activity log)."""
     since = utcnow() - timedelta(days=days)
-    members = dict(db.session.execute(
-        select(Membership.city_id, func.count(Membership.id))
-        .where(Membership.partnership_id == partnership.id)
-        .group_by(Membership.city_id)
-    ).all())
-    active = dict(db.session.execute(
-        select(Membership.city_id, func.count(distinct(Activity.actor_id)))
-        .join(Membership, and_(Membership.user_id == Activity.actor_id,
-                               Membership.partnership_id == Activity.partnership_id))
-        .where(Activity.partnership_id == partnership.id, Activity.created_at >= since)
-        .group_by(Membership.city_id)
-    ).all())
+    members = dict(
+        db.session.execute(
+            select(Membership.city_id, func.count(Membership.id))
+            .where(Membership.partnership_id == partnership.id)
+            .group_by(Membership.city_id)
+        ).all()
+    )
+    active = dict(
+        db.session.execute(
+            select(Membership.city_id, func.count(distinct(Activity.actor_id)))
+            .join(
+                Membership,
+                and_(
+                    Membership.user_id == Activity.actor_id,
+                    Membership.partnership_id == Activity.partnership_id,
+                ),
+            )
+            .where(Activity.partnership_id == partnership.id, Activity.created_at >= since)
+            .group_by(Membership.city_id)
+        ).all()
+    )
     return [
-        {"city": city.name, "country": city.country, "members": members.get(city.id, 0),
-         "active": active.get(city.id, 0)}
+        {
+            "city": city.name,
+            "country": city.country,
+            "members": members.get(city.id, 0),
+            "active": active.get(city.id, 0),
+        }
         for city in partnership.cities
     ]
 
@@ -124,39 +146,66 @@ def overview() -> list[dict]:
         select(City.partnership_id, City.name).order_by(City.partnership_id, City.position)
     ):
         cities[pid].append(name)
-    members = dict(db.session.execute(
-        select(Membership.partnership_id, func.count(Membership.id)).group_by(Membership.partnership_id)
-    ).all())
-    projects = dict(db.session.execute(
-        select(Project.partnership_id, func.count(Project.id)).group_by(Project.partnership_id)
-    ).all())
-    cards = {pid: (total, done) for pid, total, done in db.session.execute(
-        select(Card.partnership_id, func.count(Card.id), func.count(Card.done_at))
-        .where(Card.archived_at.is_(None)).group_by(Card.partnership_id)
-    )}
+    members = dict(
+        db.session.execute(
+            select(Membership.partnership_id, func.count(Membership.id)).group_by(Membership.partnership_id)
+        ).all()
+    )
+    projects = dict(
+        db.session.execute(
+            select(Project.partnership_id, func.count(Project.id)).group_by(Project.partnership_id)
+        ).all()
+    )
+    cards = {
+        pid: (total, done)
+        for pid, total, done in db.session.execute(
+            select(Card.partnership_id, func.count(Card.id), func.count(Card.done_at))
+            .where(Card.archived_at.is_(None))
+            .group_by(Card.partnership_id)
+        )
+    }
     since = utcnow() - timedelta(days=ACTIVE_DAYS)
-    activity = {pid: (last, active) for pid, last, active in db.session.execute(
-        select(Activity.partnership_id, func.max(Activity.created_at),
-               func.count(distinct(case((Activity.created_at >= since, Activity.actor_id)))))
-        .where(Activity.partnership_id.is_not(None)).group_by(Activity.partnership_id)
-    )}
-    ideas = dict(db.session.execute(
-        select(FundingIdea.partnership_id, func.count(FundingIdea.id)).group_by(FundingIdea.partnership_id)
-    ).all())
+    activity = {
+        pid: (last, active)
+        for pid, last, active in db.session.execute(
+            select(
+                Activity.partnership_id,
+                func.max(Activity.created_at),
+                func.count(distinct(case((Activity.created_at >= since, Activity.actor_id)))),
+            )
+            .where(Activity.partnership_id.is_not(None))
+            .group_by(Activity.partnership_id)
+        )
+    }
+    ideas = dict(
+        db.session.execute(
+            select(FundingIdea.partnership_id, func.count(FundingIdea.id)).group_by(
+                FundingIdea.partnership_id
+            )
+        ).all()
+    )
     money = funding.totals(ids)
     rows = []
     for p in partnerships:
         total, done = cards.get(p.id, (0, 0))
         last, active = activity.get(p.id, (None, 0))
         per_status = money.get(p.id, {})
-        rows.append({
-            "partnership": p, "cities": cities[p.id], "members": members.get(p.id, 0),
-            "projects": projects.get(p.id, 0), "cards": total, "cards_done": done,
-            "percent": round(100 * done / total) if total else 0,
-            "last_activity": last, "active": active, "funding_ideas": ideas.get(p.id, 0),
-            "granted": sorted(per_status.get("granted", {}).items()),
-            "open": _sum_currencies(per_status, OPEN_FUNDING_STATUSES),
-        })
+        rows.append(
+            {
+                "partnership": p,
+                "cities": cities[p.id],
+                "members": members.get(p.id, 0),
+                "projects": projects.get(p.id, 0),
+                "cards": total,
+                "cards_done": done,
+                "percent": round(100 * done / total) if total else 0,
+                "last_activity": last,
+                "active": active,
+                "funding_ideas": ideas.get(p.id, 0),
+                "granted": sorted(per_status.get("granted", {}).items()),
+                "open": _sum_currencies(per_status, OPEN_FUNDING_STATUSES),
+            }
+        )
     return rows
 
 

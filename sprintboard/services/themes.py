@@ -41,9 +41,7 @@ def seed_themes(partnership: Partnership) -> None:
 def themes_of(partnership: Partnership) -> list[Theme]:
     return list(
         db.session.scalars(
-            db.select(Theme)
-            .where(Theme.partnership_id == partnership.id)
-            .order_by(Theme.position, Theme.id)
+            db.select(Theme).where(Theme.partnership_id == partnership.id).order_by(Theme.position, Theme.id)
         )
     )
 
@@ -81,7 +79,9 @@ def add_theme(partnership: Partnership, names: dict[str, str], *, actor) -> Them
     if key in taken or any(_key(n) in taken for n in names.values()):
         raise DomainError(_("This theme exists already."))
     theme = Theme(
-        partnership=partnership, key=key, names=names,
+        partnership=partnership,
+        key=key,
+        names=names,
         position=max((t.position for t in existing), default=0) + 1,
     )
     db.session.add(theme)
@@ -96,9 +96,7 @@ def resolve_themes(partnership: Partnership, ids) -> list[Theme]:
     if not ids:
         return []
     themes = list(
-        db.session.scalars(
-            db.select(Theme).where(Theme.partnership_id == partnership.id, Theme.id.in_(ids))
-        )
+        db.session.scalars(db.select(Theme).where(Theme.partnership_id == partnership.id, Theme.id.in_(ids)))
     )
     if len(themes) != len(ids):
         raise DomainError(_("Unknown theme."))

@@ -25,15 +25,24 @@ MAX_METHODS = 1000
 SEED_FILE = Path(__file__).resolve().parent.parent / "seed" / "toolbox.json"
 TEXT_FIELDS = ("title", "purpose", "materials", "steps")
 LIMITS = {"title": 200, "purpose": 2000, "materials": 2000, "steps": 20000}
-META_FIELDS = ("phase", "duration_minutes", "group_min", "group_max", "licence", "author",
-               "original_language")
+META_FIELDS = (
+    "phase",
+    "duration_minutes",
+    "group_min",
+    "group_max",
+    "licence",
+    "author",
+    "original_language",
+)
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def all_methods() -> list[Method]:
-    return list(db.session.scalars(
-        db.select(Method).options(db.selectinload(Method.translations)).order_by(Method.slug)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(Method).options(db.selectinload(Method.translations)).order_by(Method.slug)
+        )
+    )
 
 
 def search(*, q="", phase="", duration=None, group=None, language="", locale="en") -> list[Method]:
@@ -95,8 +104,7 @@ def save_method(method: Method | None, meta: dict, texts: dict[str, dict], *, sl
     _set_texts(method, texts, replace=True)
     method.updated_at = utcnow()
     db.session.flush()
-    log(actor, "method.created" if creating else "method.updated", method, partnership=None,
-        slug=method.slug)
+    log(actor, "method.created" if creating else "method.updated", method, partnership=None, slug=method.slug)
     return method
 
 
@@ -165,9 +173,26 @@ def export_markdown_zip() -> bytes:
             meta = {"slug": method.slug, **{key: getattr(method, key) for key in META_FIELDS}}
             for t in method.translations:
                 head = {**meta, "locale": t.locale, "title": t.title}
-                lines = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()),
-                         "---", "", f"# {t.title}", "", "## Purpose", "", t.purpose, "",
-                         "## Materials", "", t.materials, "", "## Steps", "", t.steps, ""]
+                lines = [
+                    "---",
+                    *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()),
+                    "---",
+                    "",
+                    f"# {t.title}",
+                    "",
+                    "## Purpose",
+                    "",
+                    t.purpose,
+                    "",
+                    "## Materials",
+                    "",
+                    t.materials,
+                    "",
+                    "## Steps",
+                    "",
+                    t.steps,
+                    "",
+                ]
                 archive.writestr(f"{method.slug}/{t.locale}.md", "\n".join(lines))
     return buffer.getvalue()
 
@@ -203,7 +228,7 @@ def _parse_markdown(text: str) -> tuple[dict, dict]:
             meta[key.strip()] = json.loads(value)
     except json.JSONDecodeError:
         raise DomainError(_("The file is not a valid toolbox export.")) from None
-    body = text[match.end():]
+    body = text[match.end() :]
     parts = re.split(r"^## (Purpose|Materials|Steps)\n", body, flags=re.M)
     sections = {"purpose": "", "materials": "", "steps": ""}
     for name, content in zip(parts[1::2], parts[2::2], strict=False):
@@ -310,8 +335,6 @@ def usage(method: Method) -> list:
 
 def method_choices(locale: str) -> list[tuple[str, str]]:
     """(id, title in `locale` or the method's original language) for every method, by title."""
-    methods = db.session.scalars(
-        db.select(Method).options(db.selectinload(Method.translations))
-    ).all()
+    methods = db.session.scalars(db.select(Method).options(db.selectinload(Method.translations))).all()
     choices = [(str(m.id), m.text(locale).title) for m in methods if m.text(locale)]
     return sorted(choices, key=lambda c: c[1].casefold())

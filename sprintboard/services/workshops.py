@@ -29,8 +29,12 @@ from .activity import describes, log
 def plan_standard_series(partnership: Partnership, actor) -> list[Workshop]:
     """Kick-off in the first city, kick-off in the second, Match & Sprint, Sprint & Succeed."""
     cities = list(partnership.cities)
-    series = [("kickoff", cities[0]), ("kickoff", cities[1] if len(cities) > 1 else None),
-              ("match_sprint", None), ("sprint_succeed", None)]
+    series = [
+        ("kickoff", cities[0]),
+        ("kickoff", cities[1] if len(cities) > 1 else None),
+        ("match_sprint", None),
+        ("sprint_succeed", None),
+    ]
     workshops = [
         Workshop(partnership=partnership, kind=kind, title="", host_city=city, position=i)
         for i, (kind, city) in enumerate(series)
@@ -70,14 +74,23 @@ def _check(partnership, kind, title, host_city, start, end) -> str:
     return title
 
 
-def create_workshop(partnership, kind, title, *, host_city=None, start=None, end=None, venue="",
-                    actor) -> Workshop:
+def create_workshop(
+    partnership, kind, title, *, host_city=None, start=None, end=None, venue="", actor
+) -> Workshop:
     title = _check(partnership, kind, title, host_city, start, end)
-    top = db.session.scalar(select(func.max(Workshop.position))
-                            .where(Workshop.partnership_id == partnership.id))
-    workshop = Workshop(partnership=partnership, kind=kind, title=title, host_city=host_city,
-                        start_date=start, end_date=end or start, venue=(venue or "").strip()[:300],
-                        position=(top or 0) + 1)
+    top = db.session.scalar(
+        select(func.max(Workshop.position)).where(Workshop.partnership_id == partnership.id)
+    )
+    workshop = Workshop(
+        partnership=partnership,
+        kind=kind,
+        title=title,
+        host_city=host_city,
+        start_date=start,
+        end_date=end or start,
+        venue=(venue or "").strip()[:300],
+        position=(top or 0) + 1,
+    )
     db.session.add(workshop)
     db.session.flush()
     log(actor, "workshop.created", workshop, partnership=partnership, title=workshop_title(workshop))
@@ -89,8 +102,7 @@ def update_workshop(workshop: Workshop, *, title, host_city, start, end, venue, 
     workshop.host_city = host_city
     workshop.start_date, workshop.end_date = start, end or start
     workshop.venue = (venue or "").strip()[:300]
-    log(actor, "workshop.updated", workshop, partnership=workshop.partnership,
-        title=workshop_title(workshop))
+    log(actor, "workshop.updated", workshop, partnership=workshop.partnership, title=workshop_title(workshop))
 
 
 def mark_held(workshop: Workshop, *, actor) -> None:
@@ -102,8 +114,7 @@ def mark_held(workshop: Workshop, *, actor) -> None:
         raise DomainError(_("A workshop in the future cannot be marked as held."))
     workshop.status = "held"
     workshop.held_at = utcnow()
-    log(actor, "workshop.held", workshop, partnership=workshop.partnership,
-        title=workshop_title(workshop))
+    log(actor, "workshop.held", workshop, partnership=workshop.partnership, title=workshop_title(workshop))
 
 
 def mark_planned(workshop: Workshop, *, actor) -> None:
@@ -111,14 +122,16 @@ def mark_planned(workshop: Workshop, *, actor) -> None:
         raise Conflict(_("This workshop is still planned."))
     workshop.status = "planned"
     workshop.held_at = None
-    log(actor, "workshop.reopened", workshop, partnership=workshop.partnership,
-        title=workshop_title(workshop))
+    log(
+        actor, "workshop.reopened", workshop, partnership=workshop.partnership, title=workshop_title(workshop)
+    )
 
 
 def set_outcomes(workshop: Workshop, text: str, *, actor) -> None:
     workshop.outcomes = (text or "").strip()
-    log(actor, "workshop.outcomes", workshop, partnership=workshop.partnership,
-        title=workshop_title(workshop))
+    log(
+        actor, "workshop.outcomes", workshop, partnership=workshop.partnership, title=workshop_title(workshop)
+    )
 
 
 def set_attendance(workshop: Workshop, counts: dict[City, int], *, actor) -> None:
@@ -157,8 +170,9 @@ def _agenda_values(workshop, title, duration, responsible, notes):
     return title, (notes or "").strip()
 
 
-def add_agenda_item(workshop, title, *, duration=None, responsible: User | None = None, notes="",
-                    method=None, actor) -> AgendaItem:
+def add_agenda_item(
+    workshop, title, *, duration=None, responsible: User | None = None, notes="", method=None, actor
+) -> AgendaItem:
     """An item at the end of the agenda. Picked from the toolbox, it takes the method's title
     (in the current language) and duration unless others are given."""
     if method is not None:
@@ -168,16 +182,22 @@ def add_agenda_item(workshop, title, *, duration=None, responsible: User | None 
         if duration is None:
             duration = method.duration_minutes
     title, notes = _agenda_values(workshop, title, duration, responsible, notes)
-    item = AgendaItem(title=title, duration=duration, responsible=responsible, notes=notes,
-                      method=method,
-                      position=(max((i.position for i in workshop.agenda), default=0) + 1))
+    item = AgendaItem(
+        title=title,
+        duration=duration,
+        responsible=responsible,
+        notes=notes,
+        method=method,
+        position=(max((i.position for i in workshop.agenda), default=0) + 1),
+    )
     workshop.agenda.append(item)
     db.session.flush()
     return item
 
 
-def update_agenda_item(item: AgendaItem, title, *, duration=None, responsible=None, notes="",
-                       method=None, actor) -> None:
+def update_agenda_item(
+    item: AgendaItem, title, *, duration=None, responsible=None, notes="", method=None, actor
+) -> None:
     item.title, item.notes = _agenda_values(item.workshop, title, duration, responsible, notes)
     item.duration = duration
     item.responsible = responsible
@@ -279,8 +299,7 @@ def _workshop_held(d, who):
 
 @describes("workshop.reopened")
 def _workshop_reopened(d, who):
-    return _("%(who)s marked the workshop %(title)s as planned again", who=who,
-             title=d.get("title", ""))
+    return _("%(who)s marked the workshop %(title)s as planned again", who=who, title=d.get("title", ""))
 
 
 @describes("workshop.outcomes")

@@ -37,8 +37,9 @@ def _filters(partnership):
     theme_list = themes.themes_of(partnership)
     form.city.choices = options([("", _("All cities"))] + [(str(c.id), c.name) for c in partnership.cities])
     form.kind.choices = options([("", _("All kinds"))] + [(k, actors.KIND_LABELS[k]) for k in ACTOR_KINDS])
-    form.theme.choices = options([("", _("All themes"))] + [(str(t.id), themes.theme_name(t))
-                                                             for t in theme_list])
+    form.theme.choices = options(
+        [("", _("All themes"))] + [(str(t.id), themes.theme_name(t)) for t in theme_list]
+    )
     city = next((c for c in partnership.cities if str(c.id) == form.city.data), None)
     theme = next((t for t in theme_list if str(t.id) == form.theme.data), None)
     kind = form.kind.data if form.kind.data in ACTOR_KINDS else None
@@ -51,10 +52,15 @@ def index(pid):
     form, selected = _filters(partnership)
     found = actors.actors_of(partnership, **selected)
     return htmx.render(
-        "actors/index.html", "actors/_results.html",
-        partnership=partnership, filters=form, actors=found, grid=actors.stakeholder_grid(found),
+        "actors/index.html",
+        "actors/_results.html",
+        partnership=partnership,
+        filters=form,
+        actors=found,
+        grid=actors.stakeholder_grid(found),
         duplicates=actors.duplicate_groups(partnership)
-        if access.can(current_user, "manage", partnership) else [],
+        if access.can(current_user, "manage", partnership)
+        else [],
         confirm=ConfirmForm(),
     )
 
@@ -75,13 +81,25 @@ def _form_page(partnership, form, record=None, status=200, existing=None):
         )
         link = LinkForm(prefix="link")
         link.project.choices = options(
-            [(0, "—")] + [(p.id, p.title) for p in db.session.scalars(
-                db.select(Project).where(Project.partnership_id == partnership.id).order_by(Project.title))]
+            [(0, "—")]
+            + [
+                (p.id, p.title)
+                for p in db.session.scalars(
+                    db.select(Project).where(Project.partnership_id == partnership.id).order_by(Project.title)
+                )
+            ]
         )
         link.card.choices = options(
-            [(0, "—")] + [(c.id, c.title) for c in db.session.scalars(
-                db.select(Card).where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
-                .order_by(Card.updated_at.desc()).limit(CARD_CHOICES))]
+            [(0, "—")]
+            + [
+                (c.id, c.title)
+                for c in db.session.scalars(
+                    db.select(Card)
+                    .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
+                    .order_by(Card.updated_at.desc())
+                    .limit(CARD_CHOICES)
+                )
+            ]
         )
         context.update(merge=merge, link=link, confirm=ConfirmForm())
     return render_template("actors/form.html", **context), status
@@ -101,7 +119,10 @@ def create(pid):
     try:
         city = access.get_city_or_404(partnership, form.city.data)
         record = actors.create_actor(
-            partnership, city, actor=current_user, allow_duplicate=form.allow_duplicate.data,
+            partnership,
+            city,
+            actor=current_user,
+            allow_duplicate=form.allow_duplicate.data,
             **form.values(themes.resolve_themes(partnership, form.themes.data)),
         )
     except actors.DuplicateActor as duplicate:
@@ -119,8 +140,9 @@ def _add_to_existing(partnership, form):
     """The "merge instead" answer to a duplicate warning: the details go to the existing actor."""
     record = access.get_actor_or_404(partnership, form.add_to.data)
     try:
-        actors.add_details(record, actor=current_user,
-                           **form.values(themes.resolve_themes(partnership, form.themes.data)))
+        actors.add_details(
+            record, actor=current_user, **form.values(themes.resolve_themes(partnership, form.themes.data))
+        )
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(error.message)
@@ -143,8 +165,12 @@ def edit(pid, actor_id):
         return _form_page(partnership, form, record, status=422)
     try:
         city = access.get_city_or_404(partnership, form.city.data)
-        actors.update_actor(record, city, actor=current_user,
-                            **form.values(themes.resolve_themes(partnership, form.themes.data)))
+        actors.update_actor(
+            record,
+            city,
+            actor=current_user,
+            **form.values(themes.resolve_themes(partnership, form.themes.data)),
+        )
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(error.message)

@@ -63,8 +63,9 @@ def _refuse_spam(form) -> None:
 @bp.get("/calls/")
 @access.public
 def calls():
-    return render_template("applications/calls.html", calls=service.open_calls(),
-                           format_deadline=service.format_deadline)
+    return render_template(
+        "applications/calls.html", calls=service.open_calls(), format_deadline=service.format_deadline
+    )
 
 
 @bp.route("/calls/<int:cid>/", methods=["GET", "POST"])
@@ -94,8 +95,9 @@ def apply(cid):
 
 
 def _call_page(call, form, status=200):
-    return render_template("applications/apply.html", call=call, form=form,
-                           deadline=service.format_deadline(call)), status
+    return render_template(
+        "applications/apply.html", call=call, form=form, deadline=service.format_deadline(call)
+    ), status
 
 
 @bp.route("/calls/application/<token>", methods=["GET", "POST"])
@@ -120,8 +122,13 @@ def mine(token):
                 flash(_("Your corrections have been saved."), "success")
                 return htmx.redirect_to(url_for("applications.mine", token=token))
     return render_template(
-        "applications/mine.html", application=application, call=call, form=form, token=token,
-        link=service.private_link(token), deadline=service.format_deadline(call),
+        "applications/mine.html",
+        application=application,
+        call=call,
+        form=form,
+        token=token,
+        link=service.private_link(token),
+        deadline=service.format_deadline(call),
         is_new=request.args.get("new") == "1",
     ), status
 
@@ -132,8 +139,9 @@ def mine(token):
 @bp.get("/admin/calls/")
 def admin_calls():
     access.require_admin()
-    return render_template("applications/admin_calls.html", calls=service.list_calls(),
-                           format_deadline=service.format_deadline)
+    return render_template(
+        "applications/admin_calls.html", calls=service.list_calls(), format_deadline=service.format_deadline
+    )
 
 
 @bp.route("/admin/calls/new", methods=["GET", "POST"])
@@ -143,9 +151,13 @@ def new_call():
     if form.validate_on_submit():
         try:
             call = service.open_call(
-                form.title.data, form.description.data, countries=form.country_list,
-                deadline_local=form.deadline.data, timezone=form.timezone.data,
-                languages=form.languages.data, actor=current_user,
+                form.title.data,
+                form.description.data,
+                countries=form.country_list,
+                deadline_local=form.deadline.data,
+                timezone=form.timezone.data,
+                languages=form.languages.data,
+                actor=current_user,
             )
         except DomainError as error:
             form.form_errors.append(error.message)
@@ -168,9 +180,14 @@ def edit_call(cid):
     if form.validate_on_submit():
         try:
             service.update_call(
-                call, form.title.data, form.description.data, countries=form.country_list,
-                deadline_local=form.deadline.data, timezone=form.timezone.data,
-                languages=form.languages.data, actor=current_user,
+                call,
+                form.title.data,
+                form.description.data,
+                countries=form.country_list,
+                deadline_local=form.deadline.data,
+                timezone=form.timezone.data,
+                languages=form.languages.data,
+                actor=current_user,
             )
         except DomainError as error:
             form.form_errors.append(error.message)
@@ -198,9 +215,15 @@ def review(cid):
     country = filters.country.data if filters.country.data in call.countries else None
     found = service.list_applications(call, status=status, country=country)
     return htmx.render(
-        "applications/review.html", "applications/_list.html", call=call, filters=filters,
-        applications=found, criterion_form=CriterionForm(), confirm=ConfirmForm(),
-        deadline=service.format_deadline(call), status_label=service.status_label,
+        "applications/review.html",
+        "applications/_list.html",
+        call=call,
+        filters=filters,
+        applications=found,
+        criterion_form=CriterionForm(),
+        confirm=ConfirmForm(),
+        deadline=service.format_deadline(call),
+        status_label=service.status_label,
     )
 
 
@@ -218,9 +241,14 @@ def add_criterion(cid):
             flash(_("Criterion added."), "success")
             return htmx.redirect_to(url_for("applications.review", cid=call.id))
     return render_template(
-        "applications/review.html", call=call, filters=_filter_form(call),
-        applications=service.list_applications(call), criterion_form=form, confirm=ConfirmForm(),
-        deadline=service.format_deadline(call), status_label=service.status_label,
+        "applications/review.html",
+        call=call,
+        filters=_filter_form(call),
+        applications=service.list_applications(call),
+        criterion_form=form,
+        confirm=ConfirmForm(),
+        deadline=service.format_deadline(call),
+        status_label=service.status_label,
     ), 422
 
 
@@ -243,8 +271,12 @@ def _detail(call, application, status=200, **forms):
     forms.setdefault("notes", NotesForm(obj=application))
     forms.setdefault("status_form", StatusForm(data={"status": application.status}))
     return render_template(
-        "applications/detail.html", call=call, application=application, confirm=ConfirmForm(),
-        status_label=service.status_label, **forms,
+        "applications/detail.html",
+        call=call,
+        application=application,
+        confirm=ConfirmForm(),
+        status_label=service.status_label,
+        **forms,
     ), status
 
 
@@ -294,8 +326,7 @@ def set_status(cid, aid):
         form.status.errors.append(error.message)
         return _detail(call, application, 422, status_form=form)
     db.session.commit()
-    flash(_("The application is now %(status)s.", status=service.status_label(application.status)),
-          "success")
+    flash(_("The application is now %(status)s.", status=service.status_label(application.status)), "success")
     return htmx.redirect_to(url_for("applications.detail", cid=cid, aid=aid))
 
 
@@ -312,8 +343,13 @@ def select(cid, aid):
         flash(error.message, "error")
         return _detail(call, application, 422)
     db.session.commit()
-    flash(_("Selected: the partnership %(name)s has been created and its contact people invited.",
-            name=partnership.name), "success")
+    flash(
+        _(
+            "Selected: the partnership %(name)s has been created and its contact people invited.",
+            name=partnership.name,
+        ),
+        "success",
+    )
     return htmx.redirect_to(url_for("partnerships.show", pid=partnership.id))
 
 
@@ -321,7 +357,11 @@ def select(cid, aid):
 def export_csv(cid):
     call = access.get_call_or_404(cid)
     body = service.export_csv(call)
-    return body, 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="applications-call-{call.id}.csv"',
-    }
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="applications-call-{call.id}.csv"',
+        },
+    )

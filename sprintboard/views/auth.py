@@ -43,7 +43,9 @@ def setup():
     if form.validate_on_submit():
         try:
             user = accounts.create_first_admin(
-                form.email.data, form.name.data, form.password.data,
+                form.email.data,
+                form.name.data,
+                form.password.data,
                 locale=request.accept_languages.best_match(i18n.LANGUAGES.keys()),
             )
         except DomainError as error:
@@ -58,9 +60,7 @@ def setup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-@limiter.limit(
-    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 422
-)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 422)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -127,16 +127,12 @@ def accept_invitation(token):
             if logged_in:
                 user = invitations.accept(invitation, user=current_user)
             else:
-                user = invitations.accept(
-                    invitation, name=form.name.data, password=form.password.data
-                )
+                user = invitations.accept(invitation, name=form.name.data, password=form.password.data)
                 user.locale = str(_current_locale())
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
-            return render_template(
-                "auth/accept_invitation.html", form=form, invitation=invitation
-            ), 422
+            return render_template("auth/accept_invitation.html", form=form, invitation=invitation), 422
         partnership_id = invitation.partnership_id
         if not logged_in:
             _log_in(user)

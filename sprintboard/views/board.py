@@ -18,9 +18,13 @@ def _filters(form: FilterForm, sprint) -> board_render.Filters:
     if form.errors:
         return board_render.Filters()
     return board_render.Filters(
-        q=(form.q.data or "").strip(), group=form.group.data or "project",
-        project=form.project.data, label=form.label.data, assignee=form.assignee.data,
-        city=form.city.data, due=form.due.data or "",
+        q=(form.q.data or "").strip(),
+        group=form.group.data or "project",
+        project=form.project.data,
+        label=form.label.data,
+        assignee=form.assignee.data,
+        city=form.city.data,
+        due=form.due.data or "",
         # "Active sprint only" with no sprint running shows no card (sprint id 0 never exists).
         sprint_id=(sprint.id if sprint else 0) if form.sprint.data == "active" else None,
     )
@@ -40,17 +44,21 @@ def show(pid):
     limit = None if request.args.get("all") else board_render.CELL_LIMIT
     sprint = sprints.active_sprint(partnership)
     live_since = live.last_id(partnership.id)  # before loading: the live stream replays from here
-    board = board_render.plan_board(partnership, _filters(form, sprint), options=options,
-                                    limit=limit)
+    board = board_render.plan_board(partnership, _filters(form, sprint), options=options, limit=limit)
     may_edit = access.can(current_user, "edit", partnership) and not facilitation.is_frozen_for(
         partnership, current_user
     )
     html = board_render.board_html(board, may_edit=may_edit)
     if not htmx.is_htmx():
         html = board_render.page_with_board(
-            "board/show.html", html, partnership=partnership, form=form, may_edit=may_edit,
+            "board/show.html",
+            html,
+            partnership=partnership,
+            form=form,
+            may_edit=may_edit,
             filters_html=board_render.filters_html(partnership, form, options),
-            sprint=sprint, live_since=live_since,
+            sprint=sprint,
+            live_since=live_since,
         )
     return Response(html, status, mimetype="text/html")
 
@@ -63,8 +71,11 @@ def cell(pid):
     column = access.get_column_or_404(partnership, request.args.get("column", type=int))
     lane_key = request.args.get("lane", "")
     board = board_render.load_board(
-        partnership, _filters(form, sprints.active_sprint(partnership)), options=options,
-        limit=None, cell=(lane_key, column.id),
+        partnership,
+        _filters(form, sprints.active_sprint(partnership)),
+        options=options,
+        limit=None,
+        cell=(lane_key, column.id),
     )
     lane = next((lane for lane in board.lanes if lane.key == lane_key), None)
     if lane is None:
@@ -80,13 +91,16 @@ def add_card(pid):
         return web.form_errors(form)
     column = access.get_column_or_404(partnership, form.column.data)
     project = access.get_project_or_404(partnership, form.project.data) if form.project.data else None
-    card = cards.create_card(partnership, form.title.data, column=column, project=project,
-                             actor=current_user, language=None)
+    card = cards.create_card(
+        partnership, form.title.data, column=column, project=project, actor=current_user, language=None
+    )
     db.session.commit()
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
     return render_template(
-        "board/_card_added.html", partnership=partnership, card=card,
+        "board/_card_added.html",
+        partnership=partnership,
+        card=card,
         fragment=board_render.card_fragment(partnership, card),
         heads=board_render.column_heads(partnership, [column]),
     )
@@ -109,20 +123,35 @@ def move(pid, card_id):
         )
     except board_service.WipLimitReached as error:
         db.session.rollback()
-        return render_template(
-            "board/_wip_refused.html", partnership=partnership, card=card, error=error,
-            form=form, may_override=access.can(current_user, "manage", partnership),
-        ), 409, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return (
+            render_template(
+                "board/_wip_refused.html",
+                partnership=partnership,
+                card=card,
+                error=error,
+                form=form,
+                may_override=access.can(current_user, "manage", partnership),
+            ),
+            409,
+            {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
+        )
     db.session.commit()
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
     place, total = board_service.place_of(card)
     return render_template(
-        "board/_moved.html", partnership=partnership, card=card,
+        "board/_moved.html",
+        partnership=partnership,
+        card=card,
         fragment=board_render.card_fragment(partnership, card),
         heads=board_render.column_heads(partnership, {old, new}),
-        message=_("Moved “%(title)s” to %(column)s, position %(place)d of %(total)d.",
-                  title=card.title, column=new.name, place=place, total=total),
+        message=_(
+            "Moved “%(title)s” to %(column)s, position %(place)d of %(total)d.",
+            title=card.title,
+            column=new.name,
+            place=place,
+            total=total,
+        ),
     )
 
 
@@ -132,6 +161,10 @@ def done(pid):
     page = max(request.args.get("page", 1, type=int), 1)
     rows, has_next = board_render.done_cards(partnership, page)
     return htmx.render(
-        "board/done.html", "board/_done_list.html", partnership=partnership, rows=rows,
-        page=page, has_next=has_next,
+        "board/done.html",
+        "board/_done_list.html",
+        partnership=partnership,
+        rows=rows,
+        page=page,
+        has_next=has_next,
     )

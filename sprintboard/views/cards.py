@@ -28,9 +28,14 @@ bp = Blueprint("cards", __name__, url_prefix="/p/<int:pid>/cards")
 def _card_form(partnership, card, submitted=False) -> CardForm:
     """The edit form: with the submitted values, or with the card's current ones."""
     data = {
-        "version": card.version, "title": card.title, "body": card.body,
-        "project": card.project_id, "estimate": card.estimate, "due_date": card.due_date,
-        "language": card.language or "", "assignees": [u.id for u in card.assignees],
+        "version": card.version,
+        "title": card.title,
+        "body": card.body,
+        "project": card.project_id,
+        "estimate": card.estimate,
+        "due_date": card.due_date,
+        "language": card.language or "",
+        "assignees": [u.id for u in card.assignees],
         "labels": [label.id for label in card.labels],
     }
     form = CardForm() if submitted else CardForm(formdata=None, data=data)
@@ -49,18 +54,32 @@ def move_url(pid: int, card_id: int) -> str | None:
     return url_for("board.move", pid=pid, card_id=card_id)
 
 
-def _context(partnership, card, *, form=None, checklist_form=None, comment_form=None,
-             conflict=None, refused_comment_forms=None) -> dict:
+def _context(
+    partnership,
+    card,
+    *,
+    form=None,
+    checklist_form=None,
+    comment_form=None,
+    conflict=None,
+    refused_comment_forms=None,
+) -> dict:
     frozen = is_frozen_for(partnership, current_user)
     may_write = access.can(current_user, "edit", partnership) and not frozen
     may_edit = may_write and card.archived_at is None
     context = dict(
-        partnership=partnership, card=card, conflict=conflict, h=_heading_level(), frozen=frozen,
-        may_edit=may_edit, may_restore=may_write and card.archived_at is not None,
+        partnership=partnership,
+        card=card,
+        conflict=conflict,
+        h=_heading_level(),
+        frozen=frozen,
+        may_edit=may_edit,
+        may_restore=may_write and card.archived_at is not None,
         may_manage=access.can(current_user, "manage", partnership),
         cities=cards_service.home_cities(partnership),
         history=cards_service.history(card),
-        languages=LANGUAGES, status_labels=STATUS_LABELS,
+        languages=LANGUAGES,
+        status_labels=STATUS_LABELS,
     )
     if may_edit:
         context.update(
@@ -79,7 +98,8 @@ def _comment_forms(card, refused=None) -> dict:
     that comment's form keeps what was typed and the error (the template opens it)."""
     forms = {
         comment.id: CommentEditForm(formdata=None, prefix=f"comment-{comment.id}", body=comment.body)
-        for comment in card.comments if comment.author_id == current_user.id
+        for comment in card.comments
+        if comment.author_id == current_user.id
     }
     return forms | (refused or {})
 
@@ -94,8 +114,7 @@ def _heading_level() -> int:
 
 
 def _detail(partnership, card, status=200, **kw):
-    return htmx.render("cards/show.html", "cards/_detail.html", status,
-                       **_context(partnership, card, **kw))
+    return htmx.render("cards/show.html", "cards/_detail.html", status, **_context(partnership, card, **kw))
 
 
 def _changed(response, card):
@@ -131,10 +150,15 @@ def edit(pid, card_id):
         return _detail(partnership, card, 422, form=form)
     try:
         cards_service.update_card(
-            card, version=form.version.data, title=form.title.data, body=form.body.data or "",
-            project=(access.get_project_or_404(partnership, form.project.data)
-                     if form.project.data else None),
-            estimate=form.estimate.data, due_date=form.due_date.data,
+            card,
+            version=form.version.data,
+            title=form.title.data,
+            body=form.body.data or "",
+            project=(
+                access.get_project_or_404(partnership, form.project.data) if form.project.data else None
+            ),
+            estimate=form.estimate.data,
+            due_date=form.due_date.data,
             language=form.language.data or None,
             assignees=[db.session.get(User, i) for i in form.assignees.data],
             labels=[access.get_label_or_404(partnership, i) for i in form.labels.data],
@@ -157,18 +181,21 @@ def _conflict(partnership, card, form):
     form.version.data = card.version  # re-applying goes on top of the current version
     conflict = {"mine": mine, "theirs": _shown(card)}
     if htmx.is_htmx():
-        body = render_template("cards/_conflict.html", **_context(
-            partnership, card, form=form, conflict=conflict))
+        body = render_template(
+            "cards/_conflict.html", **_context(partnership, card, form=form, conflict=conflict)
+        )
         return body, 409, {"HX-Retarget": "#card-edit", "HX-Reswap": "outerHTML"}
     return _detail(partnership, card, 409, form=form, conflict=conflict)
 
 
 def _shown(card) -> dict:
     return {
-        "title": card.title, "body": card.body,
+        "title": card.title,
+        "body": card.body,
         "project": card.project.title if card.project else "",
         "estimate": "" if card.estimate is None else str(card.estimate),
-        "due_date": card.due_date, "language": LANGUAGES.get(card.language or "", ""),
+        "due_date": card.due_date,
+        "language": LANGUAGES.get(card.language or "", ""),
         "assignees": ", ".join(sorted(u.name for u in card.assignees)),
         "labels": ", ".join(sorted(label.name for label in card.labels)),
     }
@@ -180,10 +207,12 @@ def _submitted(form) -> dict:
     projects = {str(c.value): str(c.label) for c in form.project.choices}
     people = [db.session.get(User, i) for i in form.assignees.data or []]
     return {
-        "title": " ".join((form.title.data or "").split()), "body": form.body.data or "",
+        "title": " ".join((form.title.data or "").split()),
+        "body": form.body.data or "",
         "project": projects.get(str(form.project.data), "") if form.project.data else "",
         "estimate": "" if form.estimate.data is None else str(form.estimate.data),
-        "due_date": form.due_date.data, "language": LANGUAGES.get(form.language.data or "", ""),
+        "due_date": form.due_date.data,
+        "language": LANGUAGES.get(form.language.data or "", ""),
         "assignees": ", ".join(sorted(u.name for u in people if u is not None)),
         "labels": ", ".join(sorted(labels[str(i)] for i in form.labels.data or [] if str(i) in labels)),
     }
@@ -194,8 +223,12 @@ def move_form(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
     # `next`: where the board wants the browser back after a no-JS move (checked by board.move).
-    return htmx.render("cards/show.html", "cards/_move_form.html", **_context(partnership, card),
-                       move_next=request.args.get("next"))
+    return htmx.render(
+        "cards/show.html",
+        "cards/_move_form.html",
+        **_context(partnership, card),
+        move_next=request.args.get("next"),
+    )
 
 
 # Checklist ---------------------------------------------------------------------------------
@@ -228,11 +261,14 @@ def add_checklist_item(pid, card_id):
         except DomainError as error:
             form.text.errors.append(error.message)
     if form.errors:
-        return htmx.render("cards/show.html", "cards/_checklist.html", 422,
-                           **_context(partnership, card, checklist_form=form))
+        return htmx.render(
+            "cards/show.html",
+            "cards/_checklist.html",
+            422,
+            **_context(partnership, card, checklist_form=form),
+        )
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist",
-                              old_version)
+    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist", old_version)
 
 
 @bp.post("/<int:card_id>/checklist/<int:item_id>/toggle")
@@ -256,8 +292,7 @@ def delete_checklist_item(pid, card_id, item_id):
     item, old_version = access.get_checklist_item_or_404(card, item_id), card.version
     cards_service.delete_checklist_item(item, actor=current_user)
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist",
-                              old_version)
+    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist", old_version)
 
 
 # Comments ----------------------------------------------------------------------------------
@@ -270,16 +305,15 @@ def add_comment(pid, card_id):
     form, old_version = CommentForm(prefix="comment"), card.version
     if form.validate_on_submit():
         try:
-            cards_service.add_comment(card, form.body.data, language=str(get_locale()),
-                                      actor=current_user)
+            cards_service.add_comment(card, form.body.data, language=str(get_locale()), actor=current_user)
         except DomainError as error:
             form.body.errors.append(error.message)
     if form.errors:
-        return htmx.render("cards/show.html", "cards/_comments.html", 422,
-                           **_context(partnership, card, comment_form=form))
+        return htmx.render(
+            "cards/show.html", "cards/_comments.html", 422, **_context(partnership, card, comment_form=form)
+        )
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments",
-                              old_version)
+    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments", old_version)
 
 
 @bp.post("/<int:card_id>/comments/<int:comment_id>/edit")
@@ -297,11 +331,16 @@ def edit_comment(pid, card_id, comment_id):
             form.body.errors.append(error.message)
     if form.errors:
         db.session.rollback()
-        return htmx.render("cards/show.html", "cards/_comments.html", 422,
-                           **_context(partnership, card, refused_comment_forms={comment.id: form}))
+        return htmx.render(
+            "cards/show.html",
+            "cards/_comments.html",
+            422,
+            **_context(partnership, card, refused_comment_forms={comment.id: form}),
+        )
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_comments.html", f"#comment-{comment.id}",
-                              old_version)
+    return _after_card_change(
+        partnership, card, "cards/_comments.html", f"#comment-{comment.id}", old_version
+    )
 
 
 @bp.post("/<int:card_id>/comments/<int:comment_id>/delete")
@@ -309,11 +348,11 @@ def delete_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
     comment, old_version = access.get_comment_or_404(card, comment_id), card.version
-    cards_service.delete_comment(comment, actor=current_user,
-                                 moderator=access.can(current_user, "manage", partnership))
+    cards_service.delete_comment(
+        comment, actor=current_user, moderator=access.can(current_user, "manage", partnership)
+    )
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments",
-                              old_version)
+    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments", old_version)
 
 
 # Archive -----------------------------------------------------------------------------------
@@ -343,8 +382,13 @@ def archived(pid):
     found, total = cards_service.search_archived(partnership, query, page)
     pages = max((total + cards_service.ARCHIVE_PAGE_SIZE - 1) // cards_service.ARCHIVE_PAGE_SIZE, 1)
     return htmx.render(
-        "cards/archived.html", "cards/_archive_results.html",
-        partnership=partnership, cards=found, total=total, query=query, page_no=page, pages=pages,
+        "cards/archived.html",
+        "cards/_archive_results.html",
+        partnership=partnership,
+        cards=found,
+        total=total,
+        query=query,
+        page_no=page,
+        pages=pages,
         may_edit=access.can(current_user, "edit", partnership),
     )
-

@@ -26,14 +26,28 @@ def _column_forms(partnership, failed=None):
 
 def _label_forms(partnership, failed=None):
     return [
-        (label, failed if failed is not None and failed.label_id == label.id
-         else LabelForm(formdata=None, obj=label, prefix=f"label-{label.id}"))
+        (
+            label,
+            failed
+            if failed is not None and failed.label_id == label.id
+            else LabelForm(formdata=None, obj=label, prefix=f"label-{label.id}"),
+        )
         for label in columns_service.labels_of(partnership)
     ]
 
 
-def _page(partnership, status=200, section=None, *, column_error=None, label_error=None,
-          failed_column=None, failed_label=None, new_column=None, new_label=None):
+def _page(
+    partnership,
+    status=200,
+    section=None,
+    *,
+    column_error=None,
+    label_error=None,
+    failed_column=None,
+    failed_label=None,
+    new_column=None,
+    new_label=None,
+):
     """The settings page, or with htmx only the section (columns or labels) that changed."""
     context = dict(
         partnership=partnership,
@@ -43,7 +57,8 @@ def _page(partnership, status=200, section=None, *, column_error=None, label_err
         labels=_label_forms(partnership, failed_label),
         new_column=new_column or NewColumnForm(formdata=None, prefix="new-column"),
         new_label=new_label or LabelForm(formdata=None, prefix="new-label"),
-        column_error=column_error, label_error=label_error,
+        column_error=column_error,
+        label_error=label_error,
     )
     if htmx.is_htmx() and section:
         return render_template(f"columns/_{section}.html", **context), status
@@ -89,15 +104,19 @@ def update_column(pid, column_id):
     if form.validate_on_submit():
         try:
             columns_service.update_column(
-                column, name=form.name.data, wip_limit=form.wip_limit.data,
-                is_done=form.is_done.data, actor=current_user,
+                column,
+                name=form.name.data,
+                wip_limit=form.wip_limit.data,
+                is_done=form.is_done.data,
+                actor=current_user,
             )
         except DomainError as error:
             form.form_errors.append(error.message)
     if form.errors or form.form_errors:
         db.session.rollback()
-        return _page(partnership, 422, "columns", failed_column=form,
-                     column_error=" ".join(form.form_errors) or None)
+        return _page(
+            partnership, 422, "columns", failed_column=form, column_error=" ".join(form.form_errors) or None
+        )
     db.session.commit()
     return _done(partnership, "columns")
 
@@ -136,8 +155,7 @@ def create_label(pid):
     form = LabelForm(prefix="new-label")
     if form.validate_on_submit():
         try:
-            columns_service.create_label(partnership, form.name.data, form.colour.data,
-                                         actor=current_user)
+            columns_service.create_label(partnership, form.name.data, form.colour.data, actor=current_user)
         except DomainError as error:
             form.name.errors.append(error.message)
     if form.errors:
@@ -154,8 +172,13 @@ def update_label(pid, label_id):
     form.label_id = label.id
     if form.validate_on_submit():
         try:
-            columns_service.update_label(label, name=form.name.data, colour=form.colour.data,
-                                         actor=current_user, partnership=partnership)
+            columns_service.update_label(
+                label,
+                name=form.name.data,
+                colour=form.colour.data,
+                actor=current_user,
+                partnership=partnership,
+            )
         except DomainError as error:
             form.name.errors.append(error.message)
     if form.errors:

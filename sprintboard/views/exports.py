@@ -27,8 +27,9 @@ def backup_json(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     body = backup.dumps(backup.export_partnership(partnership))
     name = f"sprintboard-partnership-{partnership.id}-{utcnow():%Y%m%d}.json"
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.post("/p/<int:pid>/calendar")

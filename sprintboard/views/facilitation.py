@@ -22,9 +22,12 @@ def timebox_state(partnership):
     remaining = facilitation.timebox_remaining(partnership)
     if remaining is None:
         return None
-    return {"ends_at": partnership.timebox_ends_at, "remaining": remaining,
-            "label": partnership.timebox_label,
-            "clock": f"{remaining // 60:02d}:{remaining % 60:02d}"}
+    return {
+        "ends_at": partnership.timebox_ends_at,
+        "remaining": remaining,
+        "label": partnership.timebox_label,
+        "clock": f"{remaining // 60:02d}:{remaining % 60:02d}",
+    }
 
 
 @bp.app_template_global()
@@ -37,7 +40,8 @@ def _card_choices(partnership):
     from ..forms import options
 
     cards = db.session.scalars(
-        db.select(Card).where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
+        db.select(Card)
+        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
         .order_by(Card.title)
     )
     return options((c.id, c.title) for c in cards)
@@ -47,9 +51,12 @@ def _index(partnership, timebox_form=None, vote_form=None, status=200):
     vote_form = vote_form or VoteSessionForm(formdata=None)
     vote_form.cards.choices = _card_choices(partnership)
     return render_template(
-        "facilitation/index.html", partnership=partnership,
-        timebox_form=timebox_form or TimeboxForm(formdata=None), vote_form=vote_form,
-        sessions=facilitation.vote_sessions(partnership), confirm=ConfirmForm(),
+        "facilitation/index.html",
+        partnership=partnership,
+        timebox_form=timebox_form or TimeboxForm(formdata=None),
+        vote_form=vote_form,
+        sessions=facilitation.vote_sessions(partnership),
+        confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
     ), status
 
@@ -110,8 +117,12 @@ def unfreeze(pid):
 def _panel(partnership, fragment):
     if not htmx.is_htmx():
         return htmx.redirect_to(url_for("facilitation.index", pid=partnership.id))
-    return render_template(f"facilitation/{fragment}.html", partnership=partnership,
-                           timebox_form=TimeboxForm(formdata=None), may_manage=True)
+    return render_template(
+        f"facilitation/{fragment}.html",
+        partnership=partnership,
+        timebox_form=TimeboxForm(formdata=None),
+        may_manage=True,
+    )
 
 
 from . import voting  # noqa: E402,F401  (dot votes and retrospective on this blueprint)

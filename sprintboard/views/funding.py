@@ -55,7 +55,9 @@ def index(pid):
 def table(pid):
     partnership = access.get_partnership_or_404(pid)
     return render_template(
-        "funding/table.html", partnership=partnership, ideas=funding.ideas_of(partnership),
+        "funding/table.html",
+        partnership=partnership,
+        ideas=funding.ideas_of(partnership),
         totals=funding.totals_by_status(partnership),
     )
 
@@ -78,10 +80,16 @@ def _values(form, partnership, idea=None) -> dict:
     members = _people(partnership, idea)
     projects = {p.id: p for p in funding.projects_of(partnership)}
     return {
-        "title": form.title.data, "funder": form.funder.data, "programme": form.programme.data,
-        "url": form.url.data, "amount": form.amount.data, "cofunding": form.cofunding.data,
-        "currency": form.currency.data, "deadline": form.deadline.data,
-        "owner": members.get(form.owner.data), "next_step": form.next_step.data,
+        "title": form.title.data,
+        "funder": form.funder.data,
+        "programme": form.programme.data,
+        "url": form.url.data,
+        "amount": form.amount.data,
+        "cofunding": form.cofunding.data,
+        "currency": form.currency.data,
+        "deadline": form.deadline.data,
+        "owner": members.get(form.owner.data),
+        "next_step": form.next_step.data,
         "notes": form.notes.data,
         "projects": [projects[i] for i in form.projects.data or [] if i in projects],
     }
@@ -121,8 +129,12 @@ def _show(partnership, idea, move_form=None, status=200):
         (s, funding.STATUS_LABELS[s]) for s in FUNDING_STATUSES if s in allowed or s == idea.status
     )
     return render_template(
-        "funding/show.html", partnership=partnership, idea=idea, move_form=move_form,
-        confirm=ConfirmForm(), may_edit=access.can(current_user, "edit", partnership),
+        "funding/show.html",
+        partnership=partnership,
+        idea=idea,
+        move_form=move_form,
+        confirm=ConfirmForm(),
+        may_edit=access.can(current_user, "edit", partnership),
     ), status
 
 
@@ -162,8 +174,9 @@ def move(pid, fid):
         return _show(partnership, idea, form, status=422)
     funding.move_funding_idea(idea, form.status.data, actor=current_user)
     db.session.commit()
-    message = _("“%(title)s” moved to “%(status)s”.", title=idea.title,
-                status=funding.status_label(idea.status))
+    message = _(
+        "“%(title)s” moved to “%(status)s”.", title=idea.title, status=funding.status_label(idea.status)
+    )
     if htmx.is_htmx():
         return render_template("funding/_moved.html", message=message, **_board_context(partnership))
     flash(message, "success")
@@ -187,13 +200,37 @@ def delete(pid, fid):
 @bp.get("/funding.csv")
 def export_csv(pid):
     partnership = access.get_partnership_or_404(pid)
-    header = [_("Title"), _("Funder"), _("Programme"), _("Link"), _("Amount requested"),
-              _("Co-funding"), _("Currency"), _("Deadline"), _("Status"), _("Owner"), _("Next step"),
-              _("Projects"), _("Notes")]
+    header = [
+        _("Title"),
+        _("Funder"),
+        _("Programme"),
+        _("Link"),
+        _("Amount requested"),
+        _("Co-funding"),
+        _("Currency"),
+        _("Deadline"),
+        _("Status"),
+        _("Owner"),
+        _("Next step"),
+        _("Projects"),
+        _("Notes"),
+    ]
     rows = [
-        [i.title, i.funder, i.programme, i.url, i.amount, i.cofunding, i.currency,
-         i.deadline.isoformat() if i.deadline else "", funding.status_label(i.status),
-         i.owner.name if i.owner else "", i.next_step, "; ".join(p.title for p in i.projects), i.notes]
+        [
+            i.title,
+            i.funder,
+            i.programme,
+            i.url,
+            i.amount,
+            i.cofunding,
+            i.currency,
+            i.deadline.isoformat() if i.deadline else "",
+            funding.status_label(i.status),
+            i.owner.name if i.owner else "",
+            i.next_step,
+            "; ".join(p.title for p in i.projects),
+            i.notes,
+        ]
         for i in funding.ideas_of(partnership)
     ]
     return csvsafe.csv_response(f"funding-{partnership.id}.csv", header, rows)

@@ -33,7 +33,8 @@ def _stream_slots() -> threading.BoundedSemaphore:
         slots = app.extensions.get("live_slots")
         if slots is None:
             slots = app.extensions["live_slots"] = threading.BoundedSemaphore(
-                int(app.config.get("LIVE_MAX_STREAMS", 48)))
+                int(app.config.get("LIVE_MAX_STREAMS", 48))
+            )
     return slots
 
 
@@ -73,8 +74,11 @@ def stream(pid):
     stream_id = events.new_stream_id()
     entry = {"k": stream_id, "u": user_id, "n": name, "c": city}
     heartbeat = float(config.get("LIVE_HEARTBEAT", 15))
-    lifetime = float(config.get("LIVE_TEST_STREAM_SECONDS", 0) if current_app.testing
-                     else config.get("LIVE_STREAM_SECONDS", 300))
+    lifetime = float(
+        config.get("LIVE_TEST_STREAM_SECONDS", 0)
+        if current_app.testing
+        else config.get("LIVE_STREAM_SECONDS", 300)
+    )
     # Subscribe before reading what was missed, so nothing falls between the two.
     subscription = broker.subscribe(pid)
 

@@ -52,8 +52,12 @@ def index(pid):
     cities, all_cities = _compared(partnership)
     shared, one_sided = match.rank_themes(partnership, cities)
     return htmx.render(
-        "match/index.html", "match/_compare.html",
-        cities=cities, all_cities=all_cities, shared=shared, one_sided=one_sided,
+        "match/index.html",
+        "match/_compare.html",
+        cities=cities,
+        all_cities=all_cities,
+        shared=shared,
+        one_sided=one_sided,
         **_match_context(partnership),
     )
 
@@ -71,8 +75,11 @@ def _after_match_change(partnership, message=None):
         return render_template("match/_matches.html", **_match_context(partnership))
     if message:
         flash(message, "success")
-    return htmx.redirect_to(request.referrer if _same_page(request.referrer, partnership)
-                            else url_for("match.index", pid=partnership.id))
+    return htmx.redirect_to(
+        request.referrer
+        if _same_page(request.referrer, partnership)
+        else url_for("match.index", pid=partnership.id)
+    )
 
 
 def _same_page(url, partnership):
@@ -108,8 +115,9 @@ def open_dot_vote(pid):
     form = DotVoteForm()
     if not form.validate_on_submit():
         raise DomainError(_("Each person can have from 1 to %(n)d votes.", n=DotVoteForm.MAX))
-    session = match.open_dot_vote(partnership, votes_per_person=form.votes_per_person.data,
-                                  actor=current_user)
+    session = match.open_dot_vote(
+        partnership, votes_per_person=form.votes_per_person.data, actor=current_user
+    )
     db.session.commit()
     return htmx.redirect_to(url_for("facilitation.vote", pid=pid, vid=session.id))
 
@@ -144,11 +152,14 @@ def make_project(pid, match_id):
         abort(400)
     project = match.create_project_from_match(record, actor=current_user)
     db.session.commit()
-    return _after_match_change(partnership, _(
-        "The project “%(title)s” has been created with a first card in the backlog.", title=project.title))
+    return _after_match_change(
+        partnership,
+        _("The project “%(title)s” has been created with a first card in the backlog.", title=project.title),
+    )
 
 
 # Entries ---------------------------------------------------------------------------------------
+
 
 def _prepare(form, partnership):
     form.city.choices = options((c.id, c.name) for c in partnership.cities)
@@ -164,8 +175,13 @@ def _entries_page(partnership, form=None, status=200):
     recorded = entry_service.entries_of(partnership)
     by_city = [(c, [e for e in recorded if e.city_id == c.id]) for c in partnership.cities]
     return htmx.render(
-        "match/entries.html", "match/_entries.html", status,
-        partnership=partnership, form=form, by_city=by_city, confirm=ConfirmForm(),
+        "match/entries.html",
+        "match/_entries.html",
+        status,
+        partnership=partnership,
+        form=form,
+        by_city=by_city,
+        confirm=ConfirmForm(),
         may_edit=access.can(current_user, "edit", partnership),
     )
 
@@ -180,8 +196,9 @@ def _save_entry(partnership, form, entry=None):
     city = access.get_city_or_404(partnership, form.city.data)
     chosen = themes.resolve_themes(partnership, form.themes.data)
     if entry is None:
-        return entry_service.create_entry(partnership, city, form.kind.data, form.text.data, chosen,
-                                  actor=current_user)
+        return entry_service.create_entry(
+            partnership, city, form.kind.data, form.text.data, chosen, actor=current_user
+        )
     return entry_service.update_entry(entry, city, form.kind.data, form.text.data, chosen, actor=current_user)
 
 
@@ -223,8 +240,7 @@ def edit_entry(pid, entry_id):
         status = 422
     else:
         status = 422
-    return render_template("match/entry_form.html", partnership=partnership, form=form,
-                           entry=entry), status
+    return render_template("match/entry_form.html", partnership=partnership, form=form, entry=entry), status
 
 
 @bp.post("/entries/<int:entry_id>/delete")
@@ -241,10 +257,14 @@ def delete_entry(pid, entry_id):
 
 # Themes ----------------------------------------------------------------------------------------
 
+
 def _themes_page(partnership, form=None, status=200):
     return render_template(
-        "match/themes.html", partnership=partnership, form=form or ThemeForm(formdata=None),
-        themes=themes.themes_of(partnership), languages=LANGUAGES,
+        "match/themes.html",
+        partnership=partnership,
+        form=form or ThemeForm(formdata=None),
+        themes=themes.themes_of(partnership),
+        languages=LANGUAGES,
         may_manage=access.can(current_user, "manage", partnership),
     ), status
 
@@ -264,8 +284,9 @@ def add_theme(pid):
             # The name in the facilitator's language comes first: it is the fallback.
             first = str(get_locale()) if str(get_locale()) in LANGUAGES else "en"
             codes = [first] + [code for code in LANGUAGES if code != first]
-            themes.add_theme(partnership, {code: form[f"name_{code}"].data for code in codes},
-                             actor=current_user)
+            themes.add_theme(
+                partnership, {code: form[f"name_{code}"].data for code in codes}, actor=current_user
+            )
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
@@ -276,6 +297,7 @@ def add_theme(pid):
 
 
 # Template helpers ------------------------------------------------------------------------------
+
 
 @bp.app_template_global()
 def theme_label(theme) -> str:

@@ -48,8 +48,12 @@ def invite(pid):
     city = access.get_city_or_404(partnership, form.city.data)
     try:
         _invitation, link = invitations.invite(
-            partnership, form.email.data, form.role.data, city,
-            actor=current_user, locale=str(get_locale()),
+            partnership,
+            form.email.data,
+            form.role.data,
+            city,
+            actor=current_user,
+            locale=str(get_locale()),
         )
     except DomainError as error:
         form.email.errors.append(error.message)

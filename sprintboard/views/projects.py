@@ -20,9 +20,12 @@ navigation.add_tab("projects.index", _l("Projects"), 20)
 def index(pid):
     partnership = access.get_partnership_or_404(pid)
     return htmx.render(
-        "projects/index.html", "projects/_list.html",
-        partnership=partnership, projects=projects_service.projects_of(partnership),
-        counts=projects_service.card_counts(partnership), status_labels=STATUS_LABELS,
+        "projects/index.html",
+        "projects/_list.html",
+        partnership=partnership,
+        projects=projects_service.projects_of(partnership),
+        counts=projects_service.card_counts(partnership),
+        status_labels=STATUS_LABELS,
         may_edit=access.can(current_user, "edit", partnership),
     )
 
@@ -32,8 +35,12 @@ def show(pid, project_id):
     partnership = access.get_partnership_or_404(pid)
     project = access.get_project_or_404(partnership, project_id)
     return htmx.render(
-        "projects/show.html", "projects/_detail.html",
-        partnership=partnership, project=project, status_labels=STATUS_LABELS, languages=LANGUAGES,
+        "projects/show.html",
+        "projects/_detail.html",
+        partnership=partnership,
+        project=project,
+        status_labels=STATUS_LABELS,
+        languages=LANGUAGES,
         columns=projects_service.cards_by_column(project),
         may_edit=access.can(current_user, "edit", partnership),
     )
@@ -51,9 +58,13 @@ def create(pid):
     if form.validate_on_submit():
         try:
             project = projects_service.create_project(
-                partnership, form.title.data, summary=form.summary.data or "",
-                lead_city=_lead_city(partnership, form), status=form.status.data,
-                language=form.language.data or None, actor=current_user,
+                partnership,
+                form.title.data,
+                summary=form.summary.data or "",
+                lead_city=_lead_city(partnership, form),
+                status=form.status.data,
+                language=form.language.data or None,
+                actor=current_user,
             )
         except DomainError as error:
             form.form_errors.append(error.message)
@@ -69,17 +80,30 @@ def create(pid):
 def edit(pid, project_id):
     partnership = access.get_partnership_or_404(pid, need="edit")
     project = access.get_project_or_404(partnership, project_id)
-    form = ProjectForm(data={
-        "title": project.title, "summary": project.summary, "lead_city": project.lead_city_id,
-        "status": project.status, "language": project.language or "",
-    }) if request.method == "GET" else ProjectForm()
+    form = (
+        ProjectForm(
+            data={
+                "title": project.title,
+                "summary": project.summary,
+                "lead_city": project.lead_city_id,
+                "status": project.status,
+                "language": project.language or "",
+            }
+        )
+        if request.method == "GET"
+        else ProjectForm()
+    )
     form.set_cities(partnership)
     if form.validate_on_submit():
         try:
             projects_service.update_project(
-                project, title=form.title.data, summary=form.summary.data or "",
-                lead_city=_lead_city(partnership, form), status=form.status.data,
-                language=form.language.data or None, actor=current_user,
+                project,
+                title=form.title.data,
+                summary=form.summary.data or "",
+                lead_city=_lead_city(partnership, form),
+                status=form.status.data,
+                language=form.language.data or None,
+                actor=current_user,
             )
         except DomainError as error:
             form.form_errors.append(error.message)
@@ -88,6 +112,4 @@ def edit(pid, project_id):
             flash(_("Saved."), "success")
             return htmx.redirect_to(url_for("projects.show", pid=pid, project_id=project.id))
     status = 422 if request.method == "POST" else 200
-    return render_template(
-        "projects/edit.html", partnership=partnership, project=project, form=form
-    ), status
+    return render_template("projects/edit.html", partnership=partnership, project=project, form=form), status

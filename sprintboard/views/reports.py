@@ -17,5 +17,8 @@ def done_since_summary(partnership):
 @bp.get("/done-since-workshop")
 def done_since(pid):
     partnership = access.get_partnership_or_404(pid)
-    return render_template("reports/done_since.html", partnership=partnership,
-                           report=reports.done_since_last_workshop(partnership))
+    return render_template(
+        "reports/done_since.html",
+        partnership=partnership,
+        report=reports.done_since_last_workshop(partnership),
+    )

@@ -19,9 +19,13 @@ navigation.add_tab("sprints.index", _l("Sprints"), 40)
 
 def _index(partnership, form=None, status=200):
     return render_template(
-        "sprints/index.html", partnership=partnership, form=form or SprintForm(formdata=None),
-        sprints=sprints.sprints_of(partnership), velocity=sprints.velocity(partnership),
-        count=sprints.card_count, points=sprints.points,
+        "sprints/index.html",
+        partnership=partnership,
+        form=form or SprintForm(formdata=None),
+        sprints=sprints.sprints_of(partnership),
+        velocity=sprints.velocity(partnership),
+        count=sprints.card_count,
+        points=sprints.points,
         may_manage=access.can(current_user, "manage", partnership),
     ), status
 
@@ -38,8 +42,14 @@ def create(pid):
     if not form.validate_on_submit():
         return _index(partnership, form, 422)
     try:
-        sprint = sprints.create_sprint(partnership, form.name.data, form.goal.data,
-                                       form.start_date.data, form.end_date.data, actor=current_user)
+        sprint = sprints.create_sprint(
+            partnership,
+            form.name.data,
+            form.goal.data,
+            form.start_date.data,
+            form.end_date.data,
+            actor=current_user,
+        )
     except DomainError as error:
         form.name.errors.append(error.message)
         return _index(partnership, form, 422)
@@ -63,9 +73,16 @@ def _context(partnership, sprint, pull_form=None, error=None):
         data = charts.burndown(sprint)
         burndown = {"data": data, "svg": charts.burndown_svg(data)}
     return dict(
-        partnership=partnership, sprint=sprint, cards=cards, backlog=backlog, pull_form=pull_form,
-        total=sprints.points(cards), velocity=sprints.velocity(partnership), burndown=burndown,
-        may_manage=access.can(current_user, "manage", partnership), error=error,
+        partnership=partnership,
+        sprint=sprint,
+        cards=cards,
+        backlog=backlog,
+        pull_form=pull_form,
+        total=sprints.points(cards),
+        velocity=sprints.velocity(partnership),
+        burndown=burndown,
+        may_manage=access.can(current_user, "manage", partnership),
+        error=error,
     )
 
 
@@ -78,8 +95,9 @@ def show(pid, sid):
 def _plan_response(partnership, sprint, status=200, **kw):
     if status == 200 and not htmx.is_htmx():
         return htmx.redirect_to(url_for("sprints.show", pid=partnership.id, sid=sprint.id))
-    return htmx.render("sprints/show.html", "sprints/_plan.html", status,
-                       **_context(partnership, sprint, **kw))
+    return htmx.render(
+        "sprints/show.html", "sprints/_plan.html", status, **_context(partnership, sprint, **kw)
+    )
 
 
 @bp.post("/<int:sid>/cards")
@@ -112,8 +130,14 @@ def edit(pid, sid):
     form = SprintForm(obj=sprint)
     if form.validate_on_submit():
         try:
-            sprints.update_sprint(sprint, form.name.data, form.goal.data, form.start_date.data,
-                                  form.end_date.data, actor=current_user)
+            sprints.update_sprint(
+                sprint,
+                form.name.data,
+                form.goal.data,
+                form.start_date.data,
+                form.end_date.data,
+                actor=current_user,
+            )
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(error.message)
@@ -122,8 +146,7 @@ def edit(pid, sid):
             flash(_("Saved."), "success")
             return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("sprints/edit.html", partnership=partnership, sprint=sprint,
-                           form=form), status
+    return render_template("sprints/edit.html", partnership=partnership, sprint=sprint, form=form), status
 
 
 @bp.post("/<int:sid>/start")
@@ -160,17 +183,28 @@ def close(pid, sid):
         flash(_closed_message(len(moved), carry_to), "success")
         return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))
     status = 422 if form.errors else 200
-    return render_template("sprints/close.html", partnership=partnership, sprint=sprint, form=form,
-                           unfinished=sprints.unfinished_cards(sprint)), status
+    return render_template(
+        "sprints/close.html",
+        partnership=partnership,
+        sprint=sprint,
+        form=form,
+        unfinished=sprints.unfinished_cards(sprint),
+    ), status
 
 
 def _closed_message(n, carry_to):
     if carry_to is not None:
-        return ngettext("The sprint is closed; %(num)d unfinished card went into %(name)s.",
-                        "The sprint is closed; %(num)d unfinished cards went into %(name)s.",
-                        n, name=carry_to.name)
-    return ngettext("The sprint is closed; %(num)d unfinished card went back to the backlog.",
-                    "The sprint is closed; %(num)d unfinished cards went back to the backlog.", n)
+        return ngettext(
+            "The sprint is closed; %(num)d unfinished card went into %(name)s.",
+            "The sprint is closed; %(num)d unfinished cards went into %(name)s.",
+            n,
+            name=carry_to.name,
+        )
+    return ngettext(
+        "The sprint is closed; %(num)d unfinished card went back to the backlog.",
+        "The sprint is closed; %(num)d unfinished cards went back to the backlog.",
+        n,
+    )
 
 
 @bp.get("/charts")
@@ -184,7 +218,13 @@ def charts_page(pid):
     closed = sprints.closed_sprints(partnership, 12)
     flow = charts.cumulative_flow(partnership)
     return render_template(
-        "sprints/charts.html", partnership=partnership, active=active, burndown=burndown,
-        closed=closed, velocity_svg=charts.velocity_svg(closed), velocity=sprints.velocity(partnership),
-        flow=flow, flow_svg=charts.flow_svg(flow),
+        "sprints/charts.html",
+        partnership=partnership,
+        active=active,
+        burndown=burndown,
+        closed=closed,
+        velocity_svg=charts.velocity_svg(closed),
+        velocity=sprints.velocity(partnership),
+        flow=flow,
+        flow_svg=charts.flow_svg(flow),
     )

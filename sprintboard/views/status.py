@@ -18,9 +18,14 @@ navigation.add_tab("status.show", _l("Status"), 15)
 def render_status_page(partnership, link=None, feed_link=None, fragment="status/_sharing.html"):
     """The status page; for htmx only `fragment` (the status itself, or the sharing panel)."""
     return htmx.render(
-        "status/show.html", fragment,
-        partnership=partnership, s=status.status_of(partnership), public=False, link=link,
-        feed_link=feed_link, confirm=ConfirmForm(),
+        "status/show.html",
+        fragment,
+        partnership=partnership,
+        s=status.status_of(partnership),
+        public=False,
+        link=link,
+        feed_link=feed_link,
+        confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
         has_feed=_has_feed(partnership),
     )
@@ -70,8 +75,11 @@ def public(token):
     response = render_template(
         "status/public.html", partnership=partnership, s=status.status_of(partnership), public=True
     )
-    return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex",
-                           "Referrer-Policy": "no-referrer"}
+    return (
+        response,
+        200,
+        {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"},
+    )
 
 
 @bp.get("/admin/status")

@@ -31,17 +31,25 @@ def _get_method_or_404(slug):
 def index():
     filters = ToolboxFilterForm(request.args)
     valid = filters.validate()
-    methods = service.search(
-        q=filters.q.data or "",
-        phase=filters.phase.data or "",
-        duration=DURATIONS.get(filters.duration.data or ""),
-        group=filters.group.data if valid else None,
-        language=filters.language.data or "",
-        locale=str(get_locale()),
-    ) if valid else []
+    methods = (
+        service.search(
+            q=filters.q.data or "",
+            phase=filters.phase.data or "",
+            duration=DURATIONS.get(filters.duration.data or ""),
+            group=filters.group.data if valid else None,
+            language=filters.language.data or "",
+            locale=str(get_locale()),
+        )
+        if valid
+        else []
+    )
     return htmx.render(
-        "toolbox/index.html", "toolbox/_methods.html", filters=filters, methods=methods,
-        locale=str(get_locale()), phase_labels=PHASE_LABELS,
+        "toolbox/index.html",
+        "toolbox/_methods.html",
+        filters=filters,
+        methods=methods,
+        locale=str(get_locale()),
+        phase_labels=PHASE_LABELS,
         may_edit=access.can_edit_toolbox(current_user),
     )
 
@@ -49,17 +57,21 @@ def index():
 @bp.get("/export.json")
 @access.public
 def export_json():
-    return Response(service.export_json(), mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="sprintboard-toolbox.json"'
-    })
+    return Response(
+        service.export_json(),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="sprintboard-toolbox.json"'},
+    )
 
 
 @bp.get("/export.zip")
 @access.public
 def export_markdown():
-    return Response(service.export_markdown_zip(), mimetype="application/zip", headers={
-        "Content-Disposition": 'attachment; filename="sprintboard-toolbox-markdown.zip"'
-    })
+    return Response(
+        service.export_markdown_zip(),
+        mimetype="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="sprintboard-toolbox-markdown.zip"'},
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -69,15 +81,22 @@ def import_methods():
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            created, updated = service.import_file(form.file.data.read(service.MAX_IMPORT_BYTES + 1),
-                                                   actor=current_user)
+            created, updated = service.import_file(
+                form.file.data.read(service.MAX_IMPORT_BYTES + 1), actor=current_user
+            )
         except DomainError as error:
             db.session.rollback()
             form.file.errors.append(error.message)
         else:
             db.session.commit()
-            flash(_("Import done. New methods: %(created)d. Updated methods: %(updated)d.",
-                    created=created, updated=updated), "success")
+            flash(
+                _(
+                    "Import done. New methods: %(created)d. Updated methods: %(updated)d.",
+                    created=created,
+                    updated=updated,
+                ),
+                "success",
+            )
             return htmx.redirect_to(url_for("toolbox.index"))
     status = 422 if request.method == "POST" else 200
     return render_template("toolbox/import.html", form=form), status
@@ -88,8 +107,7 @@ def _meta(form) -> dict:
 
 
 def _form_page(form, method=None, status=200):
-    return render_template("toolbox/edit.html", form=form, method=method,
-                           locales=METHOD_LOCALES), status
+    return render_template("toolbox/edit.html", form=form, method=method, locales=METHOD_LOCALES), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -99,8 +117,9 @@ def create():
     if not form.validate_on_submit():
         return _form_page(form, status=422 if request.method == "POST" else 200)
     try:
-        method = service.save_method(None, _meta(form), form.texts(), slug=form.slug.data or "",
-                                     actor=current_user)
+        method = service.save_method(
+            None, _meta(form), form.texts(), slug=form.slug.data or "", actor=current_user
+        )
     except DomainError as error:
         form.form_errors.append(error.message)
         return _form_page(form, status=422)
@@ -116,9 +135,14 @@ def show(slug):
     locale = str(get_locale())
     compare = request.args.get("compare")
     return render_template(
-        "toolbox/show.html", method=method, text=method.text(locale), locale=locale,
+        "toolbox/show.html",
+        method=method,
+        text=method.text(locale),
+        locale=locale,
         compare=method.text(compare) if compare in method.languages else None,
-        phase_labels=PHASE_LABELS, used_in=service.usage(method), confirm=ConfirmForm(),
+        phase_labels=PHASE_LABELS,
+        used_in=service.usage(method),
+        confirm=ConfirmForm(),
         may_edit=access.can_edit_toolbox(current_user),
     )
 
@@ -131,9 +155,9 @@ def edit(slug):
     if request.method == "GET":
         form.slug.data = method.slug
         for t in method.translations:
-            getattr(form, f"text_{t.locale}").process(None, data={
-                k: getattr(t, k) for k in service.TEXT_FIELDS
-            })
+            getattr(form, f"text_{t.locale}").process(
+                None, data={k: getattr(t, k) for k in service.TEXT_FIELDS}
+            )
     if not form.validate_on_submit():
         return _form_page(form, method, status=422 if request.method == "POST" else 200)
     try:

@@ -22,8 +22,13 @@ def open_vote(pid):
     cards = [access.get_card_or_404(partnership, card_id) for card_id in form.cards.data or []]
     try:
         session = facilitation.open_vote(
-            partnership, form.question.data, form.votes_per_person.data, cards=cards,
-            ideas=(form.ideas.data or "").splitlines(), actor=current_user)
+            partnership,
+            form.question.data,
+            form.votes_per_person.data,
+            cards=cards,
+            ideas=(form.ideas.data or "").splitlines(),
+            actor=current_user,
+        )
     except DomainError as error:
         form.question.errors.append(error.message)
         return _index(partnership, vote_form=form, status=422)
@@ -33,8 +38,11 @@ def open_vote(pid):
 
 def _vote_context(partnership, session):
     return dict(
-        partnership=partnership, session=session, mine=facilitation.my_votes(session, current_user),
-        used=facilitation.votes_used(session, current_user), voters=facilitation.voter_count(session),
+        partnership=partnership,
+        session=session,
+        mine=facilitation.my_votes(session, current_user),
+        used=facilitation.votes_used(session, current_user),
+        voters=facilitation.voter_count(session),
         results=facilitation.results(session) if session.state == "revealed" else None,
         may_vote=access.can(current_user, "edit", partnership),
         may_manage=access.can(current_user, "manage", partnership),
@@ -96,9 +104,14 @@ def reveal(pid, vid):
 
 def _retro(partnership, form=None, status=200):
     return htmx.render(
-        "facilitation/retro.html", "facilitation/_retro.html", status, partnership=partnership,
-        form=form or RetroNoteForm(formdata=None), notes=facilitation.retro_notes(partnership),
-        labels=RETRO_LABELS, may_edit=access.can(current_user, "edit", partnership),
+        "facilitation/retro.html",
+        "facilitation/_retro.html",
+        status,
+        partnership=partnership,
+        form=form or RetroNoteForm(formdata=None),
+        notes=facilitation.retro_notes(partnership),
+        labels=RETRO_LABELS,
+        may_edit=access.can(current_user, "edit", partnership),
         may_manage=access.can(current_user, "manage", partnership),
     )
 

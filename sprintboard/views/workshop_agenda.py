@@ -47,9 +47,14 @@ def add_item(pid, wid):
         return _respond(partnership, workshop, "agenda", 422, agenda_form=form)
     try:
         workshops.add_agenda_item(
-            workshop, form.title.data, duration=form.duration.data,
-            responsible=_responsible(partnership, form.responsible.data), notes=form.notes.data,
-            method=_method(form.method.data), actor=current_user)
+            workshop,
+            form.title.data,
+            duration=form.duration.data,
+            responsible=_responsible(partnership, form.responsible.data),
+            notes=form.notes.data,
+            method=_method(form.method.data),
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         form.title.errors.append(error.message)
@@ -65,14 +70,23 @@ def update_item(pid, wid, item_id):
     form = AgendaItemForm()
     form.responsible.validate_choice = False
     if not form.validate_on_submit():
-        return _respond(partnership, workshop, "agenda", 422,
-                        error=_("Agenda item “%(title)s” was not saved: check the title and minutes.",
-                                title=item.title))
+        return _respond(
+            partnership,
+            workshop,
+            "agenda",
+            422,
+            error=_("Agenda item “%(title)s” was not saved: check the title and minutes.", title=item.title),
+        )
     try:
         workshops.update_agenda_item(
-            item, form.title.data, duration=form.duration.data,
-            responsible=_responsible(partnership, form.responsible.data), notes=form.notes.data,
-            method=_method(form.method.data), actor=current_user)
+            item,
+            form.title.data,
+            duration=form.duration.data,
+            responsible=_responsible(partnership, form.responsible.data),
+            notes=form.notes.data,
+            method=_method(form.method.data),
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         return _respond(partnership, workshop, "agenda", 422, error=error.message)

@@ -43,7 +43,9 @@ def _city(partnership, value):
 
 def _members(partnership):
     return db.session.scalars(
-        db.select(User).join(Membership).where(Membership.partnership_id == partnership.id)
+        db.select(User)
+        .join(Membership)
+        .where(Membership.partnership_id == partnership.id)
         .order_by(User.name)
     ).all()
 
@@ -52,8 +54,12 @@ def _index(partnership, form=None, status=200):
     form = form or NewWorkshopForm(formdata=None)
     form.host_city.choices = city_choices(partnership)
     return render_template(
-        "workshops/index.html", partnership=partnership, form=form, kinds=KIND_LABELS,
-        workshops=workshops.timeline(partnership), now=workshops.last_held(partnership),
+        "workshops/index.html",
+        partnership=partnership,
+        form=form,
+        kinds=KIND_LABELS,
+        workshops=workshops.timeline(partnership),
+        now=workshops.last_held(partnership),
         next=workshops.next_planned(partnership),
         may_manage=access.can(current_user, "manage", partnership),
     ), status
@@ -73,8 +79,14 @@ def create(pid):
         return _index(partnership, form, 422)
     try:
         workshop = workshops.create_workshop(
-            partnership, form.kind.data, form.title.data, host_city=_city(partnership, form.host_city.data),
-            start=form.start_date.data, end=form.end_date.data, venue=form.venue.data, actor=current_user,
+            partnership,
+            form.kind.data,
+            form.title.data,
+            host_city=_city(partnership, form.host_city.data),
+            start=form.start_date.data,
+            end=form.end_date.data,
+            venue=form.venue.data,
+            actor=current_user,
         )
     except DomainError as error:
         form.title.errors.append(error.message)
@@ -93,25 +105,53 @@ def _context(partnership, workshop, **forms):
     agenda_form = forms.pop("agenda_form", None) or AgendaItemForm(formdata=None)
     members = _members(partnership)
     agenda_form.responsible.choices = options(
-        [("", _("Nobody in particular"))] + [(str(u.id), u.name) for u in members])
+        [("", _("Nobody in particular"))] + [(str(u.id), u.name) for u in members]
+    )
     methods = toolbox.method_choices(str(get_locale()))
     agenda_form.method.choices = options([("", _("None"))] + methods)
     cards, projects = workshops.linked(workshop)
     link_form = LinkForm(formdata=None)
-    link_form.card.choices = options([("", "—")] + [
-        (str(c.id), c.title) for c in db.session.scalars(
-            db.select(Card).where(Card.partnership_id == partnership.id, Card.archived_at.is_(None),
-                                  Card.workshop_id.is_(None)).order_by(Card.title))])
-    link_form.project.choices = options([("", "—")] + [
-        (str(p.id), p.title) for p in db.session.scalars(
-            db.select(Project).where(Project.partnership_id == partnership.id,
-                                     Project.workshop_id.is_(None)).order_by(Project.title))])
+    link_form.card.choices = options(
+        [("", "—")]
+        + [
+            (str(c.id), c.title)
+            for c in db.session.scalars(
+                db.select(Card)
+                .where(
+                    Card.partnership_id == partnership.id,
+                    Card.archived_at.is_(None),
+                    Card.workshop_id.is_(None),
+                )
+                .order_by(Card.title)
+            )
+        ]
+    )
+    link_form.project.choices = options(
+        [("", "—")]
+        + [
+            (str(p.id), p.title)
+            for p in db.session.scalars(
+                db.select(Project)
+                .where(Project.partnership_id == partnership.id, Project.workshop_id.is_(None))
+                .order_by(Project.title)
+            )
+        ]
+    )
     return dict(
-        partnership=partnership, workshop=workshop, details_form=details, agenda_form=agenda_form,
+        partnership=partnership,
+        workshop=workshop,
+        details_form=details,
+        agenda_form=agenda_form,
         outcomes_form=forms.pop("outcomes_form", None) or OutcomesForm(formdata=None, obj=workshop),
-        link_form=link_form, members=members, cards=cards, projects=projects, methods=methods,
-        attendance=workshops.attendance_of(workshop), minutes=workshops.agenda_minutes(workshop),
-        confirm=ConfirmForm(), may_manage=access.can(current_user, "manage", partnership),
+        link_form=link_form,
+        members=members,
+        cards=cards,
+        projects=projects,
+        methods=methods,
+        attendance=workshops.attendance_of(workshop),
+        minutes=workshops.agenda_minutes(workshop),
+        confirm=ConfirmForm(),
+        may_manage=access.can(current_user, "manage", partnership),
         error=forms.pop("error", None),
     )
 
@@ -120,8 +160,12 @@ def _respond(partnership, workshop, fragment, status=200, **forms):
     """htmx: the changed fragment; browsers: back to the workshop page (or the page with errors)."""
     if status == 200 and not htmx.is_htmx():
         return htmx.redirect_to(url_for("workshops.show", pid=partnership.id, wid=workshop.id))
-    return htmx.render("workshops/show.html", f"workshops/_{fragment}.html", status,
-                       **_context(partnership, workshop, **forms))
+    return htmx.render(
+        "workshops/show.html",
+        f"workshops/_{fragment}.html",
+        status,
+        **_context(partnership, workshop, **forms),
+    )
 
 
 def _load(pid, wid, need="manage"):
@@ -144,9 +188,14 @@ def update(pid, wid):
         return _respond(partnership, workshop, "details", 422, details_form=form)
     try:
         workshops.update_workshop(
-            workshop, title=form.title.data, host_city=_city(partnership, form.host_city.data),
-            start=form.start_date.data, end=form.end_date.data, venue=form.venue.data,
-            actor=current_user)
+            workshop,
+            title=form.title.data,
+            host_city=_city(partnership, form.host_city.data),
+            start=form.start_date.data,
+            end=form.end_date.data,
+            venue=form.venue.data,
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         form.title.errors.append(error.message)
@@ -188,8 +237,9 @@ def attendance(pid, wid):
     for city in partnership.cities:
         raw = (request.form.get(f"city-{city.id}") or "0").strip()
         if not raw.isdigit():
-            return _respond(partnership, workshop, "attendance", 422,
-                            error=_("Attendance is a number from 0 to 10,000."))
+            return _respond(
+                partnership, workshop, "attendance", 422, error=_("Attendance is a number from 0 to 10,000.")
+            )
         counts[city] = int(raw)
     workshops.set_attendance(workshop, counts, actor=current_user)
     db.session.commit()

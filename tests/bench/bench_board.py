@@ -72,7 +72,8 @@ def wait_for(port: int, path: str = "/healthz") -> None:
 def start(app: str, port: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
+        cwd=ROOT,
+        env=env,
     )
 
 
@@ -94,24 +95,32 @@ def median_ms(samples) -> float:
 
 def measure(size: int, repeat: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"sb-bench-{size}-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SECRET_KEY": "bench",
-           "SPRINTBOARD_COMPRESS": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+        "SECRET_KEY": "bench",
+        "SPRINTBOARD_COMPRESS": "1",
+    }
     out = subprocess.run(  # noqa: S603
         [str(BIN / "sprintboard"), "demo", "--cards", str(size), "--password", PASSWORD],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     pid = int(re.search(r"\(id (\d+)\)", out).group(1))
     app_port, floor_port = free_port(), free_port()
-    servers = [start("wsgi:app", app_port, env),
-               start("tests.bench.floor_app:app", floor_port, env)]
+    servers = [start("wsgi:app", app_port, env), start("tests.bench.floor_app:app", floor_port, env)]
     try:
         wait_for(app_port)
         wait_for(floor_port, f"/floor/{pid}")
         client = Http(app_port)
         _s, page, _t, _h = client.request("GET", "/login")
         token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-        status, _d, _t, _h = client.request("POST", "/login", {
-            "csrf_token": token, "email": "facilitator@demo.example", "password": PASSWORD})
+        status, _d, _t, _h = client.request(
+            "POST", "/login", {"csrf_token": token, "email": "facilitator@demo.example", "password": PASSWORD}
+        )
         assert status == 303, status
         # The first board of a fresh server renders every card: the cold figure.
         _s, board_html, cold, _h = client.request("GET", f"/p/{pid}/board")
@@ -135,27 +144,38 @@ def measure(size: int, repeat: int) -> dict:
         def move():
             target = columns[next(moves) % 2]
             status, _data, elapsed, _h = client.request(
-                "POST", f"/p/{pid}/cards/{card_id}/move", {"csrf_token": token, "column": target},
-                {"HX-Request": "true"})
+                "POST",
+                f"/p/{pid}/cards/{card_id}/move",
+                {"csrf_token": token, "column": target},
+                {"HX-Request": "true"},
+            )
             assert status == 200, status
             return elapsed
 
         edit = None
         status, page, _t, _h = client.request("GET", f"/p/{pid}/cards/{card_id}")
         if status == 200 and b'name="version"' in page:
+
             def edit():
                 _s, page, _t, _h = client.request("GET", f"/p/{pid}/cards/{card_id}")
                 version = re.search(rb'name="version"[^>]*value="(\d+)"', page)
                 status, _data, elapsed, _h = client.request(
-                    "POST", f"/p/{pid}/cards/{card_id}/edit",
-                    {"csrf_token": token, "version": version.group(1).decode(),
-                     "title": f"Edited {time.time()}", "body": "Benchmark edit"},
-                    {"HX-Request": "true"})
+                    "POST",
+                    f"/p/{pid}/cards/{card_id}/edit",
+                    {
+                        "csrf_token": token,
+                        "version": version.group(1).decode(),
+                        "title": f"Edited {time.time()}",
+                        "body": "Benchmark edit",
+                    },
+                    {"HX-Request": "true"},
+                )
                 assert status in (200, 303), status
                 return elapsed
 
         fns = {"board": board, "floor": floor_page, "move": move}
         if edit:
+
             def board_after_edit():
                 """The board page right after someone changed a card: the board's cached HTML
                 is stale, and so is that card's (the usual case in a workshop)."""
@@ -176,11 +196,19 @@ def measure(size: int, repeat: int) -> dict:
 
 
 def asset_budget() -> tuple[int, list[tuple[str, int]]]:
-    files = ["static/vendor/htmx/htmx.min.js", "static/vendor/sortablejs/Sortable.min.js",
-             "static/vendor/htmx-ext-sse/sse.min.js", "static/js/app.js", "static/js/board.js",
-             "static/css/app.css"]
-    files += [str(p.relative_to(ROOT)) for p in sorted((ROOT / "static/js").glob("*.js"))
-              if str(p.relative_to(ROOT)) not in files]
+    files = [
+        "static/vendor/htmx/htmx.min.js",
+        "static/vendor/sortablejs/Sortable.min.js",
+        "static/vendor/htmx-ext-sse/sse.min.js",
+        "static/js/app.js",
+        "static/js/board.js",
+        "static/css/app.css",
+    ]
+    files += [
+        str(p.relative_to(ROOT))
+        for p in sorted((ROOT / "static/js").glob("*.js"))
+        if str(p.relative_to(ROOT)) not in files
+    ]
     sizes = [(f, len(gzip.compress((ROOT / f).read_bytes(), 9))) for f in files if (ROOT / f).exists()]
     return sum(s for _f, s in sizes), sizes
 
@@ -192,16 +220,22 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {size: measure(size, args.repeat) for size in sizes}
-    print(f"\n{'cards':>6} {'board ms':>9} {'floor ms':>9} {'board/floor':>11} {'changed ms':>10} "
-          f"{'changed/floor':>13} {'move ms':>8} {'edit ms':>8} {'html KB':>8} {'html gz KB':>10}")
+    print(
+        f"\n{'cards':>6} {'board ms':>9} {'floor ms':>9} {'board/floor':>11} {'changed ms':>10} "
+        f"{'changed/floor':>13} {'move ms':>8} {'edit ms':>8} {'html KB':>8} {'html gz KB':>10}"
+    )
     for size, r in results.items():
         edit = f"{r['edit']:8.1f}" if r["edit"] is not None else f"{'n/a':>8}"
-        print(f"{size:>6} {r['board']:9.1f} {r['floor']:9.1f} {r['board'] / r['floor']:11.2f} "
-              f"{r.get('changed', 0):10.1f} {r.get('changed', 0) / r['floor']:13.2f} "
-              f"{r['move']:8.1f} {edit} {r['html_raw'] / 1024:8.1f} {r['html_gz'] / 1024:10.1f}")
+        print(
+            f"{size:>6} {r['board']:9.1f} {r['floor']:9.1f} {r['board'] / r['floor']:11.2f} "
+            f"{r.get('changed', 0):10.1f} {r.get('changed', 0) / r['floor']:13.2f} "
+            f"{r['move']:8.1f} {edit} {r['html_raw'] / 1024:8.1f} {r['html_gz'] / 1024:10.1f}"
+        )
     print("(changed: the board page right after a card was edited: its cached HTML is stale)")
-    print("cold (first board of a fresh server, no card cached): "
-          + ", ".join(f"{size} cards {r['cold']:.0f} ms" for size, r in results.items()))
+    print(
+        "cold (first board of a fresh server, no card cached): "
+        + ", ".join(f"{size} cards {r['cold']:.0f} ms" for size, r in results.items())
+    )
     small, large = results[sizes[0]], results[sizes[-1]]
     print(f"\nboard/floor at {sizes[-1]} cards: {large['board'] / large['floor']:.2f} (goal <= 1.5)")
     print(f"move {sizes[-1]}/{sizes[0]} cards: {large['move'] / small['move']:.2f} (goal <= 1.5)")

@@ -51,16 +51,21 @@ def prepare(database_url: str, secret: str) -> dict:
     from sprintboard.services.accounts import start_session
     from tests import factories
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret,
-                      "REDIS_URL": None, "INSTANCE_PATH": tempfile.mkdtemp()})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": secret,
+            "REDIS_URL": None,
+            "INSTANCE_PATH": tempfile.mkdtemp(),
+        }
+    )
     with app.app_context():
         upgrade()
         world = factories.world()
         p = world.partnership
         cols = board.columns_of(p)
         member = world.users["member"]
-        card_ids = [cards.create_card(p, f"Card {i}", column=cols[i % 4], actor=member).id
-                    for i in range(40)]
+        card_ids = [cards.create_card(p, f"Card {i}", column=cols[i % 4], actor=member).id for i in range(40)]
         token = start_session(member)
         db.session.commit()
         client = app.test_client()
@@ -69,8 +74,13 @@ def prepare(database_url: str, secret: str) -> dict:
             sess["_user_id"], sess["_fresh"], sess["csrf_token"] = token, True, raw
         cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
         csrf = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
-        result = {"pid": p.id, "cards": card_ids, "columns": [c.id for c in cols],
-                  "cookie": f"{cookie.key}={cookie.value}", "csrf": csrf}
+        result = {
+            "pid": p.id,
+            "cards": card_ids,
+            "columns": [c.id for c in cols],
+            "cookie": f"{cookie.key}={cookie.value}",
+            "csrf": csrf,
+        }
         db.session.remove()
         db.engine.dispose()
     return result
@@ -114,8 +124,12 @@ class Client:
     async def run(self, port: int, path: str, cookie: str, stop: asyncio.Event):
         for _attempt in range(20):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
-                          "Accept: text/event-stream\r\n\r\n").encode())
+            writer.write(
+                (
+                    f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
+                    "Accept: text/event-stream\r\n\r\n"
+                ).encode()
+            )
             await writer.drain()
             status = (await reader.readline()).decode()
             while (await reader.readline()) not in (b"\r\n", b""):
@@ -151,9 +165,17 @@ def move(port: int, info: dict, card_id: int, column_id: int) -> tuple[float, in
     """POST a move the way the board's htmx does; returns (response time, status)."""
     body = urllib.parse.urlencode({"column": column_id})
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", f"/p/{info['pid']}/cards/{card_id}/move", body=body, headers={
-        "Cookie": info["cookie"], "X-CSRFToken": info["csrf"], "HX-Request": "true",
-        "Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        f"/p/{info['pid']}/cards/{card_id}/move",
+        body=body,
+        headers={
+            "Cookie": info["cookie"],
+            "X-CSRFToken": info["csrf"],
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     response = conn.getresponse()
     response.read()
     done = time.monotonic()
@@ -166,8 +188,9 @@ def last_activity(database_url: str, pid: int) -> int:
 
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        value = conn.execute(sa.text("SELECT max(id) FROM activities WHERE partnership_id = :p"),
-                             {"p": pid}).scalar()
+        value = conn.execute(
+            sa.text("SELECT max(id) FROM activities WHERE partnership_id = :p"), {"p": pid}
+        ).scalar()
     engine.dispose()
     return value or 0
 
@@ -215,12 +238,20 @@ async def measure(port: int, info: dict, n: int, moves: int, master: int, databa
             latencies.append(max(arrived - t1, 0.0))
             from_request.append(arrived - t0)
     return {
-        "n": n, "moves": len(sent), "events": len(move_ids), "missing": missing,
-        "refused": sum(c.refused for c in clients), "connect_s": connect_time,
+        "n": n,
+        "moves": len(sent),
+        "events": len(move_ids),
+        "missing": missing,
+        "refused": sum(c.refused for c in clients),
+        "connect_s": connect_time,
         "move_ms": statistics.median(t1 - t0 for t0, t1 in sent) * 1000,
-        "median": statistics.median(latencies), "p99": _p(latencies, 99), "max": max(latencies),
-        "req_median": statistics.median(from_request), "req_p99": _p(from_request, 99),
-        "rss_before_mib": before / 1024, "rss_after_mib": after / 1024,
+        "median": statistics.median(latencies),
+        "p99": _p(latencies, 99),
+        "max": max(latencies),
+        "req_median": statistics.median(from_request),
+        "req_p99": _p(from_request, 99),
+        "rss_before_mib": before / 1024,
+        "rss_after_mib": after / 1024,
         "kib_per_stream": (after - before) / n,
     }
 
@@ -245,12 +276,30 @@ def main() -> None:
     secret = secrets.token_hex(16)
     info = prepare(database_url, secret)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret, "REDIS_URL": redis_url,
-           "LIVE_KEY_PREFIX": f"bench:{secrets.token_hex(4)}:", "LIVE_MAX_STREAMS": str(args.max_streams),
-           "LIVE_STREAM_SECONDS": "600", "SPRINTBOARD_COMPRESS": "0"}
-    command = [str(Path(sys.executable).with_name("gunicorn")), "-k", "gthread", "--threads",
-               str(args.threads), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "wsgi:app"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret,
+        "REDIS_URL": redis_url,
+        "LIVE_KEY_PREFIX": f"bench:{secrets.token_hex(4)}:",
+        "LIVE_MAX_STREAMS": str(args.max_streams),
+        "LIVE_STREAM_SECONDS": "600",
+        "SPRINTBOARD_COMPRESS": "0",
+    }
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-k",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "-w",
+        str(args.workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ]
     print(f"$ {' '.join(command)}  (Redis {redis_url}, {database_url.split(':')[0]})")
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     results = []
@@ -268,16 +317,22 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
 
-    print(f"\n{'clients':>7} {'events':>6} {'missing':>7} {'503s':>5} {'median ms':>9} {'p99 ms':>7} "
-          f"{'max ms':>7} {'p99/goal':>8} {'RSS MiB before→after':>21} {'KiB/stream':>10} {'move ms':>7} "
-          f"{'req p99 ms':>10}")
+    print(
+        f"\n{'clients':>7} {'events':>6} {'missing':>7} {'503s':>5} {'median ms':>9} {'p99 ms':>7} "
+        f"{'max ms':>7} {'p99/goal':>8} {'RSS MiB before→after':>21} {'KiB/stream':>10} {'move ms':>7} "
+        f"{'req p99 ms':>10}"
+    )
     for r in results:
-        print(f"{r['n']:>7} {r['events']:>6} {r['missing']:>7} {r['refused']:>5} {r['median'] * 1000:>9.1f} "
-              f"{r['p99'] * 1000:>7.1f} {r['max'] * 1000:>7.1f} {r['p99'] / GOAL_P99:>8.2f} "
-              f"{r['rss_before_mib']:>9.1f} → {r['rss_after_mib']:>8.1f} {r['kib_per_stream']:>10.1f} "
-              f"{r['move_ms']:>7.1f} {r['req_p99'] * 1000:>10.1f}")
-    print("\nLatency: from the move's response to the event's arrival at each client (req p99: from "
-          f"the move request's start). Goal: p99 < {GOAL_P99 * 1000:.0f} ms at 200 clients.")
+        print(
+            f"{r['n']:>7} {r['events']:>6} {r['missing']:>7} {r['refused']:>5} {r['median'] * 1000:>9.1f} "
+            f"{r['p99'] * 1000:>7.1f} {r['max'] * 1000:>7.1f} {r['p99'] / GOAL_P99:>8.2f} "
+            f"{r['rss_before_mib']:>9.1f} → {r['rss_after_mib']:>8.1f} {r['kib_per_stream']:>10.1f} "
+            f"{r['move_ms']:>7.1f} {r['req_p99'] * 1000:>10.1f}"
+        )
+    print(
+        "\nLatency: from the move's response to the event's arrival at each client (req p99: from "
+        f"the move request's start). Goal: p99 < {GOAL_P99 * 1000:.0f} ms at 200 clients."
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ TEMPLATE = """<!doctype html><html><body><h1>Board</h1>
 def floor(pid):
     with engine.connect() as conn:
         cards = conn.execute(
-            text("SELECT id, title, estimate FROM cards WHERE partnership_id = :pid "
-                 "AND archived_at IS NULL ORDER BY column_id, position"), {"pid": pid}
+            text(
+                "SELECT id, title, estimate FROM cards WHERE partnership_id = :pid "
+                "AND archived_at IS NULL ORDER BY column_id, position"
+            ),
+            {"pid": pid},
         ).all()
     return render_template_string(TEMPLATE, cards=cards)

@@ -79,8 +79,9 @@ def test_quick_add_with_enter_keeps_typing_fast(page, live_server, world, log_in
     field.press("Enter")
     expect(_list(page, columns[0]).get_by_text("Delta")).to_be_visible()
     db.session.rollback()
-    titles = db.session.scalars(select(Card.title).where(Card.column_id == columns[0])
-                                .order_by(Card.position)).all()
+    titles = db.session.scalars(
+        select(Card.title).where(Card.column_id == columns[0]).order_by(Card.position)
+    ).all()
     assert titles == ["Alpha", "Charlie", "Delta"]
 
 

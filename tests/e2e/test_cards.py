@@ -12,8 +12,7 @@ from tests import factories
 
 def _setup(world):
     p = world.partnership
-    card = factories.card(p, "Plan the kick-off", column=1, actor=world.users["member"],
-                          body="First *draft*")
+    card = factories.card(p, "Plan the kick-off", column=1, actor=world.users["member"], body="First *draft*")
     cards.add_checklist_item(card, "Book a room", actor=None)
     factories.project(p, "Bridges")
     factories.label(p, "Urgent")

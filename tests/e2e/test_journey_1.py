@@ -130,9 +130,14 @@ def test_journey_1_programme_staff_bring_a_new_partnership_in(
     # --- ... its standard workshop series is planned ----------------------------------------
     page.get_by_role("navigation", name="Partnership").get_by_role("link", name="Workshops").click()
     timeline = page.locator("ol.timeline > li")
-    expect(timeline.get_by_role("link")).to_have_text([
-        f"Kick-off in {GERMAN_CITY}", f"Kick-off in {UKRAINIAN_CITY}", "Match & Sprint", "Sprint & Succeed",
-    ])
+    expect(timeline.get_by_role("link")).to_have_text(
+        [
+            f"Kick-off in {GERMAN_CITY}",
+            f"Kick-off in {UKRAINIAN_CITY}",
+            "Match & Sprint",
+            "Sprint & Succeed",
+        ]
+    )
     expect(timeline.filter(has_text="planned")).to_have_count(4)
     expect(timeline.nth(0)).to_contain_text(GERMAN_CITY)
     expect(timeline.nth(1)).to_contain_text(UKRAINIAN_CITY)

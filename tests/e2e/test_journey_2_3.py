@@ -32,8 +32,9 @@ def _seed(city_index, email):
     admin = factories.user("Anna Admin", is_admin=True)
     partnership = factories.partnership("Hamburg – Minsk", (("Hamburg", "DE"), ("Minsk", "BY")), actor=admin)
     toolbox.seed()
-    _invitation, link = invitations.invite(partnership, email, "facilitator", partnership.cities[city_index],
-                                           actor=admin)
+    _invitation, link = invitations.invite(
+        partnership, email, "facilitator", partnership.cities[city_index], actor=admin
+    )
     db.session.commit()
     return partnership, urlsplit(link).path  # the link from the email, on this server
 
@@ -63,8 +64,9 @@ def _audit(axe_check, page):
 
 
 def _tab(page, name):
-    page.get_by_role("navigation", name=re.compile("Partnerschaft|Партнёрство|Partnership")) \
-        .get_by_role("link", name=name, exact=True).click()
+    page.get_by_role("navigation", name=re.compile("Partnerschaft|Партнёрство|Partnership")).get_by_role(
+        "link", name=name, exact=True
+    ).click()
 
 
 # Journey 2 ---------------------------------------------------------------------------------------
@@ -129,8 +131,12 @@ def test_journey_2_a_facilitator_runs_the_kickoff_in_german(page, live_server, d
     # The agenda, from two toolbox methods.
     agenda = page.locator("#agenda")
     for count, (title, minutes, method) in enumerate(
-        [("Kennenlernen der Partner", "45", "Speed-Dating für Partner"),
-         ("Akteure der Stadt sammeln", "90", "Stakeholder-Mapping")], start=1):
+        [
+            ("Kennenlernen der Partner", "45", "Speed-Dating für Partner"),
+            ("Akteure der Stadt sammeln", "90", "Stakeholder-Mapping"),
+        ],
+        start=1,
+    ):
         add = page.locator("#agenda > form")
         add.get_by_label("Tagesordnungspunkt").fill(title)
         add.get_by_label("Minuten").fill(minutes)
@@ -226,7 +232,6 @@ def test_journey_2_a_facilitator_runs_the_kickoff_in_german(page, live_server, d
     assert db.session.scalar(db.select(db.func.count(MatchEntry.id))) == 10
 
 
-
 # Journey 3 ---------------------------------------------------------------------------------------
 
 ACTORS_RU = [
@@ -245,8 +250,10 @@ def _slow_connection(page):
     """About 3G, with every request taking its time; new pages must still arrive whole."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 150, "downloadThroughput": 150_000, "uploadThroughput": 60_000})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 150, "downloadThroughput": 150_000, "uploadThroughput": 60_000},
+    )
 
 
 def _fits(page):
@@ -257,8 +264,9 @@ def _fits(page):
     assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
-def test_journey_3_the_partner_city_on_a_phone_without_javascript(new_context, live_server, db, log_in,
-                                                                 axe_check):
+def test_journey_3_the_partner_city_on_a_phone_without_javascript(
+    new_context, live_server, db, log_in, axe_check
+):
     partnership, invite = _seed(1, "irina@example.org")
     start, end = _days()
     page = new_context(java_script_enabled=False, viewport=PHONE).new_page()

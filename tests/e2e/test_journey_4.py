@@ -33,8 +33,11 @@ HAMBURG = [  # city 1
     ("Radtour an der Elbe", "interest", ["sport"]),
     ("Hafengeschichte erzählen", "potential", ["history"]),
 ]
-ACTORS = [(0, "Филармония", ["culture"]), (1, "Elbphilharmonie Freundeskreis", ["culture"]),
-          (1, "Landesjugendring", ["youth"])]
+ACTORS = [
+    (0, "Филармония", ["culture"]),
+    (1, "Elbphilharmonie Freundeskreis", ["culture"]),
+    (1, "Landesjugendring", ["youth"]),
+]
 
 # The four matches, in the order the facilitator marks them: (theme, Minsk entry, Hamburg entry).
 SPORT = ("4. Sport", "Велопробег через весь город", "Radtour an der Elbe")
@@ -112,8 +115,13 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
     fiona.get_by_role("link", name="Minsk – Hamburg").click()
     _tab(fiona, "Match")
     expect(fiona.locator(".theme-rank h3")).to_have_text(
-        [re.compile(r"^1\. Culture"), re.compile(r"^2\. Youth"), re.compile(r"^3\. Environment"),
-         re.compile(r"^4\. Sport")])
+        [
+            re.compile(r"^1\. Culture"),
+            re.compile(r"^2\. Youth"),
+            re.compile(r"^3\. Environment"),
+            re.compile(r"^4\. Sport"),
+        ]
+    )
     expect(fiona.locator(".theme-rank").first).to_contain_text("Minsk: 3 · Hamburg: 3")
     expect(fiona.locator("#match-compare .one-sided")).to_contain_text("Digital: Minsk 1 · Hamburg 0")
     expect(fiona.locator("#match-compare .one-sided")).to_contain_text("History: Minsk 0 · Hamburg 1")
@@ -128,10 +136,20 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
     _vote(fiona, lambda n: f"You have used {n} of your 3 votes.", CHOIR[1], CHOIR[1], MUSIC[1])
 
     for page, tab, notice, go, budget in (
-        (max_, "Match", "Eine Punktabstimmung über diese Matches läuft", "Zur Punktabstimmung",
-         lambda n: f"Sie haben {n} von Ihren 3 Stimmen vergeben."),
-        (ira, "Мэтч", "Идёт голосование точками по этим совпадениям", "Перейти к голосованию точками",
-         lambda n: f"Вы использовали голосов: {n} из 3."),
+        (
+            max_,
+            "Match",
+            "Eine Punktabstimmung über diese Matches läuft",
+            "Zur Punktabstimmung",
+            lambda n: f"Sie haben {n} von Ihren 3 Stimmen vergeben.",
+        ),
+        (
+            ira,
+            "Мэтч",
+            "Идёт голосование точками по этим совпадениям",
+            "Перейти к голосованию точками",
+            lambda n: f"Вы использовали голосов: {n} из 3.",
+        ),
     ):
         page.get_by_role("link", name="Minsk – Hamburg").click()
         _tab(page, tab)
@@ -152,11 +170,18 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
     fiona.get_by_role("button", name="Reveal the results").click()
     expect(fiona.get_by_role("heading", name="Results")).to_be_visible()
     expect(fiona.locator(".results li")).to_have_text(
-        [re.compile(rf"{CHOIR[1]}.*4 votes$"), re.compile(rf"{MUSIC[1]}.*3 votes$"),
-         re.compile(rf"{ENVIRONMENT[1]}.*2 votes$"), re.compile(rf"{SPORT[1]}.*0 votes$")])
+        [
+            re.compile(rf"{CHOIR[1]}.*4 votes$"),
+            re.compile(rf"{MUSIC[1]}.*3 votes$"),
+            re.compile(rf"{ENVIRONMENT[1]}.*2 votes$"),
+            re.compile(rf"{SPORT[1]}.*0 votes$"),
+        ]
+    )
     # ... and now the members see them too, in their language, and the matches sorted by the dots.
-    for page, tab, dots in ((max_, "Match", ("4 Punkte", "3 Punkte", "2 Punkte", "0 Punkte")),
-                            (ira, "Мэтч", ("4 точки", "3 точки", "2 точки", "0 точек"))):
+    for page, tab, dots in (
+        (max_, "Match", ("4 Punkte", "3 Punkte", "2 Punkte", "0 Punkte")),
+        (ira, "Мэтч", ("4 точки", "3 точки", "2 точки", "0 точек")),
+    ):
         _tab(page, tab)
         first = page.locator("#matches li[id^=match-]")
         expect(first).to_have_count(4)
@@ -175,8 +200,10 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
     projects = db.session.scalars(db.select(Project).order_by(Project.id)).all()
     for project, (_theme, minsk, hamburg) in zip(projects, (CHOIR, MUSIC, ENVIRONMENT), strict=True):
         assert minsk in project.title and hamburg in project.title
-    assert [[c.title for c in db.session.scalars(db.select(Card).where(Card.project_id == p.id))]
-            for p in projects] == [[FIRST_CARD]] * 3
+    assert [
+        [c.title for c in db.session.scalars(db.select(Card).where(Card.project_id == p.id))]
+        for p in projects
+    ] == [[FIRST_CARD]] * 3
 
     # 4. Sprint 1: goal and dates, the three first cards pulled from the backlog, started.
     today = date.today()
@@ -203,8 +230,10 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
     assert db.session.scalar(db.select(db.func.count(Card.id)).where(Card.sprint_id == sprint.id)) == 3
 
     # The members open the board on their laptops; both streams are open once each sees the other.
-    for page, tab, sprint_line in ((max_, "Board", "Sprint: Sprint 1 — "),
-                                   (ira, "Доска", "Спринт: Sprint 1 — ")):
+    for page, tab, sprint_line in (
+        (max_, "Board", "Sprint: Sprint 1 — "),
+        (ira, "Доска", "Спринт: Sprint 1 — "),
+    ):
         _tab(page, tab)
         page.wait_for_url(re.compile(r"/board$"))
         expect(page.locator(".sprint-line")).to_have_text(sprint_line + GOAL)
@@ -252,8 +281,9 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
     card = max_.locator("#board li.card", has_text="Gastfamilien-Liste anlegen")
     card_id = card.get_attribute("id").removeprefix("card-")
     column = max_.locator("#board .card-list").nth(2).get_attribute("data-column")
-    refused = max_.request.post(f"/p/{pid}/cards/{card_id}/move", form={"column": column},
-                                headers={"X-CSRFToken": token})
+    refused = max_.request.post(
+        f"/p/{pid}/cards/{card_id}/move", form={"column": column}, headers={"X-CSRFToken": token}
+    )
     assert refused.status == 423, refused.status
 
     # The projector presents the frozen board (the facilitator may still change it).
@@ -278,8 +308,9 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
         assert page.evaluate(NO_RELOAD)
 
     db.session.rollback()
-    added = dict(db.session.execute(
-        db.select(Card.title, Card.project_id).where(Card.title != FIRST_CARD)).all())
+    added = dict(
+        db.session.execute(db.select(Card.title, Card.project_id).where(Card.title != FIRST_CARD)).all()
+    )
     by_title = {p.id: p.title for p in projects}
     assert {title: by_title[project] for title, project in added.items()} == {
         "Gastfamilien-Liste anlegen": next(t for t in by_title.values() if CHOIR[2] in t),

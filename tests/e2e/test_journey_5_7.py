@@ -43,11 +43,18 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     flyers = factories.card(p, "Print the flyers", column=1, actor=max_, estimate=2)
     choir = factories.card(p, "Invite the choir", column=1, actor=max_, estimate=3)
     bus = factories.card(p, "Book the bus", column=2, actor=greta, estimate=5)
-    programme = factories.card(p, "Translate the programme", column=1, actor=fiona, estimate=3,
-                               body="Draft in English first.")
+    programme = factories.card(
+        p, "Translate the programme", column=1, actor=fiona, estimate=3, body="Draft in English first."
+    )
     today = date.today()
-    factories.sprint(p, "Sprint 1", start=today - timedelta(days=10), end=today, state="active",
-                     cards=[flyers, choir, bus, programme])
+    factories.sprint(
+        p,
+        "Sprint 1",
+        start=today - timedelta(days=10),
+        end=today,
+        state="active",
+        cards=[flyers, choir, bus, programme],
+    )
     db.session.commit()
 
     # Max (English, JavaScript on) drags one card to Done and moves another by keyboard.
@@ -65,7 +72,8 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     with max_page.expect_response(lambda r: r.url.endswith("/move") and r.request.method == "POST"):
         max_page.keyboard.press("Shift+ArrowRight")
     expect(max_page.locator("#board-status")).to_have_text(
-        "Moved “Invite the choir” to In progress, position 1 of 2.")
+        "Moved “Invite the choir” to In progress, position 1 of 2."
+    )
     expect(_card_on_board(max_page, doing, "Invite the choir")).to_be_visible()
     max_page.reload()
     expect(_card_on_board(max_page, done, "Print the flyers")).to_be_visible()
@@ -109,7 +117,8 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     expect(conflict.locator("td.theirs").nth(1)).to_contain_text("English and German versions side by side.")
     expect(conflict.locator("pre.source")).to_have_text("Zuerst die deutsche Fassung, dann die englische.")
     expect(conflict.get_by_label("Beschreibung")).to_have_value(  # her text is kept in the form
-        "Zuerst die deutsche Fassung, dann die englische.")
+        "Zuerst die deutsche Fassung, dann die englische."
+    )
     db.session.rollback()
     assert db.session.get(Card, programme.id).body == "English and German versions side by side."
 
@@ -141,7 +150,11 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     db.session.rollback()
     idea = db.session.scalar(select(FundingIdea).where(FundingIdea.title == "Choirs across borders"))
     assert (idea.status, str(idea.amount), idea.currency, idea.deadline) == (
-        "drafting", "25000.00", "EUR", deadline)
+        "drafting",
+        "25000.00",
+        "EUR",
+        deadline,
+    )
 
     # Fiona (English) plans sprint 2 and closes sprint 1, carrying the two unfinished cards.
     log_in(page, fiona)
@@ -164,7 +177,8 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     page.get_by_label("Unfinished cards go to").select_option(label="Into Sprint 2")
     page.get_by_role("button", name="Close the sprint").click()
     expect(page.locator("#flash")).to_contain_text(
-        "The sprint is closed; 2 unfinished cards went into Sprint 2.")
+        "The sprint is closed; 2 unfinished cards went into Sprint 2."
+    )
     page.get_by_role("link", name="All sprints").click()
     page.get_by_role("link", name="Sprint 2", exact=True).click()
     plan = page.locator("#sprint-plan")
@@ -173,7 +187,8 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     expect(plan).to_contain_text("Translate the programme")
     db.session.rollback()
     sprint2 = db.session.scalar(
-        select(Sprint).where(Sprint.partnership_id == p.id, Sprint.name == "Sprint 2"))
+        select(Sprint).where(Sprint.partnership_id == p.id, Sprint.name == "Sprint 2")
+    )
     carried = db.session.scalars(select(Card.title).where(Card.sprint_id == sprint2.id)).all()
     assert sorted(carried) == ["Invite the choir", "Translate the programme"]
 
@@ -232,10 +247,12 @@ def test_journey_7_sprint_and_succeed_and_after(page, live_server, world, log_in
     tabs.get_by_role("link", name="Facilitation").click()
     page.get_by_role("link", name="Retrospective").click()
     retro = page.locator("#retro")
-    notes = [("Went well", "The choirs sang together twice"),
-             ("To improve", "Send the minutes sooner"),
-             ("Actions", "Minutes in both languages within a week"),
-             ("Actions", "Plan a joint concert for the city festival")]
+    notes = [
+        ("Went well", "The choirs sang together twice"),
+        ("To improve", "Send the minutes sooner"),
+        ("Actions", "Minutes in both languages within a week"),
+        ("Actions", "Plan a joint concert for the city festival"),
+    ]
     for kind, text in notes:
         retro.get_by_label("Kind").select_option(label=kind)
         retro.get_by_label("Note").fill(text)
@@ -277,22 +294,34 @@ def test_journey_7_sprint_and_succeed_and_after(page, live_server, world, log_in
     env.update(DATABASE_URL=f"sqlite:///{other}", SECRET_KEY="another-server")
     done = subprocess.run(
         [sys.executable, "-c", "from sprintboard.cli import main; main()", "import", str(backup)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr
     assert f"Imported the partnership {p.name}" in done.stdout
 
     with closing(sqlite3.connect(other)) as conn:
-        (pid, name), = conn.execute("SELECT id, name FROM partnerships").fetchall()
+        ((pid, name),) = conn.execute("SELECT id, name FROM partnerships").fetchall()
         assert name == p.name
         projects = dict(conn.execute("SELECT title, status FROM projects WHERE partnership_id = ?", (pid,)))
         assert projects == {"Choir exchange": "complete", "Bike lanes": "complete"}
         cards = {t for (t,) in conn.execute("SELECT title FROM cards WHERE partnership_id = ?", (pid,))}
-        assert {"Minutes in both languages within a week", "Plan a joint concert for the city festival",
-                "Rehearse together", "Count cyclists"} <= cards
-        actions = conn.execute("SELECT n.text, c.title FROM retro_notes n JOIN cards c ON c.id = n.card_id"
-                               " WHERE n.kind = 'action' ORDER BY n.id").fetchall()
+        assert {
+            "Minutes in both languages within a week",
+            "Plan a joint concert for the city festival",
+            "Rehearse together",
+            "Count cyclists",
+        } <= cards
+        actions = conn.execute(
+            "SELECT n.text, c.title FROM retro_notes n JOIN cards c ON c.id = n.card_id"
+            " WHERE n.kind = 'action' ORDER BY n.id"
+        ).fetchall()
         assert [text for text, title in actions if text == title] == [
-            "Minutes in both languages within a week", "Plan a joint concert for the city festival"]
+            "Minutes in both languages within a week",
+            "Plan a joint concert for the city festival",
+        ]
         emails = {e for (e,) in conn.execute("SELECT email FROM users")}
         assert world.users["facilitator"].email in emails

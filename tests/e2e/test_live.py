@@ -17,8 +17,7 @@ def _setup(world):
     return p.id, card.id, [c.id for c in board.columns_of(p)]
 
 
-def test_a_move_and_a_quick_add_appear_in_the_other_browser(new_context, streams, world, log_in,
-                                                            axe_check):
+def test_a_move_and_a_quick_add_appear_in_the_other_browser(new_context, streams, world, log_in, axe_check):
     pid, card, cols = _setup(world)
     anna = log_in(new_context().new_page(), world.users["member"])
     fiona = log_in(new_context().new_page(), world.users["facilitator"])
@@ -89,8 +88,7 @@ def test_a_freeze_and_a_timebox_reach_the_members_board(new_context, streams, wo
     assert max_.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
 
 
-def test_a_new_column_waits_while_someone_types_and_keeps_their_draft(new_context, streams, world,
-                                                                      log_in):
+def test_a_new_column_waits_while_someone_types_and_keeps_their_draft(new_context, streams, world, log_in):
     from sprintboard.services import columns
 
     pid, card, cols = _setup(world)

@@ -17,8 +17,9 @@ from sprintboard.models import Card, Project  # noqa: E402
 from tests import factories  # noqa: E402
 
 
-def test_a_workshop_matches_entries_and_turns_the_match_into_a_project(page, live_server, world, log_in,
-                                                                        axe_check):
+def test_a_workshop_matches_entries_and_turns_the_match_into_a_project(
+    page, live_server, world, log_in, axe_check
+):
     p = world.partnership
     factories.entry(p, 0, "A youth choir wants to sing abroad", themes=["culture", "youth"])
     factories.entry(p, 1, "Our music school looks for partners", themes=["culture"], kind="need")

@@ -21,9 +21,13 @@ from sprintboard.services import applications, toolbox  # noqa: E402
 @pytest.fixture
 def open_call(live_server, world):
     call = applications.open_call(
-        "City partnerships 2027", "Two cities, one workshop series.",
-        countries=["BY", "DE", "RU", "UA"], deadline_local=datetime.now() + timedelta(days=20),
-        timezone="Europe/Berlin", languages=["en", "de", "ru"], actor=world.admin,
+        "City partnerships 2027",
+        "Two cities, one workshop series.",
+        countries=["BY", "DE", "RU", "UA"],
+        deadline_local=datetime.now() + timedelta(days=20),
+        timezone="Europe/Berlin",
+        languages=["en", "de", "ru"],
+        actor=world.admin,
     )
     db.session.commit()
     return call
@@ -90,8 +94,9 @@ def test_the_toolbox_is_public_and_accessible(page, live_server, world, axe_chec
     axe_check(page)
 
 
-def test_programme_staff_import_the_toolbox_in_the_browser(page, live_server, world, log_in, axe_check,
-                                                           tmp_path):
+def test_programme_staff_import_the_toolbox_in_the_browser(
+    page, live_server, world, log_in, axe_check, tmp_path
+):
     toolbox.seed()
     db.session.commit()
     export = tmp_path / "sprintboard-toolbox.json"

@@ -45,8 +45,9 @@ def test_plan_start_and_watch_the_burndown(page, live_server, world, log_in, axe
     # Move "Print flyers" to Done through the board's move endpoint, as the board page does.
     token = page.locator("body").get_attribute("hx-headers")
     csrf = re.search(r'"X-CSRFToken": "([^"]+)"', token).group(1)
-    response = page.request.post(f"/p/{p.id}/cards/{flyers_id}/move", form={"column": str(done_column)},
-                                 headers={"X-CSRFToken": csrf})
+    response = page.request.post(
+        f"/p/{p.id}/cards/{flyers_id}/move", form={"column": str(done_column)}, headers={"X-CSRFToken": csrf}
+    )
     assert response.ok, response.status
 
     page.goto(sprint_url)
@@ -70,8 +71,15 @@ def test_facilitation_workshop_and_report_pages_pass_axe(page, live_server, worl
     db.session.commit()
 
     log_in(page, fac)
-    pages = ("", "workshops/", f"workshops/{workshop.id}", "facilitation/", f"facilitation/votes/{vote.id}",
-             "facilitation/retro", "reports/done-since-workshop")
+    pages = (
+        "",
+        "workshops/",
+        f"workshops/{workshop.id}",
+        "facilitation/",
+        f"facilitation/votes/{vote.id}",
+        "facilitation/retro",
+        "reports/done-since-workshop",
+    )
     for path in pages:
         page.goto(f"/p/{p.id}/{path}")
         axe_check(page)

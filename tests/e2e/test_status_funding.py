@@ -24,10 +24,12 @@ def _content(world):
     db.session.flush()
     factories.card(p, "Count cyclists", column=4, project=proj, actor=member)
     routes = factories.card(p, "Map routes", column=1, project=proj, actor=member, estimate=3)
-    factories.sprint(p, "Sprint Alpha", start=utcnow().date() - timedelta(days=2), state="active",
-                     cards=[routes])
-    town = factories.funding_idea(p, title="Town twinning", amount="25000",
-                                  deadline=utcnow().date() + timedelta(10))
+    factories.sprint(
+        p, "Sprint Alpha", start=utcnow().date() - timedelta(days=2), state="active", cards=[routes]
+    )
+    town = factories.funding_idea(
+        p, title="Town twinning", amount="25000", deadline=utcnow().date() + timedelta(10)
+    )
     youth = factories.funding_idea(p, title="Youth fund", amount="3000", currency="PLN", status="submitted")
     db.session.commit()
     return p.id, town.id, youth.id

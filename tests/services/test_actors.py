@@ -21,11 +21,21 @@ def p(world):
     return world.partnership
 
 
-@pytest.mark.parametrize("bad", [
-    {"website": "javascript:alert(1)"}, {"website": "ftp://example.org"}, {"website": "example.org"},
-    {"interest": 0}, {"influence": 6}, {"interest": "3"}, {"kind": "club"}, {"name": " . "},
-    {"themes": "foreign"}, {"consent": True, "contact_email": "not-an-email"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"website": "javascript:alert(1)"},
+        {"website": "ftp://example.org"},
+        {"website": "example.org"},
+        {"interest": 0},
+        {"influence": 6},
+        {"interest": "3"},
+        {"kind": "club"},
+        {"name": " . "},
+        {"themes": "foreign"},
+        {"consent": True, "contact_email": "not-an-email"},
+    ],
+)
 def test_bad_input_is_refused_and_nothing_is_stored(world, p, bad):
     values = {"name": "Youth Centre", "kind": "ngo", **bad}
     if values.get("themes") == "foreign":
@@ -42,15 +52,35 @@ def test_an_actor_from_another_partnership_city_is_refused(world, p):
 
 def test_contact_details_are_kept_only_with_consent(world, p):
     user = world.users["member"]
-    no = factories.actor(p, name="No consent", contact_person="Anna", contact_email="anna@example.org",
-                         contact_phone="123", by=user)
+    no = factories.actor(
+        p,
+        name="No consent",
+        contact_person="Anna",
+        contact_email="anna@example.org",
+        contact_phone="123",
+        by=user,
+    )
     assert (no.contact_person, no.contact_email, no.contact_phone, no.contact) == (None, None, None, None)
-    yes = factories.actor(p, name="With consent", consent=True, contact_person="Boris",
-                          contact_email="boris@example.org", by=user)
+    yes = factories.actor(
+        p,
+        name="With consent",
+        consent=True,
+        contact_person="Boris",
+        contact_email="boris@example.org",
+        by=user,
+    )
     assert yes.contact == {"person": "Boris", "email": "boris@example.org", "phone": ""}
     assert yes.consent_by_id == user.id and yes.consent_at is not None
-    actors.update_actor(yes, yes.city, actor=user, name=yes.name, kind="ngo", consent=False,
-                        contact_person="Boris", contact_email="boris@example.org")
+    actors.update_actor(
+        yes,
+        yes.city,
+        actor=user,
+        name=yes.name,
+        kind="ngo",
+        consent=False,
+        contact_person="Boris",
+        contact_email="boris@example.org",
+    )
     assert (yes.consent, yes.contact_person, yes.contact_email, yes.consent_at) == (False, None, None, None)
 
 
@@ -66,8 +96,16 @@ def test_duplicates_are_found_by_normalised_name_within_a_city(p):
 
 def test_merge_moves_themes_and_links_and_deletes_the_duplicate(world, p):
     keep = factories.actor(p, 0, "Theatre", themes=["culture"])
-    drop = factories.actor(p, 0, "Theatre!", themes=["culture", "youth"], allow_duplicate=True,
-                           website="https://theatre.example", consent=True, contact_person="Vera")
+    drop = factories.actor(
+        p,
+        0,
+        "Theatre!",
+        themes=["culture", "youth"],
+        allow_duplicate=True,
+        website="https://theatre.example",
+        consent=True,
+        contact_person="Vera",
+    )
     project = Project(partnership=p, title="Stage")
     db.session.add(project)
     db.session.flush()

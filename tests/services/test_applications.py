@@ -17,22 +17,34 @@ def make_call(admin, *, deadline=None, timezone="Europe/Kyiv", countries=("BY", 
     """A call whose deadline (wall-clock time in `timezone`) is 30 days ahead by default."""
     deadline = deadline or (datetime.now() + timedelta(days=30)).replace(microsecond=0)
     return service.open_call(
-        "Call 2027", "Twin cities wanted.", countries=list(countries), deadline_local=deadline,
-        timezone=timezone, languages=["en", "de"], actor=admin,
+        "Call 2027",
+        "Twin cities wanted.",
+        countries=list(countries),
+        deadline_local=deadline,
+        timezone=timezone,
+        languages=["en", "de"],
+        actor=admin,
     )
 
 
 def sample_application(**overrides) -> dict:
     data = {
-        "applicant_city": "Leipzig", "applicant_country": "DE",
-        "partner_city": "Kyiv", "partner_country": "UA",
+        "applicant_city": "Leipzig",
+        "applicant_country": "DE",
+        "partner_city": "Kyiv",
+        "partner_country": "UA",
         "institution": "Städtepartnerschaftsverein Leipzig e.V.",
-        "contact_person": "Jana Example", "email": "Jana@Example.org", "phone": "+49 341 000",
-        "social": "", "partner_contact_person": "Oksana Example", "partner_email": "oksana@example.org",
+        "contact_person": "Jana Example",
+        "email": "Jana@Example.org",
+        "phone": "+49 341 000",
+        "social": "",
+        "partner_contact_person": "Oksana Example",
+        "partner_email": "oksana@example.org",
         "answer_who": "Two cities on the Dnipro and the Pleiße.",
         "answer_hopes": "Joint youth projects.",
         "answer_motivation": "We want to work together.",
-        "answer_other": "", "self_declaration": True,
+        "answer_other": "",
+        "self_declaration": True,
     }
     data.update(overrides)
     return data
@@ -72,12 +84,15 @@ def test_submit_stores_hashes_the_token_and_queues_a_confirmation(db, admin, req
     assert mail.recipient == "jana@example.org" and token in mail.body
 
 
-@pytest.mark.parametrize("overrides", [
-    {"self_declaration": False},
-    {"partner_country": "PL"},
-    {"answer_who": "x" * (service.ANSWER_MAX + 1)},
-    {"institution": "   "},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"self_declaration": False},
+        {"partner_country": "PL"},
+        {"answer_who": "x" * (service.ANSWER_MAX + 1)},
+        {"institution": "   "},
+    ],
+)
 def test_bad_applications_store_nothing(db, admin, request_ctx, overrides):
     call = make_call(admin)
     with pytest.raises(DomainError):
@@ -111,8 +126,9 @@ def test_applicant_corrects_until_the_deadline(db, admin, request_ctx):
 def test_filter_scores_and_status(db, admin, request_ctx):
     call = make_call(admin)
     a, _t = service.submit_application(call, sample_application())
-    b, _t = service.submit_application(call, sample_application(applicant_country="BY",
-                                                                applicant_city="Hrodna"))
+    b, _t = service.submit_application(
+        call, sample_application(applicant_country="BY", applicant_city="Hrodna")
+    )
     assert service.list_applications(call, country="BY") == [b]
     assert service.list_applications(call, country="UA") == [a, b]
     fit = service.add_criterion(call, "Fit", 2, actor=admin)
@@ -129,7 +145,7 @@ def test_filter_scores_and_status(db, admin, request_ctx):
 
 def test_csv_export_is_formula_safe(db, admin, request_ctx):
     call = make_call(admin)
-    service.submit_application(call, sample_application(institution="=HYPERLINK(\"http://x\")"))
+    service.submit_application(call, sample_application(institution='=HYPERLINK("http://x")'))
     text = service.export_csv(call)
     assert "'=HYPERLINK" in text
     assert "jana@example.org" in text

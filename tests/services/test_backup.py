@@ -33,14 +33,27 @@ def rich_partnership(world):
     p = world.partnership
     member, facilitator = world.users["member"], world.users["facilitator"]
     columns = board.columns_of(p)
-    proj = Project(partnership=p, title="Bike lanes", summary="Safer routes", lead_city=p.cities[1],
-                   created_by_id=member.id, language="de")
+    proj = Project(
+        partnership=p,
+        title="Bike lanes",
+        summary="Safer routes",
+        lead_city=p.cities[1],
+        created_by_id=member.id,
+        language="de",
+    )
     db.session.add(proj)
     db.session.flush()
     label = Label(partnership_id=p.id, name="urgent", colour="red")
     db.session.add(label)
-    card = cards.create_card(p, "Count cyclists", column=columns[1], project=proj, actor=member,
-                             body="**Mon–Fri**, 7–9 am", language="de")
+    card = cards.create_card(
+        p,
+        "Count cyclists",
+        column=columns[1],
+        project=proj,
+        actor=member,
+        body="**Mon–Fri**, 7–9 am",
+        language="de",
+    )
     card.estimate, card.due_date = 3, date(2027, 2, 1)
     card.labels.append(label)
     # Created last but first by email: restored people get ids in another order.
@@ -48,11 +61,20 @@ def rich_partnership(world):
     card.assignees.extend([member, facilitator, early])
     card.checklist.append(ChecklistItem(text="Find volunteers", done=True, position=1))
     card.comments.append(Comment(author_id=facilitator.id, body="Я помогу", language="ru"))
-    other = cards.create_card(p, "=HYPERLINK(\"x\")", column=columns[0], actor=facilitator)
+    other = cards.create_card(p, '=HYPERLINK("x")', column=columns[0], actor=facilitator)
     board.move_card(other, columns[-1], actor=facilitator)
-    idea = factories.funding_idea(p, actor=member, amount="25000.10", cofunding="0.01", currency="BYN",
-                                  deadline=date(2027, 1, 15), owner=member, projects=[proj],
-                                  notes="ünïcødé ✓", url="https://example.org/call")
+    idea = factories.funding_idea(
+        p,
+        actor=member,
+        amount="25000.10",
+        cofunding="0.01",
+        currency="BYN",
+        deadline=date(2027, 1, 15),
+        owner=member,
+        projects=[proj],
+        notes="ünïcødé ✓",
+        url="https://example.org/call",
+    )
     funding.move_funding_idea(idea, "researching", actor=member)
     status.create_public_link(p, actor=facilitator)
     from sprintboard.services import facilitation, invitations, workshops
@@ -61,8 +83,9 @@ def rich_partnership(world):
     facilitation.add_retro_note(p, "well", "Mixed pairs", actor=member, sprint=sprint)
     session = facilitation.open_vote(p, "Which first?", 3, cards=[card, other], actor=facilitator)
     facilitation.cast_vote(session, session.items[0], actor=member)
-    ws = workshops.create_workshop(p, "custom", "Kick-off", host_city=p.cities[0],
-                                   start=date(2026, 10, 1), actor=facilitator)
+    ws = workshops.create_workshop(
+        p, "custom", "Kick-off", host_city=p.cities[0], start=date(2026, 10, 1), actor=facilitator
+    )
     workshops.add_agenda_item(ws, "Welcome", duration=15, responsible=facilitator, actor=facilitator)
     workshops.set_attendance(ws, {p.cities[0]: 12, p.cities[1]: 3}, actor=facilitator)
     workshops.mark_held(ws, actor=facilitator)
@@ -86,10 +109,30 @@ def test_round_trip_reproduces_the_same_export(world, db):
     p = rich_partnership(world)
     first = json.loads(backup.dumps(backup.export_partnership(p)))
     tables = first["tables"]
-    assert {"partnerships", "cities", "memberships", "projects", "board_columns", "cards", "labels",
-            "card_labels", "card_assignees", "checklist_items", "comments", "activities",
-            "funding_ideas", "funding_idea_projects", "sprints", "workshops", "agenda_items",
-            "workshop_attendance", "retro_notes", "vote_sessions", "vote_items", "votes"} <= tables.keys()
+    assert {
+        "partnerships",
+        "cities",
+        "memberships",
+        "projects",
+        "board_columns",
+        "cards",
+        "labels",
+        "card_labels",
+        "card_assignees",
+        "checklist_items",
+        "comments",
+        "activities",
+        "funding_ideas",
+        "funding_idea_projects",
+        "sprints",
+        "workshops",
+        "agenda_items",
+        "workshop_attendance",
+        "retro_notes",
+        "vote_sessions",
+        "vote_items",
+        "votes",
+    } <= tables.keys()
     assert tables["cards"][0]["sprint_id"] == 1
     assert "invitations" not in tables and "status_token_hash" not in tables["partnerships"][0]
     assert tables["funding_ideas"][0]["amount"] == "25000.10"
@@ -127,8 +170,10 @@ def test_existing_people_are_reused_by_email(world, db):
 
 
 def _counts():
-    return [db.session.scalar(db.select(db.func.count()).select_from(m))
-            for m in (Partnership, User, Card, Activity, Invitation)]
+    return [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Partnership, User, Card, Activity, Invitation)
+    ]
 
 
 def test_import_refuses_a_non_empty_instance_and_writes_nothing(world):
@@ -140,15 +185,18 @@ def test_import_refuses_a_non_empty_instance_and_writes_nothing(world):
     assert _counts() == before
 
 
-@pytest.mark.parametrize("mangle, message", [
-    (lambda raw: raw[: len(raw) // 2], "truncated"),
-    (lambda raw: b"", "truncated"),
-    (lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": 99'), "newer"),
-    (lambda raw: raw.replace(b'"format": "sprintboard.partnership"', b'"format": "other"'), "not a"),
-    (lambda raw: raw.replace(b'"cards":', b'"robots":'), "does not know"),
-    (lambda raw: raw.replace(b'"title":', b'"colour_of_sky":'), "does not know"),
-    (lambda raw: b"[1, 2, 3]", "not a"),
-])
+@pytest.mark.parametrize(
+    "mangle, message",
+    [
+        (lambda raw: raw[: len(raw) // 2], "truncated"),
+        (lambda raw: b"", "truncated"),
+        (lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": 99'), "newer"),
+        (lambda raw: raw.replace(b'"format": "sprintboard.partnership"', b'"format": "other"'), "not a"),
+        (lambda raw: raw.replace(b'"cards":', b'"robots":'), "does not know"),
+        (lambda raw: raw.replace(b'"title":', b'"colour_of_sky":'), "does not know"),
+        (lambda raw: b"[1, 2, 3]", "not a"),
+    ],
+)
 def test_bad_files_are_refused_with_a_clear_error(world, db, mangle, message):
     p = rich_partnership(world)
     raw = mangle(backup.dumps(backup.export_partnership(p)).encode())

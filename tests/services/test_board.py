@@ -20,10 +20,13 @@ def setup(world):
 
 
 def titles(column):
-    return list(db.session.scalars(
-        select(Card.title).where(Card.column_id == column.id, Card.archived_at.is_(None))
-        .order_by(Card.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(Card.title)
+            .where(Card.column_id == column.id, Card.archived_at.is_(None))
+            .order_by(Card.position)
+        )
+    )
 
 
 def test_new_partnership_has_the_default_columns(world):
@@ -119,8 +122,9 @@ def test_renumbering_when_gaps_run_out_keeps_the_order(setup, monkeypatch):
         board.move_card(cards[2 + i % 2], backlog, after=cards[0], actor=actor)
     order = titles(backlog)
     assert sorted(order) == ["Card 0", "Card 1", "Card 2", "Card 3"]
-    positions = list(db.session.scalars(
-        select(Card.position).where(Card.column_id == backlog.id).order_by(Card.position)))
+    positions = list(
+        db.session.scalars(select(Card.position).where(Card.column_id == backlog.id).order_by(Card.position))
+    )
     assert len(set(positions)) == len(positions)
     assert order == ["Card 0", "Card 3", "Card 2", "Card 1"]
     assert calls, "the gaps never ran out: the test did not exercise renumbering"

@@ -82,7 +82,9 @@ class BoardMachine(RuleBasedStateMachine):
 @pytest.mark.usefixtures("db")
 def test_board_state_machine():
     BoardMachine.TestCase.settings = settings(
-        max_examples=25, stateful_step_count=25, deadline=None,
+        max_examples=25,
+        stateful_step_count=25,
+        deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     BoardMachine.TestCase().runTest()

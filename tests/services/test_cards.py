@@ -20,9 +20,15 @@ def setup(world, ctx):
 
 def _edit(card, actor, **changes):
     values = dict(
-        version=card.version, title=card.title, body=card.body, project=card.project,
-        estimate=card.estimate, due_date=card.due_date, language=card.language,
-        assignees=list(card.assignees), labels=list(card.labels),
+        version=card.version,
+        title=card.title,
+        body=card.body,
+        project=card.project,
+        estimate=card.estimate,
+        due_date=card.due_date,
+        language=card.language,
+        assignees=list(card.assignees),
+        labels=list(card.labels),
     )
     values.update(changes)
     return cards.update_card(card, actor=actor, **values)
@@ -38,18 +44,36 @@ def test_an_edit_changes_the_fields_bumps_the_version_and_is_logged(world, setup
     label = factories.label(p, actor=f)
     member = world.users["member"]
     version = card.version
-    changed = _edit(card, f, title="  Plan   the   kick-off  in Minsk ", body="Agenda", project=project,
-                    estimate=5, due_date=date(2026, 12, 1), language="ru", labels=[label],
-                    assignees=[member])
+    changed = _edit(
+        card,
+        f,
+        title="  Plan   the   kick-off  in Minsk ",
+        body="Agenda",
+        project=project,
+        estimate=5,
+        due_date=date(2026, 12, 1),
+        language="ru",
+        labels=[label],
+        assignees=[member],
+    )
     db.session.commit()
     assert card.title == "Plan the kick-off in Minsk"
     assert (card.project, card.estimate, card.language) == (project, 5, "ru")
     assert card.labels == [label] and card.assignees == [member]
     assert card.version == version + 1
-    assert set(changed) == {"title", "body", "project", "estimate", "due_date", "language", "labels",
-                            "assignees"}
-    edited, assigned = (db.session.scalar(db.select(Activity).filter_by(verb=v))
-                        for v in ("card.edited", "card.assigned"))
+    assert set(changed) == {
+        "title",
+        "body",
+        "project",
+        "estimate",
+        "due_date",
+        "language",
+        "labels",
+        "assignees",
+    }
+    edited, assigned = (
+        db.session.scalar(db.select(Activity).filter_by(verb=v)) for v in ("card.edited", "card.assigned")
+    )
     assert "assignees" not in edited.data["fields"] and "labels" in edited.data["fields"]
     assert assigned.data["added"] == ["Max Member"] and assigned.data["removed"] == []
 
@@ -73,10 +97,17 @@ def test_a_stale_edit_is_refused_and_changes_nothing(setup):
     assert card.title == "First edit"
 
 
-@pytest.mark.parametrize("changes", [
-    {"estimate": -1}, {"estimate": 101}, {"body": "x" * 20_001}, {"title": "  "},
-    {"title": "x" * 201}, {"language": "fr"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"estimate": -1},
+        {"estimate": 101},
+        {"body": "x" * 20_001},
+        {"title": "  "},
+        {"title": "x" * 201},
+        {"language": "fr"},
+    ],
+)
 def test_bad_values_are_refused(setup, changes):
     _p, f, card = setup
     with pytest.raises(DomainError):

@@ -15,6 +15,7 @@ def _request(app):
     with app.test_request_context():
         yield
 
+
 DAY0 = date(2026, 3, 2)
 
 

@@ -25,14 +25,12 @@ def test_add_rename_and_limit_a_column(p):
     column = columns_service.add_column(p, "  Waiting  ", actor=None)
     assert _names(p)[-1] == "Waiting"
     epoch = _epoch(p)
-    changed = columns_service.update_column(column, name="Blocked", wip_limit=3, is_done=False,
-                                            actor=None)
+    changed = columns_service.update_column(column, name="Blocked", wip_limit=3, is_done=False, actor=None)
     assert changed == ["name", "wip_limit"] and column.wip_limit == 3
     assert _epoch(p) == epoch + 1
     for bad in (0, -2):
         with pytest.raises(DomainError):
-            columns_service.update_column(column, name="Blocked", wip_limit=bad, is_done=False,
-                                          actor=None)
+            columns_service.update_column(column, name="Blocked", wip_limit=bad, is_done=False, actor=None)
     with pytest.raises(DomainError):
         columns_service.add_column(p, "   ", actor=None)
 
@@ -54,11 +52,11 @@ def test_one_open_column_must_remain(p):
     columns = board.columns_of(p)
     for column in columns[1:]:
         if not column.is_done:
-            columns_service.update_column(column, name=column.name, wip_limit=None, is_done=True,
-                                          actor=None)
+            columns_service.update_column(column, name=column.name, wip_limit=None, is_done=True, actor=None)
     with pytest.raises(DomainError):
-        columns_service.update_column(columns[0], name=columns[0].name, wip_limit=None,
-                                      is_done=True, actor=None)
+        columns_service.update_column(
+            columns[0], name=columns[0].name, wip_limit=None, is_done=True, actor=None
+        )
 
 
 def test_reorder_columns(p):

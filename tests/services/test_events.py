@@ -119,12 +119,24 @@ def test_an_event_published_in_one_process_reaches_a_subscriber_in_another():
     sub = subscriber.subscribe(7)
     try:
         assert subscriber.healthy
-        event = {"k": "activity", "id": 42, "p": 7, "v": "card.moved", "st": "card", "s": 3, "c": 3,
-                 "o": "tab1"}
+        event = {
+            "k": "activity",
+            "id": 42,
+            "p": 7,
+            "v": "card.moved",
+            "st": "card",
+            "s": 3,
+            "c": 3,
+            "o": "tab1",
+        }
         other = {**event, "p": 8, "id": 43}
         # another board's event first: it must not arrive here
-        subprocess.run([sys.executable, "-c", PUBLISHER, REDIS_URL, prefix, json.dumps([other, event])],
-                       check=True, timeout=30, cwd=os.getcwd())
+        subprocess.run(
+            [sys.executable, "-c", PUBLISHER, REDIS_URL, prefix, json.dumps([other, event])],
+            check=True,
+            timeout=30,
+            cwd=os.getcwd(),
+        )
         received = sub.get(timeout=5)
         assert received == event, received
         assert sub.get(timeout=0.3) is None
@@ -170,9 +182,22 @@ def test_live_updates_recover_when_redis_comes_back(tmp_path):
         port = s.getsockname()[1]
 
     def start():
-        process = subprocess.Popen([server_bin, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", str(tmp_path)],
-                                   stdout=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [
+                server_bin,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             with socket.socket() as probe:

@@ -93,8 +93,9 @@ def test_revealed_results_are_ranked_and_the_vote_is_closed(world):
 
 def test_a_vote_needs_two_choices(world):
     with pytest.raises(DomainError):
-        facilitation.open_vote(world.partnership, "Q", 3, ideas=["Only one"],
-                               actor=world.users["facilitator"])
+        facilitation.open_vote(
+            world.partnership, "Q", 3, ideas=["Only one"], actor=world.users["facilitator"]
+        )
 
 
 def test_a_retro_action_becomes_a_backlog_card_once(world):

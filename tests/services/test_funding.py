@@ -17,14 +17,25 @@ def _request(app, db):
 
 
 def _verbs(idea):
-    return [a.verb for a in db.session.scalars(
-        db.select(Activity).where(Activity.subject_type == "fundingidea", Activity.subject_id == idea.id)
-        .order_by(Activity.id))]
+    return [
+        a.verb
+        for a in db.session.scalars(
+            db.select(Activity)
+            .where(Activity.subject_type == "fundingidea", Activity.subject_id == idea.id)
+            .order_by(Activity.id)
+        )
+    ]
 
 
 def test_create_keeps_exact_amounts_and_logs(world):
-    idea = factories.funding_idea(world.partnership, actor=world.users["member"], amount="25000.10",
-                                  cofunding="0.20", currency="uah", deadline=date(2027, 1, 31))
+    idea = factories.funding_idea(
+        world.partnership,
+        actor=world.users["member"],
+        amount="25000.10",
+        cofunding="0.20",
+        currency="uah",
+        deadline=date(2027, 1, 31),
+    )
     db.session.commit()
     db.session.expire_all()
     assert idea.amount == Decimal("25000.10") and isinstance(idea.amount, Decimal)
@@ -34,12 +45,20 @@ def test_create_keeps_exact_amounts_and_logs(world):
     assert _verbs(idea) == ["funding.created"]
 
 
-@pytest.mark.parametrize("locale, text, expected", [
-    ("en", "25000", Decimal("25000.00")), ("en", "25,000.50", Decimal("25000.50")),
-    ("de", "25.000,50", Decimal("25000.50")), ("de", "1.234.567,8", Decimal("1234567.80")),
-    ("de", "1.005", Decimal("1005.00")), ("ru", "25 000,50", Decimal("25000.50")),
-    ("uk", "25000.50", Decimal("25000.50")), ("de", "25000.50", Decimal("25000.50")), ("en", "", None),
-])
+@pytest.mark.parametrize(
+    "locale, text, expected",
+    [
+        ("en", "25000", Decimal("25000.00")),
+        ("en", "25,000.50", Decimal("25000.50")),
+        ("de", "25.000,50", Decimal("25000.50")),
+        ("de", "1.234.567,8", Decimal("1234567.80")),
+        ("de", "1.005", Decimal("1005.00")),
+        ("ru", "25 000,50", Decimal("25000.50")),
+        ("uk", "25000.50", Decimal("25000.50")),
+        ("de", "25000.50", Decimal("25000.50")),
+        ("en", "", None),
+    ],
+)
 def test_amounts_are_read_exactly_in_the_users_language(app, locale, text, expected):
     with app.test_request_context(f"/?lang={locale}", headers={"Accept-Language": locale}):
         assert funding.parse_amount(text) == expected
@@ -79,11 +98,22 @@ def test_the_pipeline_goes_forward_and_logs_every_move(world):
     assert funding.move_funding_idea(idea, "granted", actor=actor) is False  # already there
 
 
-@pytest.mark.parametrize("frm, to", [
-    ("idea", "granted"), ("idea", "rejected"), ("researching", "granted"), ("drafting", "rejected"),
-    ("granted", "idea"), ("granted", "withdrawn"), ("granted", "rejected"), ("rejected", "granted"),
-    ("withdrawn", "drafting"), ("withdrawn", "submitted"), ("rejected", "withdrawn"),
-])
+@pytest.mark.parametrize(
+    "frm, to",
+    [
+        ("idea", "granted"),
+        ("idea", "rejected"),
+        ("researching", "granted"),
+        ("drafting", "rejected"),
+        ("granted", "idea"),
+        ("granted", "withdrawn"),
+        ("granted", "rejected"),
+        ("rejected", "granted"),
+        ("withdrawn", "drafting"),
+        ("withdrawn", "submitted"),
+        ("rejected", "withdrawn"),
+    ],
+)
 def test_decisions_need_a_submission_and_closed_ideas_reopen_as_ideas(world, frm, to):
     idea = factories.funding_idea(world.partnership, status=frm)
     with pytest.raises(DomainError):
@@ -91,9 +121,15 @@ def test_decisions_need_a_submission_and_closed_ideas_reopen_as_ideas(world, frm
     assert idea.status == frm
 
 
-@pytest.mark.parametrize("frm, to", [
-    ("idea", "drafting"), ("idea", "submitted"), ("submitted", "drafting"), ("drafting", "idea"),
-])
+@pytest.mark.parametrize(
+    "frm, to",
+    [
+        ("idea", "drafting"),
+        ("idea", "submitted"),
+        ("submitted", "drafting"),
+        ("drafting", "idea"),
+    ],
+)
 def test_open_ideas_move_freely_between_open_stages(world, frm, to):
     idea = factories.funding_idea(world.partnership, status=frm)
     assert funding.move_funding_idea(idea, to, actor=None)
@@ -125,9 +161,14 @@ def test_unknown_status_is_refused(world):
 
 def test_totals_per_status_per_currency_are_exact_and_never_converted(world):
     p = world.partnership
-    for amount, currency, status in [("0.10", "EUR", "idea"), ("0.20", "EUR", "idea"),
-                                     ("1000", "UAH", "idea"), ("99999999999.99", "EUR", "granted"),
-                                     ("0.01", "EUR", "granted"), ("5", "PLN", "submitted")]:
+    for amount, currency, status in [
+        ("0.10", "EUR", "idea"),
+        ("0.20", "EUR", "idea"),
+        ("1000", "UAH", "idea"),
+        ("99999999999.99", "EUR", "granted"),
+        ("0.01", "EUR", "granted"),
+        ("5", "PLN", "submitted"),
+    ]:
         factories.funding_idea(p, amount=amount, currency=currency, status=status)
     factories.funding_idea(p, amount="", status="idea")  # no amount: not counted
     factories.funding_idea(world.other, amount="7", currency="EUR")  # another partnership

@@ -51,12 +51,13 @@ def smtp_server():
 
 
 def test_invitation_is_sent_by_smtp_when_configured(app, world, as_role, smtp_server):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1],
-                      MAIL_USE_TLS=False)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_USE_TLS=False)
     try:
         p = world.partnership
-        r = as_role("facilitator").post(f"/p/{p.id}/members/invite", data={
-            "email": "lena@example.org", "role": "member", "city": p.cities[1].id})
+        r = as_role("facilitator").post(
+            f"/p/{p.id}/members/invite",
+            data={"email": "lena@example.org", "role": "member", "city": p.cities[1].id},
+        )
         assert r.status_code == 200
     finally:
         app.config.update(MAIL_SERVER=None, MAIL_USE_TLS=True)
@@ -68,8 +69,10 @@ def test_invitation_is_sent_by_smtp_when_configured(app, world, as_role, smtp_se
 
 def test_without_smtp_the_message_waits_in_the_outbox(world, as_role):
     p = world.partnership
-    as_role("facilitator").post(f"/p/{p.id}/members/invite", data={
-        "email": "lena@example.org", "role": "member", "city": p.cities[1].id})
+    as_role("facilitator").post(
+        f"/p/{p.id}/members/invite",
+        data={"email": "lena@example.org", "role": "member", "city": p.cities[1].id},
+    )
     message = db.session.scalars(select(Outbox)).one()
     assert message.sent_at is None and "/invite/" in message.body
     html = as_role("admin").get("/admin/outbox").get_data(as_text=True)
@@ -85,8 +88,10 @@ def test_unreachable_smtp_keeps_the_message_and_the_change(app, world, as_role):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_USE_TLS=False)
     try:
         p = world.partnership
-        r = as_role("facilitator").post(f"/p/{p.id}/members/invite", data={
-            "email": "lena@example.org", "role": "member", "city": p.cities[1].id})
+        r = as_role("facilitator").post(
+            f"/p/{p.id}/members/invite",
+            data={"email": "lena@example.org", "role": "member", "city": p.cities[1].id},
+        )
     finally:
         app.config.update(MAIL_SERVER=None, MAIL_USE_TLS=True)
     assert r.status_code == 200

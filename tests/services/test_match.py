@@ -25,17 +25,26 @@ def _entries(p, city, theme, n):
 
 def test_themes_are_ranked_by_the_weaker_side_then_by_the_total(p):
     # weight = entries + actors tagged with the theme in that city
-    _entries(p, 0, "culture", 2); factories.actor(p, 0, themes=["culture"])  # noqa: E702
-    _entries(p, 1, "culture", 1); factories.actor(p, 1, themes=["culture"])  # noqa: E702  culture 3/2
-    _entries(p, 0, "history", 5); _entries(p, 1, "history", 1)  # noqa: E702  history 5/1
-    _entries(p, 0, "youth", 1); _entries(p, 1, "youth", 2)  # noqa: E702  youth 1/2
-    _entries(p, 0, "environment", 1); _entries(p, 1, "environment", 1)  # noqa: E702  1/1
-    factories.actor(p, 0, themes=["digital"]); factories.actor(p, 1, themes=["digital"])  # noqa: E702
+    _entries(p, 0, "culture", 2)
+    factories.actor(p, 0, themes=["culture"])  # noqa: E702
+    _entries(p, 1, "culture", 1)
+    factories.actor(p, 1, themes=["culture"])  # noqa: E702  culture 3/2
+    _entries(p, 0, "history", 5)
+    _entries(p, 1, "history", 1)  # noqa: E702  history 5/1
+    _entries(p, 0, "youth", 1)
+    _entries(p, 1, "youth", 2)  # noqa: E702  youth 1/2
+    _entries(p, 0, "environment", 1)
+    _entries(p, 1, "environment", 1)  # noqa: E702  1/1
+    factories.actor(p, 0, themes=["digital"])
+    factories.actor(p, 1, themes=["digital"])  # noqa: E702
     _entries(p, 0, "sport", 5)  # only one side
     shared, one_sided = match.rank_themes(p, list(p.cities))
     assert [(r.theme.key, r.score, r.total) for r in shared] == [
-        ("culture", 2, 5), ("history", 1, 6), ("youth", 1, 3),
-        ("environment", 1, 2), ("digital", 1, 2),  # tie: the vocabulary's order
+        ("culture", 2, 5),
+        ("history", 1, 6),
+        ("youth", 1, 3),
+        ("environment", 1, 2),
+        ("digital", 1, 2),  # tie: the vocabulary's order
     ]
     assert [r.theme.key for r in one_sided] == ["sport"]
     culture = shared[0]
@@ -47,8 +56,11 @@ def test_ranking_all_cities_needs_every_city(p):
     from sprintboard.services import partnerships
 
     third = partnerships.add_city(p, "Kyiv", "UA", actor=None)
-    _entries(p, 0, "culture", 1); _entries(p, 1, "culture", 1)  # noqa: E702
-    _entries(p, 0, "youth", 1); _entries(p, 1, "youth", 1); _entries(p, 2, "youth", 1)  # noqa: E702
+    _entries(p, 0, "culture", 1)
+    _entries(p, 1, "culture", 1)  # noqa: E702
+    _entries(p, 0, "youth", 1)
+    _entries(p, 1, "youth", 1)
+    _entries(p, 2, "youth", 1)  # noqa: E702
     shared, one_sided = match.rank_themes(p, list(p.cities))
     assert [r.theme.key for r in shared] == ["youth"]
     assert [r.theme.key for r in one_sided] == ["culture"]
@@ -65,8 +77,9 @@ def test_entries_reject_empty_text_unknown_kind_and_long_text(p):
     with pytest.raises(DomainError):
         entries.create_entry(p, city, "need", "x" * 501, [], actor=None)
     with pytest.raises(DomainError):
-        entries.create_entry(p, city, "need", "Text", [factories.theme(factories.partnership("Q"))],
-                           actor=None)
+        entries.create_entry(
+            p, city, "need", "Text", [factories.theme(factories.partnership("Q"))], actor=None
+        )
     assert entries.entries_of(p) == []
 
 
@@ -91,8 +104,10 @@ def test_a_match_needs_one_entry_per_city_of_this_partnership(world, p):
 def test_matches_are_dot_voted_with_the_facilitation_vote_hidden_until_revealed(world, p):
     from sprintboard.services import facilitation
 
-    ms = [match.create_match(p, [factories.entry(p, 0, f"a{i}"), factories.entry(p, 1, f"b{i}")],
-                             actor=None) for i in range(3)]
+    ms = [
+        match.create_match(p, [factories.entry(p, 0, f"a{i}"), factories.entry(p, 1, f"b{i}")], actor=None)
+        for i in range(3)
+    ]
     match.create_project_from_match(ms[2], actor=None)  # already a project: not on the ballot
     session = match.open_dot_vote(p, votes_per_person=2, actor=world.users["facilitator"])
     assert [item.text for item in session.items] == [match.match_title(m) for m in ms[:2]]
@@ -184,7 +199,8 @@ def test_summary_counts_without_personal_data(p):
     s = match.summary(p)
     assert s["actors"] == 2 and s["entries"] == 3 and s["matches"] == 1 and s["projects"] == 0
     assert s["cities"] == [
-        {"city": "Minsk", "actors": 1, "entries": 1}, {"city": "Hamburg", "actors": 1, "entries": 2},
+        {"city": "Minsk", "actors": 1, "entries": 1},
+        {"city": "Hamburg", "actors": 1, "entries": 2},
     ]
     assert s["actors_by_kind"] == {"school": 2}
     assert "a@b.de" not in repr(s)

@@ -7,11 +7,25 @@ from tests import factories
 
 def test_create_and_update_a_project(world, ctx):
     p, f = world.partnership, world.users["member"]
-    project = projects.create_project(p, " Youth  exchange ", summary="Summer camp",
-                                      lead_city=p.cities[1], status="idea", language="de", actor=f)
+    project = projects.create_project(
+        p,
+        " Youth  exchange ",
+        summary="Summer camp",
+        lead_city=p.cities[1],
+        status="idea",
+        language="de",
+        actor=f,
+    )
     assert (project.title, project.lead_city, project.status) == ("Youth exchange", p.cities[1], "idea")
-    changed = projects.update_project(project, title="Youth exchange", summary="Camp",
-                                      lead_city=None, status="active", language=None, actor=f)
+    changed = projects.update_project(
+        project,
+        title="Youth exchange",
+        summary="Camp",
+        lead_city=None,
+        status="active",
+        language=None,
+        actor=f,
+    )
     assert changed == ["summary", "lead_city_id", "status", "language"]
 
 
@@ -20,12 +34,26 @@ def test_renaming_a_project_bumps_the_render_epoch(world, ctx):
     project = factories.project(p, actor=f)
     db.session.commit()
     epoch = p.render_epoch
-    projects.update_project(project, title=project.title, summary="New summary", lead_city=None,
-                            status="active", language=None, actor=f)
+    projects.update_project(
+        project,
+        title=project.title,
+        summary="New summary",
+        lead_city=None,
+        status="active",
+        language=None,
+        actor=f,
+    )
     db.session.commit()
     assert p.render_epoch == epoch
-    projects.update_project(project, title="Renamed", summary="New summary", lead_city=None,
-                            status="active", language=None, actor=f)
+    projects.update_project(
+        project,
+        title="Renamed",
+        summary="New summary",
+        lead_city=None,
+        status="active",
+        language=None,
+        actor=f,
+    )
     db.session.commit()
     db.session.refresh(p)
     assert p.render_epoch == epoch + 1

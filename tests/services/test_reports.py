@@ -15,8 +15,15 @@ def _request(app):
 
 def _held_workshop(p, fac, last_day):
     w = workshops.timeline(p)[0]
-    workshops.update_workshop(w, title="", host_city=p.cities[0], start=last_day - timedelta(days=1),
-                              end=last_day, venue="", actor=fac)
+    workshops.update_workshop(
+        w,
+        title="",
+        host_city=p.cities[0],
+        start=last_day - timedelta(days=1),
+        end=last_day,
+        venue="",
+        actor=fac,
+    )
     workshops.mark_held(w, actor=fac)
     return w
 
@@ -53,6 +60,10 @@ def test_grouped_per_project_and_per_city_of_the_author(world):
     report = reports.done_since_last_workshop(p)  # no workshop held yet: everything
     assert report["workshop"] is None
     assert [(pr.title if pr else None, [c.title for c in cs]) for pr, cs in report["by_project"]] == [
-        ("Choir exchange", ["Song book"]), (None, ["Bus"])]
+        ("Choir exchange", ["Song book"]),
+        (None, ["Bus"]),
+    ]
     assert [(city.name, [c.title for c in cs]) for city, cs in report["by_city"]] == [
-        ("Minsk", ["Song book"]), ("Hamburg", ["Bus"])]
+        ("Minsk", ["Song book"]),
+        ("Hamburg", ["Bus"]),
+    ]

@@ -33,8 +33,12 @@ def test_completion_per_project_counts_cards_and_points(world):
     todo, done = columns[1], columns[-1]
     bikes, park = project(p, "Bike lanes"), project(p, "Park")
     project(p, "Empty")
-    for title, proj, column, estimate in [("a", bikes, todo, 3), ("b", bikes, done, 5),
-                                          ("c", bikes, done, None), ("d", park, todo, 2)]:
+    for title, proj, column, estimate in [
+        ("a", bikes, todo, 3),
+        ("b", bikes, done, 5),
+        ("c", bikes, done, None),
+        ("d", park, todo, 2),
+    ]:
         card = cards.create_card(p, title, column=column, project=proj, actor=None)
         card.estimate = estimate
     archived = cards.create_card(p, "gone", column=done, project=park, actor=None)
@@ -71,8 +75,9 @@ def test_status_has_the_active_sprint_burndown_next_workshop_and_done_since(worl
     p = world.partnership
     member = world.users["member"]
     card = factories.card(p, "Survey", column=1, actor=member, estimate=5)
-    sprint = factories.sprint(p, "Sprint 1", start=date.today() - timedelta(days=2), state="active",
-                              cards=[card])
+    sprint = factories.sprint(
+        p, "Sprint 1", start=date.today() - timedelta(days=2), state="active", cards=[card]
+    )
     if workshops.next_planned(p) is None:
         workshops.plan_standard_series(p, actor=world.users["facilitator"])
     db.session.commit()
@@ -99,8 +104,9 @@ def test_public_link_stores_only_a_hash_and_stops_working_when_revoked(world):
     assert status.partnership_for_token(newer) is p
     status.revoke_public_link(p, actor=world.users["facilitator"])
     assert status.partnership_for_token(newer) is None
-    verbs = db.session.scalars(db.select(Activity.verb).where(Activity.verb.like("status_link.%"))
-                               .order_by(Activity.id)).all()
+    verbs = db.session.scalars(
+        db.select(Activity.verb).where(Activity.verb.like("status_link.%")).order_by(Activity.id)
+    ).all()
     assert verbs == ["status_link.created", "status_link.created", "status_link.revoked"]
 
 

@@ -17,16 +17,31 @@ def request_ctx(app):
         yield
 
 
-META = {"phase": "match", "duration_minutes": 45, "group_min": 6, "group_max": 40,
-        "licence": "CC BY-SA 4.0", "author": "Test", "original_language": "en"}
+META = {
+    "phase": "match",
+    "duration_minutes": 45,
+    "group_min": 6,
+    "group_max": 40,
+    "licence": "CC BY-SA 4.0",
+    "author": "Test",
+    "original_language": "en",
+}
 
 
 def make_method(actor, slug="", title="Gallery walk", **meta):
     texts = {
-        "en": {"title": title, "purpose": "See all results.", "materials": "Posters",
-               "steps": "1. Hang posters\n2. Walk"},
-        "ru": {"title": "Галерея", "purpose": "Увидеть все результаты.", "materials": "",
-               "steps": "1. Повесить плакаты"},
+        "en": {
+            "title": title,
+            "purpose": "See all results.",
+            "materials": "Posters",
+            "steps": "1. Hang posters\n2. Walk",
+        },
+        "ru": {
+            "title": "Галерея",
+            "purpose": "Увидеть все результаты.",
+            "materials": "",
+            "steps": "1. Повесить плакаты",
+        },
     }
     return service.save_method(None, {**META, **meta}, texts, slug=slug, actor=actor)
 
@@ -82,15 +97,22 @@ def test_markdown_zip_round_trip(db, world):
     assert service.export_data() == before
 
 
-@pytest.mark.parametrize("raw", [
-    b"not json",
-    json.dumps({"format": "other", "methods": []}).encode(),
-    json.dumps({"format": "sprintboard-toolbox", "methods": [{"slug": "Bad Slug"}]}).encode(),
-    json.dumps({"format": "sprintboard-toolbox", "methods": [
-        {"slug": "ok", **META, "translations": {"en": {"title": "x" * 500}}}]}).encode(),
-    b"PK\x03\x04broken",
-    b" " * (service.MAX_IMPORT_BYTES + 1),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        json.dumps({"format": "other", "methods": []}).encode(),
+        json.dumps({"format": "sprintboard-toolbox", "methods": [{"slug": "Bad Slug"}]}).encode(),
+        json.dumps(
+            {
+                "format": "sprintboard-toolbox",
+                "methods": [{"slug": "ok", **META, "translations": {"en": {"title": "x" * 500}}}],
+            }
+        ).encode(),
+        b"PK\x03\x04broken",
+        b" " * (service.MAX_IMPORT_BYTES + 1),
+    ],
+)
 def test_bad_imports_change_nothing(db, world, raw):
     make_method(world.admin)
     before = service.export_json()

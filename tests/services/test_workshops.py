@@ -29,8 +29,15 @@ def test_marking_held_moves_the_timeline_on(world, app):
     with pytest.raises(DomainError):
         workshops.mark_held(kickoff, actor=fac)  # no date yet
     today = date.today()
-    workshops.update_workshop(kickoff, title="", host_city=p.cities[0], start=today - timedelta(days=2),
-                              end=today - timedelta(days=1), venue="Town hall", actor=fac)
+    workshops.update_workshop(
+        kickoff,
+        title="",
+        host_city=p.cities[0],
+        start=today - timedelta(days=2),
+        end=today - timedelta(days=1),
+        venue="Town hall",
+        actor=fac,
+    )
     workshops.mark_held(kickoff, actor=fac)
     with pytest.raises(Conflict):
         workshops.mark_held(kickoff, actor=fac)
@@ -43,8 +50,15 @@ def test_a_future_workshop_cannot_be_held_and_dates_must_be_in_order(world):
     p, fac = world.partnership, world.users["facilitator"]
     kickoff = workshops.timeline(p)[0]
     with pytest.raises(DomainError):
-        workshops.update_workshop(kickoff, title="", host_city=None, start=date(2026, 5, 2),
-                                  end=date(2026, 5, 1), venue="", actor=fac)
+        workshops.update_workshop(
+            kickoff,
+            title="",
+            host_city=None,
+            start=date(2026, 5, 2),
+            end=date(2026, 5, 1),
+            venue="",
+            actor=fac,
+        )
     kickoff.start_date = date.today() + timedelta(days=3)
     with pytest.raises(DomainError):
         workshops.mark_held(kickoff, actor=fac)

@@ -17,8 +17,15 @@ def fresh():
 
 
 def _form(p, **values):
-    data = {"name": "Youth Centre", "city": p.cities[0].id, "kind": "ngo", "interest": 4, "influence": 2,
-            "description": "Runs a café", "website": "https://youth.example"}
+    data = {
+        "name": "Youth Centre",
+        "city": p.cities[0].id,
+        "kind": "ngo",
+        "interest": 4,
+        "influence": 2,
+        "description": "Runs a café",
+        "website": "https://youth.example",
+    }
     data.update(values)
     return data
 
@@ -39,7 +46,6 @@ def test_actor_list_and_grid(world, as_role, role):
     assert ("Add an actor" in html) == (role != "observer")
 
 
-
 def test_the_wide_tables_scroll_by_keyboard_on_a_phone(world, as_role):
     """On a narrow screen both tables scroll sideways in their box; the box takes the focus, so
     keyboard users can scroll it too (the grid has nothing else to focus)."""
@@ -50,6 +56,7 @@ def test_the_wide_tables_scroll_by_keyboard_on_a_phone(world, as_role):
     assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Actors">' in html
     assert '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="grid-h">' in html
     assert html.count('class="table-wrap"') == 2
+
 
 def test_filters_work_as_a_get_form_and_as_a_fragment(world, as_role):
     p = world.partnership
@@ -80,22 +87,26 @@ def test_members_create_edit_and_delete_actors(world, as_role):
     actor = db.session.scalar(db.select(Actor))
     assert (actor.name, actor.interest, actor.influence, actor.themes) == ("Youth Centre", 4, 2, [culture])
     assert "Youth Centre" in client.get(f"/p/{p.id}/actors/{actor.id}/edit").get_data(as_text=True)
-    r = client.post(f"/p/{p.id}/actors/{actor.id}/edit",
-                    data=_form(p, name="Youth Centre North", influence=5))
+    r = client.post(
+        f"/p/{p.id}/actors/{actor.id}/edit", data=_form(p, name="Youth Centre North", influence=5)
+    )
     assert r.status_code == 303 and actor.name == "Youth Centre North" and actor.influence == 5
     assert actor.themes == []
     assert client.post(f"/p/{p.id}/actors/{actor.id}/delete").status_code == 303
     assert _count() == 0
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"website": "javascript:alert(1)"}, "http:// or https://"),
-    ({"interest": 7}, "from 1 to 5"),
-    ({"influence": 0}, "from 1 to 5"),
-    ({"name": ""}, "This field is required"),
-    ({"themes": ["999999"]}, "Unknown theme"),
-    ({"consent": "y", "contact_email": "nope"}, "not valid"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"website": "javascript:alert(1)"}, "http:// or https://"),
+        ({"interest": 7}, "from 1 to 5"),
+        ({"influence": 0}, "from 1 to 5"),
+        ({"name": ""}, "This field is required"),
+        ({"themes": ["999999"]}, "Unknown theme"),
+        ({"consent": "y", "contact_email": "nope"}, "not valid"),
+    ],
+)
 def test_bad_actor_input_gets_422_and_changes_nothing(world, as_role, values, message):
     p = world.partnership
     r = as_role("member").post(f"/p/{p.id}/actors/new", data=_form(p, **values))
@@ -126,8 +137,10 @@ def test_facilitators_merge_duplicates(world, as_role):
     html = as_role("facilitator").get(f"/p/{p.id}/actors/").get_data(as_text=True)
     assert "Possible duplicates" in html
     fresh()
-    assert as_role("member").post(f"/p/{p.id}/actors/{keep.id}/merge",
-                                  data={"merge-other": drop.id}).status_code == 403
+    assert (
+        as_role("member").post(f"/p/{p.id}/actors/{keep.id}/merge", data={"merge-other": drop.id}).status_code
+        == 403
+    )
     fresh()
     r = as_role("facilitator").post(f"/p/{p.id}/actors/{keep.id}/merge", data={"merge-other": drop.id})
     assert r.status_code == 303
@@ -141,10 +154,13 @@ def test_merging_an_actor_of_another_city_or_partnership_is_refused(world, as_ro
     foreign = factories.actor(world.other, 0, "Library")
     db.session.commit()
     client = as_role("facilitator")
-    assert client.post(f"/p/{p.id}/actors/{keep.id}/merge",
-                       data={"merge-other": other_city.id}).status_code == 422
-    assert client.post(f"/p/{p.id}/actors/{keep.id}/merge",
-                       data={"merge-other": foreign.id}).status_code == 422
+    assert (
+        client.post(f"/p/{p.id}/actors/{keep.id}/merge", data={"merge-other": other_city.id}).status_code
+        == 422
+    )
+    assert (
+        client.post(f"/p/{p.id}/actors/{keep.id}/merge", data={"merge-other": foreign.id}).status_code == 422
+    )
     assert _count() == 3
 
 
@@ -159,8 +175,9 @@ def test_actors_are_linked_to_projects_and_cards(world, as_role):
     assert "Reading nights" in client.get(f"/p/{p.id}/actors/{actor.id}/edit").get_data(as_text=True)
     r = client.post(f"/p/{p.id}/actors/{actor.id}/link", data={"link-project": project.id})
     assert r.status_code == 303 and actor.projects == [project]
-    assert client.post(f"/p/{p.id}/actors/{actor.id}/link",
-                       data={"link-project": foreign.id}).status_code == 422
+    assert (
+        client.post(f"/p/{p.id}/actors/{actor.id}/link", data={"link-project": foreign.id}).status_code == 422
+    )
     assert client.post(f"/p/{p.id}/actors/{actor.id}/link", data={}).status_code == 422
     r = client.post(f"/p/{p.id}/actors/{actor.id}/unlink", data={"link-project": project.id})
     assert r.status_code == 303 and actor.projects == []
@@ -173,8 +190,9 @@ SECRET = {"contact_person": "Ada Secret", "contact_email": "ada@secret.example",
 
 def _privacy_world(p):
     factories.actor(p, 0, "Without consent", **SECRET)
-    factories.actor(p, 1, "With consent", consent=True, contact_person="Bob Open",
-                    contact_email="bob@open.example")
+    factories.actor(
+        p, 1, "With consent", consent=True, contact_person="Bob Open", contact_email="bob@open.example"
+    )
     db.session.commit()
 
 
@@ -183,8 +201,15 @@ def test_no_contact_data_without_consent_in_any_page_or_export(world, as_role, r
     p = world.partnership
     _privacy_world(p)
     client = as_role(role)
-    urls = [f"/p/{p.id}/actors/", f"/p/{p.id}/actors/export.csv", f"/p/{p.id}", f"/p/{p.id}/match/",
-            f"/p/{p.id}/match/export.csv", f"/p/{p.id}/activity", f"/p/{p.id}/entries/"]
+    urls = [
+        f"/p/{p.id}/actors/",
+        f"/p/{p.id}/actors/export.csv",
+        f"/p/{p.id}",
+        f"/p/{p.id}/match/",
+        f"/p/{p.id}/match/export.csv",
+        f"/p/{p.id}/activity",
+        f"/p/{p.id}/entries/",
+    ]
     for url in urls:
         body = client.get(url).get_data(as_text=True)
         for value in SECRET.values():
@@ -235,9 +260,18 @@ def test_a_duplicate_can_be_merged_into_the_existing_actor_instead(world, as_rol
     client = as_role("member")
     html = client.post(f"/p/{p.id}/actors/new", data=_form(p, name="KUNSTHALLE")).get_data(as_text=True)
     assert f'name="add_to" value="{existing.id}"' in html
-    r = client.post(f"/p/{p.id}/actors/new", data=_form(
-        p, name="KUNSTHALLE", themes=[youth.id], add_to=existing.id, consent="y",
-        contact_person="Eva", contact_email="eva@kunsthalle.example"))
+    r = client.post(
+        f"/p/{p.id}/actors/new",
+        data=_form(
+            p,
+            name="KUNSTHALLE",
+            themes=[youth.id],
+            add_to=existing.id,
+            consent="y",
+            contact_person="Eva",
+            contact_email="eva@kunsthalle.example",
+        ),
+    )
     assert r.status_code == 303 and _count() == 1
     assert [t.key for t in existing.themes] == ["culture", "youth"]
     assert existing.website == "https://youth.example" and existing.contact["person"] == "Eva"

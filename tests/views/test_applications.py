@@ -56,12 +56,15 @@ def test_unknown_private_link_is_404(client, call):
     assert client.get("/calls/application/" + "a" * 43).status_code == 404
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"self_declaration": False}, "This declaration is required"),
-    ({"partner_country": "PL"}, "not eligible"),
-    ({"answer_hopes": "x" * 5001}, "Field cannot be longer than 5000 characters"),
-    ({"email": "not-an-email"}, "Invalid email address"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"self_declaration": False}, "This declaration is required"),
+        ({"partner_country": "PL"}, "not eligible"),
+        ({"answer_hopes": "x" * 5001}, "Field cannot be longer than 5000 characters"),
+        ({"email": "not-an-email"}, "Invalid email address"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_message(client, call, overrides, message):
     before = fingerprint()
     response = client.post(f"/calls/{call.id}/", data=_form(**overrides))
@@ -133,10 +136,17 @@ def test_only_admins_see_applications(world, as_role, call):
 def test_admin_opens_a_call(as_role, world):
     admin = as_role("admin")
     assert admin.get("/admin/calls/new").status_code == 200
-    response = admin.post("/admin/calls/new", data={
-        "title": "Call 2028", "description": "", "countries": "by, de, ru, ua",
-        "deadline": "2031-02-01T12:00", "timezone": "Europe/Moscow", "languages": ["en", "ru"],
-    })
+    response = admin.post(
+        "/admin/calls/new",
+        data={
+            "title": "Call 2028",
+            "description": "",
+            "countries": "by, de, ru, ua",
+            "deadline": "2031-02-01T12:00",
+            "timezone": "Europe/Moscow",
+            "languages": ["en", "ru"],
+        },
+    )
     assert response.status_code == 303
     call = db.session.scalars(db.select(Call)).one()
     assert call.countries == ["BY", "DE", "RU", "UA"] and call.deadline == datetime(2031, 2, 1, 9, 0)
@@ -179,8 +189,11 @@ def test_admin_reviews_scores_and_selects(as_role, world, call):
     # The standard workshop series is planned for the new partnership.
     from sprintboard.models import Workshop
 
-    kinds = db.session.scalars(db.select(Workshop.kind).where(
-        Workshop.partnership_id == application.partnership_id).order_by(Workshop.id)).all()
+    kinds = db.session.scalars(
+        db.select(Workshop.kind)
+        .where(Workshop.partnership_id == application.partnership_id)
+        .order_by(Workshop.id)
+    ).all()
     assert kinds == ["kickoff", "kickoff", "match_sprint", "sprint_succeed"]
 
 

@@ -13,16 +13,26 @@ from tests.conftest import csrf_from
 
 def _log_in(client, email, password=factories.PASSWORD, next_url=""):
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"email": email, "password": password, "next": next_url,
-                                       "csrf_token": token}, csrf=False)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next_url, "csrf_token": token},
+        csrf=False,
+    )
 
 
 def test_first_run_asks_for_an_administrator_then_only_logins(client):
     assert client.get("/").headers["Location"].endswith("/setup")
     page = client.get("/setup").get_data(as_text=True)
     assert "first administrator" in page
-    r = client.post("/setup", data={"name": "Ada", "email": "Ada@Example.org",
-                                    "password": "a long passphrase", "confirm": "a long passphrase"})
+    r = client.post(
+        "/setup",
+        data={
+            "name": "Ada",
+            "email": "Ada@Example.org",
+            "password": "a long passphrase",
+            "confirm": "a long passphrase",
+        },
+    )
     assert r.status_code == 303
     admin = db.session.scalars(select(User)).one()
     assert admin.is_admin and admin.email == "ada@example.org"
@@ -36,11 +46,19 @@ def as_other(client):
 
 
 def test_setup_rejects_short_or_mismatched_passwords(client):
-    r = client.post("/setup", data={"name": "Ada", "email": "ada@example.org",
-                                    "password": "short", "confirm": "short"})
+    r = client.post(
+        "/setup", data={"name": "Ada", "email": "ada@example.org", "password": "short", "confirm": "short"}
+    )
     assert r.status_code == 422 and "At least 10 characters" in r.get_data(as_text=True)
-    r = client.post("/setup", data={"name": "Ada", "email": "ada@example.org",
-                                    "password": "a long passphrase", "confirm": "another one!!"})
+    r = client.post(
+        "/setup",
+        data={
+            "name": "Ada",
+            "email": "ada@example.org",
+            "password": "a long passphrase",
+            "confirm": "another one!!",
+        },
+    )
     assert r.status_code == 422 and "do not match" in r.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(User.id))) == 0
 
@@ -79,8 +97,16 @@ def test_unknown_email_gives_the_same_answer(world, client):
     assert r.status_code == 422 and "Wrong email or password" in r.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "javascript:alert(1)",
-                                    "https://evil.example/", "/\r\nLocation: https://evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "https://evil.example/",
+        "/\r\nLocation: https://evil.example",
+    ],
+)
 def test_next_cannot_leave_the_site(world, client, target):
     r = _log_in(client, world.users["member"].email, next_url=target)
     assert r.status_code == 303
@@ -100,10 +126,16 @@ def test_password_change_logs_out_other_sessions(world, app, client):
     _log_in(other, user.email)
     _log_in(client, user.email)
     token = csrf_from(client.get("/account").get_data(as_text=True))
-    r = client.post("/account", data={
-        "csrf_token": token, "password-current": factories.PASSWORD,
-        "password-password": "a new long passphrase", "password-confirm": "a new long passphrase",
-    }, csrf=False)
+    r = client.post(
+        "/account",
+        data={
+            "csrf_token": token,
+            "password-current": factories.PASSWORD,
+            "password-password": "a new long passphrase",
+            "password-confirm": "a new long passphrase",
+        },
+        csrf=False,
+    )
     assert r.status_code == 303
     assert client.get("/account").status_code == 200  # this browser got a fresh session
     assert other.get("/account").status_code == 302  # the other one is logged out
@@ -112,17 +144,24 @@ def test_password_change_logs_out_other_sessions(world, app, client):
 
 def test_password_change_needs_the_current_password(world, as_role):
     client = as_role("member")
-    r = client.post("/account", data={
-        "password-current": "not it", "password-password": "a new long passphrase",
-        "password-confirm": "a new long passphrase"})
+    r = client.post(
+        "/account",
+        data={
+            "password-current": "not it",
+            "password-password": "a new long passphrase",
+            "password-confirm": "a new long passphrase",
+        },
+    )
     assert r.status_code == 422 and "current password is not correct" in r.get_data(as_text=True)
 
 
 def test_invitation_flow(world, as_role, app):
     p = world.partnership
     facilitator = as_role("facilitator")
-    r = facilitator.post(f"/p/{p.id}/members/invite",
-                         data={"email": "Neu@Example.org", "role": "member", "city": p.cities[1].id})
+    r = facilitator.post(
+        f"/p/{p.id}/members/invite",
+        data={"email": "Neu@Example.org", "role": "member", "city": p.cities[1].id},
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     link = re.search(r'value="(http://localhost/invite/[^"]+)"', html).group(1)
@@ -131,8 +170,9 @@ def test_invitation_flow(world, as_role, app):
     path = link.removeprefix("http://localhost")
     newcomer = app.test_client()
     assert "Join" in newcomer.get(path).get_data(as_text=True)
-    r = newcomer.post(path, data={"name": "Nina Neu", "password": "a long passphrase",
-                                  "confirm": "a long passphrase"})
+    r = newcomer.post(
+        path, data={"name": "Nina Neu", "password": "a long passphrase", "confirm": "a long passphrase"}
+    )
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/p/{p.id}")
     user = User.by_email("neu@example.org")
     membership = db.session.scalars(select(Membership).filter_by(user_id=user.id)).one()
@@ -151,8 +191,7 @@ def test_facilitator_changes_roles_and_removes_members_but_keeps_one_facilitator
     p = world.partnership
     facilitator = as_role("facilitator")
     member = next(m for m in p.memberships if m.user is world.users["member"])
-    r = facilitator.post(f"/p/{p.id}/members/{member.id}",
-                         data={"role": "observer", "city": p.cities[0].id})
+    r = facilitator.post(f"/p/{p.id}/members/{member.id}", data={"role": "observer", "city": p.cities[0].id})
     assert r.status_code == 303
     db.session.refresh(member)
     assert (member.role, member.city_id) == ("observer", p.cities[0].id)
@@ -174,23 +213,30 @@ def test_users_see_only_their_partnerships(world, as_role):
 
 
 def test_admin_creates_a_partnership_of_three_cities(world, as_role):
-    r = as_role("admin").post("/p/new", data={
-        "name": "Trio", "description": "",
-        "cities-0-name": "Grodno", "cities-0-country": "by",
-        "cities-1-name": "Lublin", "cities-1-country": "PL",
-        "cities-2-name": "Lutsk", "cities-2-country": "UA",
-    })
+    r = as_role("admin").post(
+        "/p/new",
+        data={
+            "name": "Trio",
+            "description": "",
+            "cities-0-name": "Grodno",
+            "cities-0-country": "by",
+            "cities-1-name": "Lublin",
+            "cities-1-country": "PL",
+            "cities-2-name": "Lutsk",
+            "cities-2-country": "UA",
+        },
+    )
     assert r.status_code == 303
     from sprintboard.models import Partnership
 
     trio = db.session.scalars(select(Partnership).filter_by(name="Trio")).one()
-    assert [(c.name, c.country) for c in trio.cities] == [
-        ("Grodno", "BY"), ("Lublin", "PL"), ("Lutsk", "UA")]
+    assert [(c.name, c.country) for c in trio.cities] == [("Grodno", "BY"), ("Lublin", "PL"), ("Lutsk", "UA")]
 
 
 def test_partnership_needs_two_cities(world, as_role):
-    r = as_role("admin").post("/p/new", data={"name": "Solo", "cities-0-name": "Grodno",
-                                              "cities-0-country": "BY"})
+    r = as_role("admin").post(
+        "/p/new", data={"name": "Solo", "cities-0-name": "Grodno", "cities-0-country": "BY"}
+    )
     assert r.status_code == 422 and "at least two cities" in r.get_data(as_text=True)
 
 
@@ -202,17 +248,23 @@ def test_security_headers(world, as_role):
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Referrer-Policy"] == "same-origin"
     assert r.headers["Cache-Control"] == "no-store"
-    set_cookie = as_role(None).post(
-        "/login", data={"email": world.users["member"].email, "password": factories.PASSWORD}
-    ).headers.get("Set-Cookie", "")
+    set_cookie = (
+        as_role(None)
+        .post("/login", data={"email": world.users["member"].email, "password": factories.PASSWORD})
+        .headers.get("Set-Cookie", "")
+    )
     assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
 
 
 def test_session_cookie_is_secure_over_https(world, client):
     token = csrf_from(client.get("/login", base_url="https://localhost").get_data(as_text=True))
-    r = client.post("/login", base_url="https://localhost", csrf=False, data={
-        "email": world.users["member"].email, "password": factories.PASSWORD, "csrf_token": token},
-        headers={"Referer": "https://localhost/login"})
+    r = client.post(
+        "/login",
+        base_url="https://localhost",
+        csrf=False,
+        data={"email": world.users["member"].email, "password": factories.PASSWORD, "csrf_token": token},
+        headers={"Referer": "https://localhost/login"},
+    )
     assert r.status_code == 303
     assert "Secure" in r.headers["Set-Cookie"]
 

@@ -38,7 +38,7 @@ def test_card_shows_author_and_assignee_cities(world, as_role, cols, db):
     card.assignees.append(world.users["member"])
     db.session.commit()
     html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
-    snippet = html[html.index(f'id="card-{card.id}"'):]
+    snippet = html[html.index(f'id="card-{card.id}"') :]
     snippet = snippet[: snippet.index("</li>")]
     assert "Minsk" in snippet  # the author's home city
     assert "Max Member" in snippet and "Hamburg" in snippet  # assignee and their city
@@ -52,7 +52,8 @@ def test_quick_add_without_js_redirects_and_with_htmx_returns_the_card(world, as
     card = db.session.scalars(select(Card).where(Card.title == "Book the hall")).one()
     assert card.column_id == cols[1].id and card.author_id == world.users["member"].id
     r = as_role("member", htmx=True).post(
-        f"/p/{p.id}/board/cards", data={"title": "Print posters", "column": cols[1].id})
+        f"/p/{p.id}/board/cards", data={"title": "Print posters", "column": cols[1].id}
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and "Print posters" in body
     assert f'id="col-head-{cols[1].id}" hx-swap-oob="true"' in body
@@ -61,16 +62,18 @@ def test_quick_add_without_js_redirects_and_with_htmx_returns_the_card(world, as
 
 @pytest.mark.parametrize("title", ["", "   ", "x" * 10_000])
 def test_quick_add_rejects_bad_titles(world, as_role, cols, db, title):
-    r = as_role("member").post(f"/p/{world.partnership.id}/board/cards",
-                               data={"title": title, "column": cols[0].id})
+    r = as_role("member").post(
+        f"/p/{world.partnership.id}/board/cards", data={"title": title, "column": cols[0].id}
+    )
     assert r.status_code == 422
     assert db.session.scalar(select(db.func.count(Card.id))) == 0
 
 
 def test_quick_add_escapes_markup(world, as_role, cols, db):
     p = world.partnership
-    as_role("member").post(f"/p/{p.id}/board/cards",
-                           data={"title": "<script>alert(1)</script>", "column": cols[0].id})
+    as_role("member").post(
+        f"/p/{p.id}/board/cards", data={"title": "<script>alert(1)</script>", "column": cols[0].id}
+    )
     html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -78,8 +81,9 @@ def test_quick_add_escapes_markup(world, as_role, cols, db):
 
 def test_quick_add_into_a_column_of_another_partnership_is_404(world, as_role, db):
     foreign = board.columns_of(world.other)[0]
-    r = as_role("member").post(f"/p/{world.partnership.id}/board/cards",
-                               data={"title": "Sneaky", "column": foreign.id})
+    r = as_role("member").post(
+        f"/p/{world.partnership.id}/board/cards", data={"title": "Sneaky", "column": foreign.id}
+    )
     assert r.status_code == 404
     assert db.session.scalar(select(db.func.count(Card.id))) == 0
 
@@ -89,11 +93,11 @@ def test_move_with_the_plain_form(world, as_role, cols, db):
     a = factories.card(p, "A", actor=world.users["member"])
     b = factories.card(p, "B", column=2, actor=world.users["member"])
     db.session.commit()
-    r = as_role("member").post(f"/p/{p.id}/cards/{a.id}/move",
-                               data={"column": cols[2].id, "before": b.id})
+    r = as_role("member").post(f"/p/{p.id}/cards/{a.id}/move", data={"column": cols[2].id, "before": b.id})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/p/{p.id}/board")
     order = db.session.scalars(
-        select(Card.title).where(Card.column_id == cols[2].id).order_by(Card.position)).all()
+        select(Card.title).where(Card.column_id == cols[2].id).order_by(Card.position)
+    ).all()
     assert order == ["A", "B"]
 
 
@@ -101,8 +105,7 @@ def test_move_with_htmx_answers_only_the_changed_fragments(world, as_role, cols,
     p = world.partnership
     a = factories.card(p, "A", actor=world.users["member"])
     db.session.commit()
-    r = as_role("member", htmx=True).post(f"/p/{p.id}/cards/{a.id}/move",
-                                          data={"column": cols[3].id})
+    r = as_role("member", htmx=True).post(f"/p/{p.id}/cards/{a.id}/move", data={"column": cols[3].id})
     body = r.get_data(as_text=True)
     assert r.status_code == 200
     assert f'id="card-{a.id}"' in body
@@ -127,16 +130,18 @@ def test_wip_limit_is_refused_and_facilitators_may_override(world, as_role, cols
     assert b.column_id == cols[0].id
     r = as_role("facilitator").post(f"/p/{p.id}/cards/{b.id}/move", data={"column": cols[2].id})
     assert r.status_code == 409 and "Move anyway" in r.get_data(as_text=True)
-    r = as_role("facilitator").post(f"/p/{p.id}/cards/{b.id}/move",
-                                    data={"column": cols[2].id, "override_wip": "y"})
+    r = as_role("facilitator").post(
+        f"/p/{p.id}/cards/{b.id}/move", data={"column": cols[2].id, "override_wip": "y"}
+    )
     assert r.status_code == 303
     db.session.refresh(b)
     assert b.column_id == cols[2].id
     # A member cannot override.
     c = factories.card(p, "C", actor=world.users["member"])
     db.session.commit()
-    r = as_role("member").post(f"/p/{p.id}/cards/{c.id}/move",
-                               data={"column": cols[2].id, "override_wip": "y"})
+    r = as_role("member").post(
+        f"/p/{p.id}/cards/{c.id}/move", data={"column": cols[2].id, "override_wip": "y"}
+    )
     assert r.status_code == 409
 
 
@@ -145,8 +150,7 @@ def test_move_next_to_a_card_of_another_column_is_422(world, as_role, cols, db):
     a = factories.card(p, "A", actor=world.users["member"])
     b = factories.card(p, "B", column=1, actor=world.users["member"])
     db.session.commit()
-    r = as_role("member").post(f"/p/{p.id}/cards/{a.id}/move",
-                               data={"column": cols[2].id, "before": b.id})
+    r = as_role("member").post(f"/p/{p.id}/cards/{a.id}/move", data={"column": cols[2].id, "before": b.id})
     assert r.status_code == 422
     db.session.refresh(a)
     assert a.column_id == cols[0].id
@@ -167,8 +171,12 @@ def test_filters_are_a_get_form_and_narrow_the_board(world, as_role, cols, db):
     p = world.partnership
     label = Label(partnership_id=p.id, name="youth", colour="blue")
     db.session.add(label)
-    factories.card(p, "Überraschung für Kinder", actor=world.users["facilitator"],
-                       due_date=date.today() - timedelta(days=2))
+    factories.card(
+        p,
+        "Überraschung für Kinder",
+        actor=world.users["facilitator"],
+        due_date=date.today() - timedelta(days=2),
+    )
     b = factories.card(p, "Bus tickets", actor=world.users["member"])
     b.labels.append(label)
     c = factories.card(p, "Poster", actor=world.users["member"], due_date=date.today() + timedelta(days=3))
@@ -350,8 +358,11 @@ def test_a_cached_board_carries_each_viewers_own_csrf_token(world, as_role, db):
     assert tokens["member"] != tokens["facilitator"]
     # The facilitator's no-JS quick-add (token from the cached board) is accepted.
     column = re.search(r'name="column" value="(\d+)"', pages["facilitator"]).group(1)
-    response = facilitator.post(f"/p/{p.id}/board/cards", csrf=False, data={
-        "csrf_token": tokens["facilitator"].pop(), "column": column, "title": "From the cache"})
+    response = facilitator.post(
+        f"/p/{p.id}/board/cards",
+        csrf=False,
+        data={"csrf_token": tokens["facilitator"].pop(), "column": column, "title": "From the cache"},
+    )
     assert response.status_code == 303
     assert "From the cache" in member.get(url).text
 

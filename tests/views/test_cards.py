@@ -23,8 +23,13 @@ def url(card, action=""):
 
 def form_data(card, **changes):
     data = {
-        "version": card.version, "title": card.title, "body": card.body,
-        "project": card.project_id or "", "estimate": "", "due_date": "", "language": "",
+        "version": card.version,
+        "title": card.title,
+        "body": card.body,
+        "project": card.project_id or "",
+        "estimate": "",
+        "due_date": "",
+        "language": "",
     }
     data.update(changes)
     return data
@@ -47,7 +52,7 @@ def test_card_page_and_fragment(card, as_role):
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in body
     assert body.lstrip().startswith('<article id="card-detail"')
-    assert "<h2 id=\"card-title\"" in body
+    assert '<h2 id="card-title"' in body
     assert fragment.headers["Vary"] == "HX-Request" or "HX-Request" in fragment.headers["Vary"]
 
 
@@ -65,17 +70,41 @@ def test_edit_without_js_and_with_htmx(card, world, as_role):
     project = factories.project(world.partnership)
     label = factories.label(world.partnership)
     db.session.commit()
-    response = as_role("member").post(url(card, "/edit"), data=form_data(
-        card, title="  Plan   the kick-off ", estimate="3", due_date="2026-12-01", language="de",
-        project=project.id, labels=[label.id], assignees=[member.id]))
+    response = as_role("member").post(
+        url(card, "/edit"),
+        data=form_data(
+            card,
+            title="  Plan   the kick-off ",
+            estimate="3",
+            due_date="2026-12-01",
+            language="de",
+            project=project.id,
+            labels=[label.id],
+            assignees=[member.id],
+        ),
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith(url(card))
     card = reload(card)
     assert (card.estimate, str(card.due_date), card.language, card.project_id) == (
-        3, "2026-12-01", "de", project.id)
+        3,
+        "2026-12-01",
+        "de",
+        project.id,
+    )
     assert card.labels == [label] and card.assignees == [member]
-    response = as_role("member", htmx=True).post(url(card, "/edit"), data=form_data(
-        card, title="Renamed", labels=[label.id], assignees=[member.id], project=project.id,
-        estimate="3", due_date="2026-12-01", language="de"))
+    response = as_role("member", htmx=True).post(
+        url(card, "/edit"),
+        data=form_data(
+            card,
+            title="Renamed",
+            labels=[label.id],
+            assignees=[member.id],
+            project=project.id,
+            estimate="3",
+            due_date="2026-12-01",
+            language="de",
+        ),
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<article id="card-detail"')
     assert "Renamed" in html and "sb:card-changed" in response.headers["HX-Trigger"]
@@ -83,11 +112,21 @@ def test_edit_without_js_and_with_htmx(card, world, as_role):
     assert verbs[-3:] == ["card.edited", "card.assigned", "card.edited"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"title": ""}, {"title": "   "}, {"title": "x" * 10_000}, {"estimate": "-1"}, {"estimate": "101"},
-    {"estimate": "lots"}, {"due_date": "2026-02-30"}, {"due_date": "tomorrow"}, {"language": "fr"},
-    {"body": "x" * 20_001},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": ""},
+        {"title": "   "},
+        {"title": "x" * 10_000},
+        {"estimate": "-1"},
+        {"estimate": "101"},
+        {"estimate": "lots"},
+        {"due_date": "2026-02-30"},
+        {"due_date": "tomorrow"},
+        {"language": "fr"},
+        {"body": "x" * 20_001},
+    ],
+)
 def test_bad_edits_get_422_and_change_nothing(card, as_role, changes):
     before = (card.title, card.version, card.estimate)
     response = as_role("member").post(url(card, "/edit"), data=form_data(card, **changes))
@@ -119,8 +158,10 @@ def test_two_edits_of_one_version_give_a_conflict_not_an_overwrite(card, as_role
     version = card.version
     first = alice.post(url(card, "/edit"), data=form_data(card, title="Alice's title", body="Alice's text"))
     assert first.status_code == 303
-    second = bob.post(url(card, "/edit"), data=form_data(card, version=version, title="Bob's title",
-                                                         body="Bob *wrote* this"))
+    second = bob.post(
+        url(card, "/edit"),
+        data=form_data(card, version=version, title="Bob's title", body="Bob *wrote* this"),
+    )
     assert second.status_code == 409
     html = second.get_data(as_text=True)
     assert "Alice&#39;s title" in html and "Bob&#39;s title" in html
@@ -139,7 +180,8 @@ def test_a_conflict_with_htmx_replaces_the_edit_form(card, as_role):
     version = card.version
     as_role("member").post(url(card, "/edit"), data=form_data(card, title="First"))
     response = as_role("facilitator", htmx=True).post(
-        url(card, "/edit"), data=form_data(card, version=version, title="Second"))
+        url(card, "/edit"), data=form_data(card, version=version, title="Second")
+    )
     assert response.status_code == 409
     assert response.headers["HX-Retarget"] == "#card-edit"
     html = response.get_data(as_text=True)
@@ -165,8 +207,9 @@ def test_checklist_without_js(card, as_role):
 
 def test_checklist_toggle_with_htmx_swaps_the_item_and_the_counter(card, as_role):
     client = as_role("member", htmx=True)
-    response = client.post(url(card, "/checklist"),
-                           data={"checklist-text": "Book a room", "version": card.version})
+    response = client.post(
+        url(card, "/checklist"), data={"checklist-text": "Book a room", "version": card.version}
+    )
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="card-checklist"')
     assert f'id="card-version" value="{reload(card).version}" hx-swap-oob="true"' in html
@@ -185,15 +228,17 @@ def test_checklist_toggle_with_htmx_swaps_the_item_and_the_counter(card, as_role
 
 def test_comments(card, as_role):
     response = as_role("member", htmx=True).post(
-        url(card, "/comments"), data={"comment-body": "Looks *good*"})
+        url(card, "/comments"), data={"comment-body": "Looks *good*"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<section id="card-comments"')
     assert "<em>good</em>" in html and "1 comment" in html
     card = reload(card)
     assert card.comment_count == 1 and card.comments[0].language == "en"
     assert as_role("member").post(url(card, "/comments"), data={"comment-body": ""}).status_code == 422
-    assert as_role("member").post(url(card, "/comments"),
-                                  data={"comment-body": "x" * 5001}).status_code == 422
+    assert (
+        as_role("member").post(url(card, "/comments"), data={"comment-body": "x" * 5001}).status_code == 422
+    )
     assert reload(card).comment_count == 1
 
 
@@ -292,8 +337,9 @@ def test_the_move_form_on_the_card_page_moves_the_card(card, world, as_role):
     action = re.search(r'class="panel move-form" method="post" action="([^"]+)"', html)
     nxt = re.search(r'name="next" value="([^"]+)"', html).group(1)
     assert action and nxt == url(card)
-    response = client.post(action.group(1), data={"column": neighbour.column_id, "before": neighbour.id,
-                                                  "next": nxt})
+    response = client.post(
+        action.group(1), data={"column": neighbour.column_id, "before": neighbour.id, "next": nxt}
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith(url(card))
     moved = reload(card)
     assert moved.column_id == neighbour.column_id
@@ -319,8 +365,14 @@ def test_card_pages_render_in_each_locale(card, world, as_role, locale):
     card.estimate = 2
     db.session.commit()
     client = as_role("facilitator")
-    for path in (url(card), f"/p/{p.id}/projects/", f"/p/{p.id}/projects/{project.id}",
-                 f"/p/{p.id}/board/settings", f"/p/{p.id}/cards/archived", f"/p/{p.id}/activity"):
+    for path in (
+        url(card),
+        f"/p/{p.id}/projects/",
+        f"/p/{p.id}/projects/{project.id}",
+        f"/p/{p.id}/board/settings",
+        f"/p/{p.id}/cards/archived",
+        f"/p/{p.id}/activity",
+    ):
         response = client.get(path, query_string={"lang": locale})
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
@@ -336,8 +388,12 @@ def test_a_frozen_board_makes_cards_read_only_for_members(card, world, as_role):
     html = member.get(url(card)).get_data(as_text=True)
     assert "frozen the board" in html and "Edit card" not in html and "Add comment" not in html
     before = reload(card).version
-    for action, data in (("/edit", form_data(card, title="Changed")), ("/comments", {"comment-body": "Hi"}),
-                         ("/checklist", {"checklist-text": "More"}), ("/archive", {})):
+    for action, data in (
+        ("/edit", form_data(card, title="Changed")),
+        ("/comments", {"comment-body": "Hi"}),
+        ("/checklist", {"checklist-text": "More"}),
+        ("/archive", {}),
+    ):
         assert member.post(url(card, action), data=data).status_code == 423, action
     assert reload(card).version == before
     facilitator = as_role("facilitator")
@@ -394,9 +450,14 @@ def test_checklist_changes_are_in_the_card_history(card, as_role, world):
     item = reload(card).checklist[0]
     client.post(url(card, f"/checklist/{item.id}/toggle"))
     client.post(url(card, f"/checklist/{item.id}/delete"))
-    verbs = [a.verb for a in db.session.scalars(
-        db.select(Activity).where(Activity.subject_type == "card", Activity.subject_id == card.id)
-        .order_by(Activity.id))]
+    verbs = [
+        a.verb
+        for a in db.session.scalars(
+            db.select(Activity)
+            .where(Activity.subject_type == "card", Activity.subject_id == card.id)
+            .order_by(Activity.id)
+        )
+    ]
     assert verbs[-3:] == ["card.checklist_added", "card.checklist_ticked", "card.checklist_removed"]
     page = client.get(url(card)).text
     assert "Max Member ticked off “Book a room” on “Plan the kick-off”" in page

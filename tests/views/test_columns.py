@@ -14,8 +14,11 @@ def columns(p):
 
 
 def column_data(column, **changes):
-    data = {"name": column.name, "wip_limit": column.wip_limit or "",
-            "is_done": "y" if column.is_done else ""}
+    data = {
+        "name": column.name,
+        "wip_limit": column.wip_limit or "",
+        "is_done": "y" if column.is_done else "",
+    }
     data.update(changes)
     return {f"column-{column.id}-{k}": v for k, v in data.items() if v != ""}
 
@@ -26,7 +29,7 @@ def test_settings_page_per_role(world, as_role):
     db.session.commit()
     observer = as_role("observer").get(settings(p).rstrip("/")).get_data(as_text=True)
     assert "Backlog" in observer and "Funding" in observer
-    assert "<form method=\"post\"" not in observer.split('id="columns"')[1]
+    assert '<form method="post"' not in observer.split('id="columns"')[1]
     member = as_role("member").get(settings(p).rstrip("/")).get_data(as_text=True)
     assert "Add label" in member and "Add column" not in member
     facilitator = as_role("facilitator").get(settings(p).rstrip("/")).get_data(as_text=True)
@@ -38,14 +41,17 @@ def test_rename_limit_and_mark_done(world, as_role):
     column = columns(p)[2]
     epoch = p.render_epoch
     client = as_role("facilitator")
-    response = client.post(f"{settings(p)}columns/{column.id}",
-                           data=column_data(column, name="Doing", wip_limit="3", is_done="y"))
+    response = client.post(
+        f"{settings(p)}columns/{column.id}",
+        data=column_data(column, name="Doing", wip_limit="3", is_done="y"),
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("#columns")
     column = columns(p)[2]
     assert (column.name, column.wip_limit, column.is_done) == ("Doing", 3, True)
     assert db.session.get(Partnership, p.id).render_epoch == epoch + 1
     fragment = as_role("facilitator", htmx=True).post(
-        f"{settings(p)}columns/{column.id}", data=column_data(column, wip_limit="", is_done=""))
+        f"{settings(p)}columns/{column.id}", data=column_data(column, wip_limit="", is_done="")
+    )
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and html.lstrip().startswith('<section id="columns"')
     assert columns(p)[2].wip_limit is None and not columns(p)[2].is_done
@@ -55,8 +61,13 @@ def test_bad_column_settings_get_422(world, as_role):
     p = world.partnership
     column = columns(p)[1]
     client = as_role("facilitator", htmx=True)
-    for changes in ({"wip_limit": "0"}, {"wip_limit": "-3"}, {"wip_limit": "many"}, {"name": ""},
-                    {"name": "x" * 61}):
+    for changes in (
+        {"wip_limit": "0"},
+        {"wip_limit": "-3"},
+        {"wip_limit": "many"},
+        {"name": ""},
+        {"name": "x" * 61},
+    ):
         response = client.post(f"{settings(p)}columns/{column.id}", data=column_data(column, **changes))
         assert response.status_code == 422, changes
         assert 'aria-invalid="true"' in response.get_data(as_text=True)
@@ -69,8 +80,9 @@ def test_the_last_open_column_stays_open(world, as_role):
         column.is_done = True
     db.session.commit()
     first = columns(p)[0]
-    response = as_role("facilitator").post(f"{settings(p)}columns/{first.id}",
-                                           data=column_data(first, is_done="y"))
+    response = as_role("facilitator").post(
+        f"{settings(p)}columns/{first.id}", data=column_data(first, is_done="y")
+    )
     assert response.status_code == 422
     assert "must stay open" in response.get_data(as_text=True)
     assert not columns(p)[0].is_done
@@ -86,8 +98,10 @@ def test_add_move_and_delete_columns(world, as_role):
     blocked = columns(p)[-1]
     assert client.post(f"{settings(p)}columns/{blocked.id}/move", data={"direction": "up"}).status_code == 303
     assert [c.name for c in columns(p)] == [*names[:-2], "Blocked", names[-2]]
-    assert client.post(f"{settings(p)}columns/{blocked.id}/move",
-                       data={"direction": "sideways"}).status_code == 422
+    assert (
+        client.post(f"{settings(p)}columns/{blocked.id}/move", data={"direction": "sideways"}).status_code
+        == 422
+    )
     blocked_id = blocked.id
     assert client.post(f"{settings(p)}columns/{blocked_id}/delete").status_code == 303
     db.session.expire_all()
@@ -108,19 +122,23 @@ def test_a_column_with_cards_is_not_deleted(world, as_role):
 def test_labels_by_members(world, as_role):
     p = world.partnership
     client = as_role("member")
-    response = client.post(f"{settings(p)}labels",
-                           data={"new-label-name": "Funding", "new-label-colour": "green"})
+    response = client.post(
+        f"{settings(p)}labels", data={"new-label-name": "Funding", "new-label-colour": "green"}
+    )
     assert response.status_code == 303
     label = db.session.scalar(db.select(Label).filter_by(partnership_id=p.id))
     assert (label.name, label.colour) == ("Funding", "green")
-    for data in ({"new-label-name": "x" * 41, "new-label-colour": "blue"},
-                 {"new-label-name": "funding", "new-label-colour": "blue"},
-                 {"new-label-name": "Other", "new-label-colour": "pink"}):
+    for data in (
+        {"new-label-name": "x" * 41, "new-label-colour": "blue"},
+        {"new-label-name": "funding", "new-label-colour": "blue"},
+        {"new-label-name": "Other", "new-label-colour": "pink"},
+    ):
         assert client.post(f"{settings(p)}labels", data=data).status_code == 422, data
     epoch = db.session.get(Partnership, p.id).render_epoch
     fragment = as_role("member", htmx=True).post(
         f"{settings(p)}labels/{label.id}",
-        data={f"label-{label.id}-name": "Money", f"label-{label.id}-colour": "teal"})
+        data={f"label-{label.id}-name": "Money", f"label-{label.id}-colour": "teal"},
+    )
     assert fragment.status_code == 200
     assert fragment.get_data(as_text=True).lstrip().startswith('<section id="labels"')
     db.session.expire_all()

@@ -48,8 +48,10 @@ def test_concurrent_moves_keep_every_card_once_and_in_order(app, world, login, s
             if rng.random() < 0.5:
                 data["after"] = other  # may be in another column: then 422, and nothing moves
             request = urllib.request.Request(
-                f"{server}/p/{pid}/cards/{card}/move", data=urllib.parse.urlencode(data).encode(),
-                headers={"Cookie": cookie, "HX-Request": "true"}, method="POST",
+                f"{server}/p/{pid}/cards/{card}/move",
+                data=urllib.parse.urlencode(data).encode(),
+                headers={"Cookie": cookie, "HX-Request": "true"},
+                method="POST",
             )
             try:
                 with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310

@@ -32,7 +32,7 @@ def test_cards_csv_for_observers_is_formula_safe(world, as_role):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Title", "Project", "Column"]
-    assert rows[1][0] == "'=HYPERLINK(\"http://evil\")" and rows[1][2] == "To do"
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")' and rows[1][2] == "To do"
     assert rows[2][0] == "Plain card" and rows[2][-1] == "'-1+2"
 
 
@@ -78,8 +78,9 @@ def test_calendar_link_dies_with_the_membership(world, as_role):
     assert as_role(None).get(link).status_code == 404
 
 
-@pytest.mark.parametrize("role, code", [("observer", 403), ("member", 403), ("facilitator", 200),
-                                        ("admin", 200)])
+@pytest.mark.parametrize(
+    "role, code", [("observer", 403), ("member", 403), ("facilitator", 200), ("admin", 200)]
+)
 def test_json_backup_is_for_facilitators_and_admins(world, as_role, role, code):
     response = as_role(role).get(f"/p/{world.partnership.id}/export/backup.json")
     assert response.status_code == code
@@ -94,9 +95,16 @@ def test_calendar_has_workshops_and_sprint_ends(world, as_role):
 
     p = world.partnership
     factories.sprint(p, "Sprint 7", start=date(2027, 2, 1), end=date(2027, 2, 14))
-    workshops.create_workshop(p, "custom", "Match & Sprint", host_city=p.cities[1],
-                              start=date(2027, 3, 5), end=date(2027, 3, 6), venue="Rathaus",
-                              actor=world.users["facilitator"])
+    workshops.create_workshop(
+        p,
+        "custom",
+        "Match & Sprint",
+        host_city=p.cities[1],
+        start=date(2027, 3, 5),
+        end=date(2027, 3, 6),
+        venue="Rathaus",
+        actor=world.users["facilitator"],
+    )
     db.session.commit()
     link = _feed_link(as_role("member"), world)
     events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(as_role(None).get(link).data).walk("VEVENT")}

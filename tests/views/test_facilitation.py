@@ -57,8 +57,9 @@ def test_freeze_and_unfreeze_by_htmx(world, as_role):
 
 def test_dot_voting_hides_votes_and_keeps_the_budget(world, as_role):
     p = world.partnership
-    session = facilitation.open_vote(p, "What first?", 2, ideas=["Choir", "Bikes"],
-                                     actor=world.users["facilitator"])
+    session = facilitation.open_vote(
+        p, "What first?", 2, ideas=["Choir", "Bikes"], actor=world.users["facilitator"]
+    )
     db.session.commit()
     choir = session.items[0]
     client = as_role("member", htmx=True)
@@ -75,8 +76,10 @@ def test_dot_voting_hides_votes_and_keeps_the_budget(world, as_role):
 
 def test_facilitator_opens_and_reveals_a_vote(world, as_role):
     client = as_role("facilitator")
-    response = client.post(_url(world, "votes"), data={"question": "Which match?", "votes_per_person": "3",
-                                                       "ideas": "Choirs\nSchools\n"})
+    response = client.post(
+        _url(world, "votes"),
+        data={"question": "Which match?", "votes_per_person": "3", "ideas": "Choirs\nSchools\n"},
+    )
     assert response.status_code == 303
     vote_url = response.headers["Location"]
     session = facilitation.vote_sessions(world.partnership)[0]
@@ -86,15 +89,17 @@ def test_facilitator_opens_and_reveals_a_vote(world, as_role):
     html = htmx.post(_url(world, f"votes/{session.id}/reveal")).get_data(as_text=True)
     assert html.index("Schools") < html.index("Choirs") and "1 vote" in html
     assert client.get(vote_url).status_code == 200
-    one_idea = client.post(_url(world, "votes"), data={"question": "Q", "votes_per_person": "3",
-                                                       "ideas": "Only"})
+    one_idea = client.post(
+        _url(world, "votes"), data={"question": "Q", "votes_per_person": "3", "ideas": "Only"}
+    )
     assert one_idea.status_code == 422
 
 
 def test_retro_notes_and_an_action_becomes_a_card(world, as_role):
     client = as_role("member", htmx=True)
     html = client.post(_url(world, "retro"), data={"kind": "action", "text": "Invite the mayor"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert html.lstrip().startswith('<section id="retro"') and "Invite the mayor" in html
     note = facilitation.retro_notes(world.partnership)["action"][0]
     html = client.post(_url(world, f"retro/{note.id}/card")).get_data(as_text=True)
@@ -163,18 +168,21 @@ def test_take_a_vote_back_and_observers_only_watch(world, as_role):
 
 
 def test_observers_see_the_vote_without_buttons(world, as_role):
-    session = facilitation.open_vote(world.partnership, "Q?", 1, ideas=["A", "B"],
-                                     actor=world.users["facilitator"])
+    session = facilitation.open_vote(
+        world.partnership, "Q?", 1, ideas=["A", "B"], actor=world.users["facilitator"]
+    )
     db.session.commit()
     html = as_role("observer").get(_url(world, f"votes/{session.id}")).get_data(as_text=True)
     assert "Votes stay hidden" in html and "+1" not in html and "Reveal the results" not in html
 
 
 def test_facilitator_deletes_a_retro_note(world, as_role):
-    note = facilitation.add_retro_note(world.partnership, "improve", "Start on time",
-                                       actor=world.users["member"])
+    note = facilitation.add_retro_note(
+        world.partnership, "improve", "Start on time", actor=world.users["member"]
+    )
     db.session.commit()
-    html = as_role("facilitator", htmx=True).post(_url(world, f"retro/{note.id}/delete")).get_data(
-        as_text=True)
+    html = (
+        as_role("facilitator", htmx=True).post(_url(world, f"retro/{note.id}/delete")).get_data(as_text=True)
+    )
     assert "Start on time" not in html
     assert facilitation.retro_notes(world.partnership)["improve"] == []

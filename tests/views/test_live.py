@@ -141,7 +141,8 @@ def test_a_move_reaches_another_viewer_at_once_but_not_the_tab_that_made_it(app,
     since = live.last_id(p.id)
     listener = Listener(app, as_role("observer"), f"/p/{p.id}/events?since={since}")
     response = as_role("member", htmx=True).post(
-        f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[2].id}, headers={"X-Live-Tab": "tab42"})
+        f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[2].id}, headers={"X-Live-Tab": "tab42"}
+    )
     started = time.monotonic()
     assert response.status_code == 200
     body = listener.wait_for(f'id="card-{card.id}"')
@@ -241,8 +242,7 @@ def test_when_redis_is_down_writes_still_succeed_and_clients_poll(app, world, as
         assert r.status_code == 303
         r = member.post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[2].id})
         assert r.status_code == 303
-        r = as_role("member", htmx=True).post(f"/p/{p.id}/cards/{card.id}/move",
-                                              data={"column": cols[3].id})
+        r = as_role("member", htmx=True).post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[3].id})
         assert r.status_code == 200
         db.session.expire_all()
         assert db.session.get(Card, card.id).column_id == cols[3].id
@@ -263,10 +263,14 @@ def test_a_replayed_event_still_names_the_tab_that_made_it(world, as_role, cols,
     card = factories.card(p, "Plan the camp", actor=world.users["member"])
     db.session.commit()
     since = live.last_id(p.id)
-    as_role("member", htmx=True).post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[1].id},
-                                      headers={"X-Live-Tab": "tab7"})
-    as_role("member", htmx=True).post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[2].id},
-                                      headers={"X-Live-Tab": "--><img src=x>"})  # letters, digits kept
+    as_role("member", htmx=True).post(
+        f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[1].id}, headers={"X-Live-Tab": "tab7"}
+    )
+    as_role("member", htmx=True).post(
+        f"/p/{p.id}/cards/{card.id}/move",
+        data={"column": cols[2].id},
+        headers={"X-Live-Tab": "--><img src=x>"},
+    )  # letters, digits kept
     body = stream_body(as_role("member"), f"/p/{p.id}/events?since={since}")
     first, second = [e["data"] for e in parse(body) if "id" in e]
     assert first.startswith("<!--tab:tab7-->")

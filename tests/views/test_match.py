@@ -86,8 +86,12 @@ def test_bad_matches_get_clear_errors_and_change_nothing(world, as_role):
     foreign = factories.entry(world.other, 0, "Elsewhere")
     db.session.commit()
     client = as_role("member")
-    for data in ({"entries": [a.id]}, {"entries": [a.id, foreign.id]},
-                 {"entries": [a.id, b.id], "theme": "999999"}, {"entries": [a.id, b.id], "theme": "x"}):
+    for data in (
+        {"entries": [a.id]},
+        {"entries": [a.id, foreign.id]},
+        {"entries": [a.id, b.id], "theme": "999999"},
+        {"entries": [a.id, b.id], "theme": "x"},
+    ):
         r = client.post(f"/p/{p.id}/match/matches", data=data)
         assert r.status_code == 422, data
     htmx = as_role("member", htmx=True)
@@ -115,15 +119,24 @@ def test_entries_are_created_edited_and_deleted(world, as_role):
     client = as_role("member")
     page = client.get(f"/p/{p.id}/entries/").get_data(as_text=True)
     assert "New entry" in page
-    r = client.post(f"/p/{p.id}/entries/", data={
-        "city": p.cities[1].id, "kind": "potential", "text": "  An old   harbour ", "themes": [culture.id]})
+    r = client.post(
+        f"/p/{p.id}/entries/",
+        data={
+            "city": p.cities[1].id,
+            "kind": "potential",
+            "text": "  An old   harbour ",
+            "themes": [culture.id],
+        },
+    )
     assert r.status_code == 303
     entry = db.session.scalar(db.select(MatchEntry))
     assert (entry.text, entry.city_id, entry.themes) == ("An old harbour", p.cities[1].id, [culture])
     r = client.get(f"/p/{p.id}/entries/{entry.id}/edit")
     assert "An old harbour" in r.get_data(as_text=True)
-    r = client.post(f"/p/{p.id}/entries/{entry.id}/edit", data={
-        "city": p.cities[0].id, "kind": "idea", "text": "A harbour festival", "themes": []})
+    r = client.post(
+        f"/p/{p.id}/entries/{entry.id}/edit",
+        data={"city": p.cities[0].id, "kind": "idea", "text": "A harbour festival", "themes": []},
+    )
     assert r.status_code == 303 and entry.text == "A harbour festival" and entry.themes == []
     fresh()
     assert "A harbour festival" in as_role("observer").get(f"/p/{p.id}/entries/").get_data(as_text=True)
@@ -135,12 +148,15 @@ def test_entries_are_created_edited_and_deleted(world, as_role):
     assert _count(MatchEntry) == 0
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"kind": "idea", "text": "   "}, "This field is required"),
-    ({"kind": "idea", "text": "x" * 501}, "500"),
-    ({"kind": "idea", "text": "Ok", "themes": ["999999"]}, "Unknown theme"),
-    ({"kind": "wish", "text": "Ok"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"kind": "idea", "text": "   "}, "This field is required"),
+        ({"kind": "idea", "text": "x" * 501}, "500"),
+        ({"kind": "idea", "text": "Ok", "themes": ["999999"]}, "Unknown theme"),
+        ({"kind": "wish", "text": "Ok"}, "Not a valid choice"),
+    ],
+)
 def test_bad_entries_are_refused_with_a_message(world, as_role, data, message):
     p = world.partnership
     r = as_role("member").post(f"/p/{p.id}/entries/", data={"city": p.cities[0].id, **data})
@@ -153,8 +169,9 @@ def test_an_entry_of_another_partnership_cannot_be_edited(world, as_role):
     foreign = factories.entry(world.other, 0, "Elsewhere")
     db.session.commit()
     p = world.partnership
-    r = as_role("facilitator").post(f"/p/{p.id}/entries/{foreign.id}/edit",
-                                    data={"city": p.cities[0].id, "kind": "idea", "text": "x"})
+    r = as_role("facilitator").post(
+        f"/p/{p.id}/entries/{foreign.id}/edit", data={"city": p.cities[0].id, "kind": "idea", "text": "x"}
+    )
     assert r.status_code == 404 and foreign.text == "Elsewhere"
 
 
@@ -217,8 +234,9 @@ def test_pages_need_the_same_number_of_queries_for_more_data(world, as_role):
         for i in range(start, start + n):
             a = factories.entry(p, 0, f"A{i}", themes=["culture", "youth"])
             b = factories.entry(p, 1, f"B{i}", themes=["culture"])
-            factories.actor(p, i % 2, f"Actor {i}", themes=["culture", "sport"], consent=True,
-                            contact_person="X")
+            factories.actor(
+                p, i % 2, f"Actor {i}", themes=["culture", "sport"], consent=True, contact_person="X"
+            )
             m = factories.match(p, [a, b])
             del m
         db.session.commit()
@@ -238,8 +256,9 @@ def test_fragments_for_project_and_card_pages(world, as_role, app):
 
     p = world.partnership
     a, b = _pair(p)
-    helper = factories.actor(p, 0, "Choir association", themes=["culture"], consent=True,
-                             contact_email="secret@choir.example")
+    helper = factories.actor(
+        p, 0, "Choir association", themes=["culture"], consent=True, contact_email="secret@choir.example"
+    )
     project = match_service.create_project_from_match(factories.match(p, [a, b]), actor=None)
     card = db.session.scalar(db.select(Card))
     actors.link_card(helper, card, actor=None)
@@ -275,7 +294,7 @@ def test_facilitators_open_a_dot_vote_on_the_matches(world, as_role):
     db.session.commit()
     fresh()
     html = as_role("observer").get(f"/p/{p.id}/match/").get_data(as_text=True)
-    listed = html[html.index('id="matches"'):]
+    listed = html[html.index('id="matches"') :]
     assert "1 dot" in listed and listed.index("Bike lanes") < listed.index("Choir festival")
     assert "Open a dot vote" not in html
     assert first.id and second.id
@@ -291,8 +310,13 @@ def test_a_workshop_page_can_list_what_was_recorded_on_its_days(world, app):
     from sprintboard.models.workshop import Workshop
 
     p = world.partnership
-    workshop = Workshop(partnership=p, title="Kick-off Minsk", kind="kickoff",
-                        start_date=date(2026, 5, 5), end_date=date(2026, 5, 6))
+    workshop = Workshop(
+        partnership=p,
+        title="Kick-off Minsk",
+        kind="kickoff",
+        start_date=date(2026, 5, 5),
+        end_date=date(2026, 5, 6),
+    )
     db.session.add(workshop)
     with time_machine.travel("2026-05-06 15:00", tick=False):
         factories.entry(p, 0, "A youth festival")

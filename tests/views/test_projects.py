@@ -29,13 +29,24 @@ def test_create_a_project(world, as_role):
     client = as_role("member")
     assert "New project" in client.get(f"/p/{p.id}/projects/").get_data(as_text=True)
     assert client.get(f"/p/{p.id}/projects/new").status_code == 200
-    response = client.post(f"/p/{p.id}/projects/new", data={
-        "title": "Bridges", "summary": "A *festival*", "lead_city": p.cities[1].id,
-        "status": "idea", "language": "de"})
+    response = client.post(
+        f"/p/{p.id}/projects/new",
+        data={
+            "title": "Bridges",
+            "summary": "A *festival*",
+            "lead_city": p.cities[1].id,
+            "status": "idea",
+            "language": "de",
+        },
+    )
     assert response.status_code == 303
     project = _project(world)
     assert (project.title, project.lead_city_id, project.status, project.language) == (
-        "Bridges", p.cities[1].id, "idea", "de")
+        "Bridges",
+        p.cities[1].id,
+        "idea",
+        "de",
+    )
     assert response.headers["Location"].endswith(f"/projects/{project.id}")
     assert db.session.scalar(db.select(Activity).filter_by(verb="project.created")) is not None
     html = client.get(f"/p/{p.id}/projects/{project.id}").get_data(as_text=True)
@@ -45,8 +56,12 @@ def test_create_a_project(world, as_role):
 def test_bad_projects_get_422(world, as_role):
     p = world.partnership
     client = as_role("member")
-    for data in ({"title": ""}, {"title": "x" * 201}, {"title": "Ok", "status": "done"},
-                 {"title": "Ok", "lead_city": world.other.cities[0].id}):
+    for data in (
+        {"title": ""},
+        {"title": "x" * 201},
+        {"title": "Ok", "status": "done"},
+        {"title": "Ok", "lead_city": world.other.cities[0].id},
+    ):
         response = client.post(f"/p/{p.id}/projects/new", data={"status": "active", **data})
         assert response.status_code == 422, data
         assert 'aria-invalid="true"' in response.get_data(as_text=True)
@@ -61,14 +76,20 @@ def test_edit_a_project_and_bump_the_render_epoch(world, as_role):
     client = as_role("member")
     form = client.get(f"/p/{p.id}/projects/{project.id}/edit").get_data(as_text=True)
     assert 'value="Bridges"' in form
-    response = client.post(f"/p/{p.id}/projects/{project.id}/edit",
-                           data={"title": "Bridges 2027", "status": "active", "lead_city": ""})
+    response = client.post(
+        f"/p/{p.id}/projects/{project.id}/edit",
+        data={"title": "Bridges 2027", "status": "active", "lead_city": ""},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Project, project.id).title == "Bridges 2027"
     assert db.session.get(Partnership, p.id).render_epoch == epoch + 1
-    assert client.post(f"/p/{p.id}/projects/{project.id}/edit",
-                       data={"title": "", "status": "active"}).status_code == 422
+    assert (
+        client.post(
+            f"/p/{p.id}/projects/{project.id}/edit", data={"title": "", "status": "active"}
+        ).status_code
+        == 422
+    )
 
 
 def test_project_page_lists_its_cards_by_column(world, as_role):

@@ -14,8 +14,10 @@ def _url(world, tail=""):
 
 def test_facilitator_creates_a_sprint(world, as_role):
     client = as_role("facilitator")
-    response = client.post(_url(world), data={"name": "Sprint 1", "goal": "Choir tour",
-                                              "start_date": "2026-04-01", "end_date": "2026-04-14"})
+    response = client.post(
+        _url(world),
+        data={"name": "Sprint 1", "goal": "Choir tour", "start_date": "2026-04-01", "end_date": "2026-04-14"},
+    )
     assert response.status_code == 303
     sprint = db.session.scalar(sa.select(Sprint))
     assert response.headers["Location"].endswith(f"/sprints/{sprint.id}")
@@ -24,8 +26,9 @@ def test_facilitator_creates_a_sprint(world, as_role):
 
 def test_a_sprint_ending_before_it_starts_is_refused(world, as_role):
     client = as_role("facilitator")
-    response = client.post(_url(world), data={"name": "Backwards", "start_date": "2026-04-14",
-                                              "end_date": "2026-04-01"})
+    response = client.post(
+        _url(world), data={"name": "Backwards", "start_date": "2026-04-14", "end_date": "2026-04-01"}
+    )
     assert response.status_code == 422
     assert "A sprint cannot end before it starts." in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Sprint.id))) == 0
@@ -109,7 +112,7 @@ def test_charts_page_draws_accessible_svg_with_tables(world, as_role):
     db.session.commit()
     html = as_role("observer").get(_url(world, "charts")).get_data(as_text=True)
     assert html.count('role="img"') == 2  # burndown and cumulative flow (no closed sprint yet)
-    assert "<title id=\"burndown-title\">Burndown of Running</title>" in html
+    assert '<title id="burndown-title">Burndown of Running</title>' in html
     assert "Remaining now: 4 points." in html
     assert "Cumulative flow as a table" in html and "No closed sprint yet." in html
     assert "style=" not in html
@@ -120,11 +123,15 @@ def test_edit_a_sprint(world, as_role):
     db.session.commit()
     client = as_role("facilitator")
     assert 'value="Old name"' in client.get(_url(world, f"{sprint.id}/edit")).get_data(as_text=True)
-    bad = client.post(_url(world, f"{sprint.id}/edit"), data={"name": "New", "start_date": "2026-05-10",
-                                                            "end_date": "2026-05-01"})
+    bad = client.post(
+        _url(world, f"{sprint.id}/edit"),
+        data={"name": "New", "start_date": "2026-05-10", "end_date": "2026-05-01"},
+    )
     assert bad.status_code == 422
-    ok = client.post(_url(world, f"{sprint.id}/edit"), data={"name": "New", "start_date": "2026-05-01",
-                                                           "end_date": "2026-05-10"})
+    ok = client.post(
+        _url(world, f"{sprint.id}/edit"),
+        data={"name": "New", "start_date": "2026-05-01", "end_date": "2026-05-10"},
+    )
     assert ok.status_code == 303
     db.session.expire_all()
     assert (sprint.name, sprint.end_date) == ("New", date(2026, 5, 10))

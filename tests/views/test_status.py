@@ -83,8 +83,9 @@ def test_facilitator_creates_and_revokes_the_public_link(world, as_role):
     response = facilitator.post(status_url(world) + "/link/revoke")
     assert response.status_code == 303
     assert as_role(None).get(f"/s/{token}").status_code == 404
-    verbs = db.session.scalars(db.select(Activity.verb).where(Activity.verb.like("status_link%"))
-                               .order_by(Activity.id)).all()
+    verbs = db.session.scalars(
+        db.select(Activity.verb).where(Activity.verb.like("status_link%")).order_by(Activity.id)
+    ).all()
     assert verbs == ["status_link.created", "status_link.revoked"]
 
 
@@ -166,8 +167,9 @@ def test_status_page_query_count_does_not_grow_with_content(world, as_role, logi
         db.session.add(proj)
         db.session.flush()
         factories.card(p, f"Card {n}", column=n % 5, project=proj, actor=world.users["member"])
-        factories.funding_idea(p, amount=str(n + 1), currency=("EUR", "UAH", "PLN")[n % 3],
-                               status=("idea", "submitted")[n % 2])
+        factories.funding_idea(
+            p, amount=str(n + 1), currency=("EUR", "UAH", "PLN")[n % 3], status=("idea", "submitted")[n % 2]
+        )
     db.session.commit()
     many = _queries_for(login(as_role(None), world.users["observer"]), status_url(world))
     assert many <= few
@@ -181,8 +183,14 @@ def _sprint_and_workshop(world):
     p = world.partnership
     card = factories.card(p, "Survey", column=1, actor=world.users["member"], estimate=5)
     factories.sprint(p, "Sprint Alpha", start=date.today() - timedelta(days=2), state="active", cards=[card])
-    workshops.create_workshop(p, "custom", "Kick-off in Minsk", host_city=p.cities[0],
-                              start=date.today() + timedelta(days=9), actor=world.users["facilitator"])
+    workshops.create_workshop(
+        p,
+        "custom",
+        "Kick-off in Minsk",
+        host_city=p.cities[0],
+        start=date.today() + timedelta(days=9),
+        actor=world.users["facilitator"],
+    )
     db.session.commit()
 
 

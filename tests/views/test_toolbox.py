@@ -49,9 +49,15 @@ def test_method_page_in_the_users_language_and_side_by_side(as_role, seeded):
     assert client.get("/toolbox/no-such-method").status_code == 404
 
 
-@pytest.mark.parametrize("role, allowed", [
-    ("member", False), ("observer", False), ("facilitator", True), ("admin", True),
-])
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("member", False),
+        ("observer", False),
+        ("facilitator", True),
+        ("admin", True),
+    ],
+)
 def test_only_facilitators_and_admins_edit(as_role, seeded, role, allowed):
     client = _as(as_role, role)
     before = fingerprint()
@@ -66,11 +72,19 @@ def test_only_facilitators_and_admins_edit(as_role, seeded, role, allowed):
 def test_create_edit_and_delete_a_method(as_role, seeded):
     client = _as(as_role, "facilitator")
     data = {
-        "slug": "", "phase": "sprint", "duration_minutes": "20", "group_min": "3", "group_max": "12",
-        "licence": "CC0", "author": "Fiona", "original_language": "en",
-        "text_en-title": "Silent brainstorm", "text_en-purpose": "<i>ideas</i>",
+        "slug": "",
+        "phase": "sprint",
+        "duration_minutes": "20",
+        "group_min": "3",
+        "group_max": "12",
+        "licence": "CC0",
+        "author": "Fiona",
+        "original_language": "en",
+        "text_en-title": "Silent brainstorm",
+        "text_en-purpose": "<i>ideas</i>",
         "text_en-steps": "1. Write\n2. Read <script>x</script>",
-        "text_de-title": "Stilles Brainstorming", "text_de-steps": "1. Schreiben",
+        "text_de-title": "Stilles Brainstorming",
+        "text_de-steps": "1. Schreiben",
     }
     response = client.post("/toolbox/new", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
@@ -132,8 +146,11 @@ def test_programme_staff_import_an_export_in_the_browser(as_role, seeded):
     assert 'href="/toolbox/import"' in admin.get("/toolbox/").text
     # A broken file: 422 with the reason at the field, nothing changed.
     before = fingerprint()
-    broken = admin.post("/toolbox/import", content_type="multipart/form-data",
-                        data={"file": (io.BytesIO(b"{not json"), "toolbox.json")})
+    broken = admin.post(
+        "/toolbox/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"{not json"), "toolbox.json")},
+    )
     assert broken.status_code == 422 and "not a valid toolbox export" in broken.text
     assert fingerprint() == before
     missing = admin.post("/toolbox/import", content_type="multipart/form-data", data={})
@@ -141,8 +158,11 @@ def test_programme_staff_import_an_export_in_the_browser(as_role, seeded):
     # The Markdown zip goes back in: every method updated, none added.
     db.session.execute(db.update(Method).values(duration_minutes=5))
     db.session.commit()
-    response = admin.post("/toolbox/import", content_type="multipart/form-data",
-                          data={"file": (io.BytesIO(export), "toolbox.zip")})
+    response = admin.post(
+        "/toolbox/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(export), "toolbox.zip")},
+    )
     assert response.status_code == 303
     page = admin.get("/toolbox/").text
     assert f"New methods: 0. Updated methods: {count}." in page
@@ -153,7 +173,14 @@ def test_no_method_takes_the_address_of_a_toolbox_page(app, world):
     from sprintboard.services import DomainError
 
     texts = {"en": {"title": "Import", "purpose": "", "materials": "", "steps": "1. Go"}}
-    meta = {"phase": "any", "duration_minutes": 30, "group_min": 2, "group_max": 20,
-            "licence": "CC BY-SA 4.0", "author": "", "original_language": "en"}
+    meta = {
+        "phase": "any",
+        "duration_minutes": 30,
+        "group_min": 2,
+        "group_max": 20,
+        "licence": "CC BY-SA 4.0",
+        "author": "",
+        "original_language": "en",
+    }
     with app.test_request_context(), pytest.raises(DomainError):
         service.save_method(None, meta, texts, actor=world.admin)

@@ -25,8 +25,10 @@ def test_timeline_shows_the_standard_series_and_what_comes_next(world, as_role):
 
 def test_facilitator_adds_an_online_meeting(world, as_role):
     client = as_role("facilitator")
-    response = client.post(_url(world), data={"kind": "online", "title": "Monthly call", "host_city": "",
-                                              "start_date": "2026-06-01"})
+    response = client.post(
+        _url(world),
+        data={"kind": "online", "title": "Monthly call", "host_city": "", "start_date": "2026-06-01"},
+    )
     assert response.status_code == 303
     assert db.session.scalar(sa.select(Workshop).where(Workshop.kind == "online")).title == "Monthly call"
     bad = client.post(_url(world), data={"kind": "custom", "title": ""})
@@ -36,8 +38,16 @@ def test_facilitator_adds_an_online_meeting(world, as_role):
 def test_dates_in_the_wrong_order_are_refused(world, as_role):
     w = _first(world)
     client = as_role("facilitator", htmx=True)
-    response = client.post(_url(world, w.id), data={"title": "", "host_city": "", "start_date": "2026-05-02",
-                                                    "end_date": "2026-05-01", "venue": "Hall"})
+    response = client.post(
+        _url(world, w.id),
+        data={
+            "title": "",
+            "host_city": "",
+            "start_date": "2026-05-02",
+            "end_date": "2026-05-01",
+            "venue": "Hall",
+        },
+    )
     assert response.status_code == 422
     assert "The end cannot be before the start." in response.get_data(as_text=True)
     db.session.expire_all()
@@ -48,9 +58,16 @@ def test_edit_and_mark_held_answer_with_the_details_fragment(world, as_role):
     w = _first(world)
     city = world.partnership.cities[1]
     client = as_role("facilitator", htmx=True)
-    response = client.post(_url(world, w.id), data={
-        "title": "", "host_city": str(city.id), "start_date": "2026-01-10", "end_date": "2026-01-11",
-        "venue": "Rathaus"})
+    response = client.post(
+        _url(world, w.id),
+        data={
+            "title": "",
+            "host_city": str(city.id),
+            "start_date": "2026-01-10",
+            "end_date": "2026-01-11",
+            "venue": "Rathaus",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<section id="workshop-details"')
     assert "Rathaus" in html and "Hamburg" in html
@@ -64,8 +81,9 @@ def test_agenda_add_reorder_delete(world, as_role):
     w = _first(world)
     client = as_role("facilitator", htmx=True)
     fac = world.users["facilitator"]
-    client.post(_url(world, f"{w.id}/agenda"), data={"title": "Welcome", "duration": "15",
-                                                     "responsible": str(fac.id)})
+    client.post(
+        _url(world, f"{w.id}/agenda"), data={"title": "Welcome", "duration": "15", "responsible": str(fac.id)}
+    )
     response = client.post(_url(world, f"{w.id}/agenda"), data={"title": "World café", "duration": "60"})
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="agenda"') and "Total: 75 minutes" in html
@@ -112,8 +130,11 @@ def test_unlink_a_project(world, as_role):
     project = factories.project(world.partnership, "Choir exchange")
     workshops.link(w, project=project, actor=None)
     db.session.commit()
-    html = as_role("facilitator", htmx=True).post(_url(world, f"{w.id}/links/remove"),
-                                                  data={"project": str(project.id)}).get_data(as_text=True)
+    html = (
+        as_role("facilitator", htmx=True)
+        .post(_url(world, f"{w.id}/links/remove"), data={"project": str(project.id)})
+        .get_data(as_text=True)
+    )
     assert "Nothing linked yet." in html
     db.session.expire_all()
     assert project.workshop_id is None
@@ -128,8 +149,10 @@ def test_agenda_item_uses_a_toolbox_method_and_the_method_lists_the_workshop(wor
     client = as_role("facilitator")
     form = client.get(_url(world, f"{w.id}")).get_data(as_text=True)
     assert f'<option value="{method.id}">World café</option>' in form
-    r = client.post(_url(world, f"{w.id}/agenda"), data={"title": "Café round", "duration": "45",
-                                                         "method": str(method.id)})
+    r = client.post(
+        _url(world, f"{w.id}/agenda"),
+        data={"title": "Café round", "duration": "45", "method": str(method.id)},
+    )
     assert r.status_code == 303
     page = client.get(_url(world, f"{w.id}")).get_data(as_text=True)
     assert f'href="/toolbox/{method.slug}"' in page
@@ -142,8 +165,9 @@ def test_agenda_item_uses_a_toolbox_method_and_the_method_lists_the_workshop(wor
 
 def test_agenda_item_with_an_unknown_method_is_refused(world, as_role):
     w = _first(world)
-    r = as_role("facilitator").post(_url(world, f"{w.id}/agenda"),
-                                    data={"title": "Café round", "method": "99999"})
+    r = as_role("facilitator").post(
+        _url(world, f"{w.id}/agenda"), data={"title": "Café round", "method": "99999"}
+    )
     assert r.status_code == 422 and "not in the toolbox" in r.get_data(as_text=True)
     db.session.expire_all()
     assert not w.agenda
@@ -181,8 +205,12 @@ def test_an_agenda_item_picked_from_the_toolbox_takes_its_title_and_duration(wor
     method = make_method(world.admin, title="Gallery walk", duration_minutes=40)
     db.session.commit()
     client = as_role("facilitator")
-    assert client.post(_url(world, f"{w.id}/agenda?lang=ru"),
-                       data={"title": "", "method": str(method.id)}).status_code == 303
+    assert (
+        client.post(
+            _url(world, f"{w.id}/agenda?lang=ru"), data={"title": "", "method": str(method.id)}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert [(i.title, i.duration, i.method_id) for i in w.agenda] == [("Галерея", 40, method.id)]
     # Without a method, a title is still needed: 422, nothing added.

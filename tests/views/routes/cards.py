@@ -40,8 +40,14 @@ def _objects(p, actor):
     comment = cards.add_comment(card, "Who books the room?", language="en", actor=actor)
     column = board.columns_of(p)[0]
     db.session.commit()
-    return {"project_id": project.id, "label_id": label.id, "card_id": card.id,
-            "item_id": item.id, "column_id": column.id, "comment_id": comment.id}
+    return {
+        "project_id": project.id,
+        "label_id": label.id,
+        "card_id": card.id,
+        "item_id": item.id,
+        "column_id": column.id,
+        "comment_id": comment.id,
+    }
 
 
 def params(world) -> dict:
