@@ -53,9 +53,9 @@ def create_app(config: dict | type | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
-    from . import cli, web
+    _init_request_handling(app)
+    from . import cli
 
-    web.init_app(app)
     cli.init_app(app)
     logging.getLogger("sprintboard").setLevel(logging.INFO)
     return app
@@ -93,6 +93,20 @@ def _init_extensions(app: Flask) -> None:
         from .services.accounts import user_for_session
 
         return user_for_session(token)
+
+
+def _init_request_handling(app: Flask) -> None:
+    from . import access, compression, errors, htmx, i18n, security, templating
+    from .services import mail
+
+    app.before_request(access.enforce_login)
+    app.after_request(i18n.remember)
+    app.after_request(mail.send_after_request)
+    app.after_request(htmx.add_vary)
+    security.init_app(app)
+    compression.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

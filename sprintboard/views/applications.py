@@ -23,7 +23,7 @@ from ..models import Call, Criterion
 from ..models.applications import STATUSES
 from ..services import DomainError
 from ..services import applications as service
-from ..web import country_name
+from ..templating import country_name
 
 bp = Blueprint("applications", __name__)
 

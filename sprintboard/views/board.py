@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import access, htmx, navigation, web
+from .. import access, errors, htmx, navigation
 from ..extensions import db
 from ..forms.board import FilterForm, MoveForm, QuickAddForm
 from ..services import board as board_service
@@ -88,7 +88,7 @@ def add_card(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = QuickAddForm()
     if not form.validate_on_submit():
-        return web.form_errors(form)
+        return errors.form_errors(form)
     column = access.get_column_or_404(partnership, form.column.data)
     project = access.get_project_or_404(partnership, form.project.data) if form.project.data else None
     card = cards.create_card(
@@ -112,7 +112,7 @@ def move(pid, card_id):
     card = access.get_card_or_404(partnership, card_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        return web.form_errors(form)
+        return errors.form_errors(form)
     column = access.get_column_or_404(partnership, form.column.data)
     before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
     after = access.get_card_or_404(partnership, form.after.data) if form.after.data else None

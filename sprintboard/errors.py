@@ -1,0 +1,113 @@
+"""Error pages and messages: one rendering for every error status, and one way for a view to turn
+a broken rule (a DomainError from a service) into a form error or an error response.
+
+A view wraps its service call in `rule_errors(form, field)`: a 422 from the service lands on the
+form (the field, else the form's own errors) for the view to re-render in place; any other status
+(403, 409, 423 …) goes on to the app's handler. Either way the session is rolled back first, so
+nothing half-done can be committed later in the request.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import htmx
+from .extensions import db
+from .services import DomainError
+
+ERROR_TITLES = {
+    400: lambda: _("Bad request"),
+    401: lambda: _("Please log in"),
+    403: lambda: _("Not allowed"),
+    404: lambda: _("Not found"),
+    405: lambda: _("Not allowed"),
+    409: lambda: _("Conflict"),
+    413: lambda: _("Too large"),
+    422: lambda: _("Please check your input"),
+    423: lambda: _("Locked"),
+    429: lambda: _("Too many attempts"),
+    500: lambda: _("Something went wrong"),
+}
+ERROR_TEXTS = {
+    400: lambda: _("The request could not be understood."),
+    401: lambda: _("You need to log in to do this."),
+    403: lambda: _("You do not have permission to do this."),
+    404: lambda: _("This page does not exist, or you do not have access to it."),
+    405: lambda: _("This action is not possible here."),
+    409: lambda: _("Someone else changed this in the meantime. Reload and try again."),
+    413: lambda: _("What you sent is too large."),
+    422: lambda: _("Some of what you entered is not valid."),
+    423: lambda: _("This is locked at the moment."),
+    429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
+    500: lambda: _("An unexpected error happened. It has been logged; please try again."),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(500, lambda _e: render_error(500))
+
+
+@contextmanager
+def rule_errors(form=None, field: str | None = None):
+    """Around a service call: a broken rule rolls the session back; a 422 becomes an error on
+    `form` (its `field`, else the form's own errors), anything else is raised on."""
+    try:
+        yield
+    except DomainError as error:
+        db.session.rollback()
+        if error.status != 422 or form is None:
+            raise
+        errors = getattr(form, field).errors if field else form.form_errors
+        if isinstance(errors, tuple):  # a field not validated yet keeps an empty tuple
+            errors = getattr(form, field).errors = list(errors)
+        errors.append(error.message)
+
+
+def render_error(status: int, message: str | None = None):
+    """A full error page, or for htmx a small message swapped into the flash region."""
+    title = ERROR_TITLES.get(status, ERROR_TITLES[500])()
+    text = message or ERROR_TEXTS.get(status, ERROR_TEXTS[500])()
+    if htmx.is_htmx():
+        body = render_template("errors/_message.html", status=status, title=title, text=text)
+        return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "beforeend"}
+    body = render_template("errors/error.html", status=status, title=title, text=text)
+    return body, status
+
+
+def form_errors(form):
+    """422 for a form that is not on the page being answered (quick-add, move): its errors."""
+    messages = [
+        f"{getattr(form, name).label.text}: {' '.join(map(str, errors))}"
+        if name in form._fields and not isinstance(errors, dict)
+        else str(errors)
+        for name, errors in form.errors.items()
+    ]
+    return render_error(422, " ".join(messages) or None)
+
+
+def _http_error(error: HTTPException):
+    if error.code == 401:
+        return render_error(401)
+    if error.code is None or error.code < 400:
+        return error
+    message = error.description if getattr(error, "translated", False) else None
+    return render_error(error.code, message)
+
+
+def _csrf_error(_error: CSRFError):
+    return render_error(
+        400, _("The form has expired or was sent from another site. Reload the page and try again.")
+    )
+
+
+def _domain_error(error: DomainError):
+    db.session.rollback()  # nothing of the broken change may be committed later in the request
+    return render_error(error.status, error.message)

@@ -1,0 +1,50 @@
+"""What every template may use: a few pure helpers and filters (none of them runs a query of its
+own; pages receive the data they show from their views)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from . import access, htmx, i18n, navigation
+from .markdown import render_markdown
+from .services import activity as activity_service
+from .services import board_render
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        LANGUAGES=i18n.LANGUAGES,
+        # (the role the view's loader looked up is cached for the request: no query here)
+        can=access.can,
+        role_in=access.role_in,
+        role_label=role_label,
+        partnership_tabs=navigation.partnership_tabs,
+        home_sections=navigation.home_sections,
+        describe_activity=activity_service.describe,
+        board_texts=board_render.board_texts,
+        can_edit_toolbox=access.can_edit_toolbox,
+    )
+    app.jinja_env.filters.update(
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        number=format_decimal,
+        country=country_name,
+        markdown=render_markdown,
+    )
+
+    @app.context_processor
+    def _globals():
+        return {"current_locale": str(get_locale()), "is_htmx": htmx.is_htmx()}
+
+
+def role_label(role: str) -> str:
+    from .forms.partnerships import ROLE_LABELS
+
+    return str(ROLE_LABELS[role])
+
+
+def country_name(code: str) -> str:
+    """The country's name in the current language (DE → Deutschland / Germany / Германия)."""
+    return get_locale().territories.get(code.upper(), code)
