@@ -55,20 +55,34 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, lambda _e: render_error(500))
 
 
+class Broken:
+    """What `rule_errors` yields: true, with the message, once the service broke a rule."""
+
+    message: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.message is not None
+
+
 @contextmanager
 def rule_errors(form=None, field: str | None = None):
     """Around a service call: a broken rule rolls the session back; a 422 becomes an error on
-    `form` (its `field`, else the form's own errors), anything else is raised on."""
+    `form` (its `field`, else the form's own errors) and on the yielded `Broken`; any other
+    status is raised on to the app's error handler."""
+    broken = Broken()
     try:
-        yield
+        yield broken
     except DomainError as error:
         db.session.rollback()
-        if error.status != 422 or form is None:
+        if error.status != 422:
             raise
-        errors = getattr(form, field).errors if field else form.form_errors
-        if isinstance(errors, tuple):  # a field not validated yet keeps an empty tuple
-            errors = getattr(form, field).errors = list(errors)
-        errors.append(error.message)
+        broken.message = error.message
+        if form is not None:
+            target = getattr(form, field) if field else form
+            errors = target.errors if field else form.form_errors
+            if isinstance(errors, tuple):  # a field not validated yet keeps an empty tuple
+                errors = target.errors = list(errors)
+            errors.append(error.message)
 
 
 def render_error(status: int, message: str | None = None):

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from .. import access, htmx, navigation
 from ..csvsafe import csv_response
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
@@ -117,19 +118,19 @@ def create(pid):
     if form.add_to.data:
         return _add_to_existing(partnership, form)
     try:
-        city = access.get_city_or_404(partnership, form.city.data)
-        record = actors.create_actor(
-            partnership,
-            city,
-            actor=current_user,
-            allow_duplicate=form.allow_duplicate.data,
-            **form.values(themes.resolve_themes(partnership, form.themes.data)),
-        )
+        with rule_errors(form):
+            city = access.get_city_or_404(partnership, form.city.data)
+            record = actors.create_actor(
+                partnership,
+                city,
+                actor=current_user,
+                allow_duplicate=form.allow_duplicate.data,
+                **form.values(themes.resolve_themes(partnership, form.themes.data)),
+            )
     except actors.DuplicateActor as duplicate:
         form.name.errors.append(duplicate.message)
         return _form_page(partnership, form, status=409, existing=duplicate.existing)
-    except DomainError as error:
-        form.form_errors.append(error.message)
+    if form.errors:
         return _form_page(partnership, form, status=422)
     db.session.commit()
     flash(_("%(name)s has been added.", name=record.name), "success")
@@ -139,13 +140,11 @@ def create(pid):
 def _add_to_existing(partnership, form):
     """The "merge instead" answer to a duplicate warning: the details go to the existing actor."""
     record = access.get_actor_or_404(partnership, form.add_to.data)
-    try:
+    with rule_errors(form):
         actors.add_details(
             record, actor=current_user, **form.values(themes.resolve_themes(partnership, form.themes.data))
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
+    if form.errors:
         return _form_page(partnership, form, status=422)
     db.session.commit()
     flash(_("%(name)s has been saved.", name=record.name), "success")
@@ -163,7 +162,7 @@ def edit(pid, actor_id):
         return _form_page(partnership, form, record)
     if not form.validate_on_submit():
         return _form_page(partnership, form, record, status=422)
-    try:
+    with rule_errors(form):
         city = access.get_city_or_404(partnership, form.city.data)
         actors.update_actor(
             record,
@@ -171,9 +170,7 @@ def edit(pid, actor_id):
             actor=current_user,
             **form.values(themes.resolve_themes(partnership, form.themes.data)),
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
+    if form.errors:
         return _form_page(partnership, form, record, status=422)
     db.session.commit()
     flash(_("%(name)s has been saved.", name=record.name), "success")

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access, htmx
+from ..errors import rule_errors
 from ..extensions import db, limiter
 from ..forms import options
 from ..forms.applications import (
@@ -21,7 +22,6 @@ from ..forms.applications import (
 from ..forms.base import ConfirmForm
 from ..models import Call, Criterion
 from ..models.applications import STATUSES
-from ..services import DomainError
 from ..services import applications as service
 from ..templating import country_name
 
@@ -79,14 +79,11 @@ def apply(cid):
         if not call.is_open():
             return _call_page(call, form, status=422)
         if form.validate_on_submit():
-            try:
+            with rule_errors(form):
                 application, token = service.submit_application(
                     call, _form_data(form), locale=str(get_locale())
                 )
-            except DomainError as error:
-                db.session.rollback()
-                form.form_errors.append(error.message)
-            else:
+            if not form.errors:
                 db.session.commit()
                 flash(_("Thank you! Your application has been received."), "success")
                 return htmx.redirect_to(url_for("applications.mine", token=token, new=1))
@@ -112,12 +109,9 @@ def mine(token):
         _refuse_spam(form)
         status = 422
         if call.is_open() and form.validate_on_submit():
-            try:
+            with rule_errors(form):
                 service.update_application(application, _form_data(form))
-            except DomainError as error:
-                db.session.rollback()
-                form.form_errors.append(error.message)
-            else:
+            if not form.errors:
                 db.session.commit()
                 flash(_("Your corrections have been saved."), "success")
                 return htmx.redirect_to(url_for("applications.mine", token=token))
@@ -149,7 +143,7 @@ def new_call():
     access.require_admin()
     form = CallForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             call = service.open_call(
                 form.title.data,
                 form.description.data,
@@ -159,9 +153,7 @@ def new_call():
                 languages=form.languages.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The call is open."), "success")
             return htmx.redirect_to(url_for("applications.review", cid=call.id))
@@ -178,7 +170,7 @@ def edit_call(cid):
         form.countries.data = ", ".join(call.countries)
         form.deadline.data = call.local_deadline.replace(tzinfo=None)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             service.update_call(
                 call,
                 form.title.data,
@@ -189,9 +181,7 @@ def edit_call(cid):
                 languages=form.languages.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The call has been saved."), "success")
             return htmx.redirect_to(url_for("applications.review", cid=call.id))
@@ -232,11 +222,9 @@ def add_criterion(cid):
     call = access.get_call_or_404(cid)
     form = CriterionForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "name"):
             service.add_criterion(call, form.name.data, form.weight.data, actor=current_user)
-        except DomainError as error:
-            form.name.errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("Criterion added."), "success")
             return htmx.redirect_to(url_for("applications.review", cid=call.id))
@@ -320,10 +308,9 @@ def set_status(cid, aid):
     form = StatusForm()
     if not form.validate_on_submit():
         return _detail(call, application, 422, status_form=form)
-    try:
+    with rule_errors(form, "status"):
         service.set_status(application, form.status.data, actor=current_user)
-    except DomainError as error:
-        form.status.errors.append(error.message)
+    if form.errors:
         return _detail(call, application, 422, status_form=form)
     db.session.commit()
     flash(_("The application is now %(status)s.", status=service.status_label(application.status)), "success")
@@ -336,11 +323,10 @@ def select(cid, aid):
     application = access.get_application_or_404(call, aid)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with rule_errors() as broken:
         partnership = service.select_application(application, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if broken:
+        flash(broken.message, "error")
         return _detail(call, application, 422)
     db.session.commit()
     flash(

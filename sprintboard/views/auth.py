@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from .. import access, i18n
+from ..errors import rule_errors
 from ..extensions import db, limiter
 from ..forms.auth import (
     AcceptInvitationForm,
@@ -14,7 +15,7 @@ from ..forms.auth import (
     SetupForm,
 )
 from ..models import User
-from ..services import DomainError, accounts, invitations
+from ..services import accounts, invitations
 from . import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -41,16 +42,14 @@ def setup():
         return redirect(url_for("auth.login"))
     form = SetupForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "email"):
             user = accounts.create_first_admin(
                 form.email.data,
                 form.name.data,
                 form.password.data,
                 locale=request.accept_languages.best_match(i18n.LANGUAGES.keys()),
             )
-        except DomainError as error:
-            form.email.errors.append(error.message)
-        else:
+        if not form.errors:
             _log_in(user)
             db.session.commit()
             flash(_("Welcome! You are the administrator of this Sprintboard."), "success")
@@ -101,11 +100,9 @@ def account():
                 flash(_("Your profile has been saved."), "success")
                 return redirect(url_for("auth.account"), code=303)
         elif password.validate_on_submit():
-            try:
+            with rule_errors(password, "current"):
                 accounts.change_password(current_user, password.current.data, password.password.data)
-            except DomainError as error:
-                password.current.errors.append(error.message)
-            else:
+            if not password.errors:
                 _log_in(current_user._get_current_object())
                 db.session.commit()
                 flash(_("Your password has been changed. Other sessions were logged out."), "success")
@@ -123,15 +120,14 @@ def accept_invitation(token):
     logged_in = current_user.is_authenticated
     form = JoinForm() if logged_in else AcceptInvitationForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors() as broken:
             if logged_in:
                 user = invitations.accept(invitation, user=current_user)
             else:
                 user = invitations.accept(invitation, name=form.name.data, password=form.password.data)
                 user.locale = str(_current_locale())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if broken:
+            flash(broken.message, "error")
             return render_template("auth/accept_invitation.html", form=form, invitation=invitation), 422
         partnership_id = invitation.partnership_id
         if not logged_in:

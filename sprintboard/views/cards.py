@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access, htmx
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentForm
 from ..forms.projects import STATUS_LABELS
@@ -149,25 +150,25 @@ def edit(pid, card_id):
     if not form.validate_on_submit():
         return _detail(partnership, card, 422, form=form)
     try:
-        cards_service.update_card(
-            card,
-            version=form.version.data,
-            title=form.title.data,
-            body=form.body.data or "",
-            project=(
-                access.get_project_or_404(partnership, form.project.data) if form.project.data else None
-            ),
-            estimate=form.estimate.data,
-            due_date=form.due_date.data,
-            language=form.language.data or None,
-            assignees=[db.session.get(User, i) for i in form.assignees.data],
-            labels=[access.get_label_or_404(partnership, i) for i in form.labels.data],
-            actor=current_user,
-        )
+        with rule_errors(form):
+            cards_service.update_card(
+                card,
+                version=form.version.data,
+                title=form.title.data,
+                body=form.body.data or "",
+                project=(
+                    access.get_project_or_404(partnership, form.project.data) if form.project.data else None
+                ),
+                estimate=form.estimate.data,
+                due_date=form.due_date.data,
+                language=form.language.data or None,
+                assignees=[db.session.get(User, i) for i in form.assignees.data],
+                labels=[access.get_label_or_404(partnership, i) for i in form.labels.data],
+                actor=current_user,
+            )
     except StaleEdit as stale:
         return _conflict(partnership, stale.card, form)
-    except DomainError as error:
-        form.form_errors.append(error.message)
+    if form.errors:
         return _detail(partnership, card, 422, form=form)
     db.session.commit()
     if htmx.is_htmx():
@@ -256,10 +257,8 @@ def add_checklist_item(pid, card_id):
     _editable(card)
     form, old_version = ChecklistItemForm(prefix="checklist"), card.version
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "text"):
             cards_service.add_checklist_item(card, form.text.data, actor=current_user)
-        except DomainError as error:
-            form.text.errors.append(error.message)
     if form.errors:
         return htmx.render(
             "cards/show.html",
@@ -304,10 +303,8 @@ def add_comment(pid, card_id):
     _editable(card)
     form, old_version = CommentForm(prefix="comment"), card.version
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "body"):
             cards_service.add_comment(card, form.body.data, language=str(get_locale()), actor=current_user)
-        except DomainError as error:
-            form.body.errors.append(error.message)
     if form.errors:
         return htmx.render(
             "cards/show.html", "cards/_comments.html", 422, **_context(partnership, card, comment_form=form)
@@ -323,12 +320,8 @@ def edit_comment(pid, card_id, comment_id):
     comment, old_version = access.get_comment_or_404(card, comment_id), card.version
     form = CommentEditForm(prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "body"):
             cards_service.edit_comment(comment, form.body.data, actor=current_user)
-        except DomainError as error:
-            if error.status != 422:
-                raise
-            form.body.errors.append(error.message)
     if form.errors:
         db.session.rollback()
         return htmx.render(

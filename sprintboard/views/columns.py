@@ -4,9 +4,9 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from .. import access, htmx
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms.columns import ColumnForm, LabelForm, MoveColumnForm, NewColumnForm
-from ..services import DomainError
 from ..services import columns as columns_service
 from ..services.board import columns_of, open_count
 
@@ -85,10 +85,8 @@ def add_column(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     form = NewColumnForm(prefix="new-column")
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "name"):
             columns_service.add_column(partnership, form.name.data, actor=current_user)
-        except DomainError as error:
-            form.name.errors.append(error.message)
     if form.errors:
         return _page(partnership, 422, "columns", new_column=form)
     db.session.commit()
@@ -102,7 +100,7 @@ def update_column(pid, column_id):
     form = ColumnForm(prefix=f"column-{column.id}")
     form.column_id = column.id
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             columns_service.update_column(
                 column,
                 name=form.name.data,
@@ -110,8 +108,6 @@ def update_column(pid, column_id):
                 is_done=form.is_done.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
     if form.errors or form.form_errors:
         db.session.rollback()
         return _page(
@@ -137,11 +133,10 @@ def move_column(pid, column_id):
 def delete_column(pid, column_id):
     partnership = access.get_partnership_or_404(pid, need="manage")
     column = access.get_column_or_404(partnership, column_id)
-    try:
+    with rule_errors() as broken:
         columns_service.delete_column(column, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _page(partnership, 422, "columns", column_error=error.message)
+    if broken:
+        return _page(partnership, 422, "columns", column_error=broken.message)
     db.session.commit()
     return _done(partnership, "columns")
 
@@ -154,10 +149,8 @@ def create_label(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = LabelForm(prefix="new-label")
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "name"):
             columns_service.create_label(partnership, form.name.data, form.colour.data, actor=current_user)
-        except DomainError as error:
-            form.name.errors.append(error.message)
     if form.errors:
         return _page(partnership, 422, "labels", new_label=form)
     db.session.commit()
@@ -171,7 +164,7 @@ def update_label(pid, label_id):
     form = LabelForm(prefix=f"label-{label.id}")
     form.label_id = label.id
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "name"):
             columns_service.update_label(
                 label,
                 name=form.name.data,
@@ -179,8 +172,6 @@ def update_label(pid, label_id):
                 actor=current_user,
                 partnership=partnership,
             )
-        except DomainError as error:
-            form.name.errors.append(error.message)
     if form.errors:
         db.session.rollback()
         return _page(partnership, 422, "labels", failed_label=form)

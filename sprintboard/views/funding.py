@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import access, csvsafe, htmx, navigation
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
@@ -101,13 +102,11 @@ def new(pid):
     form = FundingIdeaForm()
     _form_choices(form, partnership)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             idea = funding.create_funding_idea(
                 partnership, actor=current_user, status=form.status.data, **_values(form, partnership)
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The funding idea has been added."), "success")
             return redirect(url_for("funding.show", pid=pid, fid=idea.id), code=303)
@@ -150,11 +149,9 @@ def edit(pid, fid):
         form.amount.data = "" if idea.amount is None else str(idea.amount)
         form.cofunding.data = "" if idea.cofunding is None else str(idea.cofunding)
     elif form.validate_on_submit():
-        try:
+        with rule_errors(form):
             funding.update_funding_idea(idea, actor=current_user, **_values(form, partnership, idea))
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("funding.show", pid=pid, fid=idea.id), code=303)

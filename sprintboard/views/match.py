@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import access, htmx, navigation
 from ..csvsafe import csv_response
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
@@ -207,11 +208,9 @@ def create_entry(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = _prepare(EntryForm(), partnership)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             _save_entry(partnership, form)
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The entry has been added."), "success")
             return htmx.redirect_to(url_for("match.entries", pid=pid))
@@ -228,12 +227,9 @@ def edit_entry(pid, entry_id):
         form.city.data = entry.city_id
         form.themes.data = [t.id for t in entry.themes]
     elif form.validate_on_submit():
-        try:
+        with rule_errors(form):
             _save_entry(partnership, form, entry)
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The entry has been saved."), "success")
             return htmx.redirect_to(url_for("match.entries", pid=pid))
@@ -280,16 +276,14 @@ def add_theme(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     form = ThemeForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             # The name in the facilitator's language comes first: it is the fallback.
             first = str(get_locale()) if str(get_locale()) in LANGUAGES else "en"
             codes = [first] + [code for code in LANGUAGES if code != first]
             themes.add_theme(
                 partnership, {code: form[f"name_{code}"].data for code in codes}, actor=current_user
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The theme has been added."), "success")
             return htmx.redirect_to(url_for("match.theme_list", pid=pid))

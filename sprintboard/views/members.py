@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access, htmx
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.partnerships import InviteForm, MemberForm
-from ..services import DomainError, invitations, partnerships
+from ..services import invitations, partnerships
 
 bp = Blueprint("members", __name__, url_prefix="/p/<int:pid>/members")
 
@@ -46,7 +47,7 @@ def invite(pid):
     if not form.validate_on_submit():
         return _page(partnership, form, status=422)
     city = access.get_city_or_404(partnership, form.city.data)
-    try:
+    with rule_errors(form, "email"):
         _invitation, link = invitations.invite(
             partnership,
             form.email.data,
@@ -55,8 +56,7 @@ def invite(pid):
             actor=current_user,
             locale=str(get_locale()),
         )
-    except DomainError as error:
-        form.email.errors.append(error.message)
+    if form.errors:
         return _page(partnership, form, status=422)
     db.session.commit()
     flash(_("Invitation created for %(email)s.", email=form.email.data), "success")

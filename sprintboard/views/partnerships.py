@@ -3,9 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms.partnerships import AddCityForm, PartnershipEditForm, PartnershipForm
-from ..services import DomainError, activity, partnerships
+from ..services import activity, partnerships
 
 bp = Blueprint("partnerships", __name__, url_prefix="/p")
 
@@ -16,13 +17,11 @@ def create():
     form = PartnershipForm()
     if form.validate_on_submit():
         cities = [(c.form.name.data or "", c.form.country.data or "") for c in form.cities]
-        try:
+        with rule_errors(form):
             partnership = partnerships.create_partnership(
                 form.name.data, form.description.data or "", cities, actor=current_user
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The partnership has been created. Now invite its people."), "success")
             return redirect(url_for("members.index", pid=partnership.id), code=303)
@@ -64,13 +63,11 @@ def add_city(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     city_form = AddCityForm(prefix="city")
     if city_form.validate_on_submit():
-        try:
+        with rule_errors(city_form, "name"):
             partnerships.add_city(
                 partnership, city_form.name.data, city_form.country.data, actor=current_user
             )
-        except DomainError as error:
-            city_form.name.errors.append(error.message)
-        else:
+        if not city_form.errors:
             db.session.commit()
             flash(_("The city has been added."), "success")
             return redirect(url_for("partnerships.edit", pid=pid), code=303)

@@ -6,10 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import access, htmx, navigation
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms.projects import STATUS_LABELS, ProjectForm
 from ..i18n import LANGUAGES
-from ..services import DomainError
 from ..services import projects as projects_service
 
 bp = Blueprint("projects", __name__, url_prefix="/p/<int:pid>/projects")
@@ -56,7 +56,7 @@ def create(pid):
     form = ProjectForm()
     form.set_cities(partnership)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             project = projects_service.create_project(
                 partnership,
                 form.title.data,
@@ -66,9 +66,7 @@ def create(pid):
                 language=form.language.data or None,
                 actor=current_user,
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("The project has been created."), "success")
             return htmx.redirect_to(url_for("projects.show", pid=pid, project_id=project.id))
@@ -95,7 +93,7 @@ def edit(pid, project_id):
     )
     form.set_cities(partnership)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             projects_service.update_project(
                 project,
                 title=form.title.data,
@@ -105,9 +103,7 @@ def edit(pid, project_id):
                 language=form.language.data or None,
                 actor=current_user,
             )
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("Saved."), "success")
             return htmx.redirect_to(url_for("projects.show", pid=pid, project_id=project.id))

@@ -7,11 +7,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import access, htmx, navigation
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.sprints import CloseSprintForm, PullCardsForm, SprintForm
-from ..services import DomainError, charts, sprints
+from ..services import charts, sprints
 
 bp = Blueprint("sprints", __name__, url_prefix="/p/<int:pid>/sprints")
 navigation.add_tab("sprints.index", _l("Sprints"), 40)
@@ -41,7 +42,7 @@ def create(pid):
     form = SprintForm()
     if not form.validate_on_submit():
         return _index(partnership, form, 422)
-    try:
+    with rule_errors(form, "name"):
         sprint = sprints.create_sprint(
             partnership,
             form.name.data,
@@ -50,8 +51,7 @@ def create(pid):
             form.end_date.data,
             actor=current_user,
         )
-    except DomainError as error:
-        form.name.errors.append(error.message)
+    if form.errors:
         return _index(partnership, form, 422)
     db.session.commit()
     flash(_("The sprint has been created. Now pull cards from the backlog into it."), "success")
@@ -129,7 +129,7 @@ def edit(pid, sid):
     partnership, sprint = _load(pid, sid)
     form = SprintForm(obj=sprint)
     if form.validate_on_submit():
-        try:
+        with rule_errors(form):
             sprints.update_sprint(
                 sprint,
                 form.name.data,
@@ -138,10 +138,7 @@ def edit(pid, sid):
                 form.end_date.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(_("Saved."), "success")
             return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access, htmx
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.toolbox import (
@@ -16,7 +17,6 @@ from ..forms.toolbox import (
     ToolboxFilterForm,
 )
 from ..models.toolbox import METHOD_LOCALES
-from ..services import DomainError
 from ..services import toolbox as service
 
 bp = Blueprint("toolbox", __name__, url_prefix="/toolbox")
@@ -80,14 +80,11 @@ def import_methods():
     access.require_admin()
     form = ImportForm()
     if form.validate_on_submit():
-        try:
+        with rule_errors(form, "file"):
             created, updated = service.import_file(
                 form.file.data.read(service.MAX_IMPORT_BYTES + 1), actor=current_user
             )
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors.append(error.message)
-        else:
+        if not form.errors:
             db.session.commit()
             flash(
                 _(
@@ -116,12 +113,11 @@ def create():
     form = MethodForm()
     if not form.validate_on_submit():
         return _form_page(form, status=422 if request.method == "POST" else 200)
-    try:
+    with rule_errors(form):
         method = service.save_method(
             None, _meta(form), form.texts(), slug=form.slug.data or "", actor=current_user
         )
-    except DomainError as error:
-        form.form_errors.append(error.message)
+    if form.errors:
         return _form_page(form, status=422)
     db.session.commit()
     flash(_("The method has been added to the toolbox."), "success")
@@ -160,10 +156,9 @@ def edit(slug):
             )
     if not form.validate_on_submit():
         return _form_page(form, method, status=422 if request.method == "POST" else 200)
-    try:
+    with rule_errors(form):
         service.save_method(method, _meta(form), form.texts(), actor=current_user)
-    except DomainError as error:
-        form.form_errors.append(error.message)
+    if form.errors:
         return _form_page(form, method, status=422)
     db.session.commit()
     flash(_("The method has been saved."), "success")

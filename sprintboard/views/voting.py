@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access, htmx
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import RETRO_LABELS, RetroNoteForm, VoteSessionForm
-from ..services import DomainError, facilitation
+from ..services import facilitation
 from .facilitation import _card_choices, _index, bp
 
 
@@ -20,7 +21,7 @@ def open_vote(pid):
     if not form.validate_on_submit():
         return _index(partnership, vote_form=form, status=422)
     cards = [access.get_card_or_404(partnership, card_id) for card_id in form.cards.data or []]
-    try:
+    with rule_errors(form, "question"):
         session = facilitation.open_vote(
             partnership,
             form.question.data,
@@ -29,8 +30,7 @@ def open_vote(pid):
             ideas=(form.ideas.data or "").splitlines(),
             actor=current_user,
         )
-    except DomainError as error:
-        form.question.errors.append(error.message)
+    if form.errors:
         return _index(partnership, vote_form=form, status=422)
     db.session.commit()
     return htmx.redirect_to(url_for("facilitation.vote", pid=pid, vid=session.id))

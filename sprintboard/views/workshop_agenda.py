@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.workshops import AgendaItemForm
@@ -45,7 +46,7 @@ def add_item(pid, wid):
     form = _agenda_form(partnership)
     if not form.validate_on_submit():
         return _respond(partnership, workshop, "agenda", 422, agenda_form=form)
-    try:
+    with rule_errors(form, "title"):
         workshops.add_agenda_item(
             workshop,
             form.title.data,
@@ -55,9 +56,7 @@ def add_item(pid, wid):
             method=_method(form.method.data),
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.title.errors.append(error.message)
+    if form.errors:
         return _respond(partnership, workshop, "agenda", 422, agenda_form=form)
     db.session.commit()
     return _respond(partnership, workshop, "agenda")
@@ -77,7 +76,7 @@ def update_item(pid, wid, item_id):
             422,
             error=_("Agenda item “%(title)s” was not saved: check the title and minutes.", title=item.title),
         )
-    try:
+    with rule_errors() as broken:
         workshops.update_agenda_item(
             item,
             form.title.data,
@@ -87,9 +86,8 @@ def update_item(pid, wid, item_id):
             method=_method(form.method.data),
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        return _respond(partnership, workshop, "agenda", 422, error=error.message)
+    if broken:
+        return _respond(partnership, workshop, "agenda", 422, error=broken.message)
     db.session.commit()
     return _respond(partnership, workshop, "agenda")
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import access, htmx, navigation
+from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
@@ -20,7 +21,7 @@ from ..forms.workshops import (
     city_choices,
 )
 from ..models import Card, Membership, Project, User
-from ..services import DomainError, toolbox, workshops
+from ..services import toolbox, workshops
 
 bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
 navigation.add_tab("workshops.index", _l("Workshops"), 30)
@@ -77,7 +78,7 @@ def create(pid):
     form.host_city.choices = city_choices(partnership)
     if not form.validate_on_submit():
         return _index(partnership, form, 422)
-    try:
+    with rule_errors(form, "title"):
         workshop = workshops.create_workshop(
             partnership,
             form.kind.data,
@@ -88,8 +89,7 @@ def create(pid):
             venue=form.venue.data,
             actor=current_user,
         )
-    except DomainError as error:
-        form.title.errors.append(error.message)
+    if form.errors:
         return _index(partnership, form, 422)
     db.session.commit()
     flash(_("The workshop has been added."), "success")
@@ -186,7 +186,7 @@ def update(pid, wid):
     form.host_city.choices = city_choices(partnership)
     if not form.validate_on_submit():
         return _respond(partnership, workshop, "details", 422, details_form=form)
-    try:
+    with rule_errors(form, "title"):
         workshops.update_workshop(
             workshop,
             title=form.title.data,
@@ -196,9 +196,7 @@ def update(pid, wid):
             venue=form.venue.data,
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.title.errors.append(error.message)
+    if form.errors:
         return _respond(partnership, workshop, "details", 422, details_form=form)
     db.session.commit()
     return _respond(partnership, workshop, "details")
