@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import LANGUAGES
-from ..models.match import ACTOR_KINDS, ENTRY_KINDS
+from ..models.actor import ACTOR_KINDS
+from ..models.entry import ENTRY_KINDS
 from ..services.actors import KIND_LABELS
 from ..services.entries import ENTRY_KIND_LABELS, TEXT_MAX
 from ..services.facilitation import VOTES_MAX

@@ -1,18 +1,12 @@
 """The domain model, one module per aggregate. Import every model here so Alembic sees it."""
 
 from .activity import Activity
+from .actor import ACTOR_KINDS, Actor
 from .applications import Application, Call, Criterion, Score
-from .board import (
-    DEFAULT_COLUMNS,
-    LABEL_COLOURS,
-    BoardColumn,
-    Card,
-    ChecklistItem,
-    Comment,
-    Label,
-    card_assignees,
-    card_labels,
-)
+from .card import Card, ChecklistItem, card_assignees, card_labels
+from .column import DEFAULT_COLUMNS, BoardColumn
+from .comment import Comment
+from .entry import ENTRY_KINDS, MatchEntry
 from .facilitation import RETRO_KINDS, RetroNote, Vote, VoteItem, VoteSession
 from .funding import (
     CURRENCIES,
@@ -22,16 +16,22 @@ from .funding import (
     FundingIdea,
     funding_idea_projects,
 )
-from .invitation import Invitation, Outbox
-from .match import Actor, Match, MatchEntry, Theme
+from .invitation import Invitation
+from .label import LABEL_COLOURS, Label
+from .match import Match
+from .outbox import Outbox
 from .partnership import ROLES, City, Membership, Partnership
 from .project import PROJECT_STATUSES, Project
 from .sprint import SPRINT_STATES, Sprint
+from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
 from .user import User, UserSession
 from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 
 __all__ = [
+    "ACTOR_KINDS",
+    "BUILTIN_THEMES",
+    "ENTRY_KINDS",
     "CURRENCIES",
     "RETRO_KINDS",
     "SPRINT_STATES",

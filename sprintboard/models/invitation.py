@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -33,17 +33,3 @@ class Invitation(db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
-
-
-class Outbox(db.Model):
-    """Every email the app sends; without an SMTP server it is where messages wait."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(250))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(String(500))

@@ -16,8 +16,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Card, City, Partnership, Project
+from ..models.actor import ACTOR_KINDS, Actor, actor_themes
 from ..models.base import utcnow
-from ..models.match import ACTOR_KINDS, Actor, Theme, actor_themes
+from ..models.theme import Theme
 from . import Conflict, DomainError
 from .activity import describes, log
 from .themes import theme_name

@@ -24,7 +24,7 @@ from sqlalchemy import String, and_, cast, exists, func, or_, select, union_all
 
 from ..extensions import db
 from ..models import BoardColumn, Card, Label, Membership, Partnership, Project, User
-from ..models.board import card_assignees, card_labels
+from ..models.card import card_assignees, card_labels
 from .board import columns_of
 
 DONE_LIMIT = 20  # most recent cards shown in a done column; the rest are one click away

@@ -8,7 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import City, Partnership
-from ..models.match import ENTRY_KINDS, Match, MatchEntry, Theme, match_entry_links
+from ..models.entry import ENTRY_KINDS, MatchEntry
+from ..models.match import Match, match_entry_links
+from ..models.theme import Theme
 from . import Conflict, DomainError
 from .activity import describes, log
 

@@ -27,7 +27,7 @@ from ..models import (
     Membership,
     Partnership,
 )
-from ..models.board import card_assignees
+from ..models.card import card_assignees
 from . import board_render
 from .activity import describe
 from .board import columns_of

@@ -30,16 +30,10 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import City, Partnership, Project
-from ..models.match import (
-    ACTOR_KINDS,
-    Actor,
-    Match,
-    MatchEntry,
-    Theme,
-    actor_themes,
-    entry_themes,
-    match_vote_items,
-)
+from ..models.actor import ACTOR_KINDS, Actor, actor_themes
+from ..models.entry import MatchEntry, entry_themes
+from ..models.match import Match, match_vote_items
+from ..models.theme import Theme
 from . import Conflict, DomainError
 from .activity import describes, log
 from .board import columns_of
@@ -235,7 +229,7 @@ def create_project_from_match(match: Match, *, actor) -> Project:
     )
     db.session.add(project)
     db.session.flush()
-    from ..models.match import project_entries
+    from ..models.entry import project_entries
 
     db.session.execute(
         project_entries.insert(), [{"project_id": project.id, "entry_id": e.id} for e in entries]
@@ -267,7 +261,7 @@ def create_project_from_match(match: Match, *, actor) -> Project:
 
 
 def project_entries_of(project: Project) -> list[MatchEntry]:
-    from ..models.match import project_entries
+    from ..models.entry import project_entries
 
     return list(
         db.session.scalars(

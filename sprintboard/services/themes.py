@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..models import Partnership
-from ..models.match import BUILTIN_THEMES, Theme
+from ..models.theme import BUILTIN_THEMES, Theme
 from . import DomainError
 from .activity import describes, log
 

@@ -13,7 +13,7 @@ from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.match import ActorFilterForm, ActorForm, LinkForm, MergeForm
 from ..models import Card, Project
-from ..models.match import ACTOR_KINDS
+from ..models.actor import ACTOR_KINDS
 from ..services import DomainError, actors, themes
 
 bp = Blueprint("actors", __name__, url_prefix="/p/<int:pid>/actors")

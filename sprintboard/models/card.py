@@ -1,4 +1,4 @@
-"""The board of a partnership: its columns, cards and what hangs off a card."""
+"""A card on the board, its assignees, labels and checklist."""
 
 from __future__ import annotations
 
@@ -10,23 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import utcnow
-
-DEFAULT_COLUMNS = ("Backlog", "To do", "In progress", "Review", "Done")
-LABEL_COLOURS = ("blue", "green", "orange", "red", "purple", "teal", "grey")
-
-
-class BoardColumn(db.Model):
-    __tablename__ = "board_columns"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(60))
-    position: Mapped[int] = mapped_column(default=0)
-    wip_limit: Mapped[int | None]
-    is_done: Mapped[bool] = mapped_column(default=False)
-
-    partnership: Mapped[Partnership] = relationship()  # noqa: F821
-
+from .column import BoardColumn
+from .label import Label
 
 card_assignees = Table(
     "card_assignees",
@@ -41,15 +26,6 @@ card_labels = Table(
     SAColumn("card_id", ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True),
     SAColumn("label_id", ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
-
-
-class Label(db.Model):
-    __tablename__ = "labels"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
-    colour: Mapped[str] = mapped_column(String(20), default="blue")
 
 
 class Card(db.Model):
@@ -99,7 +75,7 @@ class Card(db.Model):
     checklist: Mapped[list[ChecklistItem]] = relationship(
         back_populates="card", order_by="ChecklistItem.position", cascade="all, delete-orphan"
     )
-    comments: Mapped[list[Comment]] = relationship(
+    comments: Mapped[list[Comment]] = relationship(  # noqa: F821
         back_populates="card", order_by="Comment.id", cascade="all, delete-orphan"
     )
 
@@ -114,18 +90,3 @@ class ChecklistItem(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     card: Mapped[Card] = relationship(back_populates="checklist")
-
-
-class Comment(db.Model):
-    __tablename__ = "comments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(Text)
-    language: Mapped[str | None] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    edited_at: Mapped[datetime | None]
-
-    card: Mapped[Card] = relationship(back_populates="comments")
-    author: Mapped[User | None] = relationship()  # noqa: F821
