@@ -68,7 +68,7 @@ _shell_and_db()
 @click.option("--password", default=None, help="Password for the demo users (random if omitted).")
 def demo_command(cards: int, password: str | None):
     """Create a demo partnership of two cities and its people, and print how to log in."""
-    from .services import demo
+    from .seed import demo
 
     upgrade()
     password = password or secrets.token_urlsafe(9)

@@ -220,7 +220,7 @@ def test_match_csv_lists_matches_formula_safe(app, p):
 
 
 def test_the_demo_partnership_has_actors_entries_and_matches(p):
-    from sprintboard.services.demo import create_demo
+    from sprintboard.seed.demo import create_demo
 
     demo = create_demo(password="demo-password-123")["partnership"]
     s = match.summary(demo)

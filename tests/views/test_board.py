@@ -259,7 +259,7 @@ def _count_queries(client, url):
 
 
 def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
-    from sprintboard.services.board_demo import fill_board
+    from sprintboard.seed.board import fill_board
 
     p = world.partnership
     people = [world.users["member"], world.users["facilitator"]]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..models import Partnership
-from . import actors, entries, match
-from .themes import themes_of
+from ..services import actors, entries, match
+from ..services.themes import themes_of
 
 # (city index, name, kind, themes, interest, influence, contact person or None)
 ACTORS = [

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from ..extensions import db
 from ..models import Card, ChecklistItem, Comment, Label, Project, card_assignees, card_labels
 from ..models.base import utcnow
-from .board import GAP, columns_of
+from ..services.board import GAP, columns_of
 
 PROJECTS = [
     ("Youth exchange 2027", "Summer camp for teenagers from both cities."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..extensions import db
 from ..models import Partnership, User
-from . import accounts, partnerships
+from ..services import accounts, partnerships
 
 PEOPLE = [
     # (email, name, role, city index, locale)
@@ -31,14 +31,14 @@ def create_demo(*, password: str, cards: int = 0) -> dict:
         user = _user(email, name, password, locale)
         partnerships.add_member(partnership, user, role, partnership.cities[city_index], actor=admin)
         people.append((user, role))
-    from .match_demo import fill_match
+    from .match import fill_match
 
     fill_match(partnership, actor=admin)
     if cards:
-        from .board_demo import fill_board
+        from .board import fill_board
 
         fill_board(partnership, cards, [u for u, r in people if r in ("facilitator", "member")])
-    from .toolbox import seed
+    from ..services.toolbox import seed
 
     seed()  # the bundled methods, if the toolbox is empty
     return {"partnership": partnership, "people": people}
