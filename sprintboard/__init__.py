@@ -70,13 +70,13 @@ def _as_dict(config) -> dict:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import events
     from .database import configure_engine
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale
+    from .live import hooks
 
     db.init_app(app)
-    events.install()
+    hooks.install()
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

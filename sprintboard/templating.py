@@ -7,9 +7,9 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from . import access, htmx, i18n, navigation
+from .board import render as board_render
 from .markdown import render_markdown
 from .services import activity as activity_service
-from .services import board_render
 
 
 def init_app(app: Flask) -> None:

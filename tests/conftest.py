@@ -16,9 +16,10 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.serving import make_server
 
 from sprintboard import create_app
+from sprintboard.board import render as board_render
 from sprintboard.extensions import db as _db
 from sprintboard.extensions import limiter
-from sprintboard.services import board_render, live
+from sprintboard.live import render as live
 from tests import factories
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()

@@ -19,9 +19,6 @@ class Partnership(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
-    # Bumped whenever something that every card shows changes (a member's city, a project's
-    # title, a label): part of the card render-cache key.
-    render_epoch: Mapped[int] = mapped_column(default=1)
     # SHA-256 of the public status link's token (None: no public link).
     status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

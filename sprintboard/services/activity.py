@@ -2,8 +2,8 @@
 
 from flask_babel import gettext as _
 
-from .. import events
 from ..extensions import db
+from ..live import hooks
 from ..models import Activity
 
 
@@ -20,7 +20,7 @@ def log(actor, verb: str, subject, *, partnership=None, **data) -> Activity:
         data=data,
     )
     db.session.add(activity)
-    events.queue_activity(activity)  # published to live board viewers after the commit
+    hooks.queue_activity(activity)  # published to live board viewers after the commit
     return activity
 
 

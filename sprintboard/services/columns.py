@@ -18,11 +18,6 @@ COLUMN_NAME_MAX = 60
 LABEL_NAME_MAX = 40
 
 
-def _bump_epoch(partnership: Partnership) -> None:
-    """Something every card may show changed: cached card fragments are stale."""
-    partnership.render_epoch = Partnership.render_epoch + 1
-
-
 def _clean_name(name: str, limit: int, empty_message: str) -> str:
     name = " ".join((name or "").split())
     if not name:
@@ -90,8 +85,6 @@ def update_column(
             .values(done_at=utcnow() if is_done else None)
             .execution_options(synchronize_session=False)
         )
-    if "name" in changed or "is_done" in changed:
-        _bump_epoch(partnership)
     db.session.flush()
     log(
         actor, "column.updated", column, partnership=partnership, name=name, old_name=old_name, fields=changed
@@ -183,7 +176,6 @@ def update_label(label: Label, *, name: str, colour: str, actor, partnership: Pa
         return False
     old_name = label.name
     label.name, label.colour = name, colour
-    _bump_epoch(partnership)
     db.session.flush()
     log(actor, "label.updated", label, partnership=partnership, name=name, old_name=old_name)
     return True
@@ -193,7 +185,6 @@ def delete_label(label: Label, *, actor, partnership: Partnership) -> None:
     log(actor, "label.deleted", label, partnership=partnership, name=label.name)
     db.session.execute(delete(card_labels).where(card_labels.c.label_id == label.id))
     db.session.delete(label)
-    _bump_epoch(partnership)
     db.session.flush()
 
 

@@ -82,9 +82,6 @@ def update_project(
     old_title = project.title
     for name in changed:
         setattr(project, name, new[name])
-    if "title" in changed:
-        # Every card of the project shows its title: cached card fragments are stale now.
-        partnership.render_epoch = Partnership.render_epoch + 1
     db.session.flush()
     log(
         actor,

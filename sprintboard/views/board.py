@@ -2,22 +2,30 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from .. import access, errors, htmx, navigation
+from ..board import query, render
 from ..extensions import db
 from ..forms.board import FilterForm, MoveForm, QuickAddForm
+from ..live import render as live
 from ..services import board as board_service
-from ..services import board_render, cards, facilitation, live, sprints
+from ..services import cards, facilitation, sprints
 from . import safe_next
 
 bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
 navigation.add_tab("board.show", _l("Board"), 10)
 
 
-def _filters(form: FilterForm, sprint) -> board_render.Filters:
+def _args() -> tuple:
+    """The URL's arguments, part of the cached board's and filter form's keys."""
+    return tuple(request.args.items(multi=True))
+
+
+def _filters(form: FilterForm, sprint) -> query.Filters:
     if form.errors:
-        return board_render.Filters()
-    return board_render.Filters(
+        return query.Filters()
+    return query.Filters(
         q=(form.q.data or "").strip(),
         group=form.group.data or "project",
         project=form.project.data,
@@ -32,7 +40,7 @@ def _filters(form: FilterForm, sprint) -> board_render.Filters:
 
 def _filter_form(partnership):
     form = FilterForm(request.args)
-    options = board_render.load_options(partnership)
+    options = query.load_options(partnership)
     form.set_choices(options.projects, options.labels, options.people, partnership.cities)
     return form, options, (200 if form.validate() else 422)
 
@@ -41,22 +49,22 @@ def _filter_form(partnership):
 def show(pid):
     partnership = access.get_partnership_or_404(pid)
     form, options, status = _filter_form(partnership)
-    limit = None if request.args.get("all") else board_render.CELL_LIMIT
+    limit = None if request.args.get("all") else query.CELL_LIMIT
     sprint = sprints.active_sprint(partnership)
     live_since = live.last_id(partnership.id)  # before loading: the live stream replays from here
-    board = board_render.plan_board(partnership, _filters(form, sprint), options=options, limit=limit)
+    board = query.plan_board(partnership, _filters(form, sprint), options=options, limit=limit)
     may_edit = access.can(current_user, "edit", partnership) and not facilitation.is_frozen_for(
         partnership, current_user
     )
-    html = board_render.board_html(board, may_edit=may_edit)
+    html = render.board_html(board, may_edit=may_edit, args=_args(), csrf_token=generate_csrf())
     if not htmx.is_htmx():
-        html = board_render.page_with_board(
+        html = render.page_with_board(
             "board/show.html",
             html,
             partnership=partnership,
             form=form,
             may_edit=may_edit,
-            filters_html=board_render.filters_html(partnership, form, options),
+            filters_html=render.filters_html(partnership, form, options, _args()),
             sprint=sprint,
             live_since=live_since,
         )
@@ -70,7 +78,7 @@ def cell(pid):
     form, options, status = _filter_form(partnership)
     column = access.get_column_or_404(partnership, request.args.get("column", type=int))
     lane_key = request.args.get("lane", "")
-    board = board_render.load_board(
+    board = render.load_board(
         partnership,
         _filters(form, sprints.active_sprint(partnership)),
         options=options,
@@ -101,8 +109,8 @@ def add_card(pid):
         "board/_card_added.html",
         partnership=partnership,
         card=card,
-        fragment=board_render.card_fragment(partnership, card),
-        heads=board_render.column_heads(partnership, [column]),
+        fragment=render.card_fragment(partnership, card),
+        heads=render.column_heads(partnership, [column]),
     )
 
 
@@ -143,8 +151,8 @@ def move(pid, card_id):
         "board/_moved.html",
         partnership=partnership,
         card=card,
-        fragment=board_render.card_fragment(partnership, card),
-        heads=board_render.column_heads(partnership, {old, new}),
+        fragment=render.card_fragment(partnership, card),
+        heads=render.column_heads(partnership, {old, new}),
         message=_(
             "Moved “%(title)s” to %(column)s, position %(place)d of %(total)d.",
             title=card.title,
@@ -159,7 +167,7 @@ def move(pid, card_id):
 def done(pid):
     partnership = access.get_partnership_or_404(pid)
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, has_next = board_render.done_cards(partnership, page)
+    rows, has_next = query.done_cards(partnership, page)
     return htmx.render(
         "board/done.html",
         "board/_done_list.html",

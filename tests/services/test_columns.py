@@ -15,19 +15,12 @@ def _names(p):
     return [c.name for c in board.columns_of(p)]
 
 
-def _epoch(p):
-    db.session.commit()
-    db.session.refresh(p)
-    return p.render_epoch
-
-
 def test_add_rename_and_limit_a_column(p):
     column = columns_service.add_column(p, "  Waiting  ", actor=None)
     assert _names(p)[-1] == "Waiting"
-    epoch = _epoch(p)
     changed = columns_service.update_column(column, name="Blocked", wip_limit=3, is_done=False, actor=None)
     assert changed == ["name", "wip_limit"] and column.wip_limit == 3
-    assert _epoch(p) == epoch + 1
+    assert _names(p)[-1] == "Blocked"
     for bad in (0, -2):
         with pytest.raises(DomainError):
             columns_service.update_column(column, name="Blocked", wip_limit=bad, is_done=False, actor=None)
@@ -99,9 +92,8 @@ def test_labels(p, world):
         with pytest.raises(DomainError):
             columns_service.create_label(p, name, colour, actor=None)
     assert columns_service.create_label(world.other, "Funding", "green", actor=None)
-    epoch = _epoch(p)
     assert columns_service.update_label(label, name="Money", colour="teal", actor=None, partnership=p)
-    assert _epoch(p) == epoch + 1
+    assert [lb.name for lb in columns_service.labels_of(p)] == ["Money"]
     card = factories.card(p)
     card.labels = [label]
     db.session.commit()
@@ -109,4 +101,3 @@ def test_labels(p, world):
     db.session.commit()
     db.session.refresh(card)
     assert card.labels == [] and columns_service.labels_of(p) == []
-    assert _epoch(p) == epoch + 2

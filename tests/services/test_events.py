@@ -14,8 +14,9 @@ import uuid
 import pytest
 from flask_babel import force_locale
 
-from sprintboard import events
-from sprintboard.services import board, cards, live
+from sprintboard.live import broker as brokers
+from sprintboard.live import render as live
+from sprintboard.services import board, cards
 from tests import factories
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
@@ -36,7 +37,7 @@ def _activity_events(sub, timeout=0.3):
 def test_an_event_is_published_after_the_commit_only(app, world, db):
     p = world.partnership
     column = board.columns_of(p)[0]
-    sub = events.broker().subscribe(p.id)
+    sub = brokers.current().subscribe(p.id)
     try:
         cards.create_card(p, "Never happened", column=column, actor=world.users["member"])
         db.session.flush()
@@ -55,7 +56,7 @@ def test_an_event_is_published_after_the_commit_only(app, world, db):
 
 
 def test_events_reach_only_the_partnership_they_belong_to(app, world, db):
-    sub = events.broker().subscribe(world.other.id)
+    sub = brokers.current().subscribe(world.other.id)
     try:
         factories.card(world.partnership, "Ours", actor=world.users["member"])
         db.session.commit()
@@ -90,7 +91,7 @@ def test_a_rolled_back_move_sends_nothing(app, world, db):
     cols = board.columns_of(p)
     card = factories.card(p, "Stay", actor=world.users["member"])
     db.session.commit()
-    sub = events.broker().subscribe(p.id)
+    sub = brokers.current().subscribe(p.id)
     try:
         board.move_card(card, cols[2], actor=world.users["member"])
         db.session.rollback()
@@ -104,7 +105,7 @@ def test_a_rolled_back_move_sends_nothing(app, world, db):
 
 PUBLISHER = """
 import json, sys
-from sprintboard.events import RedisBroker
+from sprintboard.live.broker import RedisBroker
 b = RedisBroker(sys.argv[1], sys.argv[2])
 for event in json.loads(sys.argv[3]):
     b.publish(event)
@@ -115,7 +116,7 @@ b.client.close()
 @needs_redis
 def test_an_event_published_in_one_process_reaches_a_subscriber_in_another():
     prefix = f"sbtest:{uuid.uuid4().hex[:8]}:"
-    subscriber = events.RedisBroker(REDIS_URL, prefix)
+    subscriber = brokers.RedisBroker(REDIS_URL, prefix)
     sub = subscriber.subscribe(7)
     try:
         assert subscriber.healthy
@@ -148,7 +149,7 @@ def test_an_event_published_in_one_process_reaches_a_subscriber_in_another():
 @needs_redis
 def test_presence_is_shared_through_redis():
     prefix = f"sbtest:{uuid.uuid4().hex[:8]}:"
-    one, two = events.RedisBroker(REDIS_URL, prefix), events.RedisBroker(REDIS_URL, prefix)
+    one, two = brokers.RedisBroker(REDIS_URL, prefix), brokers.RedisBroker(REDIS_URL, prefix)
     try:
         one.enter(5, {"k": "s1", "u": 1, "n": "Olga", "c": "Minsk"})
         two.enter(5, {"k": "s2", "u": 2, "n": "Anna", "c": "Hamburg"})
@@ -162,7 +163,7 @@ def test_presence_is_shared_through_redis():
 
 
 def test_a_redis_outage_never_fails_a_publish(caplog):
-    broken = events.RedisBroker("redis://127.0.0.1:1/0", "sbtest:")
+    broken = brokers.RedisBroker("redis://127.0.0.1:1/0", "sbtest:")
     started = time.monotonic()
     for i in range(20):
         broken.publish({"k": "activity", "id": i, "p": 1})
@@ -207,7 +208,7 @@ def test_live_updates_recover_when_redis_comes_back(tmp_path):
         raise AssertionError("redis-server did not start")
 
     server = start()
-    broker = events.RedisBroker(f"redis://127.0.0.1:{port}/0", "sbtest:")
+    broker = brokers.RedisBroker(f"redis://127.0.0.1:{port}/0", "sbtest:")
     sub = broker.subscribe(1)
     try:
         assert broker.healthy
@@ -259,7 +260,7 @@ def test_freezing_the_board_asks_every_viewer_for_a_board_refresh(app, world, db
     from sprintboard.services import facilitation
 
     p = world.partnership
-    sub = events.broker().subscribe(p.id)
+    sub = brokers.current().subscribe(p.id)
     try:
         facilitation.freeze_board(p, actor=world.users["facilitator"])
         db.session.commit()

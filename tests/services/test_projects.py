@@ -29,36 +29,6 @@ def test_create_and_update_a_project(world, ctx):
     assert changed == ["summary", "lead_city_id", "status", "language"]
 
 
-def test_renaming_a_project_bumps_the_render_epoch(world, ctx):
-    p, f = world.partnership, world.users["member"]
-    project = factories.project(p, actor=f)
-    db.session.commit()
-    epoch = p.render_epoch
-    projects.update_project(
-        project,
-        title=project.title,
-        summary="New summary",
-        lead_city=None,
-        status="active",
-        language=None,
-        actor=f,
-    )
-    db.session.commit()
-    assert p.render_epoch == epoch
-    projects.update_project(
-        project,
-        title="Renamed",
-        summary="New summary",
-        lead_city=None,
-        status="active",
-        language=None,
-        actor=f,
-    )
-    db.session.commit()
-    db.session.refresh(p)
-    assert p.render_epoch == epoch + 1
-
-
 @pytest.mark.parametrize("kw", [{"title": ""}, {"title": "x" * 201}, {"status": "done"}])
 def test_bad_projects_are_refused(world, ctx, kw):
     values = {"title": "Ok", "status": "active", **kw}

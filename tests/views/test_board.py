@@ -6,9 +6,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, select
 
+from sprintboard.board import query as board_query
+from sprintboard.board import render as board_render
 from sprintboard.extensions import db
 from sprintboard.models import Card, Label
-from sprintboard.services import board, board_render
+from sprintboard.services import board
 from tests import factories
 
 
@@ -214,14 +216,14 @@ def test_swimlanes(world, as_role, cols, db, group):
 
 def test_done_column_shows_recent_cards_and_links_to_the_rest(world, as_role, cols, db):
     p = world.partnership
-    for i in range(board_render.DONE_LIMIT + 3):
+    for i in range(board_query.DONE_LIMIT + 3):
         factories.card(p, f"Finished {i:02d}", column=4, actor=world.users["member"])
     db.session.commit()
     html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
-    assert html.count("is-done") == board_render.DONE_LIMIT
+    assert html.count("is-done") == board_query.DONE_LIMIT
     assert "Show more done cards" in html
     done = as_role("member").get(f"/p/{p.id}/board/done").get_data(as_text=True)
-    assert all(f"Finished {i:02d}" in done for i in range(board_render.DONE_LIMIT + 3))
+    assert all(f"Finished {i:02d}" in done for i in range(board_query.DONE_LIMIT + 3))
 
 
 def test_each_done_column_shows_its_most_recent_cards_first(world, as_role, cols, db):
@@ -231,15 +233,15 @@ def test_each_done_column_shows_its_most_recent_cards_first(world, as_role, cols
     cols[3].is_done = True  # "Review" means done too
     base = datetime(2026, 5, 1, 12, 0)
     for column, name in ((3, "Reviewed"), (4, "Finished")):
-        for i in range(board_render.DONE_LIMIT + 2):
+        for i in range(board_query.DONE_LIMIT + 2):
             card = factories.card(p, f"{name} {i:02d}", column=column, actor=world.users["member"])
             card.done_at = base + timedelta(hours=i)
     db.session.commit()
     html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
     for name in ("Reviewed", "Finished"):
-        shown = [i for i in range(board_render.DONE_LIMIT + 2) if f">{name} {i:02d}<" in html]
-        assert shown == list(range(2, board_render.DONE_LIMIT + 2))  # the oldest two are left out
-        newest, older = html.index(f">{name} {board_render.DONE_LIMIT + 1:02d}<"), html.index(f">{name} 02<")
+        shown = [i for i in range(board_query.DONE_LIMIT + 2) if f">{name} {i:02d}<" in html]
+        assert shown == list(range(2, board_query.DONE_LIMIT + 2))  # the oldest two are left out
+        newest, older = html.index(f">{name} {board_query.DONE_LIMIT + 1:02d}<"), html.index(f">{name} 02<")
         assert newest < older
     assert "Show more done cards" in html
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 import pytest
 from sqlalchemy import select
 
-from sprintboard import events
+from sprintboard.live import broker as brokers
+from sprintboard.live import render as live
 from sprintboard.models import Card
-from sprintboard.services import activity, board, live
+from sprintboard.services import activity, board
 from tests import factories
 
 
@@ -164,7 +166,7 @@ def test_presence_shows_who_else_is_looking_by_city(app, world, as_role, db):
     seen_by_fiona = [e["data"] for e in parse(fiona.join()) if 'id="presence"' in e["data"]]
     assert all("Fiona" not in html for html in seen_by_fiona)  # not yourself
     assert "Max Member" not in seen_by_fiona[-1]  # he left before she did
-    assert events.broker().present(p.id) == []
+    assert brokers.current().present(p.id) == []
 
 
 def test_streams_above_the_limit_get_503_and_retry_after(app, world, as_role, db):
@@ -233,7 +235,7 @@ def test_when_redis_is_down_writes_still_succeed_and_clients_poll(app, world, as
     card = factories.card(p, "Plan the camp", actor=world.users["member"])
     db.session.commit()
     since = live.last_id(p.id)
-    down = events.RedisBroker("redis://127.0.0.1:1/0", "sbtest:")
+    down = brokers.RedisBroker("redis://127.0.0.1:1/0", "sbtest:")
     saved = app.extensions.get("live_broker")
     app.extensions["live_broker"] = down
     try:
@@ -311,3 +313,25 @@ def test_card_page_changes_reach_the_board_viewers(world, as_role, cols, db):
     member.post(f"/p/{p.id}/cards/{card_id}/restore")
     body = viewer.get(f"{url}?since={since}").get_data(as_text=True)
     assert f'<li class="card" id="card-{card_id}"' in body and f'data-column="{cols[0].id}"' in body
+
+
+def test_live_update_puts_a_card_in_the_same_assignee_lane_as_a_reload(app, world, as_role, cols, db):
+    """One lane rule: by assignee, a card goes to its first assignee in case-insensitive name
+    order, on the board and in a live event alike ("anna" before "Zed", though "Z" < "a")."""
+    p = world.partnership
+    zed = factories.member(p, "member", 0, name="Zed Zimmer")
+    anna = factories.member(p, "member", 1, name="anna Arndt")
+    card = factories.card(p, "Shared poster")
+    card.assignees = [zed, anna]
+    db.session.commit()
+    board.move_card(card, cols[1], actor=world.users["facilitator"])
+    db.session.commit()
+    activity_id = live.last_id(p.id)
+
+    html = as_role("member").get(f"/p/{p.id}/board?group=assignee").get_data(as_text=True)
+    lane_of_card = html.rfind('id="lane-', 0, html.index(">Shared poster<"))
+    assert html[lane_of_card:].startswith(f'id="lane-u{anna.id}"')
+    with app.test_request_context():
+        event = live.render_activity(p.id, activity_id, "en")
+    lanes = re.search(r'data-lanes="([^"]*)"', event).group(1).split()
+    assert f"u{anna.id}" in lanes and f"u{zed.id}" not in lanes

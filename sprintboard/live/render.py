@@ -14,23 +14,13 @@ from concurrent.futures import Future
 
 from flask import render_template
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..board import query, render
 from ..extensions import db
-from ..models import (
-    Activity,
-    BoardColumn,
-    Card,
-    ChecklistItem,
-    City,
-    Comment,
-    Membership,
-    Partnership,
-)
-from ..models.card import card_assignees
-from . import board_render
-from .activity import describe
-from .board import columns_of
+from ..models import Activity, BoardColumn, Card, ChecklistItem, Comment, Partnership
+from ..services.activity import describe
+from ..services.board import columns_of
 
 REPLAY_LIMIT = 200  # more missed events than this: the client reloads the board once
 ORDER_LIMIT = 500  # card ids sent to place a card among its column's neighbours
@@ -136,9 +126,9 @@ def _render(partnership: Partnership, activity: Activity) -> str:
         else:
             column_ids.add(card.column_id)
             attrs["data-column"] = card.column_id
-            attrs["data-lanes"] = " ".join(_lane_keys(partnership, card))
+            attrs["data-lanes"] = " ".join(query.card_lanes(partnership, card))
             attrs["data-order"] = " ".join(str(i) for i in _column_order(card))
-            inner = board_render.card_fragment(partnership, card)
+            inner = render.card_fragment(partnership, card)
     if activity.subject_type == "column" or activity.verb.startswith("column."):
         column_ids = None  # every badge (a WIP limit or name may have changed)
     columns = columns_of(partnership)
@@ -150,7 +140,7 @@ def _render(partnership: Partnership, activity: Activity) -> str:
     html += Markup(  # noqa: S704 - autoescaped template output
         render_template(
             "live/_event.html",
-            heads=board_render.column_heads(partnership, columns),
+            heads=render.column_heads(partnership, columns),
             message=describe(activity),
         )
     )
@@ -175,29 +165,6 @@ def _attrs(attrs: dict) -> Markup:
         Markup(' {}="{}"').format(name, value) if value != "" else Markup(" {}").format(name)
         for name, value in attrs.items()
     )
-
-
-def _lane_keys(partnership: Partnership, card: Card) -> list[str]:
-    """The lanes the card belongs in, one per grouping (project, city, assignee)."""
-    author_city = (
-        db.session.scalar(
-            select(Membership.city_id).where(
-                Membership.partnership_id == partnership.id, Membership.user_id == card.author_id
-            )
-        )
-        if card.author_id
-        else None
-    )
-    from ..models import User
-
-    first = db.session.execute(
-        select(User.id)
-        .join(card_assignees, card_assignees.c.user_id == User.id)
-        .where(card_assignees.c.card_id == card.id)
-        .order_by(User.name)
-        .limit(1)
-    ).scalar()
-    return [f"p{card.project_id or 0}", f"c{author_city or 0}", f"u{first or 0}"]
 
 
 def _column_order(card: Card) -> list[int]:
@@ -226,33 +193,9 @@ def missed(partnership_id: int, since: int, limit: int = REPLAY_LIMIT) -> list[i
 
 
 def last_id(partnership_id: int) -> int:
-    from sqlalchemy import func
-
     return (
         db.session.scalar(select(func.max(Activity.id)).where(Activity.partnership_id == partnership_id)) or 0
     )
-
-
-def viewer(partnership: Partnership, user) -> tuple[str, str]:
-    """(name, city name) of a viewer, for the presence indicator."""
-    city = db.session.scalar(
-        select(City.name)
-        .join(Membership, Membership.city_id == City.id)
-        .where(Membership.partnership_id == partnership.id, Membership.user_id == user.id)
-    )
-    return user.name, city or ""
-
-
-def presence_html(people: list[dict], me_user_id: int | None) -> str:
-    """The presence indicator: others looking at the board, grouped by city."""
-    by_city: dict[str, list[str]] = {}
-    seen = set()
-    for person in sorted(people, key=lambda p: (p.get("c") or "~", p.get("n", "").lower())):
-        if person.get("u") == me_user_id or person.get("u") in seen:
-            continue
-        seen.add(person.get("u"))
-        by_city.setdefault(person.get("c") or "", []).append(person.get("n", ""))
-    return render_template("live/_presence.html", by_city=by_city, oob=True)
 
 
 def reload_marker(last: int) -> str:

@@ -1,31 +1,27 @@
-"""Loading and rendering the board, designed so that a page costs about the same at 50 and at
-2,000 cards:
+"""What the board shows, as plain data: which card goes where (the plan), the filters, the
+lanes, and what the filters offer. No Flask request, no HTML (that is board.render).
 
-- the board is *planned* from narrow rows (which card goes where: id, version, column, lane),
-  with a fixed handful of queries;
-- each card's HTML is cached by everything it shows; only cards that changed are read in full
-  and rendered anew;
-- the whole board's HTML is cached by a signature of that plan (every card's id, version,
-  place and state, the columns, the lanes, the filters), so an unchanged board is one lookup.
-  Keys are derived from the data itself: no service has to remember to invalidate anything.
+The board is *planned* from narrow rows (id, version, column, lane of every card) with a fixed
+handful of queries, so a page costs about the same at 50 and at 2,000 cards. The lane a card
+belongs in has one rule (`lane_keys`), used by the board and by live updates alike.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from flask import current_app, render_template, request, url_for
-from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from flask_babel import gettext as _
 from sqlalchemy import String, and_, cast, exists, func, or_, select, union_all
 
 from ..extensions import db
 from ..models import BoardColumn, Card, Label, Membership, Partnership, Project, User
 from ..models.card import card_assignees, card_labels
-from .board import columns_of
+from ..services.board import columns_of
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 DONE_LIMIT = 20  # most recent cards shown in a done column; the rest are one click away
 CELL_LIMIT = 25  # cards per lane and column on the first render; the rest load when scrolled to
@@ -102,35 +98,7 @@ class Board:
     signature: int = 0  # changes whenever anything the board shows changes
 
 
-# The render caches ---------------------------------------------------------------------------
-
-# Plain dict operations are atomic under the GIL; when full, a cache starts over (entries of
-# changed cards and boards are never read again, so wholesale eviction is as good as LRU here).
-_CACHE: dict[tuple, Markup] = {}  # one card's HTML
-CACHE_SIZE = 50_000
-_BOARDS: dict[tuple, list[bytes]] = {}  # a whole board's HTML, split where the CSRF token goes
-BOARDS_SIZE = 64  # (a board of 2,000 cards is about 0.5 MB)
-_FILTERS: dict[tuple, Markup] = {}  # the filter form's HTML
-FILTERS_SIZE = 500
-# Each viewer's CSRF token goes into a cached board where this marker stands; the board goes
-# into its page where the slot stands (user content is escaped: it cannot contain either).
-_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
-_BOARD_SLOT = Markup(f"<!--board-{secrets.token_hex(16)}-->")  # noqa: S704 - constant
-
-
-def _store(cache: dict, size: int, key: tuple, value) -> None:
-    if len(cache) >= size:
-        cache.clear()
-    cache[key] = value
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
-    _BOARDS.clear()
-    _FILTERS.clear()
-
-
-def _rows(statement) -> list:
+def fetch(statement) -> list:
     """Plain rows through Core: the ORM's per-row machinery costs more than the query here."""
     return db.session.connection().execute(statement).all()
 
@@ -164,12 +132,12 @@ class Options:
 
 
 def load_options(partnership: Partnership) -> Options:
-    projects = _rows(
+    projects = fetch(
         select(Project.id, Project.title, Project.status, Project.lead_city_id)
         .where(Project.partnership_id == partnership.id)
         .order_by(func.lower(Project.title))
     )
-    labels = _rows(
+    labels = fetch(
         select(Label.id, Label.name, Label.colour)
         .where(Label.partnership_id == partnership.id)
         .order_by(func.lower(Label.name))
@@ -189,22 +157,6 @@ def open_counts(partnership: Partnership, column_ids=None) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def load_board(
-    partnership: Partnership,
-    filters: Filters,
-    *,
-    options: Options | None = None,
-    today: date | None = None,
-    limit: int | None = CELL_LIMIT,
-    cell: tuple[str, int] | None = None,
-) -> Board:
-    """The board as lanes of cells of rendered cards. `limit` bounds the cards rendered per cell
-    (None: all); `cell` = (lane key, column id) loads just that cell, complete."""
-    board = plan_board(partnership, filters, options=options, today=today, limit=limit, cell=cell)
-    _render_cells(board)
-    return board
-
-
 def plan_board(
     partnership: Partnership,
     filters: Filters,
@@ -221,7 +173,7 @@ def plan_board(
     counts = open_counts(partnership)
     # Grouped by assignee, a card's lane depends on all its assignees: load them for every card.
     assignees = (
-        _pairs(card_assignees.c.card_id, card_assignees.c.user_id, _open_card_ids(partnership))
+        pairs(card_assignees.c.card_id, card_assignees.c.user_id, _open_card_ids(partnership))
         if filters.group == "assignee"
         else None
     )
@@ -229,7 +181,7 @@ def plan_board(
     lanes = _lanes(partnership, filters.group, options.projects, options.people, filters)
     by_key = {lane.key: lane for lane in lanes}
     cells: dict[tuple[str, int], list] = {}
-    for key, row in zip(_lane_keys(rows, filters.group, options.people, assignees), rows, strict=True):
+    for key, row in zip(lane_keys(rows, filters.group, options.people, assignees), rows, strict=True):
         cells.setdefault((key, row.column_id), []).append(row)
     for (key, column_id), cell_rows in cells.items():
         if cell is None or key == cell[0]:
@@ -244,7 +196,6 @@ def plan_board(
     signature = hash(
         (
             partnership.id,
-            partnership.render_epoch,
             options.signature,
             astuple(filters),
             today,
@@ -269,72 +220,8 @@ def plan_board(
     )
 
 
-def _render_cells(board: Board) -> None:
-    rows = [row for lane in board.lanes for cell_rows in lane.rows.values() for row in cell_rows]
-    fragments = render_cards(
-        board.partnership,
-        rows,
-        options=board.options,
-        assignees=board.assignees,
-        done_columns={c.id for c in board.columns if c.is_done},
-        today=board.today,
-    )
-    for lane in board.lanes:
-        # One string per cell: the template then joins a few dozen pieces, not thousands.
-        lane.cells = {
-            column_id: Markup("".join(fragments.get(row.id, "") for row in cell_rows))  # noqa: S704 - escaped parts
-            for column_id, cell_rows in lane.rows.items()
-        }
-
-
-def board_html(board: Board, *, may_edit: bool) -> bytes:
-    """The board's HTML (board/_board.html), UTF-8 encoded, from the cache when nothing it shows
-    has changed. Bytes, not Markup: copying and re-encoding a few hundred KB of text per request
-    would cost more than the rest of a cached render."""
-    # (the partnership's id, too: not even a hash collision can show one partnership another's board)
-    key = (
-        board.partnership.id,
-        board.signature,
-        str(get_locale()),
-        may_edit,
-        tuple(request.args.items(multi=True)),
-    )
-    parts = _BOARDS.get(key)
-    if parts is None:
-        _render_cells(board)
-        html = render_template(
-            "board/_board.html",
-            board=board,
-            partnership=board.partnership,
-            may_edit=may_edit,
-            csrf=_CSRF_MARK,
-        )
-        parts = [part.encode() for part in html.split(_CSRF_MARK)]
-        _store(_BOARDS, BOARDS_SIZE, key, parts)
-    return str(escape(generate_csrf())).encode().join(parts)
-
-
-def filters_html(partnership: Partnership, form, options: Options) -> Markup:
-    """The filter form (board/_filters.html): a function of the URL's arguments and of what can
-    be chosen, so it is cached by them (WTForms renders a few hundred options slowly)."""
-    key = (partnership.id, options.signature, str(get_locale()), tuple(request.args.items(multi=True)))
-    html = _FILTERS.get(key)
-    if html is None:
-        html = Markup(  # noqa: S704 - autoescaped template output
-            render_template("board/_filters.html", form=form, partnership=partnership)
-        )
-        _store(_FILTERS, FILTERS_SIZE, key, html)
-    return html
-
-
-def page_with_board(template: str, board: bytes, **context) -> bytes:
-    """A page (UTF-8) with the board's HTML where the template says `{{ board_html }}`."""
-    head, _slot, tail = render_template(template, board_html=_BOARD_SLOT, **context).partition(_BOARD_SLOT)
-    return head.encode() + board + tail.encode()
-
-
 def _people(partnership) -> dict[int, tuple[str, int | None]]:
-    rows = _rows(
+    rows = fetch(
         select(User.id, User.name, Membership.city_id)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.partnership_id == partnership.id)
@@ -347,10 +234,10 @@ def _open_card_ids(partnership):
     return select(Card.id).where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
 
 
-def _pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:
+def pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:
     """card id -> [assignee ids | label ids] for the given cards (a list or a subquery), in one query."""
     result: dict[int, list[int]] = {}
-    for card_id, other_id in _rows(select(card_col, other_col).where(card_col.in_(card_ids))):
+    for card_id, other_id in fetch(select(card_col, other_col).where(card_col.in_(card_ids))):
         result.setdefault(card_id, []).append(other_id)
     return result
 
@@ -363,7 +250,7 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
         conditions.append(Card.column_id == column_id)
     conditions += _filter_conditions(partnership, filters, today)
     done_ids = [c.id for c in columns if c.is_done]
-    open_rows = _rows(
+    open_rows = fetch(
         select(*PLACE_FIELDS)
         .where(*conditions, Card.column_id.not_in(done_ids) if done_ids else True)
         .order_by(Card.column_id, Card.position, Card.id)
@@ -380,10 +267,10 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
         for done_id in done_ids
     ]
     if len(recent) == 1:
-        done_rows = _rows(recent[0])
+        done_rows = fetch(recent[0])
     else:
         done_rows = sorted(
-            _rows(union_all(*[select(part.subquery()) for part in recent])),
+            fetch(union_all(*[select(part.subquery()) for part in recent])),
             key=lambda row: (row.done or "", row.id),
             reverse=True,
         )
@@ -437,8 +324,6 @@ def _filter_conditions(partnership, f: Filters, today: date) -> list:
 
 
 def _lanes(partnership, group, projects, people, filters) -> list[Lane]:
-    from flask_babel import gettext as _
-
     if group == "city":
         lanes = [Lane(f"c{c.id}", c.name) for c in partnership.cities]
         return lanes + [Lane("c0", _("Other"))]
@@ -456,8 +341,10 @@ def _extra_lane(key: str) -> Lane:
     return Lane(key, "…")
 
 
-def _lane_keys(rows, group, people, assignees) -> list[str]:
-    """The lane of each card: its project, its author's home city, or its first assignee."""
+def lane_keys(rows, group, people, assignees) -> list[str]:
+    """The lane of each card (rows with author_id, project_id and id): its project, its
+    author's home city, or its first assignee in name order. The one lane rule: the board and
+    live updates (`card_lanes`) both use it."""
     if group == "city":
         home = {user_id: f"c{city_id or 0}" for user_id, (_name, city_id) in people.items()}
         return [home.get(row.author_id, "c0") for row in rows]
@@ -466,117 +353,22 @@ def _lane_keys(rows, group, people, assignees) -> list[str]:
     return [f"p{row.project_id or 0}" for row in rows]
 
 
+def person_order(people):
+    """Sort key for user ids: by name, case-insensitively (as lanes and avatars are ordered)."""
+    return lambda uid: (people.get(uid, ("", None))[0].lower(), uid)
+
+
 def _first_assignee(user_ids, people) -> str:
     if not user_ids:
         return "u0"
-    return f"u{min(user_ids, key=lambda uid: people.get(uid, ('', None))[0].lower())}"
+    return f"u{min(user_ids, key=person_order(people))}"
 
 
-# Rendering -----------------------------------------------------------------------------------
-
-
-def render_cards(
-    partnership, rows, *, options: Options, done_columns, today, assignees: dict[int, list[int]] | None = None
-) -> dict[int, Markup]:
-    """Each card's HTML, from the cache where possible. Assignees and labels are loaded only for
-    the cards that must be rendered anew (a card's version changes when they change)."""
-    key_base = (str(get_locale()), partnership.render_epoch, options.signature)
-    today_iso, soon = today.isoformat(), (today + timedelta(days=7)).isoformat()
-    result: dict[int, Markup] = {}
-    missing = []
-    cache_get = _CACHE.get
-    for row in rows:
-        due = row.due and row.due[:10]
-        if row.column_id in done_columns:
-            state = "done"
-        elif due is None:
-            state = ""
-        else:
-            state = "overdue" if due < today_iso else "soon" if due <= soon else ""
-        # The stamp (updated_at) guards against a reused id (SQLite may reuse the highest rowid).
-        key = (row.id, row.version, row.stamp, state, *key_base)
-        html = cache_get(key)
-        if html is None:
-            missing.append((row, key, state, due))
-        else:
-            result[row.id] = html
-    if missing:
-        result.update(_render_missing(partnership, missing, options, assignees))
-    return result
-
-
-def _render_missing(partnership, missing, options: Options, assignees) -> dict[int, Markup]:
-    ids = [row.id for row, *_rest in missing]
-    full = {row.id: row for row in _rows(select(*CARD_FIELDS).where(Card.id.in_(ids)))}
-    if assignees is None:
-        assignees = _pairs(card_assignees.c.card_id, card_assignees.c.user_id, ids)
-    card_label_ids = _pairs(card_labels.c.card_id, card_labels.c.label_id, ids)
-    people = options.people
-    projects = {p.id: p for p in options.projects}
-    labels = {lb.id: lb for lb in options.labels}
-    city_index = {city_id: i for i, (city_id, _name) in enumerate(options.cities)}
-    city_name = dict(options.cities)
-    template = current_app.jinja_env.get_template("cards/_card.html")
-    href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
-    result = {}
-    for place, key, state, due in missing:
-        row = full.get(place.id)
-        if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
-            continue
-        html = Markup(  # noqa: S704 - autoescaped template output
-            template.render(
-                card=row,
-                state=state,
-                href=f"{href}{row.id}",
-                due=date.fromisoformat(due) if due else None,
-                author=_person(row.author_id, people, city_index, city_name),
-                assignees=[
-                    _person(uid, people, city_index, city_name)
-                    for uid in sorted(
-                        assignees.get(row.id, ()), key=lambda u: people.get(u, ("", None))[0].lower()
-                    )
-                ],
-                labels=[labels[lid] for lid in card_label_ids.get(row.id, ()) if lid in labels],
-                project=projects.get(row.project_id),
-            )
-        )
-        _store(_CACHE, CACHE_SIZE, key, html)
-        result[row.id] = html
-    return result
-
-
-def board_texts() -> dict[str, str]:
-    """Translated patterns the board repeats per cell, looked up once per render (a gettext
-    call per cell costs more than the rest of the cell); formatted with % in the template."""
-    from flask_babel import gettext
-
-    return {
-        "cell": gettext("%(column)s in %(lane)s"),
-        "new_card": gettext("New card in %(column)s, %(lane)s"),
-        "add": gettext("+ Add a card"),
-    }
-
-
-def card_fragment(partnership: Partnership, card: Card) -> Markup:
-    """One card's board HTML (after a change), through the same cache as the board."""
-    row = db.session.execute(select(*PLACE_FIELDS).where(Card.id == card.id)).one()
-    done_columns = set(
-        db.session.scalars(
-            select(BoardColumn.id).where(
-                BoardColumn.partnership_id == partnership.id, BoardColumn.is_done.is_(True)
-            )
-        )
-    )
-    return render_cards(
-        partnership, [row], options=load_options(partnership), done_columns=done_columns, today=date.today()
-    )[card.id]
-
-
-def column_heads(partnership: Partnership, columns) -> list[tuple[BoardColumn, int]]:
-    """(column, open cards) for the given columns: the WIP badges a change refreshes."""
-    columns = sorted(columns, key=lambda c: (c.position, c.id))
-    counts = open_counts(partnership, [c.id for c in columns])
-    return [(column, counts.get(column.id, 0)) for column in columns]
+def card_lanes(partnership: Partnership, card: Card) -> list[str]:
+    """The lanes `card` belongs in, one per grouping (project, city, assignee)."""
+    people = _people(partnership)
+    assignees = pairs(card_assignees.c.card_id, card_assignees.c.user_id, [card.id])
+    return [lane_keys([card], group, people, assignees)[0] for group in GROUPS]
 
 
 def done_cards(partnership: Partnership, page: int, per_page: int = 50):
@@ -593,16 +385,3 @@ def done_cards(partnership: Partnership, page: int, per_page: int = 50):
         .limit(per_page + 1)
     ).all()
     return rows[:per_page], len(rows) > per_page
-
-
-def _person(user_id, people, city_index, city_name):
-    if user_id is None or user_id not in people:
-        return None
-    name, city_id = people[user_id]
-    initials = "".join(part[0] for part in name.split()[:2]).upper() or "?"
-    return {
-        "name": name,
-        "initials": initials,
-        "city": city_name.get(city_id, ""),
-        "city_index": city_index.get(city_id, 0),
-    }

@@ -1,0 +1,164 @@
+"""One board viewer's Server-Sent Events stream.
+
+It replays what a reconnecting client missed (Last-Event-ID, or ?since= on a fresh connection),
+then sends each new event as htmx fragments, the presence indicator when people come and go,
+and a heartbeat. It keeps no database connection open while it waits, and ends after
+LIVE_STREAM_SECONDS (the browser reconnects, which spreads streams over workers).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from flask import current_app
+from flask_babel import force_locale
+
+from ..extensions import db
+from . import broker as brokers
+from . import presence, render
+
+PRESENCE_DELAY = 0.5  # seconds: a workshop of 200 joining at once is shown in a few updates
+
+_slots_lock = threading.Lock()
+
+
+class Busy(Exception):
+    """No stream now (the broker is down, or this process has no free slot): retry later."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _slots(app) -> threading.BoundedSemaphore:
+    """Open streams this process accepts (LIVE_MAX_STREAMS): keep it below gunicorn's --threads
+    so ordinary requests always find a free thread."""
+    with _slots_lock:
+        slots = app.extensions.get("live_slots")
+        if slots is None:
+            slots = app.extensions["live_slots"] = threading.BoundedSemaphore(
+                int(app.config.get("LIVE_MAX_STREAMS", 48))
+            )
+    return slots
+
+
+class Stream:
+    """Opened in the request (raises Busy); `events()` is the response body, `close()` runs
+    when the response ends (outside the app context)."""
+
+    def __init__(self, partnership, user, *, since: int | None, locale: str):
+        app = current_app._get_current_object()
+        config = app.config
+        self.pid, self.user_id, self.since, self.locale = partnership.id, user.id, since, locale
+        self.broker = brokers.current()
+        if not self.broker.healthy:
+            raise Busy(10)  # Redis is down: the client polls and tries again later
+        self.slots = _slots(app)
+        if not self.slots.acquire(blocking=False):
+            raise Busy(30)
+        self.subscription = None
+        self.heartbeat = float(config.get("LIVE_HEARTBEAT", 15))
+        self.lifetime = float(
+            config.get("LIVE_TEST_STREAM_SECONDS", 0)
+            if app.testing
+            else config.get("LIVE_STREAM_SECONDS", 300)
+        )
+        self.retry_ms = int(config.get("LIVE_RETRY_MS", 2000))
+        try:
+            name, city = presence.viewer(partnership, user)
+            self.entry = {"k": brokers.new_stream_id(), "u": user.id, "n": name, "c": city}
+            # Subscribe before reading what was missed, so nothing falls between the two.
+            self.subscription = self.broker.subscribe(self.pid)
+            self.broker.enter(self.pid, self.entry)
+            self.broker.publish({"k": "presence", "p": self.pid})
+            self.missed = render.missed(self.pid, since) if since is not None else []
+            self.newest = render.last_id(self.pid) if self.missed is None else None
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            db.session.remove()  # no connection or transaction held while the stream waits
+
+    def close(self) -> None:
+        try:
+            if self.subscription is not None:
+                self.subscription.close()
+                self.broker.leave(self.pid, self.entry["k"])
+                self.broker.publish({"k": "presence", "p": self.pid})
+        finally:
+            self.slots.release()
+
+    def _render(self, activity_id: int) -> str:
+        try:
+            with force_locale(self.locale):
+                return render.render_activity(self.pid, activity_id, self.locale)
+        finally:
+            db.session.remove()
+
+    def _event(self, activity_id: int) -> str:
+        html = self._render(activity_id)
+        return render.sse("live", html, activity_id) if html else ""
+
+    def _presence(self) -> str:
+        with force_locale(self.locale):
+            people = self.broker.present_cached(self.pid)
+            return render.sse("live", presence.presence_html(people, self.user_id))
+
+    def _reload(self) -> tuple[str, int]:
+        """This client fell far behind: drop what is queued, refresh the board, go on from now."""
+        while self.subscription.get(timeout=0) is not None:
+            pass
+        self.subscription.overflowed = False
+        try:
+            last = render.last_id(self.pid)
+        finally:
+            db.session.remove()
+        return render.sse("live", render.reload_marker(last), last), last
+
+    def events(self):
+        try:
+            yield from self._events()
+        finally:
+            db.session.remove()
+
+    def _events(self):
+        last_sent = self.since or 0
+        yield f"retry: {self.retry_ms}\n\n"
+        if self.missed is None:  # too much missed: refresh the board, then go on from now
+            yield render.sse("live", render.reload_marker(self.newest), self.newest)
+            last_sent = self.newest
+        for activity_id in self.missed or ():
+            yield self._event(activity_id)
+            last_sent = activity_id
+        yield self._presence()
+        deadline = time.monotonic() + self.lifetime
+        next_beat = time.monotonic() + self.heartbeat
+        presence_due = None  # joins and leaves are shown at most every PRESENCE_DELAY
+        while True:
+            now = time.monotonic()
+            if presence_due is not None and now >= presence_due:
+                presence_due = None
+                yield self._presence()
+            if now >= next_beat:  # keeps proxies from closing an idle stream; still here
+                next_beat = now + self.heartbeat
+                self.broker.enter(self.pid, self.entry)
+                yield ": ping\n\n"
+            if now >= deadline:
+                return
+            wait = min(next_beat, deadline, presence_due or next_beat) - now
+            event = self.subscription.get(timeout=max(wait, 0))
+            if self.subscription.overflowed:
+                text, last_sent = self._reload()
+                yield text
+                continue
+            if event is None:
+                continue
+            kind = event.get("k")
+            if kind == "broken":
+                return
+            if kind == "presence":
+                presence_due = presence_due or time.monotonic() + PRESENCE_DELAY
+            elif kind == "activity" and event["id"] > last_sent:
+                yield self._event(event["id"])
+                last_sent = event["id"]
