@@ -33,6 +33,7 @@ BLUEPRINTS = (
     "status",
     "exports",
     "live",
+    "openspace",
 )
 
 

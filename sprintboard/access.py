@@ -253,3 +253,124 @@ def get_retro_note_or_404(partnership: Partnership, note_id: int):
     from .models import RetroNote
 
     return _owned_or_404(RetroNote, partnership, note_id)
+
+
+# Open-space events ---------------------------------------------------------------------------
+# An event's viewer is a user (by their role in the event's partnership, or as a participant of
+# a stand-alone event) or a guest (a registered participant without an account, known by a
+# signed cookie). Guests reach the event's own pages only, never the partnership's.
+
+GUEST_COOKIE = "sprintboard_guest"
+EVENT_ROLES = ("observer", "participant", "facilitator")
+EVENT_NEEDS = {"view": "observer", "take_part": "participant", "manage": "facilitator"}
+_FROM_PARTNERSHIP = {"observer": "observer", "member": "participant", "facilitator": "facilitator"}
+
+
+def _guest_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.secret_key, salt="openspace-guest")
+
+
+def guest_keys() -> dict[str, str]:
+    """{event id: "participant id.key"} from the guest cookie (empty when missing or forged)."""
+    from itsdangerous import BadSignature
+
+    raw = request.cookies.get(GUEST_COOKIE)
+    if not raw or len(raw) > 4000:
+        return {}
+    try:
+        value = _guest_serializer().loads(raw)
+    except BadSignature:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def guest_cookie_value(keys: dict[str, str]) -> str:
+    return _guest_serializer().dumps(keys)
+
+
+def guest_of(event):
+    """The guest participant of `event` this browser registered as, or None."""
+    from .services import openspace_people
+
+    pid, _dot, key = guest_keys().get(str(event.id), "").partition(".")
+    if not pid.isdigit() or not key:
+        return None
+    return openspace_people.guest_by_key(event, int(pid), key)
+
+
+def event_viewer(event):
+    """Who looks at `event` (a Viewer with a role), or None when they have no part in it."""
+    from .services.openspace_people import Viewer, participant_of_user
+
+    cached = g.setdefault("_event_viewers", {})
+    if event.id in cached:
+        return cached[event.id]
+    roles, participant, user = [], None, None
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if user.is_admin:
+            roles.append("facilitator")
+        if event.partnership is not None and role_in(user, event.partnership):
+            roles.append(_FROM_PARTNERSHIP[role_in(user, event.partnership)])
+        participant = participant_of_user(event, user)
+    else:
+        participant = guest_of(event)
+    if participant is not None:
+        roles.append(participant.role)
+    role = max(roles, key=EVENT_ROLES.index) if roles else None
+    cached[event.id] = viewer = Viewer(user, participant, role) if role else None
+    return viewer
+
+
+def may_event(viewer, need: str) -> bool:
+    return viewer is not None and EVENT_ROLES.index(viewer.role) >= EVENT_ROLES.index(EVENT_NEEDS[need])
+
+
+def load_event_or_404(event_id: int, need: str = "view"):
+    """(event, viewer): 404 for people with no part in it, 403 when their part is too small.
+    Anonymous visitors without a guest cookie are sent to log in (401 for writes)."""
+    from .models import OpenSpace
+
+    event = db.session.get(OpenSpace, event_id)
+    viewer = event_viewer(event) if event is not None else None
+    if viewer is None and not current_user.is_authenticated:
+        if request.method != "GET":
+            abort(401)
+        abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
+    if viewer is None:
+        abort(404)
+    if not may_event(viewer, need):
+        abort(403)
+    return event, viewer
+
+
+def get_space_room_or_404(event, room_id: int):
+    from .models import SpaceRoom
+
+    return _owned_or_404(SpaceRoom, event, room_id, key="event_id")
+
+
+def get_space_slot_or_404(event, slot_id: int):
+    from .models import SpaceSlot
+
+    return _owned_or_404(SpaceSlot, event, slot_id, key="event_id")
+
+
+def get_space_session_or_404(event, session_id: int):
+    from .models import SpaceSession
+
+    return _owned_or_404(SpaceSession, event, session_id, key="event_id")
+
+
+def get_space_participant_or_404(event, participant_id: int):
+    from .models import SpaceParticipant
+
+    return _owned_or_404(SpaceParticipant, event, participant_id, key="event_id")
+
+
+def can_host_open_space(user: User) -> bool:
+    """Stand-alone events (BarCamps) are opened by admins and facilitators of any partnership."""
+    return can_edit_toolbox(user)

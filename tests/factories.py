@@ -143,3 +143,43 @@ def funding_idea(p, *, actor=None, title="EU Town Twinning", status="idea", **va
 
     values.setdefault("amount", "25000.00")
     return funding.create_funding_idea(p, actor=actor, status=status, title=title, **values)
+
+
+# Open space -----------------------------------------------------------------------------------
+
+
+def open_space(p=None, *, title="BarCamp", actor=None, rooms=(), slots=(), **values):
+    """An open-space event of partnership `p` (None: a stand-alone BarCamp) with rooms
+    [(name, capacity)] and slots [(date, "10:00", "10:45")]."""
+    from datetime import time
+
+    from sprintboard.services import openspace
+
+    values.setdefault("registration_open", True)
+    event = openspace.create_event(title, partnership=p, actor=actor, **values)
+    for name, capacity, *rest in rooms:
+        openspace.add_room(event, name, capacity, rest[0] if rest else True, actor=actor)
+    for day, starts, ends in slots:
+        openspace.add_slot(event, day, time.fromisoformat(starts), time.fromisoformat(ends), actor=actor)
+    return event
+
+
+def guest(event, name="Guest", *, city="Minsk", languages=("ru",), needs_access=False):
+    """A guest registered by the public link: (participant, personal key)."""
+    from sprintboard.services import openspace_people
+
+    return openspace_people.register(event, name, city, languages, needs_access)
+
+
+def viewer_of(event, participant=None, *, user=None, role="participant"):
+    from sprintboard.services.openspace_people import Viewer
+
+    return Viewer(user, participant, role)
+
+
+def space_session(event, title="A session", *, by=None, viewer=None, **values):
+    """A proposed session, by participant `by` (or a ready `viewer`)."""
+    from sprintboard.services import openspace_sessions
+
+    viewer = viewer or viewer_of(event, by)
+    return openspace_sessions.propose_session(event, viewer, title, **values)

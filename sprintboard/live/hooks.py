@@ -24,12 +24,23 @@ def queue_activity(activity) -> None:
     """Publish `activity` (an Activity being added to db.session) once the transaction commits."""
     if activity.partnership_id is None:
         return
-    origin = ""
-    if has_request_context():
-        origin = "".join(ch for ch in request.headers.get(TAB_HEADER, "")[:40] if ch.isalnum())
+    origin = origin_tab()
     if origin:  # kept with the row, so a replay also tells the originating tab it has this one
         activity.data = {**(activity.data or {}), "tab": origin}
     db.session.info.setdefault("live_added", []).append((activity, origin))
+
+
+def origin_tab() -> str:
+    """The browser tab the current request came from (X-Live-Tab), or ''."""
+    if not has_request_context():
+        return ""
+    return "".join(ch for ch in request.headers.get(TAB_HEADER, "")[:40] if ch.isalnum())
+
+
+def queue_event(event: dict) -> None:
+    """Publish a ready event dict (with its channel in "p") once the transaction commits; areas
+    whose pages follow something other than a partnership's board use it (open-space events)."""
+    db.session.info.setdefault("live_ready", []).append({**event, "o": origin_tab()})
 
 
 def _on_flush(session, _flush_context) -> None:

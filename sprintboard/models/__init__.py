@@ -19,6 +19,14 @@ from .funding import (
 from .invitation import Invitation
 from .label import LABEL_COLOURS, Label
 from .match import Match
+from .openspace import (
+    OpenSpace,
+    SpaceDot,
+    SpaceParticipant,
+    SpaceRoom,
+    SpaceSession,
+    SpaceSlot,
+)
 from .outbox import Outbox
 from .partnership import ROLES, City, Membership, Partnership
 from .project import PROJECT_STATUSES, Project
@@ -59,6 +67,12 @@ __all__ = [
     "ChecklistItem",
     "Actor",
     "Match",
+    "OpenSpace",
+    "SpaceDot",
+    "SpaceParticipant",
+    "SpaceRoom",
+    "SpaceSession",
+    "SpaceSlot",
     "MatchEntry",
     "Theme",
     "Comment",

@@ -21,7 +21,7 @@ from ..forms.workshops import (
     city_choices,
 )
 from ..models import Card, Membership, Project, User
-from ..services import toolbox, workshops
+from ..services import openspace, toolbox, workshops
 
 bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
 navigation.add_tab("workshops.index", _l("Workshops"), 30)
@@ -149,6 +149,7 @@ def _context(partnership, workshop, **forms):
         projects=projects,
         methods=methods,
         attendance=workshops.attendance_of(workshop),
+        open_spaces=openspace.events_of_workshop(workshop),
         minutes=workshops.agenda_minutes(workshop),
         confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),

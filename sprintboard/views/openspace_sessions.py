@@ -1,0 +1,322 @@
+"""Sessions of an open-space event: proposing, interest dots, the session page with its notes,
+and turning a session into a card or a match entry (routes of the openspace blueprint)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import access, htmx
+from ..errors import rule_errors
+from ..extensions import db
+from ..forms import options
+from ..forms.base import ConfirmForm
+from ..forms.openspace import (
+    ENTRY_KIND_LABELS,
+    FORMAT_LABELS,
+    NEED_LABELS,
+    NotesForm,
+    PlaceForm,
+    SessionForm,
+    ToCardForm,
+    ToEntryForm,
+    language_name,
+)
+from ..services import openspace_grid, openspace_people, openspace_sessions
+from ..services.openspace_sessions import StaleNotes
+from .openspace import bp, event_context
+
+
+def _session_form(event, viewer, session=None, formdata=True):
+    if formdata:
+        form = SessionForm()
+    elif session is not None:
+        form = SessionForm(formdata=None, obj=session)
+        form.languages.data = session.language_codes
+        form.needs.data = session.need_codes
+        form.cohosts.data = [h.id for h in session.hosts]
+    else:
+        form = SessionForm(formdata=None)
+        if viewer.participant is not None:
+            form.languages.data = viewer.participant.language_codes
+    me = viewer.participant.id if viewer.participant is not None else None
+    form.cohosts.choices = options(
+        (p.id, f"{p.name} ({p.city})" if p.city else p.name)
+        for p in openspace_people.people_of(event)
+        if p.id != me or viewer.role == "facilitator"
+    )
+    return form
+
+
+def _form_page(event, viewer, form, session=None, status=200):
+    return render_template(
+        "openspace/propose.html", **event_context(event, viewer, form=form, session=session)
+    ), status
+
+
+@bp.get("/o/<int:eid>/propose")
+@access.public
+def propose(eid):
+    event, viewer = access.load_event_or_404(eid, need="take_part")
+    return _form_page(event, viewer, _session_form(event, viewer, formdata=False))
+
+
+@bp.post("/o/<int:eid>/sessions")
+@access.public
+def create_session(eid):
+    event, viewer = access.load_event_or_404(eid, need="take_part")
+    form = _session_form(event, viewer)
+    if not form.validate_on_submit():
+        return _form_page(event, viewer, form, status=422)
+    cohosts = [access.get_space_participant_or_404(event, pid) for pid in form.cohosts.data or []]
+    with rule_errors(form, "title") as broken:
+        session = openspace_sessions.propose_session(
+            event,
+            viewer,
+            form.title.data,
+            form.description.data,
+            form.format.data,
+            form.languages.data,
+            form.needs.data,
+            cohosts,
+        )
+    if broken:
+        return _form_page(event, viewer, form, status=422)
+    db.session.commit()
+    flash(_("Your session “%(title)s” is proposed.", title=session.title), "success")
+    return htmx.redirect_to(url_for("openspace.show", eid=eid) + f"#session-{session.id}")
+
+
+def _load(eid, session_id, need="view"):
+    event, viewer = access.load_event_or_404(eid, need=need)
+    return event, viewer, access.get_space_session_or_404(event, session_id)
+
+
+def _after_forms(event, viewer, session):
+    """The forms that turn a session into a card or match entry (facilitators, after the event)."""
+    if not access.may_event(viewer, "manage") or viewer.user is None:
+        return None, None
+    if event.partnership is not None:
+        partnerships = [event.partnership]
+    else:
+        partnerships = [
+            p for p in access.visible_partnerships(viewer.user) if access.can(viewer.user, "edit", p)
+        ]
+    card_form, entry_form = ToCardForm(formdata=None), ToEntryForm(formdata=None)
+    card_form.partnership.choices = options((p.id, p.name) for p in partnerships)
+    entry_form.city.choices = options(
+        (c.id, c.name if len(partnerships) == 1 else f"{c.name} ({p.name})")
+        for p in partnerships
+        for c in p.cities
+    )
+    return card_form, entry_form
+
+
+def _session_page(event, viewer, session, status=200, fragment=None, **extra):
+    notes_form = extra.pop("notes_form", None)
+    if notes_form is None:
+        notes_form = NotesForm(formdata=None, obj=session, version=session.notes_version)
+        notes_form.languages.data = session.notes_language_codes
+    place_form = PlaceForm(formdata=None, room=session.room_id, slot=session.slot_id)
+    place_form.room.choices = options([("", "—")] + [(r.id, r.name) for r in event.rooms])
+    place_form.slot.choices = options(
+        [("", "—")] + [(s.id, f"{s.day:%d.%m.} {s.starts:%H:%M}–{s.ends:%H:%M}") for s in event.slots]
+    )
+    card_form, entry_form = _after_forms(event, viewer, session)
+    grid = openspace_grid.load_grid(event)
+    return htmx.render(
+        "openspace/session.html",
+        fragment or "openspace/session.html",
+        status,
+        **event_context(
+            event,
+            viewer,
+            session=session,
+            grid=grid,
+            notes_form=notes_form,
+            place_form=place_form,
+            card_form=card_form,
+            entry_form=entry_form,
+            may_change=openspace_sessions.may_change(session, viewer),
+            mine=openspace_sessions.my_dots(event, viewer.participant),
+            used=openspace_sessions.dots_used(event, viewer.participant),
+            show_counts=event.votes_visible or access.may_event(viewer, "manage"),
+            confirm=ConfirmForm(),
+            **extra,
+        ),
+    )
+
+
+@bp.get("/o/<int:eid>/sessions/<int:session_id>")
+@access.public
+def session(eid, session_id):
+    event, viewer, session = _load(eid, session_id)
+    return _session_page(event, viewer, session)
+
+
+@bp.get("/o/<int:eid>/sessions/<int:session_id>/edit")
+@access.public
+def edit_session(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "take_part")
+    if not openspace_sessions.may_change(session, viewer):
+        abort(403)
+    return _form_page(event, viewer, _session_form(event, viewer, session, formdata=False), session)
+
+
+@bp.post("/o/<int:eid>/sessions/<int:session_id>/edit")
+@access.public
+def update_session(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "take_part")
+    form = _session_form(event, viewer, session)
+    if not form.validate_on_submit():
+        return _form_page(event, viewer, form, session, 422)
+    cohosts = [access.get_space_participant_or_404(event, pid) for pid in form.cohosts.data or []]
+    with rule_errors(form, "title") as broken:
+        openspace_sessions.update_session(
+            session,
+            viewer,
+            form.title.data,
+            form.description.data,
+            form.format.data,
+            form.languages.data,
+            form.needs.data,
+            cohosts,
+        )
+    if broken:
+        return _form_page(event, viewer, form, session, 422)
+    db.session.commit()
+    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id))
+
+
+@bp.post("/o/<int:eid>/sessions/<int:session_id>/withdraw")
+@access.public
+def withdraw_session(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "take_part")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    title = session.title
+    openspace_sessions.withdraw_session(session, viewer)
+    db.session.commit()
+    flash(_("The session “%(title)s” is withdrawn.", title=title), "success")
+    return htmx.redirect_to(url_for("openspace.show", eid=eid))
+
+
+def _after_dot(event, viewer, session):
+    if not htmx.is_htmx():
+        return htmx.redirect_to(url_for("openspace.show", eid=event.id) + f"#session-{session.id}")
+    from .openspace import show
+
+    return show(event.id)
+
+
+@bp.post("/o/<int:eid>/sessions/<int:session_id>/dot")
+@access.public
+def add_dot(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "take_part")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    openspace_sessions.add_dot(session, viewer)
+    db.session.commit()
+    return _after_dot(event, viewer, session)
+
+
+@bp.post("/o/<int:eid>/sessions/<int:session_id>/undot")
+@access.public
+def remove_dot(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "take_part")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    openspace_sessions.remove_dot(session, viewer)
+    db.session.commit()
+    return _after_dot(event, viewer, session)
+
+
+@bp.post("/o/<int:eid>/sessions/<int:session_id>/notes")
+@access.public
+def save_notes(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "take_part")
+    form = NotesForm()
+    if not form.validate_on_submit():
+        return _session_page(event, viewer, session, 422, "openspace/_notes.html", notes_form=form)
+    try:
+        with rule_errors(form, "notes") as broken:
+            openspace_sessions.save_notes(
+                session,
+                viewer,
+                form.notes.data,
+                form.outcome.data,
+                form.languages.data,
+                version=form.version.data,
+            )
+    except StaleNotes as stale:
+        db.session.refresh(session)
+        form.version.data = session.notes_version  # saving again keeps this text over theirs
+        return _session_page(
+            event, viewer, session, 409, "openspace/_notes.html", notes_form=form, stale=stale.message
+        )
+    if broken:
+        return _session_page(event, viewer, session, 422, "openspace/_notes.html", notes_form=form)
+    db.session.commit()
+    if htmx.is_htmx():
+        return _session_page(event, viewer, session, fragment="openspace/_notes.html", saved=True)
+    flash(_("The notes are saved."), "success")
+    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#notes")
+
+
+@bp.post("/o/<int:eid>/sessions/<int:session_id>/card")
+@access.public
+def to_card(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "manage")
+    form = ToCardForm()
+    form.partnership.choices = _after_forms(event, viewer, session)[0].partnership.choices
+    if not form.validate_on_submit():
+        return _session_page(event, viewer, session, 422, card_error=_("Choose a partnership."))
+    partnership = access.get_partnership_or_404(form.partnership.data, need="edit")
+    with rule_errors() as broken:
+        card = openspace_sessions.session_to_card(session, partnership, actor=viewer.user)
+    if broken:
+        return _session_page(event, viewer, session, 422, card_error=broken.message)
+    db.session.commit()
+    flash(
+        _("“%(title)s” is now a card in the backlog of %(name)s.", title=card.title, name=partnership.name),
+        "success",
+    )
+    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#after")
+
+
+@bp.post("/o/<int:eid>/sessions/<int:session_id>/entry")
+@access.public
+def to_entry(eid, session_id):
+    event, viewer, session = _load(eid, session_id, "manage")
+    form = ToEntryForm()
+    form.city.choices = _after_forms(event, viewer, session)[1].city.choices
+    if not form.validate_on_submit():
+        return _session_page(event, viewer, session, 422, entry_error=_("Choose a city and a kind."))
+    city = access.get_city_or_404(_city_partnership(form.city.data), form.city.data)
+    with rule_errors() as broken:
+        openspace_sessions.session_to_entry(session, city, form.kind.data, actor=viewer.user)
+    if broken:
+        return _session_page(event, viewer, session, 422, entry_error=broken.message)
+    db.session.commit()
+    flash(_("“%(title)s” is now a match entry of %(city)s.", title=session.title, city=city.name), "success")
+    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#after")
+
+
+def _city_partnership(city_id):
+    """The partnership of a city offered in the form, checked for the user's right to edit it."""
+    for partnership in access.visible_partnerships(current_user):
+        if any(c.id == city_id for c in partnership.cities):
+            return access.get_partnership_or_404(partnership.id, need="edit")
+    abort(404)
+
+
+@bp.app_template_global("openspace_labels")
+def openspace_labels():
+    """Labels of formats, needs and entry kinds, and language names, for the templates."""
+    return {
+        "formats": FORMAT_LABELS,
+        "needs": NEED_LABELS,
+        "kinds": ENTRY_KIND_LABELS,
+        "language": language_name,
+    }
