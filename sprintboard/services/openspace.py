@@ -276,6 +276,7 @@ def add_slot(event: OpenSpace, day: date, starts: time, ends: time, *, actor) ->
     _slot_values(event, slot, day, starts, ends)
     event.slots.append(slot)
     db.session.flush()
+    db.session.expire(event, ["slots"])  # read again in time order
     log(actor, "openspace.slot_added", event, partnership=event.partnership)
     live.changed(event, "openspace.slot_added")
     return slot
@@ -284,6 +285,7 @@ def add_slot(event: OpenSpace, day: date, starts: time, ends: time, *, actor) ->
 def update_slot(slot: SpaceSlot, day: date, starts: time, ends: time, *, actor) -> None:
     _slot_values(slot.event, slot, day, starts, ends)
     db.session.flush()
+    db.session.expire(slot.event, ["slots"])  # read again in time order
     live.changed(slot.event, "openspace.slot_updated")
 
 

@@ -251,7 +251,8 @@ def save_notes(eid, session_id):
             )
     except StaleNotes as stale:
         db.session.refresh(session)
-        form.version.data = session.notes_version  # saving again keeps this text over theirs
+        # Saving again keeps this text over theirs.
+        form.version.data, form.version.raw_data = session.notes_version, [str(session.notes_version)]
         return _session_page(
             event, viewer, session, 409, "openspace/_notes.html", notes_form=form, stale=stale.message
         )
