@@ -53,16 +53,25 @@ def report(event: OpenSpace) -> dict:
         }
         for s in placed + grid.pool
     ]
-    participants = Counter(_city(p.city) for p in grid.people.values())
+    taking_part = _taking_part(grid)
+    participants = Counter(_city(p.city) for p in taking_part)
     return {
         "grid": grid,
         "rows": rows,
         "participants": sorted(participants.items()),
-        "participant_count": len(grid.people),
+        "participant_count": len(taking_part),
         "proposed": len(grid.sessions),
         "placed": len(placed),
         "documented": sum(1 for s in grid.sessions if s.notes or s.outcome),
     }
+
+
+def _taking_part(grid: Grid) -> list:
+    """Who took part: registered people, hosts and everyone who marked a session (a facilitator
+    who only ran the grid, or a member who never joined in, is not counted)."""
+    active = {p for i in grid.interest.values() for p in i.people}
+    active |= {h.id for s in grid.sessions for h in s.hosts}
+    return [p for p in grid.people.values() if p.registered or p.id in active]
 
 
 def _session_data(grid: Grid, session, by_city) -> dict:
@@ -111,7 +120,7 @@ def export_json(event: OpenSpace) -> str:
             {"day": s.day.isoformat(), "starts": s.starts.strftime("%H:%M"), "ends": s.ends.strftime("%H:%M")}
             for s in grid.slots
         ],
-        "participants_by_city": dict(sorted(Counter(_city(p.city) for p in grid.people.values()).items())),
+        "participants_by_city": dict(sorted(Counter(_city(p.city) for p in _taking_part(grid)).items())),
         "sessions": [_session_data(grid, s, by_city) for s in grid.sessions],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)

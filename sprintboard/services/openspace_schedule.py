@@ -127,7 +127,7 @@ def conflicts(
     languages: dict[int, frozenset[str]],
 ) -> dict[int, list[Conflict]]:
     """What is wrong with a placement, per session id: a host in two sessions of one slot, a room
-    smaller than the interest, interested people who speak none of the session's languages
+    smaller than the interest, a session in languages none of the people interested in it speak
     (`languages`: session id -> codes; people who gave no languages are not counted), someone
     who needs an accessible room in one that is not."""
     sessions = {s.id: s for s in sessions}
@@ -150,9 +150,9 @@ def conflicts(
             mine.append(Conflict("small", sid, count=session.people))
         spoken = languages.get(sid) or frozenset()
         listeners = [people[p] for p in sorted(session.audience - session.hosts) if p in people]
-        lost = [p.id for p in listeners if spoken and p.languages and not (p.languages & spoken)]
-        if lost:
-            mine.append(Conflict("language", sid, people=tuple(lost), count=len(lost)))
+        listeners = [p for p in listeners if p.languages]  # who gave no languages is not counted
+        if spoken and listeners and not any(p.languages & spoken for p in listeners):
+            mine.append(Conflict("language", sid, people=tuple(p.id for p in listeners), count=len(listeners)))
         needing = [
             p for p in sorted(session.audience | session.hosts) if p in people and people[p].needs_access
         ]

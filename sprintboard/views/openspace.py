@@ -157,8 +157,8 @@ def _settings(event, viewer, status=200, fragment=None, **forms):
             event,
             viewer,
             form=form,
-            room_form=forms.pop("room_form", None) or RoomForm(formdata=None),
-            slot_form=forms.pop("slot_form", None) or SlotForm(formdata=None),
+            room_form=forms.pop("room_form", None) or RoomForm(formdata=None, prefix="new-room"),
+            slot_form=forms.pop("slot_form", None) or SlotForm(formdata=None, prefix="new-slot"),
             join_url=url_for(
                 "openspace.join", eid=event.id, join_token=openspace.registration_token(event), _external=True
             ),
@@ -235,7 +235,7 @@ def delete(eid):
 @access.public
 def add_room(eid):
     event, viewer = access.load_event_or_404(eid, need="manage")
-    form = RoomForm()
+    form = RoomForm(prefix="new-room")  # (prefixed: the settings page has several forms)
     if form.validate_on_submit():
         with rule_errors(form, "name"):
             openspace.add_room(
@@ -290,7 +290,7 @@ def delete_room(eid, room_id):
 @access.public
 def add_slot(eid):
     event, viewer = access.load_event_or_404(eid, need="manage")
-    form = SlotForm()
+    form = SlotForm(prefix="new-slot")
     if form.validate_on_submit():
         with rule_errors(form, "starts"):
             openspace.add_slot(event, form.day.data, form.starts.data, form.ends.data, actor=viewer.user)

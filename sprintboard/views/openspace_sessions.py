@@ -262,7 +262,7 @@ def save_notes(eid, session_id):
     if htmx.is_htmx():
         return _session_page(event, viewer, session, fragment="openspace/_notes.html", saved=True)
     flash(_("The notes are saved."), "success")
-    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#notes")
+    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#notes-panel")
 
 
 @bp.post("/o/<int:eid>/sessions/<int:session_id>/card")

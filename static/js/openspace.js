@@ -13,16 +13,25 @@
     return dragging() || (a && el.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
   }
 
-  // Re-read each live part of the page (its data-os-refresh URL answers with the fragment).
+  // Re-read each live part of the page (its data-os-refresh URL answers with the fragment),
+  // unless every change since is one it does not show (data-os-skip: verbs).
+  var verbs = [];
   function refresh() {
+    var changed = verbs;
     timer = null;
+    verbs = [];
     document.querySelectorAll("[data-os-refresh][id]").forEach(function (el) {
+      var skip = (el.dataset.osSkip || "").split(" ");
+      if (changed.length && changed.every(function (v) { return skip.indexOf(v) !== -1; })) return;
       if (busy(el)) { waiting = true; return; }
       htmx.ajax("GET", el.dataset.osRefresh, { target: el, swap: "outerHTML", select: "#" + el.id });
     });
   }
   // Many screens get the same event: spread their requests over half a second.
-  function soon() { if (!timer) timer = setTimeout(refresh, 100 + Math.random() * 400); }
+  function soon(verb) {
+    verbs.push(verb || "");
+    if (!timer) timer = setTimeout(refresh, 100 + Math.random() * 400);
+  }
   document.addEventListener("pointerup", function () { if (waiting) { waiting = false; setTimeout(soon, 50); } });
   document.addEventListener("focusout", function () { if (waiting) { waiting = false; setTimeout(soon, 50); } });
 
@@ -33,7 +42,7 @@
     source.addEventListener("changed", function (e) {
       var data = {};
       try { data = JSON.parse(e.data); } catch (err) { /* an old or broken event: refresh anyway */ }
-      if (data.o !== tab) soon();
+      if (data.o !== tab) soon(data.v);
     });
     source.addEventListener("open", function () { if (live.dataset.opened) soon(); live.dataset.opened = "1"; });
     source.addEventListener("error", function () {
@@ -106,7 +115,7 @@
     htmx.onLoad(setUp);
     connect();
     document.querySelectorAll("[data-os-every]").forEach(function (el) {
-      setInterval(soon, (parseInt(el.dataset.osEvery, 10) || 60) * 1000);
+      setInterval(function () { soon("clock"); }, (parseInt(el.dataset.osEvery, 10) || 60) * 1000);
     });
   });
 })();

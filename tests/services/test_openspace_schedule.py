@@ -168,11 +168,12 @@ def test_conflicts_name_what_is_wrong():
         PersonInfo(1, frozenset({"de"})),
         PersonInfo(2, frozenset({"ru"}), needs_access=True),
         PersonInfo(3, frozenset()),  # gave no languages: not counted
+        PersonInfo(4, frozenset({"uk", "pl"})),
         PersonInfo(9, frozenset({"de", "ru"})),
     ]
     sessions = [
-        SessionInfo(1, hosts=frozenset({9}), audience=frozenset({1, 2, 3})),
-        SessionInfo(2, hosts=frozenset({9}), audience=frozenset({1})),
+        SessionInfo(1, hosts=frozenset({9}), audience=frozenset({2, 3, 4})),  # nobody speaks German
+        SessionInfo(2, hosts=frozenset({9}), audience=frozenset({1, 2})),  # one of them does
         SessionInfo(3, hosts=frozenset({1}), audience=frozenset()),
     ]
     placement = {1: (1, 10), 2: (2, 10), 3: (2, 11)}
@@ -182,6 +183,6 @@ def test_conflicts_name_what_is_wrong():
     by_kind = {c.kind: c for c in found[1]}
     assert by_kind["host"].other == 2 and by_kind["host"].people == (9,)
     assert by_kind["small"].count == 3
-    assert by_kind["language"].people == (2,)
+    assert by_kind["language"].people == (2, 4) and by_kind["language"].count == 2
     assert by_kind["access"].people == (2,)
     assert 3 not in found

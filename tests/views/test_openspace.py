@@ -74,19 +74,25 @@ def test_rooms_and_slots_are_added_in_place(world, as_role):
     event = _event(world)
     client = as_role("facilitator", htmx=True)
     html = client.post(
-        f"/o/{event.id}/rooms", data={"name": "Garden", "capacity": "25", "accessible": "y"}
+        f"/o/{event.id}/rooms",
+        data={"new-room-name": "Garden", "new-room-capacity": "25", "new-room-accessible": "y"},
     ).get_data(as_text=True)
     assert html.lstrip().startswith('<section id="rooms"') and "Garden" in html and "25 places" in html
     response = client.post(
-        f"/o/{event.id}/slots", data={"day": "2026-05-04", "starts": "10:30", "ends": "11:15"}
+        f"/o/{event.id}/slots",
+        data={"new-slot-day": "2026-05-04", "new-slot-starts": "10:30", "new-slot-ends": "11:15"},
     )
     assert response.status_code == 422
     assert "This overlaps the slot 10:00–10:45 on the same day." in response.get_data(as_text=True)
     response = client.post(
-        f"/o/{event.id}/slots", data={"day": "2026-05-04", "starts": "12:00", "ends": "11:00"}
+        f"/o/{event.id}/slots",
+        data={"new-slot-day": "2026-05-04", "new-slot-starts": "12:00", "new-slot-ends": "11:00"},
     )
     assert response.status_code == 422 and "A slot ends after it starts." in response.get_data(as_text=True)
-    client.post(f"/o/{event.id}/slots", data={"day": "2026-05-04", "starts": "12:00", "ends": "12:45"})
+    client.post(
+        f"/o/{event.id}/slots",
+        data={"new-slot-day": "2026-05-04", "new-slot-starts": "12:00", "new-slot-ends": "12:45"},
+    )
     db.session.expire_all()
     assert [r.name for r in event.rooms] == ["Aula", "Lab", "Garden"]
     assert len(event.slots) == 3

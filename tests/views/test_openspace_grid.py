@@ -183,7 +183,7 @@ def test_notes_are_saved_and_a_stale_save_shows_both_texts(world, as_role):
             "languages": ["de"],
         },
     ).get_data(as_text=True)
-    assert html.lstrip().startswith('<section id="notes"') and "The notes are saved." in html
+    assert html.lstrip().startswith('<section id="notes-panel"') and "The notes are saved." in html
     assert "<strong>Hamburg</strong> hosts in June" in html and 'lang="de"' in html
     response = as_role("observer").post(url, data={"version": "1", "notes": "x"})
     assert response.status_code == 403
