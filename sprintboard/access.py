@@ -347,6 +347,35 @@ def load_event_or_404(event_id: int, need: str = "view"):
     return event, viewer
 
 
+def get_event_by_link_or_404(event_id: int, token: str, purpose: str = "join"):
+    """The event whose registration ("join") or calendar ("feed") link this is; 404 otherwise."""
+    from .models import OpenSpace
+    from .services import openspace
+
+    event = db.session.get(OpenSpace, event_id)
+    expected = None
+    if event is not None:
+        expected = openspace.registration_token(event) if purpose == "join" else openspace.feed_token(event)
+    if expected is None or not openspace.token_matches(expected, token):
+        abort(404)
+    return event
+
+
+def get_guest_by_link_or_404(event_id: int, guest_key: str):
+    """(event, guest participant) of a guest's personal link ("<participant id>.<key>"); 404 otherwise."""
+    from .models import OpenSpace
+    from .services import openspace_people
+
+    event = db.session.get(OpenSpace, event_id)
+    pid, _dot, key = guest_key.partition(".")
+    guest = (
+        openspace_people.guest_by_key(event, int(pid), key) if event is not None and pid.isdigit() else None
+    )
+    if guest is None:
+        abort(404)
+    return event, guest
+
+
 def get_space_room_or_404(event, room_id: int):
     from .models import SpaceRoom
 

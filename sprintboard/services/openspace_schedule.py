@@ -152,7 +152,9 @@ def conflicts(
         listeners = [people[p] for p in sorted(session.audience - session.hosts) if p in people]
         listeners = [p for p in listeners if p.languages]  # who gave no languages is not counted
         if spoken and listeners and not any(p.languages & spoken for p in listeners):
-            mine.append(Conflict("language", sid, people=tuple(p.id for p in listeners), count=len(listeners)))
+            mine.append(
+                Conflict("language", sid, people=tuple(p.id for p in listeners), count=len(listeners))
+            )
         needing = [
             p for p in sorted(session.audience | session.hosts) if p in people and people[p].needs_access
         ]

@@ -16,7 +16,6 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.openspace import ProfileForm, RoleForm
-from ..models import OpenSpace
 from ..services import openspace, openspace_people
 from .openspace import bp, event_context
 
@@ -46,13 +45,6 @@ def _with_guest_key(response, event_id: int, value: str | None):
     return response
 
 
-def _event_for_token(eid: int, token: str) -> OpenSpace:
-    event = db.session.get(OpenSpace, eid)
-    if event is None or not openspace.token_matches(openspace.registration_token(event), token):
-        abort(404)
-    return event
-
-
 def _join_page(event, form, status=200):
     viewer = access.event_viewer(event)
     return (
@@ -72,7 +64,7 @@ def _join_page(event, form, status=200):
 @access.public
 @access.limit_token_guessing
 def join(eid, join_token):
-    event = _event_for_token(eid, join_token)
+    event = access.get_event_by_link_or_404(eid, join_token)
     form = ProfileForm(formdata=None)
     if current_user.is_authenticated:
         form.name.data = current_user.name
@@ -83,7 +75,7 @@ def join(eid, join_token):
 @access.public
 @access.limit_token_guessing
 def register(eid, join_token):
-    event = _event_for_token(eid, join_token)
+    event = access.get_event_by_link_or_404(eid, join_token)
     form = ProfileForm()
     if not form.validate_on_submit():
         return _join_page(event, form, 422)
@@ -107,13 +99,7 @@ def register(eid, join_token):
 @access.limit_token_guessing
 def personal_link(eid, guest_key):
     """A guest's personal link: this device becomes theirs for the event."""
-    event = db.session.get(OpenSpace, eid)
-    pid, _dot, secret = guest_key.partition(".")
-    participant = None
-    if event is not None and pid.isdigit():
-        participant = openspace_people.guest_by_key(event, int(pid), secret)
-    if participant is None:
-        abort(404)
+    access.get_guest_by_link_or_404(eid, guest_key)
     response = htmx.redirect_to(url_for("openspace.show", eid=eid))
     response.headers.update(PRIVATE)
     return _with_guest_key(response, eid, guest_key)

@@ -3,13 +3,11 @@ openspace blueprint)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 
 from .. import access, csvsafe
-from ..extensions import db
-from ..models import OpenSpace
 from ..models.base import utcnow
-from ..services import openspace, openspace_report
+from ..services import openspace_report
 from .openspace import bp, event_context
 
 
@@ -50,8 +48,6 @@ def export_csv(eid):
 @access.limit_token_guessing
 def feed(eid, feed_token):
     """The placed sessions as a calendar, for anyone with the event's calendar link."""
-    event = db.session.get(OpenSpace, eid)
-    if event is None or not openspace.token_matches(openspace.feed_token(event), feed_token):
-        abort(404)
+    event = access.get_event_by_link_or_404(eid, feed_token, purpose="feed")
     body = openspace_report.calendar(event, host=request.host.split(":")[0] or "sprintboard")
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "no-store"})

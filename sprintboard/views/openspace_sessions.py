@@ -249,8 +249,7 @@ def save_notes(eid, session_id):
                 form.languages.data,
                 version=form.version.data,
             )
-    except StaleNotes as stale:
-        db.session.refresh(session)
+    except StaleNotes as stale:  # (rolled back: `session` reads what is saved now)
         # Saving again keeps this text over theirs.
         form.version.data, form.version.raw_data = session.notes_version, [str(session.notes_version)]
         return _session_page(
