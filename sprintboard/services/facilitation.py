@@ -71,6 +71,19 @@ def stop_timebox(partnership: Partnership, *, actor) -> None:
     log(actor, "timebox.stopped", partnership, partnership=partnership)
 
 
+def timebox_state(partnership: Partnership) -> dict | None:
+    """What facilitation/_timebox.html shows: None, or end time and seconds left."""
+    remaining = timebox_remaining(partnership)
+    if remaining is None:
+        return None
+    return {
+        "ends_at": partnership.timebox_ends_at,
+        "remaining": remaining,
+        "label": partnership.timebox_label,
+        "clock": f"{remaining // 60:02d}:{remaining % 60:02d}",
+    }
+
+
 def timebox_remaining(partnership: Partnership, now: datetime | None = None) -> int | None:
     """Seconds left on the running timebox (0 when it ran out), None when there is none."""
     if partnership.timebox_ends_at is None:

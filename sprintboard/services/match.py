@@ -22,6 +22,7 @@ the match list shows and sorts by the dots of the latest revealed vote.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -361,3 +362,20 @@ def _match_deleted(d, who):
 @describes("match.project_created")
 def _match_project(d, who):
     return _("%(who)s turned a match into the project %(title)s", who=who, title=d.get("title", ""))
+
+
+def project_origin(project: Project) -> dict:
+    """What match/_project_origin.html shows: the entries a project came from and its actors."""
+    from .actors import actors_for_project
+
+    return {"entries": project_entries_of(project), "actors": actors_for_project(project)}
+
+
+def recorded_at(workshop) -> dict | None:
+    """What match/_recorded.html shows: actors and entries recorded on the workshop's days
+    (UTC), or None for a workshop without a date."""
+    if workshop.start_date is None:
+        return None
+    start = datetime.combine(workshop.start_date, time.min)
+    end = datetime.combine(workshop.end_date or workshop.start_date, time.min) + timedelta(days=1)
+    return recorded_between(workshop.partnership, start, end)

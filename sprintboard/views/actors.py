@@ -248,14 +248,3 @@ def unlink(pid, actor_id):
     db.session.commit()
     flash(_("Saved."), "success")
     return htmx.redirect_to(url_for("actors.edit", pid=pid, actor_id=actor_id))
-
-
-@bp.app_template_global()
-def actor_kind_label(kind: str) -> str:
-    return str(actors.KIND_LABELS.get(kind, kind))
-
-
-@bp.app_template_global()
-def actors_helping_card(card) -> list:
-    """For actors/_card_helpers.html: the actors linked to a card."""
-    return actors.actors_for_card(card)

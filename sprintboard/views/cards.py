@@ -16,7 +16,7 @@ from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentF
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
 from ..models import User
-from ..services import DomainError
+from ..services import DomainError, actors
 from ..services import cards as cards_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
@@ -79,6 +79,7 @@ def _context(
         may_manage=access.can(current_user, "manage", partnership),
         cities=cards_service.home_cities(partnership),
         history=cards_service.history(card),
+        helpers=actors.actors_for_card(card),
         languages=LANGUAGES,
         status_labels=STATUS_LABELS,
     )

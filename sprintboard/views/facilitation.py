@@ -16,26 +16,6 @@ bp = Blueprint("facilitation", __name__, url_prefix="/p/<int:pid>/facilitation")
 navigation.add_tab("facilitation.index", _l("Facilitation"), 45)
 
 
-@bp.app_template_global()
-def timebox_state(partnership):
-    """What templates/facilitation/_timebox.html shows: None, or end time and seconds left."""
-    remaining = facilitation.timebox_remaining(partnership)
-    if remaining is None:
-        return None
-    return {
-        "ends_at": partnership.timebox_ends_at,
-        "remaining": remaining,
-        "label": partnership.timebox_label,
-        "clock": f"{remaining // 60:02d}:{remaining % 60:02d}",
-    }
-
-
-@bp.app_template_global()
-def board_is_frozen_for(partnership, user):
-    """True when `user` sees the board read-only because a facilitator froze it."""
-    return facilitation.is_frozen_for(partnership, user)
-
-
 def _card_choices(partnership):
     from ..forms import options
 

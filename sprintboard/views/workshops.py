@@ -21,21 +21,15 @@ from ..forms.workshops import (
     city_choices,
 )
 from ..models import Card, Membership, Project, User
-from ..services import toolbox, workshops
+from ..services import match, toolbox, workshops
 
 bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
 navigation.add_tab("workshops.index", _l("Workshops"), 30)
-navigation.add_home_section("workshops/_home.html", 30)
-
-
-@bp.app_template_global()
-def workshop_title(workshop):
-    return workshops.workshop_title(workshop)
-
-
-@bp.app_template_global()
-def workshop_now_next(partnership):
-    return workshops.last_held(partnership), workshops.next_planned(partnership)
+navigation.add_home_section(
+    "workshops/_home.html",
+    30,
+    lambda p: {"now": workshops.last_held(p), "next": workshops.next_planned(p)},
+)
 
 
 def _city(partnership, value):
@@ -149,6 +143,7 @@ def _context(partnership, workshop, **forms):
         projects=projects,
         methods=methods,
         attendance=workshops.attendance_of(workshop),
+        recorded=match.recorded_at(workshop),
         minutes=workshops.agenda_minutes(workshop),
         confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
