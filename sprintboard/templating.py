@@ -24,7 +24,6 @@ def init_app(app: Flask) -> None:
         partnership_tabs=navigation.partnership_tabs,
         describe_activity=activity_service.describe,
         board_texts=board_render.board_texts,
-        can_edit_toolbox=access.can_edit_toolbox,
         # Labels and states computed from what the template already has (no query of their own).
         theme_label=themes.theme_name,
         entry_kind_label=lambda kind: str(entries.ENTRY_KIND_LABELS.get(kind, kind)),

@@ -7,24 +7,17 @@ from flask_login import current_user
 
 from .. import access, htmx, navigation
 from ..extensions import db
+from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import TimeboxForm, VoteSessionForm
-from ..models import Card
-from ..services import facilitation
+from ..services import cards, facilitation
 
 bp = Blueprint("facilitation", __name__, url_prefix="/p/<int:pid>/facilitation")
 navigation.add_tab("facilitation.index", _l("Facilitation"), 45)
 
 
 def _card_choices(partnership):
-    from ..forms import options
-
-    cards = db.session.scalars(
-        db.select(Card)
-        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
-        .order_by(Card.title)
-    )
-    return options((c.id, c.title) for c in cards)
+    return options(cards.card_choices(partnership))
 
 
 def _index(partnership, timebox_form=None, vote_form=None, status=200):

@@ -9,16 +9,15 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.workshops import AgendaItemForm
-from ..models import Method, User
-from ..services import DomainError, workshops
-from .workshops import _load, _members, _respond, bp
+from ..services import DomainError, partnerships, toolbox, workshops
+from .workshops import _load, _respond, bp
 
 
 def _responsible(partnership, value):
     if not value:
         return None
-    user = db.session.get(User, int(value)) if value.isdigit() else None
-    if user is None or user not in _members(partnership):
+    user = next((u for u in partnerships.members_of(partnership) if str(u.id) == value), None)
+    if user is None:
         raise DomainError(_("The responsible person must be a member of the partnership."))
     return user
 
@@ -27,7 +26,7 @@ def _method(value):
     """The toolbox method chosen for an agenda item (by id), or None."""
     if not value:
         return None
-    method = db.session.get(Method, int(value)) if value.isdigit() else None
+    method = toolbox.method_by_id(int(value)) if value.isdigit() else None
     if method is None:
         raise DomainError(_("That method is not in the toolbox."))
     return method

@@ -20,8 +20,9 @@ from ..forms.workshops import (
     WorkshopForm,
     city_choices,
 )
-from ..models import Card, Membership, Project, User
-from ..services import match, toolbox, workshops
+from ..services import cards as cards_service
+from ..services import match, partnerships, toolbox, workshops
+from ..services import projects as projects_service
 
 bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
 navigation.add_tab("workshops.index", _l("Workshops"), 30)
@@ -37,12 +38,7 @@ def _city(partnership, value):
 
 
 def _members(partnership):
-    return db.session.scalars(
-        db.select(User)
-        .join(Membership)
-        .where(Membership.partnership_id == partnership.id)
-        .order_by(User.name)
-    ).all()
+    return partnerships.members_of(partnership)
 
 
 def _index(partnership, form=None, status=200):
@@ -106,30 +102,11 @@ def _context(partnership, workshop, **forms):
     cards, projects = workshops.linked(workshop)
     link_form = LinkForm(formdata=None)
     link_form.card.choices = options(
-        [("", "—")]
-        + [
-            (str(c.id), c.title)
-            for c in db.session.scalars(
-                db.select(Card)
-                .where(
-                    Card.partnership_id == partnership.id,
-                    Card.archived_at.is_(None),
-                    Card.workshop_id.is_(None),
-                )
-                .order_by(Card.title)
-            )
-        ]
+        [("", "—")] + [(str(i), t) for i, t in cards_service.card_choices(partnership, without_workshop=True)]
     )
     link_form.project.choices = options(
         [("", "—")]
-        + [
-            (str(p.id), p.title)
-            for p in db.session.scalars(
-                db.select(Project)
-                .where(Project.partnership_id == partnership.id, Project.workshop_id.is_(None))
-                .order_by(Project.title)
-            )
-        ]
+        + [(str(i), t) for i, t in projects_service.project_choices(partnership, without_workshop=True)]
     )
     return dict(
         partnership=partnership,
