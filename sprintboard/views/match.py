@@ -120,7 +120,7 @@ def open_dot_vote(pid):
         partnership, votes_per_person=form.votes_per_person.data, actor=current_user
     )
     db.session.commit()
-    return htmx.redirect_to(url_for("facilitation.vote", pid=pid, vid=session.id))
+    return htmx.redirect_to(url_for("voting.vote", pid=pid, vid=session.id))
 
 
 @bp.post("/match/matches/<int:match_id>/accept")

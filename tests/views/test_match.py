@@ -248,7 +248,7 @@ def test_pages_need_the_same_number_of_queries_for_more_data(world, as_role):
     assert [_queries(client, u) for u in urls] == small
 
 
-def test_project_and_card_pages_show_origin_and_helpers(world, as_role):
+def test_origin_and_helpers_keep_contacts_and_edit_links_from_observers(world, as_role):
     from sprintboard.services import actors
 
     p = world.partnership
@@ -272,7 +272,7 @@ def test_project_and_card_pages_show_origin_and_helpers(world, as_role):
 
 def test_facilitators_open_a_dot_vote_on_the_matches(world, as_role):
     from sprintboard.models.facilitation import VoteSession
-    from sprintboard.services import facilitation
+    from sprintboard.services import voting
 
     p = world.partnership
     first = factories.match(p, _pair(p))
@@ -287,8 +287,8 @@ def test_facilitators_open_a_dot_vote_on_the_matches(world, as_role):
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/facilitation/votes/{session.id}")
     page = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
     assert "Go to the dot vote" in page and "Open a dot vote" not in page
-    facilitation.cast_vote(session, session.items[1], actor=world.users["member"])
-    facilitation.reveal_vote(session, actor=world.users["facilitator"])
+    voting.cast_vote(session, session.items[1], actor=world.users["member"])
+    voting.reveal_vote(session, actor=world.users["facilitator"])
     db.session.commit()
     fresh()
     html = as_role("observer").get(f"/p/{p.id}/match/").get_data(as_text=True)

@@ -1,0 +1,67 @@
+"""Every migration runs down to base and up again, and the models match the migrated schema
+(what `sprintboard db check` checks), on a database of its own (SQLite, or PostgreSQL with
+TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from sprintboard import create_app
+from sprintboard.extensions import db
+from tests.conftest import PG_URL
+
+
+@pytest.fixture
+def fresh_url(tmp_path):
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"sb_migrations_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _tables(engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def _drift(engine) -> list:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), db.metadata)
+
+
+def test_migrations_go_down_to_base_and_up_again_without_drift(fresh_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "migrations",
+            "SQLALCHEMY_DATABASE_URI": fresh_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        try:
+            upgrade()
+            tables = _tables(db.engine)
+            assert {"users", "partnerships", "cards"} <= tables
+            assert _drift(db.engine) == []
+            downgrade(revision="base")
+            assert _tables(db.engine) == set()
+            upgrade()
+            assert _tables(db.engine) == tables
+            assert _drift(db.engine) == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()
