@@ -114,7 +114,8 @@ def _db_queries(tree) -> list[int]:
         func = node.func
         if isinstance(func, ast.Attribute):
             owner = ast.unparse(func.value)
-            if (owner == "db.session" and func.attr in QUERY_CALLS) or (owner == "db" and func.attr == "select"):
+            session_query = owner == "db.session" and func.attr in QUERY_CALLS
+            if session_query or (owner == "db" and func.attr == "select"):
                 lines.append(node.lineno)
         elif isinstance(func, ast.Name) and func.id == "select":
             lines.append(node.lineno)
@@ -165,7 +166,8 @@ def test_template_globals_are_registered_in_templating_only():
                 "app_context_processor",
             ):
                 offenders.append(f"{name}:{node.lineno}")
-            if isinstance(node, ast.Attribute) and node.attr == "globals" and "jinja_env" in ast.unparse(node):
+            jinja_globals = isinstance(node, ast.Attribute) and node.attr == "globals"
+            if jinja_globals and "jinja_env" in ast.unparse(node):
                 offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
 
