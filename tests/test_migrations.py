@@ -4,8 +4,6 @@ TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -14,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from sprintboard import create_app
 from sprintboard.extensions import db
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh_postgresql
 
 
 @pytest.fixture
@@ -22,14 +20,8 @@ def fresh_url(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    name = f"sb_migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgresql("sb_migrations") as url:
+        yield url
 
 
 def _tables(engine) -> set[str]:
