@@ -36,6 +36,10 @@ BLUEPRINTS = (
     "exports",
     "live",
     "openspace",
+    "openspace_sessions",
+    "openspace_grid",
+    "openspace_people",
+    "openspace_report",
 )
 
 

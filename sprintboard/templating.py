@@ -10,7 +10,7 @@ from . import access, htmx, i18n, navigation
 from .board import render as board_render
 from .markdown import render_markdown
 from .services import activity as activity_service
-from .services import actors, entries, facilitation, funding, themes, workshops
+from .services import actors, entries, facilitation, funding, openspace_sessions, themes, workshops
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +32,9 @@ def init_app(app: Flask) -> None:
         workshop_title=workshops.workshop_title,
         timebox_state=facilitation.timebox_state,
         board_is_frozen_for=facilitation.is_frozen_for,
+        session_format_label=lambda code: str(openspace_sessions.FORMAT_LABELS.get(code, code)),
+        session_need_label=lambda code: str(openspace_sessions.NEED_LABELS.get(code, code)),
+        language_name=openspace_sessions.language_name,
     )
     app.jinja_env.filters.update(
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

@@ -1,7 +1,5 @@
 """Forms of open-space events: the event, rooms, slots, sessions, placement, notes, registration."""
 
-from babel import Locale
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -24,35 +22,19 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from ..models import ENTRY_KINDS
-from ..models.openspace import SESSION_FORMATS, SESSION_LANGUAGES, SESSION_NEEDS
+from ..models.openspace import SESSION_LANGUAGES
+from ..services.entries import ENTRY_KIND_LABELS
 from ..services.openspace import DOTS_MAX, ROOM_CAPACITY_MAX, TIMEZONES
-from ..services.openspace_sessions import DESCRIPTION_MAX, NOTES_MAX
+from ..services.openspace_sessions import (
+    DESCRIPTION_MAX,
+    FORMAT_LABELS,
+    NEED_LABELS,
+    NOTES_MAX,
+    language_name,
+)
 from . import options
 from .base import Form
 from .cards import CheckboxesField
-
-FORMAT_LABELS = {
-    "talk": _l("Talk"),
-    "discussion": _l("Discussion"),
-    "workshop": _l("Workshop"),
-    "hands_on": _l("Hands-on"),
-}
-NEED_LABELS = {"projector": _l("Projector"), "flip_chart": _l("Flip chart")}
-ENTRY_KIND_LABELS = {
-    "interest": _l("Interest"),
-    "need": _l("Need"),
-    "potential": _l("Potential"),
-    "idea": _l("Idea"),
-}
-assert set(FORMAT_LABELS) == set(SESSION_FORMATS) and set(NEED_LABELS) == set(SESSION_NEEDS)
-assert set(ENTRY_KIND_LABELS) == set(ENTRY_KINDS)
-
-
-def language_name(code: str) -> str:
-    """A language's own name in the current language (de → Deutsch / German / немецкий)."""
-    name = Locale.parse(str(get_locale())).languages.get(code, code)
-    return name[:1].upper() + name[1:]
 
 
 def language_options():

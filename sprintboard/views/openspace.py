@@ -1,9 +1,10 @@
 """Open-space events (BarCamps): the lists, the event, its settings, rooms and time slots.
 
 Sessions and notes: views/openspace_sessions.py; the grid, wall and phones: openspace_grid.py;
-registration and people: openspace_people.py; report and exports: openspace_report.py. All on
-this blueprint. Event pages are reachable by guests (registered without an account): they are
-marked public for the login check, and `access.load_event_or_404` decides who may see them.
+registration and people: openspace_people.py; report and exports: openspace_report.py (each its
+own blueprint, sharing `event_context`). Event pages are reachable by guests (registered without
+an account): they are marked public for the login check, and `access.load_event_or_404` decides
+who may see them.
 """
 
 from __future__ import annotations
@@ -160,10 +161,13 @@ def _settings(event, viewer, status=200, fragment=None, **forms):
             room_form=forms.pop("room_form", None) or RoomForm(formdata=None, prefix="new-room"),
             slot_form=forms.pop("slot_form", None) or SlotForm(formdata=None, prefix="new-slot"),
             join_url=url_for(
-                "openspace.join", eid=event.id, join_token=openspace.registration_token(event), _external=True
+                "openspace_people.join",
+                eid=event.id,
+                join_token=openspace.registration_token(event),
+                _external=True,
             ),
             feed_url=url_for(
-                "openspace.feed", eid=event.id, feed_token=openspace.feed_token(event), _external=True
+                "openspace_report.feed", eid=event.id, feed_token=openspace.feed_token(event), _external=True
             ),
             registered=openspace_people.registered_count(event),
             confirm=ConfirmForm(),
@@ -347,10 +351,3 @@ def renew_feed(eid):
     openspace.renew_feed_link(event, actor=viewer.user)
     db.session.commit()
     return _back(event, "_links")
-
-
-# The rest of the blueprint's routes.
-from . import openspace_grid as _grid_routes  # noqa: E402,F401
-from . import openspace_people as _people_routes  # noqa: E402,F401
-from . import openspace_report as _report_routes  # noqa: E402,F401
-from . import openspace_sessions as _session_routes  # noqa: E402,F401

@@ -1,21 +1,23 @@
 """The grid of an open-space event: placing sessions (drag and drop, keyboard, plain form),
 "suggest a schedule", the wall (presentation mode), the phones' "now / next", the printable
-schedule and the live stream that keeps them current (routes of the openspace blueprint)."""
+schedule and the live stream that keeps them current."""
 
 from __future__ import annotations
 
-from flask import Response, flash, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, flash, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from .. import access, errors, htmx
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms.openspace import PlaceForm, SuggestForm
-from ..live.openspace import EventStream
+from ..live.openspace_stream import EventStream
 from ..live.stream import Busy
 from ..services import openspace_grid, openspace_sessions
 from . import safe_next
-from .openspace import bp, event_context
+from .openspace import event_context
+
+bp = Blueprint("openspace_grid", __name__)
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -66,7 +68,7 @@ def place(eid, session_id):
         return errors.render_error(422, broken.message)
     db.session.commit()
     if not htmx.is_htmx():
-        return htmx.redirect_to(safe_next(request.form.get("next"), url_for("openspace.grid", eid=eid)))
+        return htmx.redirect_to(safe_next(request.form.get("next"), url_for("openspace_grid.grid", eid=eid)))
     if room is not None:
         message = _(
             "“%(title)s” is now in %(room)s, %(start)s–%(end)s.",
@@ -101,7 +103,7 @@ def suggest(eid):
     )
     if not htmx.is_htmx():
         flash(message, "success")
-        return htmx.redirect_to(url_for("openspace.grid", eid=eid))
+        return htmx.redirect_to(url_for("openspace_grid.grid", eid=eid))
     return _grid(event, viewer, message=message)
 
 

@@ -1,5 +1,5 @@
 """Registration by the public link, guests' personal links, one's own details, and the people of
-an event (routes of the openspace blueprint).
+an event.
 
 A guest is known by a signed cookie holding their participant id and personal key; the personal
 link (/o/<id>/me/<id.key>) sets the same cookie on another device.
@@ -7,7 +7,7 @@ link (/o/<id>/me/<id.key>) sets the same cookie on another device.
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,9 @@ from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.openspace import ProfileForm, RoleForm
 from ..services import openspace, openspace_people
-from .openspace import bp, event_context
+from .openspace import event_context
+
+bp = Blueprint("openspace_people", __name__)
 
 GUEST_COOKIE_DAYS = 180
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
@@ -88,7 +90,7 @@ def register(eid, join_token):
         return _join_page(event, form, 422)
     db.session.commit()
     flash(_("Welcome, %(name)s! You are registered.", name=participant.name), "success")
-    response = htmx.redirect_to(url_for("openspace.profile", eid=eid))
+    response = htmx.redirect_to(url_for("openspace_people.profile", eid=eid))
     if key is not None:
         _with_guest_key(response, eid, f"{participant.id}.{key}")
     return response
@@ -113,7 +115,11 @@ def _profile(event, viewer, form=None, status=200):
         else:
             form.languages.data = viewer.participant.language_codes
     key = access.guest_keys().get(str(event.id)) if viewer.is_guest else None
-    link = url_for("openspace.personal_link", eid=event.id, guest_key=key, _external=True) if key else None
+    link = (
+        url_for("openspace_people.personal_link", eid=event.id, guest_key=key, _external=True)
+        if key
+        else None
+    )
     return (
         render_template(
             "openspace/profile.html",
@@ -123,7 +129,10 @@ def _profile(event, viewer, form=None, status=200):
                 form=form,
                 personal_link=link,
                 feed_url=url_for(
-                    "openspace.feed", eid=event.id, feed_token=openspace.feed_token(event), _external=True
+                    "openspace_report.feed",
+                    eid=event.id,
+                    feed_token=openspace.feed_token(event),
+                    _external=True,
                 ),
                 confirm=ConfirmForm(),
             ),
@@ -155,7 +164,7 @@ def update_profile(eid):
         return _profile(event, viewer, form, 422)
     db.session.commit()
     flash(_("Your details are saved."), "success")
-    return htmx.redirect_to(url_for("openspace.profile", eid=eid))
+    return htmx.redirect_to(url_for("openspace_people.profile", eid=eid))
 
 
 @bp.post("/o/<int:eid>/leave")
@@ -206,7 +215,7 @@ def remove_person(eid, ptid):
         abort(400)
     openspace_people.remove_participant(participant, actor=viewer.user)
     db.session.commit()
-    return htmx.redirect_to(url_for("openspace.people", eid=eid))
+    return htmx.redirect_to(url_for("openspace_people.people", eid=eid))
 
 
 @bp.post("/o/<int:eid>/people/<int:ptid>/role")
@@ -222,4 +231,4 @@ def set_role(eid, ptid):
     if broken:
         return _people(event, viewer, 422, broken.message)
     db.session.commit()
-    return htmx.redirect_to(url_for("openspace.people", eid=eid))
+    return htmx.redirect_to(url_for("openspace_people.people", eid=eid))

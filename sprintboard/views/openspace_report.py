@@ -3,12 +3,14 @@ openspace blueprint)."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from .. import access, csvsafe
 from ..models.base import utcnow
 from ..services import openspace_report
-from .openspace import bp, event_context
+from .openspace import event_context
+
+bp = Blueprint("openspace_report", __name__)
 
 
 @bp.get("/o/<int:eid>/report")

@@ -1,9 +1,9 @@
 """Sessions of an open-space event: proposing, interest dots, the session page with its notes,
-and turning a session into a card or a match entry (routes of the openspace blueprint)."""
+and turning a session into a card or a match entry."""
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template, url_for
+from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,19 +13,17 @@ from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.openspace import (
-    ENTRY_KIND_LABELS,
-    FORMAT_LABELS,
-    NEED_LABELS,
     NotesForm,
     PlaceForm,
     SessionForm,
     ToCardForm,
     ToEntryForm,
-    language_name,
 )
 from ..services import openspace_grid, openspace_people, openspace_sessions
 from ..services.openspace_sessions import StaleNotes
-from .openspace import bp, event_context
+from .openspace import event_context, show
+
+bp = Blueprint("openspace_sessions", __name__)
 
 
 def _session_form(event, viewer, session=None, formdata=True):
@@ -186,7 +184,7 @@ def update_session(eid, session_id):
     if broken:
         return _form_page(event, viewer, form, session, 422)
     db.session.commit()
-    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id))
+    return htmx.redirect_to(url_for("openspace_sessions.session", eid=eid, session_id=session_id))
 
 
 @bp.post("/o/<int:eid>/sessions/<int:session_id>/withdraw")
@@ -205,8 +203,6 @@ def withdraw_session(eid, session_id):
 def _after_dot(event, viewer, session):
     if not htmx.is_htmx():
         return htmx.redirect_to(url_for("openspace.show", eid=event.id) + f"#session-{session.id}")
-    from .openspace import show
-
     return show(event.id)
 
 
@@ -261,7 +257,9 @@ def save_notes(eid, session_id):
     if htmx.is_htmx():
         return _session_page(event, viewer, session, fragment="openspace/_notes.html", saved=True)
     flash(_("The notes are saved."), "success")
-    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#notes-panel")
+    return htmx.redirect_to(
+        url_for("openspace_sessions.session", eid=eid, session_id=session_id) + "#notes-panel"
+    )
 
 
 @bp.post("/o/<int:eid>/sessions/<int:session_id>/card")
@@ -282,7 +280,7 @@ def to_card(eid, session_id):
         _("“%(title)s” is now a card in the backlog of %(name)s.", title=card.title, name=partnership.name),
         "success",
     )
-    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#after")
+    return htmx.redirect_to(url_for("openspace_sessions.session", eid=eid, session_id=session_id) + "#after")
 
 
 @bp.post("/o/<int:eid>/sessions/<int:session_id>/entry")
@@ -300,7 +298,7 @@ def to_entry(eid, session_id):
         return _session_page(event, viewer, session, 422, entry_error=broken.message)
     db.session.commit()
     flash(_("“%(title)s” is now a match entry of %(city)s.", title=session.title, city=city.name), "success")
-    return htmx.redirect_to(url_for("openspace.session", eid=eid, session_id=session_id) + "#after")
+    return htmx.redirect_to(url_for("openspace_sessions.session", eid=eid, session_id=session_id) + "#after")
 
 
 def _city_partnership(city_id):
@@ -309,14 +307,3 @@ def _city_partnership(city_id):
         if any(c.id == city_id for c in partnership.cities):
             return access.get_partnership_or_404(partnership.id, need="edit")
     abort(404)
-
-
-@bp.app_template_global("openspace_labels")
-def openspace_labels():
-    """Labels of formats, needs and entry kinds, and language names, for the templates."""
-    return {
-        "formats": FORMAT_LABELS,
-        "needs": NEED_LABELS,
-        "kinds": ENTRY_KIND_LABELS,
-        "language": language_name,
-    }

@@ -1,4 +1,4 @@
-"""openspace
+"""openspace: open-space events and BarCamps (rooms, time slots, participants and guests, sessions, interest dots)
 
 Revision ID: 0180_openspace
 Revises: 0060_drop_render_epoch
