@@ -186,6 +186,7 @@ def test_journey_10_barcamp(new_context, streams, world, log_in, axe_check):
 
     # 3. The facilitator lets "suggest" fill the grid; the most wanted goes first into the Aula.
     staff.get_by_role("navigation", name="Open space").get_by_role("link", name="Grid").click()
+    staff.wait_for_url(re.compile(r"/o/\d+/grid$"))  # loaded, so the button posts by htmx
     staff.get_by_role("button", name="Suggest a schedule").click()
     expect(staff.locator("#grid-status")).to_have_text(
         "The grid is filled: 24 of 30 sessions placed. Check the conflicts, then adjust."
