@@ -110,7 +110,7 @@ def test_a_guest_registers_by_the_link_and_takes_part(app, world, as_role):
     event = _event(world, capacity=2)
     guest = as_role(None)
     page = guest.get(f"/o/{event.id}/join/{openspace.registration_token(event)}").get_data(as_text=True)
-    assert "2 places left." in page and "No account needed" in page
+    assert "2 places left." in page and "No account needed" in page and "help the facilitators plan" in page
     response = _register(guest, event, needs_access="y")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/o/{event.id}/me")
     cookie = response.headers["Set-Cookie"]
