@@ -36,6 +36,7 @@ BLUEPRINTS = (
     "exports",
     "live",
     "openspace",
+    "openspace_settings",
     "openspace_sessions",
     "openspace_grid",
     "openspace_people",

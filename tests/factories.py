@@ -153,14 +153,16 @@ def open_space(p=None, *, title="BarCamp", actor=None, rooms=(), slots=(), **val
     [(name, capacity)] and slots [(date, "10:00", "10:45")]."""
     from datetime import time
 
-    from sprintboard.services import openspace
+    from sprintboard.services import openspace, openspace_venue
 
     values.setdefault("registration_open", True)
     event = openspace.create_event(title, partnership=p, actor=actor, **values)
     for name, capacity, *rest in rooms:
-        openspace.add_room(event, name, capacity, rest[0] if rest else True, actor=actor)
+        openspace_venue.add_room(event, name, capacity, rest[0] if rest else True, actor=actor)
     for day, starts, ends in slots:
-        openspace.add_slot(event, day, time.fromisoformat(starts), time.fromisoformat(ends), actor=actor)
+        openspace_venue.add_slot(
+            event, day, time.fromisoformat(starts), time.fromisoformat(ends), actor=actor
+        )
     return event
 
 

@@ -24,7 +24,7 @@ from wtforms.widgets import HiddenInput
 
 from ..models.openspace import SESSION_LANGUAGES
 from ..services.entries import ENTRY_KIND_LABELS
-from ..services.openspace import DOTS_MAX, ROOM_CAPACITY_MAX, TIMEZONES
+from ..services.openspace import DOTS_MAX, TIMEZONES
 from ..services.openspace_sessions import (
     DESCRIPTION_MAX,
     FORMAT_LABELS,
@@ -32,6 +32,7 @@ from ..services.openspace_sessions import (
     NOTES_MAX,
     language_name,
 )
+from ..services.openspace_venue import ROOM_CAPACITY_MAX
 from . import options
 from .base import Form
 from .cards import CheckboxesField

@@ -1,11 +1,10 @@
-"""Sessions of an open-space event: proposing, interest dots, the session page with its notes,
-and turning a session into a card or a match entry."""
+"""Sessions of an open-space event: proposing, interest dots, the session page with its notes
+(whose card and match-entry forms post to views/openspace_report.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from .. import access, htmx
 from ..errors import rule_errors
@@ -91,7 +90,7 @@ def _load(eid, session_id, need="view"):
     return event, viewer, access.get_space_session_or_404(event, session_id)
 
 
-def _after_forms(event, viewer, session):
+def after_forms(event, viewer):
     """The forms that turn a session into a card or match entry (facilitators, after the event)."""
     if not access.may_event(viewer, "manage") or viewer.user is None:
         return None, None
@@ -111,7 +110,7 @@ def _after_forms(event, viewer, session):
     return card_form, entry_form
 
 
-def _session_page(event, viewer, session, status=200, fragment=None, **extra):
+def session_page(event, viewer, session, status=200, fragment=None, **extra):
     notes_form = extra.pop("notes_form", None)
     if notes_form is None:
         notes_form = NotesForm(formdata=None, obj=session, version=session.notes_version)
@@ -121,7 +120,7 @@ def _session_page(event, viewer, session, status=200, fragment=None, **extra):
     place_form.slot.choices = options(
         [("", "—")] + [(s.id, f"{s.day:%d.%m.} {s.starts:%H:%M}–{s.ends:%H:%M}") for s in event.slots]
     )
-    card_form, entry_form = _after_forms(event, viewer, session)
+    card_form, entry_form = after_forms(event, viewer)
     grid = openspace_grid.load_grid(event)
     return htmx.render(
         "openspace/session.html",
@@ -150,7 +149,7 @@ def _session_page(event, viewer, session, status=200, fragment=None, **extra):
 @access.public
 def session(eid, session_id):
     event, viewer, session = _load(eid, session_id)
-    return _session_page(event, viewer, session)
+    return session_page(event, viewer, session)
 
 
 @bp.get("/o/<int:eid>/sessions/<int:session_id>/edit")
@@ -234,7 +233,7 @@ def save_notes(eid, session_id):
     event, viewer, session = _load(eid, session_id, "take_part")
     form = NotesForm()
     if not form.validate_on_submit():
-        return _session_page(event, viewer, session, 422, "openspace/_notes.html", notes_form=form)
+        return session_page(event, viewer, session, 422, "openspace/_notes.html", notes_form=form)
     try:
         with rule_errors(form, "notes") as broken:
             openspace_sessions.save_notes(
@@ -248,62 +247,15 @@ def save_notes(eid, session_id):
     except StaleNotes as stale:  # (rolled back: `session` reads what is saved now)
         # Saving again keeps this text over theirs.
         form.version.data, form.version.raw_data = session.notes_version, [str(session.notes_version)]
-        return _session_page(
+        return session_page(
             event, viewer, session, 409, "openspace/_notes.html", notes_form=form, stale=stale.message
         )
     if broken:
-        return _session_page(event, viewer, session, 422, "openspace/_notes.html", notes_form=form)
+        return session_page(event, viewer, session, 422, "openspace/_notes.html", notes_form=form)
     db.session.commit()
     if htmx.is_htmx():
-        return _session_page(event, viewer, session, fragment="openspace/_notes.html", saved=True)
+        return session_page(event, viewer, session, fragment="openspace/_notes.html", saved=True)
     flash(_("The notes are saved."), "success")
     return htmx.redirect_to(
         url_for("openspace_sessions.session", eid=eid, session_id=session_id) + "#notes-panel"
     )
-
-
-@bp.post("/o/<int:eid>/sessions/<int:session_id>/card")
-@access.public
-def to_card(eid, session_id):
-    event, viewer, session = _load(eid, session_id, "manage")
-    form = ToCardForm()
-    form.partnership.choices = _after_forms(event, viewer, session)[0].partnership.choices
-    if not form.validate_on_submit():
-        return _session_page(event, viewer, session, 422, card_error=_("Choose a partnership."))
-    partnership = access.get_partnership_or_404(form.partnership.data, need="edit")
-    with rule_errors() as broken:
-        card = openspace_sessions.session_to_card(session, partnership, actor=viewer.user)
-    if broken:
-        return _session_page(event, viewer, session, 422, card_error=broken.message)
-    db.session.commit()
-    flash(
-        _("“%(title)s” is now a card in the backlog of %(name)s.", title=card.title, name=partnership.name),
-        "success",
-    )
-    return htmx.redirect_to(url_for("openspace_sessions.session", eid=eid, session_id=session_id) + "#after")
-
-
-@bp.post("/o/<int:eid>/sessions/<int:session_id>/entry")
-@access.public
-def to_entry(eid, session_id):
-    event, viewer, session = _load(eid, session_id, "manage")
-    form = ToEntryForm()
-    form.city.choices = _after_forms(event, viewer, session)[1].city.choices
-    if not form.validate_on_submit():
-        return _session_page(event, viewer, session, 422, entry_error=_("Choose a city and a kind."))
-    city = access.get_city_or_404(_city_partnership(form.city.data), form.city.data)
-    with rule_errors() as broken:
-        openspace_sessions.session_to_entry(session, city, form.kind.data, actor=viewer.user)
-    if broken:
-        return _session_page(event, viewer, session, 422, entry_error=broken.message)
-    db.session.commit()
-    flash(_("“%(title)s” is now a match entry of %(city)s.", title=session.title, city=city.name), "success")
-    return htmx.redirect_to(url_for("openspace_sessions.session", eid=eid, session_id=session_id) + "#after")
-
-
-def _city_partnership(city_id):
-    """The partnership of a city offered in the form, checked for the user's right to edit it."""
-    for partnership in access.visible_partnerships(current_user):
-        if any(c.id == city_id for c in partnership.cities):
-            return access.get_partnership_or_404(partnership.id, need="edit")
-    abort(404)

@@ -16,6 +16,7 @@ from sprintboard.services import (
     openspace_grid,
     openspace_people,
     openspace_sessions,
+    openspace_venue,
 )
 from sprintboard.services.openspace_sessions import StaleNotes
 from tests import factories
@@ -38,14 +39,14 @@ def test_rooms_and_slots_keep_their_rules(event, world):
     actor = world.users["facilitator"]
     assert [r.name for r in event.rooms] == ["Aula", "Lab", "Café"]
     with pytest.raises(DomainError, match="already a room called"):
-        openspace.add_room(event, " aula ", 10, actor=actor)
+        openspace_venue.add_room(event, " aula ", 10, actor=actor)
     with pytest.raises(DomainError, match="from 1 to"):
-        openspace.add_room(event, "Hall", 0, actor=actor)
+        openspace_venue.add_room(event, "Hall", 0, actor=actor)
     with pytest.raises(DomainError, match="overlaps the slot 10:00–10:45"):
-        openspace.add_slot(event, DAY, time(10, 30), time(11, 0), actor=actor)
+        openspace_venue.add_slot(event, DAY, time(10, 30), time(11, 0), actor=actor)
     with pytest.raises(DomainError, match="ends after it starts"):
-        openspace.add_slot(event, DAY, time(12, 0), time(12, 0), actor=actor)
-    openspace.add_slot(event, DAY, time(9, 0), time(9, 45), actor=actor)
+        openspace_venue.add_slot(event, DAY, time(12, 0), time(12, 0), actor=actor)
+    openspace_venue.add_slot(event, DAY, time(9, 0), time(9, 45), actor=actor)
     assert [s.starts.hour for s in event.slots] == [9, 10, 11]  # in time order
 
 
