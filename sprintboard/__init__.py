@@ -96,7 +96,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_request_handling(app: Flask) -> None:
-    from . import access, compression, errors, htmx, i18n, security, templating
+    from . import access, assets, compression, errors, htmx, i18n, security, templating
     from .services import mail
 
     app.before_request(access.enforce_login)
@@ -107,6 +107,7 @@ def _init_request_handling(app: Flask) -> None:
     compression.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    assets.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import access, i18n
+from .. import access, i18n, security
 from ..errors import rule_errors
 from ..extensions import db, limiter
 from ..forms.auth import (
@@ -88,6 +88,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@security.no_store
 def account():
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = PasswordForm(prefix="password")

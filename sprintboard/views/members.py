@@ -3,7 +3,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, htmx
+from .. import access, htmx, security
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
@@ -34,6 +34,7 @@ def _page(partnership, invite_form=None, link=None, status=200):
 
 
 @bp.get("/")
+@security.no_store
 def index(pid):
     partnership = access.get_partnership_or_404(pid)
     return _page(partnership)
