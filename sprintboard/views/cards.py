@@ -107,7 +107,7 @@ def _comment_forms(card, refused=None) -> dict:
 
 def _heading_level() -> int:
     """1 on the card's own page, 2 where the board shows the card inside its page. Requests
-    made from within the card's fragment say which one they came from (hx-vals "hl")."""
+    made from within the card's fragment say which one they came from (data-hx-vals "hl")."""
     asked = request.values.get("hl", type=int)
     if asked in (1, 2):
         return asked

@@ -12,7 +12,7 @@
     id = parseInt(id, 10);
     if (!root || !(id > last)) return;
     last = id;  // a new EventSource (after a failure) asks for what came after this
-    root.setAttribute("sse-connect", root.dataset.stream + "?since=" + last);
+    root.setAttribute("data-sse-connect", root.dataset.stream + "?since=" + last);
   }
 
   document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-Live-Tab"] = tab; });
@@ -111,11 +111,11 @@
       seen(ev.dataset.id);
       if ("reload" in ev.dataset || "structure" in ev.dataset) refreshSoon();
       else if (ev.dataset.card) place(ev);
-      // Page parts marked data-live-refresh="<verb prefix>" re-read themselves (their hx-get, else
+      // Page parts marked data-live-refresh="<verb prefix>" re-read themselves (their data-hx-get, else
       // this page) when such an event arrives: the timebox, the freeze banner.
       document.querySelectorAll("[data-live-refresh][id]").forEach(function (el) {
         if (ev.dataset.verb && ev.dataset.verb.indexOf(el.dataset.liveRefresh) === 0) {
-          var own = el.getAttribute("hx-get");  // else the whole page (not the board fragment)
+          var own = el.getAttribute("data-hx-get");  // else the whole page (not the board fragment)
           htmx.ajax("GET", own || window.location.href, { target: el, swap: "outerHTML",
             select: "#" + el.id, headers: own ? {} : { "HX-History-Restore-Request": "true" } });
         }

@@ -113,7 +113,7 @@ def test_an_action_made_a_card_is_confirmed_at_once_not_on_the_next_page(world, 
     db.session.commit()
     client = as_role("member", htmx=True)
     html = client.post(_url(world, f"retro/{note.id}/card")).get_data(as_text=True)
-    assert '<div id="flash" hx-swap-oob="innerHTML">' in html
+    assert '<div id="flash" data-hx-swap-oob="innerHTML">' in html
     assert "“Invite the mayor” is now a card in the backlog." in html
     client.htmx = False
     board = client.get(f"/p/{world.partnership.id}/board").get_data(as_text=True)
