@@ -32,11 +32,17 @@ def init_app(app: Flask) -> None:
         number=format_decimal,
         country=country_name,
         markdown=render_markdown,
+        utc_iso=utc_iso,
     )
 
     @app.context_processor
     def _globals():
         return {"current_locale": str(get_locale()), "is_htmx": htmx.is_htmx()}
+
+
+def utc_iso(value) -> str:
+    """A stored (naive, UTC) datetime for `<time datetime>`: whole seconds, as HTML allows."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
 def role_label(role: str) -> str:

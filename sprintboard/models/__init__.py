@@ -3,6 +3,7 @@
 from .activity import Activity
 from .actor import ACTOR_KINDS, Actor
 from .applications import Application, Call, Criterion, Score
+from .board_view import DENSITIES, BoardView
 from .card import Card, ChecklistItem, card_assignees, card_labels
 from .column import DEFAULT_COLUMNS, BoardColumn
 from .comment import Comment
@@ -30,6 +31,8 @@ from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 
 __all__ = [
     "ACTOR_KINDS",
+    "DENSITIES",
+    "BoardView",
     "BUILTIN_THEMES",
     "ENTRY_KINDS",
     "CURRENCIES",

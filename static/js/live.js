@@ -46,7 +46,7 @@
 
   function filtered() {
     var keys = Array.from(new URLSearchParams(window.location.search).keys());
-    return keys.some(function (k) { return k !== "group" && k !== "lang"; });
+    return keys.some(function (k) { return k !== "group" && k !== "lang" && k !== "present"; });
   }
 
   function drafts() {
@@ -61,12 +61,13 @@
   function refreshBoard() {
     stale = drafts().indexOf(document.activeElement) !== -1;
     if (stale) return;
-    var kept = {}, x = document.getElementById("board").scrollLeft;
+    var area = document.querySelector("#board .board-scroll"), x = area.scrollLeft, y = area.scrollTop, kept = {};
     var focused = document.activeElement && document.activeElement.id;
     drafts().forEach(function (i) { if (i.id && i.value) kept[i.id] = i.value; });
     htmx.ajax("GET", window.location.href, { target: "#board", swap: "outerHTML", select: "#board" })
       .then(function () {
-        document.getElementById("board").scrollLeft = x;  // where the user had scrolled to
+        area = document.querySelector("#board .board-scroll");
+        area.scrollLeft = x; area.scrollTop = y;  // where the user had scrolled to
         var again = focused && document.getElementById(focused);  // e.g. a card link
         if (again && document.activeElement === document.body) again.focus({ preventScroll: true });
         Object.keys(kept).forEach(function (id) {
