@@ -195,7 +195,11 @@ def save_view(pid):
         return errors.form_errors(form)
     with errors.rule_errors(form) as broken:
         board_view.save_view(
-            partnership, current_user, density=form.density.data, collapsed=form.collapsed.data, actor=current_user
+            partnership,
+            current_user,
+            density=form.density.data,
+            collapsed=form.collapsed.data,
+            actor=current_user,
         )
     if broken:
         return errors.render_error(422, broken.message)
