@@ -19,8 +19,12 @@ def test_timebox_is_rendered_from_the_server_clock(world, as_role):
         response = client.post(_url(world, "timebox"), data={"minutes": "10", "label": "Pitches"})
         assert response.status_code == 303
     with time_machine.travel(datetime(2026, 3, 2, 10, 3, 30, tzinfo=UTC), tick=False):
-        html = client.get(_url(world, "timebox")).get_data(as_text=True)
+        html = client.get(_url(world, "timebox"), headers={"HX-Request": "true"}).get_data(as_text=True)
+        page = client.get(_url(world, "timebox")).get_data(as_text=True)
     assert html.lstrip().startswith('<div id="timebox"')
+    # Opened directly (a second screen, a projector): a whole page with the large clock.
+    assert page.startswith("<!doctype html>") and '<html lang="en"' in page and "<title>Timebox · " in page
+    assert 'class="panel timebox-page"' in page and "06:30" in page
     assert 'data-remaining="390"' in html and "06:30" in html and "Pitches" in html
     assert '<time datetime="2026-03-02T10:10:00Z">' in html
 
