@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -42,7 +43,9 @@ def _clean_lanes(keys) -> list[str]:
     if any(not LANE_KEY.match(k) for k in keys):
         raise DomainError(_("That is not a lane of this board."))
     if len(keys) > MAX_COLLAPSED:
-        raise DomainError(_("At most %(n)d lanes can be collapsed.", n=MAX_COLLAPSED))
+        raise DomainError(
+            ngettext("At most %(num)d lane can be collapsed.", "At most %(num)d lanes can be collapsed.", MAX_COLLAPSED)
+        )
     return keys
 
 
