@@ -43,9 +43,8 @@ def _clean_lanes(keys) -> list[str]:
     if any(not LANE_KEY.match(k) for k in keys):
         raise DomainError(_("That is not a lane of this board."))
     if len(keys) > MAX_COLLAPSED:
-        raise DomainError(
-            ngettext("At most %(num)d lane can be collapsed.", "At most %(num)d lanes can be collapsed.", MAX_COLLAPSED)
-        )
+        one, many = "At most %(num)d lane can be collapsed.", "At most %(num)d lanes can be collapsed."
+        raise DomainError(ngettext(one, many, MAX_COLLAPSED))
     return keys
 
 

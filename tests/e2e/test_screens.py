@@ -55,10 +55,12 @@ def _overflow(page) -> list[str]:
           const width = document.documentElement.clientWidth, out = [];
           const scrolls = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
             if (getComputedStyle(p).overflowX !== 'visible') return true; return false; };
-          if (document.documentElement.scrollWidth > width) out.push('page ' + document.documentElement.scrollWidth);
+          const total = document.documentElement.scrollWidth;
+          if (total > width) out.push('page ' + total);
           document.querySelectorAll('body *').forEach(e => {
             const r = e.getBoundingClientRect();
-            if (r.width && r.right > width + 1 && !scrolls(e) && out.length < 5) out.push(e.outerHTML.slice(0, 80));
+            if (r.width && r.right > width + 1 && !scrolls(e) && out.length < 5)
+              out.push(e.outerHTML.slice(0, 80));
           });
           return out;
         }"""
@@ -75,7 +77,7 @@ def test_main_pages_fit_the_screen_and_pass_axe(page, live_server, world, rich, 
         axe_check(page)
 
 
-def test_the_timebox_opened_directly_is_a_whole_accessible_page(page, live_server, world, rich, log_in, axe_check):
+def test_the_timebox_opened_directly_is_a_whole_page(page, live_server, world, rich, log_in, axe_check):
     log_in(page, world.users["facilitator"])
     page.goto(rich["timebox"])
     assert page.evaluate("document.doctype && document.doctype.name") == "html"
@@ -84,7 +86,7 @@ def test_the_timebox_opened_directly_is_a_whole_accessible_page(page, live_serve
     axe_check(page)
 
 
-def test_on_a_phone_the_board_shows_a_card_at_once_one_column_per_screen(page, live_server, world, rich, log_in):
+def test_on_a_phone_the_board_shows_a_card_at_once(page, live_server, world, rich, log_in):
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, world.users["member"])
     page.goto(rich["board"])
@@ -101,7 +103,8 @@ def test_on_a_phone_the_board_shows_a_card_at_once_one_column_per_screen(page, l
     expect(page.locator(".filter-box > summary")).to_have_text("Filter")
     # One column fills the width; the switcher brings the next one into view.
     heads = page.locator(".board-heads > .col-head")
-    assert abs(heads.nth(0).bounding_box()["width"] - page.locator(".board-scroll").bounding_box()["width"]) < 2
+    area = page.locator(".board-scroll").bounding_box()
+    assert abs(heads.nth(0).bounding_box()["width"] - area["width"]) < 2
     tab = page.locator(".col-switch .col-tab").nth(2)
     expect(tab).to_contain_text("In progress")
     tab.click()
@@ -180,7 +183,8 @@ def test_chart_labels_are_readable_at_1080p(page, live_server, world, rich, log_
 
 CONTRAST = """(el) => {
   const rgb = s => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
-  const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => {
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
   let bg = null;
   for (let p = el.parentElement; p && !bg; p = p.parentElement) {

@@ -36,7 +36,8 @@ def test_a_collapsed_lane_stays_collapsed_for_that_person_only(world, as_role):
     p, lane = _setup(world)
     member, facilitator = as_role("member"), as_role("facilitator")
     assert _open(_board(member, p.id), lane) and _open(_board(facilitator, p.id), lane)  # both cached
-    response = as_role("member", htmx=True).post(f"/p/{p.id}/board/lanes", data={"lane": lane, "collapsed": "y"})
+    fold = {"lane": lane, "collapsed": "y"}
+    response = as_role("member", htmx=True).post(f"/p/{p.id}/board/lanes", data=fold)
     assert response.status_code == 204
     assert not _open(_board(member, p.id), lane)
     assert _open(_board(facilitator, p.id), lane)  # the cached board is not theirs
@@ -113,7 +114,8 @@ def test_a_move_updates_the_column_switcher_too(world, as_role):
         .post(f"/p/{p.id}/cards/{card.id}/move", data={"column": target.id})
         .get_data(as_text=True)
     )
-    assert f'<a class="col-tab" id="col-tab-{target.id}" href="#col-head-{target.id}" data-hx-swap-oob="true">' in html
+    tab = f'<a class="col-tab" id="col-tab-{target.id}" href="#col-head-{target.id}" data-hx-swap-oob="true">'
+    assert tab in html
 
 
 # Defects ----------------------------------------------------------------------------------------
