@@ -1,4 +1,5 @@
-"""The `sprintboard` command: Flask's CLI (run, db, shell …) plus demo, create-admin, translate."""
+"""The app's own commands (demo, create-admin, translate, outbox, toolbox, import, set-password),
+registered on app.cli; the `sprintboard` entry point is sprintboard.console."""
 
 from __future__ import annotations
 
@@ -10,24 +11,12 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, run_command
 from flask_migrate import upgrade
 
 from .extensions import db
 from .paths import TRANSLATIONS, asset_root
 
 LOCALES = ("de", "ru", "uk", "be")
-
-
-def _create_app():
-    from . import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
-def main():
-    """Sprintboard: collaborative sprint boards for city partnerships."""
 
 
 def init_app(app: Flask) -> None:
@@ -38,29 +27,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(toolbox_command)
     app.cli.add_command(import_command)
     app.cli.add_command(set_password_command)
-
-
-@main.command("run")
-@click.pass_context
-def run(ctx, **kwargs):
-    """Apply migrations, then run the development server."""
-    upgrade()
-    ctx.invoke(run_command, **kwargs)
-
-
-run.params = list(run_command.params)
-
-
-def _shell_and_db():
-    from flask.cli import routes_command, shell_command
-    from flask_migrate.cli import db as db_group
-
-    main.add_command(shell_command)
-    main.add_command(routes_command)
-    main.add_command(db_group)
-
-
-_shell_and_db()
 
 
 @click.command("demo")

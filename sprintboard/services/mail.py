@@ -33,6 +33,11 @@ def send_after_request(response):
     return response
 
 
+def recent_outbox(limit: int = 200) -> list[Outbox]:
+    """The newest outbox messages, for the admin page."""
+    return list(db.session.scalars(db.select(Outbox).order_by(Outbox.id.desc()).limit(limit)))
+
+
 def send_pending() -> int:
     """Send unsent outbox messages over SMTP (if configured); returns how many were sent."""
     config = current_app.config

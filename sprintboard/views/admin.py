@@ -1,8 +1,7 @@
 from flask import Blueprint, render_template
 
 from .. import access, security
-from ..extensions import db
-from ..models import Outbox
+from ..services import mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -11,5 +10,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @security.no_store
 def outbox():
     access.require_admin()
-    messages = db.session.scalars(db.select(Outbox).order_by(Outbox.id.desc()).limit(200)).all()
-    return render_template("admin/outbox.html", messages=messages)
+    return render_template("admin/outbox.html", messages=mail.recent_outbox())

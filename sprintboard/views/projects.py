@@ -10,6 +10,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.projects import STATUS_LABELS, ProjectForm
 from ..i18n import LANGUAGES
+from ..services import match
 from ..services import projects as projects_service
 
 bp = Blueprint("projects", __name__, url_prefix="/p/<int:pid>/projects")
@@ -42,6 +43,7 @@ def show(pid, project_id):
         status_labels=STATUS_LABELS,
         languages=LANGUAGES,
         columns=projects_service.cards_by_column(project),
+        origin=match.project_origin(project),
         may_edit=access.can(current_user, "edit", partnership),
     )
 
