@@ -234,3 +234,17 @@ def test_the_board_prints_on_a4_landscape_with_every_column(page, live_server, w
     assert outside == 0
     shown = page.locator(".board-heads .col-name").all_inner_texts()
     assert shown == names and len(names) == 5
+
+
+def test_the_report_prints_as_a_handout_with_aligned_tables(page, live_server, world, rich, log_in, tmp_path):
+    log_in(page, world.users["facilitator"])
+    page.goto(rich["report"])
+    assert page.pdf(path=str(tmp_path / "report.pdf")).startswith(b"%PDF")
+    page.emulate_media(media="print")
+    expect(page.locator(".subnav")).to_be_hidden()
+    expect(page.locator(".topbar")).to_be_hidden()
+    columns = page.evaluate(
+        """() => [2, 3].map(n => [...document.querySelectorAll(`.report-table th:nth-child(${n})`)]
+             .map(th => Math.round(th.getBoundingClientRect().left)))"""
+    )
+    assert all(len(xs) >= 2 and len(set(xs)) == 1 for xs in columns), columns  # lined up across tables
