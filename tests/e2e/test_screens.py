@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from sprintboard.extensions import db
-from sprintboard.models import Card
 from sprintboard.seed.board import fill_board
 from sprintboard.seed.match import fill_match
 from sprintboard.services import sprints, workshops
@@ -27,7 +26,7 @@ def rich(world):
     p, fiona = world.partnership, world.users["facilitator"]
     fill_match(p, actor=fiona)
     fill_board(p, 120, [fiona, world.users["member"]])
-    cards = db.session.scalars(db.select(Card).where(Card.partnership_id == p.id).limit(12)).all()
+    cards = sprints.backlog_cards(p)[:12]  # (in the board's order on every database)
     sprint = factories.sprint(p, "Sprint 1", start=date.today() - timedelta(days=3), actor=fiona, cards=cards)
     sprints.start_sprint(sprint, actor=fiona)
     kickoff = workshops.plan_standard_series(p, fiona)[0]

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from sprintboard.extensions import db
-from sprintboard.models import Card
 from sprintboard.seed.board import fill_board
 from sprintboard.seed.match import fill_match
 from sprintboard.services import sprints, workshops
@@ -42,7 +41,7 @@ def _pages(world) -> dict[str, str]:
     p, fiona = world.partnership, world.users["facilitator"]
     fill_match(p, actor=fiona)
     fill_board(p, 60, [fiona, world.users["member"]])
-    cards = db.session.scalars(db.select(Card).where(Card.partnership_id == p.id).limit(8)).all()
+    cards = sprints.backlog_cards(p)[:8]  # (in the board's order on every database)
     sprint = factories.sprint(p, "Sprint 1", start=date.today() - timedelta(days=3), actor=fiona, cards=cards)
     sprints.start_sprint(sprint, actor=fiona)
     series = workshops.plan_standard_series(p, fiona)
