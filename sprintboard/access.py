@@ -253,3 +253,16 @@ def get_retro_note_or_404(partnership: Partnership, note_id: int):
     from .models import RetroNote
 
     return _owned_or_404(RetroNote, partnership, note_id)
+
+
+# Notifications -------------------------------------------------------------------------------
+
+
+def get_notification_or_404(user: User, notification_id: int):
+    """One of the user's own notifications (another person's: 404)."""
+    from .models import Notification
+
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        abort(404)
+    return note

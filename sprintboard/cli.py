@@ -42,13 +42,41 @@ def init_app(app: Flask) -> None:
 
 @main.command("run")
 @click.pass_context
-def run(ctx, **kwargs):
-    """Apply migrations, then run the development server."""
+def run(ctx, worker: bool = True, **kwargs):
+    """Apply migrations, then run the development server (with a worker for mail and reminders)."""
+    import os
+
+    from flask import current_app
+
     upgrade()
+    # The worker is a child process (Huey's consumer needs a main thread). With the reloader,
+    # only the outer process starts it, once; an immediate queue needs none.
+    if worker and os.environ.get("WERKZEUG_RUN_MAIN") != "true" and not current_app.config["QUEUE_IMMEDIATE"]:
+        from .queue import worker as queue_worker
+
+        queue_worker.spawn_child()
     ctx.invoke(run_command, **kwargs)
 
 
-run.params = list(run_command.params)
+run.params = [
+    *run_command.params,
+    click.Option(
+        ["--worker/--no-worker"],
+        default=True,
+        help="Also run `sprintboard worker` (emails, digests, reminders) as a child process.",
+    ),
+]
+
+
+@main.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads running tasks.")
+@click.option("--parent", type=int, default=None, hidden=True)
+def worker_command(workers: int, parent: int | None):
+    """Run the task queue: send emails, digests and reminders (and other background work)."""
+    from .queue import queue
+    from .queue.worker import run_consumer
+
+    run_consumer(queue.huey, workers=workers, parent=parent)
 
 
 def _shell_and_db():
@@ -151,10 +179,10 @@ def outbox_command():
 
 @outbox_command.command("send")
 def outbox_send():
-    """Send pending emails through the configured SMTP server."""
-    from .services import mail
+    """Send due emails now through the configured SMTP server (the worker does this too)."""
+    from .services import outbox
 
-    click.echo(f"{mail.send_pending()} sent")
+    click.echo(f"{outbox.deliver_due()} sent")
 
 
 @click.group("toolbox")

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms.board import FilterForm, MoveForm, QuickAddForm
 from ..live import render as live
 from ..services import board as board_service
-from ..services import cards, facilitation, sprints
+from ..services import cards, facilitation, sprints, watching
 from . import safe_next
 
 bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
@@ -67,6 +67,7 @@ def show(pid):
             filters_html=render.filters_html(partnership, form, options, _args()),
             sprint=sprint,
             live_since=live_since,
+            watching=watching.is_watching(current_user, partnership),
         )
     return Response(html, status, mimetype="text/html")
 

@@ -22,6 +22,7 @@ from ..services.board import StaleEdit
 from ..services.columns import labels_of
 from ..services.facilitation import ensure_not_frozen, is_frozen_for
 from ..services.projects import projects_of
+from ..services import watching
 
 bp = Blueprint("cards", __name__, url_prefix="/p/<int:pid>/cards")
 
@@ -81,6 +82,7 @@ def _context(
         history=cards_service.history(card),
         languages=LANGUAGES,
         status_labels=STATUS_LABELS,
+        watch=watching.watched_scopes(current_user, partnership, card),
     )
     if may_edit:
         context.update(

@@ -1,0 +1,149 @@
+"""Background work: a Huey task queue, consumed by `sprintboard worker` (never inside a request).
+
+Storage: SqliteHuey in `instance/queue.db` by default (no extra server), RedisHuey when
+REDIS_URL is set; QUEUE_IMMEDIATE=True runs each task inline when it is enqueued (the tests).
+
+Define work anywhere (import the module from sprintboard/tasks.py so the worker knows it):
+
+    from sprintboard.queue import crontab, queue
+
+    @queue.task()                                  # a task; arguments must be JSON-able values
+    def make_thumbnail(attachment_id): ...
+
+    @queue.periodic(crontab(minute="*/15"))        # run by the worker on a schedule
+    def sweep(): ...
+
+    make_thumbnail.after_commit(attachment.id)     # from a service: enqueued once the change commits
+    make_thumbnail.delay(attachment.id)            # enqueued now
+    make_thumbnail(attachment.id)                  # run here and now (CLI, tests)
+
+Each task runs in a fresh app context with its own database session (removed afterwards).
+Tasks must be idempotent: a nudge may arrive twice, or after the work was done by the sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import event as sa_event
+
+from ..extensions import db
+
+__all__ = ["crontab", "queue"]
+log = logging.getLogger("sprintboard.queue")
+
+
+class Task:
+    """A function the worker runs; calling it runs it here."""
+
+    def __init__(self, owner: TaskQueue, fn, name: str, options: dict, schedule=None):
+        self.owner, self.fn, self.name, self.options, self.schedule = owner, fn, name, options, schedule
+        self.bound = None  # the Huey task wrapper, once the queue is configured
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def bind(self, huey) -> None:
+        run = self.owner.runner(self.fn)
+        if self.schedule is not None:
+            self.bound = huey.periodic_task(self.schedule, name=self.name, **self.options)(run)
+        else:
+            self.bound = huey.task(name=self.name, **self.options)(run)
+
+    def delay(self, *args, **kwargs) -> None:
+        """Enqueue now. A queue that cannot be reached is logged, not raised: callers keep the
+        work in the database (the outbox …) and a periodic sweep finishes it."""
+        try:
+            self.bound(*args, **kwargs)
+        except Exception:  # noqa: BLE001
+            log.exception("could not enqueue %s", self.name)
+
+    def after_commit(self, *args) -> None:
+        """Enqueue once the current transaction commits (same calls in one transaction: once)."""
+        pending = db.session.info.setdefault("queue_after_commit", {})
+        pending[(self.name, args)] = self
+
+
+class TaskQueue:
+    """The app's queue: collects tasks at import time, binds them to Huey in init_app."""
+
+    def __init__(self):
+        self.tasks: dict[str, Task] = {}
+        self.app = None
+        self.huey = MemoryHuey("sprintboard", immediate=True)
+
+    def task(self, name: str | None = None, **options):
+        """Decorator: a task (Huey options such as retries=, retry_delay= pass through)."""
+        return self._register(name, options, None)
+
+    def periodic(self, schedule, name: str | None = None, **options):
+        """Decorator: a task the worker runs on `schedule` (a huey.crontab)."""
+        return self._register(name, options, schedule)
+
+    def _register(self, name, options, schedule):
+        def decorator(fn):
+            task = Task(self, fn, name or f"{fn.__module__}.{fn.__name__}", options, schedule)
+            self.tasks[task.name] = task
+            task.bind(self.huey)
+            return task
+
+        return decorator
+
+    def runner(self, fn):
+        def run(*args, **kwargs):
+            with self.app.app_context():  # a new context: its own session, even when immediate
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    db.session.remove()
+
+        run.__name__ = fn.__name__
+        return run
+
+    def init_app(self, app) -> None:
+        """Configure Huey from the app (the last app configured is the one tasks run in)."""
+        self.app = app
+        self.huey = make_huey(app.config, Path(app.instance_path))
+        for task in self.tasks.values():
+            task.bind(self.huey)
+        _install_hooks()
+
+
+def make_huey(config, instance: Path):
+    immediate = bool(config.get("QUEUE_IMMEDIATE"))
+    if config.get("REDIS_URL") and not immediate:
+        prefix = config.get("LIVE_KEY_PREFIX", "sprintboard:")
+        return RedisHuey(f"{prefix}queue", url=config["REDIS_URL"], utc=True)
+    if immediate:
+        return MemoryHuey("sprintboard", immediate=True, utc=True)
+    path = Path(config.get("QUEUE_FILE") or instance / "queue.db")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("sprintboard", filename=str(path), utc=True)
+
+
+def _after_commit(session) -> None:
+    pending = session.info.pop("queue_after_commit", None)
+    for (_name, args), task in (pending or {}).items():
+        task.delay(*args)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("queue_after_commit", None)
+
+
+_hooked = False
+
+
+def _install_hooks() -> None:
+    global _hooked
+    if _hooked:
+        return
+    factory = db.session.session_factory
+    sa_event.listen(factory, "after_commit", _after_commit)
+    sa_event.listen(factory, "after_rollback", _after_rollback)
+    _hooked = True
+
+
+queue = TaskQueue()
