@@ -266,3 +266,14 @@ def get_notification_or_404(user: User, notification_id: int):
     if note is None or note.user_id != user.id:
         abort(404)
     return note
+
+
+def get_failed_mail_or_404(message_id: int):
+    """A message of the outbox that was given up on; administrators only (403 first)."""
+    from .models import Outbox
+
+    require_admin()
+    message = db.session.get(Outbox, message_id)
+    if message is None or message.failed_at is None:
+        abort(404)
+    return message

@@ -129,7 +129,7 @@ def create_admin_command(email: str, name: str):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(file: Path):
     """Restore a partnership from a JSON export into this (empty) instance, all or nothing."""
-    from .services import backup
+    from .services import backup, passwords
 
     if file.stat().st_size > backup.MAX_BYTES:
         raise click.ClickException(f"{file} is larger than {backup.MAX_BYTES // 2**20} MB; nothing imported.")
@@ -137,6 +137,8 @@ def import_command(file: Path):
     try:
         data = backup.load(file.read_bytes())
         partnership, created = backup.import_partnership(data)
+        for user in created:
+            passwords.send_welcome(user)
         db.session.commit()
     except backup.BackupError as error:
         db.session.rollback()
@@ -147,8 +149,9 @@ def import_command(file: Path):
     click.echo(f"Imported the partnership {partnership.name} (id {partnership.id}).")
     if created:
         click.echo(
-            f"{len(created)} people were created without a password. They cannot log in until "
-            "an administrator gives them one with `sprintboard set-password EMAIL`:"
+            f"{len(created)} people were created without a password. Each gets an email with a link "
+            "to set one (valid for 7 days; the worker sends it), or an administrator gives them one "
+            "with `sprintboard set-password EMAIL`:"
         )
         for user in created:
             click.echo(f"  {user.email}")

@@ -14,6 +14,8 @@ from ..extensions import db
 from ..i18n import DEFAULT, LANGUAGES
 from ..models import Outbox
 
+PRIVATE = "_private"  # (headers starting with "_" are notes for us, never sent)
+
 
 def queue(recipient: str, subject: str, body: str, *, html: str | None = None, headers=None) -> Outbox:
     """Put a message into the outbox; the worker is nudged once the transaction commits.

@@ -125,12 +125,19 @@ def _connect(config) -> smtplib.SMTP:
 
 
 def _sent(token: str, message: Outbox) -> None:
+    values = {"sent_at": utcnow(), "error": None, "claim": None, "claimed_until": None}
+    if is_private(message):  # a password link has no business staying in the database
+        values.update(body="", html=None)
     db.session.execute(
         update(Outbox)
         .where(Outbox.id == message.id, Outbox.claim == token)
-        .values(sent_at=utcnow(), error=None, claim=None, claimed_until=None)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def is_private(message: Outbox) -> bool:
+    return bool((message.headers or {}).get("_private"))
 
 
 def _failed(token: str, message: Outbox, error: Exception) -> None:
@@ -180,7 +187,8 @@ def build(config, message: Outbox) -> EmailMessage:
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=_domain(config))
     email["Auto-Submitted"] = "auto-generated"
     for name, value in (message.headers or {}).items():
-        email[name] = value
+        if not name.startswith("_"):
+            email[name] = value
     email.set_content(message.body)
     if message.html:
         email.add_alternative(message.html, subtype="html")

@@ -57,6 +57,7 @@ def request_reset(email: str) -> None:
                 name=user.name,
                 link=link,
             ),
+            private=True,
         )
 
 
@@ -73,6 +74,7 @@ def send_welcome(user: User) -> None:
                 name=user.name,
                 link=link,
             ),
+            private=True,
         )
 
 

@@ -1,8 +1,10 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from .. import access
 from ..extensions import db
-from ..models import Outbox
+from ..forms.base import ConfirmForm
+from ..services import outbox as outbox_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -10,5 +12,20 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/outbox")
 def outbox():
     access.require_admin()
-    messages = db.session.scalars(db.select(Outbox).order_by(Outbox.id.desc()).limit(200)).all()
-    return render_template("admin/outbox.html", messages=messages)
+    return render_template(
+        "admin/outbox.html",
+        messages=outbox_service.recent(),
+        is_private=outbox_service.is_private,
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/outbox/<int:mid>/retry")
+def retry(mid):
+    """Send a failed message again (e.g. after the SMTP settings were fixed)."""
+    message = access.get_failed_mail_or_404(mid)
+    if ConfirmForm().validate_on_submit():
+        outbox_service.retry(message)
+        db.session.commit()
+        flash(_("The message will be sent again."), "success")
+    return redirect(url_for("admin.outbox"), code=303)

@@ -16,13 +16,12 @@ from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentF
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
 from ..models import User
-from ..services import DomainError
+from ..services import DomainError, watching
 from ..services import cards as cards_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
 from ..services.facilitation import ensure_not_frozen, is_frozen_for
 from ..services.projects import projects_of
-from ..services import watching
 
 bp = Blueprint("cards", __name__, url_prefix="/p/<int:pid>/cards")
 
