@@ -197,6 +197,14 @@ def _server(app):
 # --- a real SMTP server (aiosmtpd) ----------------------------------------------------------------
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class SMTPServer:
     """A local aiosmtpd server: `messages` are the parsed emails it received (email.message),
     `wait(n)` blocks until n have arrived. `refuse` makes it answer every message with 451."""
@@ -208,7 +216,8 @@ class SMTPServer:
         self.refuse = None  # e.g. "451 4.3.0 Try again later" / "550 5.1.1 No such user"
         self.attempts = 0
         self._arrived = threading.Condition()
-        self.controller = Controller(self, hostname="127.0.0.1", port=0)
+        # (aiosmtpd checks that it is up by connecting to its port: it needs a real number)
+        self.controller = Controller(self, hostname="127.0.0.1", port=_free_port())
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         import email
@@ -226,7 +235,7 @@ class SMTPServer:
 
     @property
     def port(self) -> int:
-        return self.controller.server.sockets[0].getsockname()[1]
+        return self.controller.port
 
     def wait(self, count: int = 1, timeout: float = 10) -> list:
         with self._arrived:
