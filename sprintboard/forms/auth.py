@@ -67,7 +67,7 @@ class ProfileForm(Form):
         from ..timezones import names
 
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in names()]
+        self.timezone.choices = options((name, name.replace("_", " ")) for name in names())
         if not self.timezone.data:
             self.timezone.data = "UTC"
 

@@ -5,6 +5,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField
 from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
 
 from ..models import KINDS, MODES
+from . import options
 from .base import Form
 
 
@@ -14,7 +15,7 @@ class SettingsForm(Form):
     digest_hour = SelectField(
         _l("Daily digest at"),
         coerce=int,
-        choices=[(h, f"{h:02d}:00") for h in range(24)],
+        choices=options((h, f"{h:02d}:00") for h in range(24)),
         validators=[InputRequired()],
     )
 
@@ -27,7 +28,7 @@ def _mode_field(kind):
 
     return RadioField(
         KIND_LABELS[kind],
-        choices=[(mode, MODE_LABELS[mode]) for mode in MODES],
+        choices=options((mode, MODE_LABELS[mode]) for mode in MODES),
         validators=[InputRequired(), AnyOf(MODES)],
     )
 
@@ -40,4 +41,5 @@ class WatchForm(Form):
     what = HiddenField(validators=[AnyOf(("board", "project", "card"))])
     target = IntegerField(validators=[Optional(), NumberRange(min=1)])
     on = HiddenField(validators=[AnyOf(("1", "0"))])
+    page_card = IntegerField(validators=[Optional(), NumberRange(min=1)])  # the card page asking
     next = HiddenField()

@@ -16,12 +16,20 @@ from ..models import Outbox
 
 PRIVATE = "_private"  # (headers starting with "_" are notes for us, never sent)
 
+PRIVATE = "_private"  # (headers starting with "_" are notes for us, never sent)
 
-def queue(recipient: str, subject: str, body: str, *, html: str | None = None, headers=None) -> Outbox:
+
+def queue(
+    recipient: str, subject: str, body: str, *, html: str | None = None, headers=None, private=False
+) -> Outbox:
     """Put a message into the outbox; the worker is nudged once the transaction commits.
-    Without `html`, the text is also sent as simple HTML (paragraphs, links)."""
+    Without `html`, the text is also sent as simple HTML (paragraphs, links). `private`: it
+    holds a password link, so the admin page hides it and it is blanked once sent."""
     if html is None:
         html = render_template("mail/message.html", text=body, subject=subject)
+    headers = dict(headers or {})
+    if private:
+        headers[PRIVATE] = "1"
     message = Outbox(
         recipient=recipient, subject=subject[:250], body=body, html=html, headers=headers or None
     )

@@ -114,7 +114,8 @@ def watch(pid):
         watching.unwatch(current_user, partnership, card=card, project=project)
         message = _("You no longer watch this.")
     db.session.commit()
-    if htmx.is_htmx() and card is not None:
+    if htmx.is_htmx() and form.page_card.data:  # the card page's watch panel, swapped in place
+        card = access.get_card_or_404(partnership, form.page_card.data)
         return render_template(
             "notifications/_watch.html",
             partnership=partnership,

@@ -26,7 +26,9 @@ def people(world):
 def test_a_mention_in_a_comment_tells_the_member_once_and_makes_them_watch(ctx, people):
     p, fiona, max_, _olga = people
     card = factories.card(p, "Plan the camp", actor=fiona)
-    comment = cards.add_comment(card, "@Max Member can you book the hall? @max member!", language="en", actor=fiona)
+    comment = cards.add_comment(
+        card, "@Max Member can you book the hall? @max member!", language="en", actor=fiona
+    )
     cards.edit_comment(comment, comment.body + " Thanks @Max Member", actor=fiona)
     db.session.commit()
     notes = _notes(max_)
