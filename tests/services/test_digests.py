@@ -105,7 +105,7 @@ def test_reminders_fire_once_on_the_readers_day(app, world, smtp):
     from sprintboard.services import workshops
 
     with app.test_request_context():
-        workshop = workshops.create_workshop(
+        workshops.create_workshop(
             p,
             kind="custom",
             title="Sprint & Succeed",
