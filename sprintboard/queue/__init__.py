@@ -100,6 +100,7 @@ class TaskQueue:
                     db.session.remove()
 
         run.__name__ = fn.__name__
+        run.__module__ = "sprintboard"  # Huey's registry key: "sprintboard.<task name>"
         return run
 
     def init_app(self, app) -> None:
