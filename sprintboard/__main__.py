@@ -1,5 +1,5 @@
 """`python -m sprintboard …` is the `sprintboard` command (how `run` starts its worker)."""
 
-from .cli import main
+from .console import main
 
 main()

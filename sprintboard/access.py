@@ -182,6 +182,11 @@ def get_match_or_404(partnership: Partnership, match_id: int):
     return _owned_or_404(Match, partnership, match_id)
 
 
+def visible_workshops(user: User, workshops: list[tuple]) -> list[tuple]:
+    """The (workshop, partnership) pairs whose partnership `user` belongs to."""
+    return [(workshop, partnership) for workshop, partnership in workshops if role_in(user, partnership)]
+
+
 def can_edit_toolbox(user: User) -> bool:
     """Admins, and anyone who is a facilitator in some partnership, keep the toolbox."""
     if not user.is_authenticated:
@@ -208,6 +213,30 @@ def get_call_or_404(call_id: int):
     if call is None:
         abort(404)
     return call
+
+
+def get_open_call_or_404(call_id: int):
+    """A call for applications as the public sees it (open or closed, never a draft's absence)."""
+    from .models import Call
+
+    call = db.session.get(Call, call_id)
+    if call is None:
+        abort(404)
+    return call
+
+
+def get_criterion_or_404(call, criterion_id: int):
+    from .models import Criterion
+
+    return _owned_or_404(Criterion, call, criterion_id, key="call_id")
+
+
+def get_member_or_404(partnership: Partnership, user_id: int) -> User:
+    """A person with a membership in the partnership (by user id)."""
+    user = db.session.get(User, user_id)
+    if user is None or membership_of(user, partnership) is None:
+        abort(404)
+    return user
 
 
 def get_application_or_404(call, application_id: int):

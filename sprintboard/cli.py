@@ -1,4 +1,6 @@
-"""The `sprintboard` command: Flask's CLI (run, db, shell …) plus demo, create-admin, translate."""
+"""The app's own commands (demo, create-admin, translate, outbox, toolbox, import, set-password,
+worker),
+registered on app.cli; the `sprintboard` entry point is sprintboard.console."""
 
 from __future__ import annotations
 
@@ -10,24 +12,12 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, run_command
 from flask_migrate import upgrade
 
 from .extensions import db
 from .paths import TRANSLATIONS, asset_root
 
 LOCALES = ("de", "ru", "uk", "be")
-
-
-def _create_app():
-    from . import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
-def main():
-    """Sprintboard: collaborative sprint boards for city partnerships."""
 
 
 def init_app(app: Flask) -> None:
@@ -38,37 +28,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(toolbox_command)
     app.cli.add_command(import_command)
     app.cli.add_command(set_password_command)
+    app.cli.add_command(worker_command)
 
 
-@main.command("run")
-@click.pass_context
-def run(ctx, worker: bool = True, **kwargs):
-    """Apply migrations, then run the development server (with a worker for mail and reminders)."""
-    import os
-
-    from flask import current_app
-
-    upgrade()
-    # The worker is a child process (Huey's consumer needs a main thread). With the reloader,
-    # only the outer process starts it, once; an immediate queue needs none.
-    if worker and os.environ.get("WERKZEUG_RUN_MAIN") != "true" and not current_app.config["QUEUE_IMMEDIATE"]:
-        from .queue import worker as queue_worker
-
-        queue_worker.spawn_child()
-    ctx.invoke(run_command, **kwargs)
-
-
-run.params = [
-    *run_command.params,
-    click.Option(
-        ["--worker/--no-worker"],
-        default=True,
-        help="Also run `sprintboard worker` (emails, digests, reminders) as a child process.",
-    ),
-]
-
-
-@main.command("worker")
+@click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Threads running tasks.")
 @click.option("--parent", type=int, default=None, hidden=True)
 def worker_command(workers: int, parent: int | None):
@@ -77,18 +40,6 @@ def worker_command(workers: int, parent: int | None):
     from .queue.worker import run_consumer
 
     run_consumer(queue.huey, workers=workers, parent=parent)
-
-
-def _shell_and_db():
-    from flask.cli import routes_command, shell_command
-    from flask_migrate.cli import db as db_group
-
-    main.add_command(shell_command)
-    main.add_command(routes_command)
-    main.add_command(db_group)
-
-
-_shell_and_db()
 
 
 @click.command("demo")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app
 
 _TABS: list[tuple[int, str, object]] = []  # (order, endpoint taking `pid`, lazy label)
-_HOME_SECTIONS: list[tuple[int, str]] = []  # (order, template included with `partnership`)
+# (order, template, context): the template is included with `partnership` and `data`, the
+# dict its area's context(partnership) returned (the view calls them: templates never query).
+_HOME_SECTIONS: list[tuple[int, str, Callable[[object], dict]]] = []
 
 
 def add_tab(endpoint: str, label, order: int) -> None:
@@ -14,9 +18,9 @@ def add_tab(endpoint: str, label, order: int) -> None:
         _TABS.sort(key=lambda t: t[0])
 
 
-def add_home_section(template: str, order: int) -> None:
-    if all(t != template for _o, t in _HOME_SECTIONS):
-        _HOME_SECTIONS.append((order, template))
+def add_home_section(template: str, order: int, context: Callable[[object], dict]) -> None:
+    if all(t != template for _o, t, _c in _HOME_SECTIONS):
+        _HOME_SECTIONS.append((order, template, context))
         _HOME_SECTIONS.sort(key=lambda t: t[0])
 
 
@@ -24,5 +28,6 @@ def partnership_tabs() -> list[tuple[str, str]]:
     return [(e, str(label)) for _o, e, label in _TABS if e in current_app.view_functions]
 
 
-def home_sections(_partnership=None) -> list[str]:
-    return [template for _o, template in _HOME_SECTIONS]
+def home_sections(partnership) -> list[tuple[str, dict]]:
+    """(template, data) for each section of the partnership's home page, data loaded now."""
+    return [(template, context(partnership)) for _o, template, context in _HOME_SECTIONS]

@@ -10,6 +10,7 @@ from . import access, htmx, i18n, navigation, timezones
 from .board import render as board_render
 from .markdown import render_markdown
 from .services import activity as activity_service
+from .services import actors, entries, facilitation, funding, themes, workshops
 
 
 def init_app(app: Flask) -> None:
@@ -21,10 +22,16 @@ def init_app(app: Flask) -> None:
         role_in=access.role_in,
         role_label=role_label,
         partnership_tabs=navigation.partnership_tabs,
-        home_sections=navigation.home_sections,
         describe_activity=activity_service.describe,
         board_texts=board_render.board_texts,
-        can_edit_toolbox=access.can_edit_toolbox,
+        # Labels and states computed from what the template already has (no query of their own).
+        theme_label=themes.theme_name,
+        entry_kind_label=lambda kind: str(entries.ENTRY_KIND_LABELS.get(kind, kind)),
+        actor_kind_label=lambda kind: str(actors.KIND_LABELS.get(kind, kind)),
+        funding_status_label=funding.status_label,
+        workshop_title=workshops.workshop_title,
+        timebox_state=facilitation.timebox_state,
+        board_is_frozen_for=facilitation.is_frozen_for,
     )
     app.jinja_env.filters.update(
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

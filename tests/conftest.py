@@ -7,6 +7,7 @@ import re
 import secrets
 import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -30,21 +31,30 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        return
-    name = f"sb_test_{uuid.uuid4().hex[:8]}_{_worker()}"
+@contextmanager
+def fresh_postgresql(prefix: str):
+    """A PostgreSQL database of its own on TEST_DATABASE_URL's server (dropped afterwards): its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}_{_worker()}"
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         # Tests commit often and never need durability.
         conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
-    yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    with fresh_postgresql("sb_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

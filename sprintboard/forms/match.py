@@ -18,7 +18,7 @@ from ..models.actor import ACTOR_KINDS
 from ..models.entry import ENTRY_KINDS
 from ..services.actors import KIND_LABELS
 from ..services.entries import ENTRY_KIND_LABELS, TEXT_MAX
-from ..services.facilitation import VOTES_MAX
+from ..services.voting import VOTES_MAX
 from . import options
 from .base import Form
 

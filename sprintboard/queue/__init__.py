@@ -78,6 +78,11 @@ class TaskQueue:
         """Decorator: a task (Huey options such as retries=, retry_delay= pass through)."""
         return self._register(name, options, None)
 
+    def after_commit(self, name: str, *args) -> None:
+        """Enqueue the task called `name` once the transaction commits (for modules that the
+        task's own module imports: no import circle)."""
+        self.tasks[name].after_commit(*args)
+
     def periodic(self, schedule, name: str | None = None, **options):
         """Decorator: a task the worker runs on `schedule` (a huey.crontab)."""
         return self._register(name, options, schedule)

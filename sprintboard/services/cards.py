@@ -176,6 +176,21 @@ def update_card(
     return fields
 
 
+CARD_CHOICES = 300  # select lists offer the most recently changed open cards
+
+
+def card_choices(partnership: Partnership, *, without_workshop: bool = False) -> list[tuple[int, str]]:
+    """(id, title) of open cards for a select list: the CARD_CHOICES most recently changed,
+    by title (a card's own page can link any card)."""
+    query = select(Card.id, Card.title).where(
+        Card.partnership_id == partnership.id, Card.archived_at.is_(None)
+    )
+    if without_workshop:
+        query = query.where(Card.workshop_id.is_(None))
+    recent = query.order_by(Card.updated_at.desc(), Card.id.desc()).limit(CARD_CHOICES).subquery()
+    return [tuple(row) for row in db.session.execute(select(recent).order_by(recent.c.title, recent.c.id))]
+
+
 def assignable_members(partnership: Partnership) -> list[tuple[User, City]]:
     """Members who can take on a card (everyone but observers), by name."""
     rows = db.session.execute(

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from ..extensions import db
 from ..i18n import DEFAULT, LANGUAGES
 from ..models import Outbox
+from ..queue import queue
 
 PRIVATE = "_private"  # (headers starting with "_" are notes for us, never sent)
 
@@ -35,9 +36,7 @@ def queue(
     )
     db.session.add(message)
     db.session.flush()
-    from .. import tasks  # (tasks imports the services)
-
-    tasks.deliver_mail.after_commit()
+    queue.after_commit("mail.deliver")  # sprintboard/tasks.py
     return message
 
 

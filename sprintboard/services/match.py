@@ -13,7 +13,7 @@ theme with 9 entries in one city and none in the other scores 0 (it is listed se
 "only one side"), while 2 + 2 beats 5 + 1. Pairwise comparison uses two cities; the
 "all cities" view uses every city of the partnership.
 
-Votes reuse the dot vote of services.facilitation: a facilitator opens a vote whose items are
+Votes reuse the dot vote of services.voting: a facilitator opens a vote whose items are
 the open matches (match_vote_items remembers which item is which match); people vote on the
 facilitation page, the dots stay hidden until the facilitator reveals them, and from then on
 the match list shows and sorts by the dots of the latest revealed vote.
@@ -22,6 +22,7 @@ the match list shows and sorts by the dots of the latest revealed vote.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -40,6 +41,7 @@ from .board import columns_of
 from .cards import create_card
 from .entries import ENTRY_KIND_LABELS, entries_of
 from .themes import theme_name, themes_of
+from .voting import open_vote
 
 DOTS_PER_PERSON = 3
 
@@ -160,8 +162,7 @@ def delete_match(match: Match, *, actor) -> None:
 
 
 def open_dot_vote(partnership: Partnership, *, votes_per_person: int = DOTS_PER_PERSON, actor):
-    """A dot vote (services.facilitation) on the matches that are not projects yet."""
-    from .facilitation import open_vote
+    """A dot vote (services.voting) on the matches that are not projects yet."""
 
     candidates = [m for m in matches_of(partnership) if m.project_id is None]
     if len(candidates) < 2:
@@ -361,3 +362,20 @@ def _match_deleted(d, who):
 @describes("match.project_created")
 def _match_project(d, who):
     return _("%(who)s turned a match into the project %(title)s", who=who, title=d.get("title", ""))
+
+
+def project_origin(project: Project) -> dict:
+    """What match/_project_origin.html shows: the entries a project came from and its actors."""
+    from .actors import actors_for_project
+
+    return {"entries": project_entries_of(project), "actors": actors_for_project(project)}
+
+
+def recorded_at(workshop) -> dict | None:
+    """What match/_recorded.html shows: actors and entries recorded on the workshop's days
+    (UTC), or None for a workshop without a date."""
+    if workshop.start_date is None:
+        return None
+    start = datetime.combine(workshop.start_date, time.min)
+    end = datetime.combine(workshop.end_date or workshop.start_date, time.min) + timedelta(days=1)
+    return recorded_between(workshop.partnership, start, end)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Outbox
 from ..models.base import utcnow
+from ..queue import queue
 
 log = logging.getLogger(__name__)
 
@@ -173,9 +174,7 @@ def retry(message: Outbox) -> None:
     message.failed_at = None
     message.attempts = 0
     message.next_attempt_at = None
-    from .. import tasks
-
-    tasks.deliver_mail.after_commit()
+    queue.after_commit("mail.deliver")  # sprintboard/tasks.py
 
 
 def build(config, message: Outbox) -> EmailMessage:

@@ -96,6 +96,18 @@ def remove_member(membership: Membership, *, actor) -> None:
     db.session.flush()
 
 
+def members_of(partnership: Partnership) -> list[User]:
+    """Everyone with a membership in the partnership, by name."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(Membership)
+            .where(Membership.partnership_id == partnership.id)
+            .order_by(User.name, User.id)
+        )
+    )
+
+
 def members_by_city(partnership: Partnership) -> list[tuple[City, list[Membership]]]:
     """Each city of the partnership with its members, facilitators first, then by name."""
     rows = db.session.scalars(

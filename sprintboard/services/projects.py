@@ -103,6 +103,14 @@ def projects_of(partnership: Partnership) -> list[Project]:
     )
 
 
+def project_choices(partnership: Partnership, *, without_workshop: bool = False) -> list[tuple[int, str]]:
+    """(id, title) of the partnership's projects for a select list."""
+    query = select(Project.id, Project.title).where(Project.partnership_id == partnership.id)
+    if without_workshop:
+        query = query.where(Project.workshop_id.is_(None))
+    return [tuple(row) for row in db.session.execute(query.order_by(Project.title, Project.id))]
+
+
 def card_counts(partnership: Partnership) -> dict[int, tuple[int, int]]:
     """project id -> (done cards, all cards), archived cards left out; one grouped query."""
     rows = db.session.execute(

@@ -114,7 +114,7 @@ def participation(partnership: Partnership, days: int = ACTIVE_DAYS) -> list[dic
 def status_of(partnership: Partnership) -> dict:
     """Everything the status page shows, without personal data (it is also the public page)."""
     sprints, charts = _optional("sprints"), _optional("charts")
-    workshops, reports = _optional("workshops"), _optional("reports")
+    workshops, reports, match = _optional("workshops"), _optional("reports"), _optional("match")
     sprint = sprints.active_sprint(partnership) if sprints else None
     burndown = None
     if sprint is not None and charts is not None:
@@ -131,6 +131,7 @@ def status_of(partnership: Partnership) -> dict:
         "funding": funding.totals_by_status(partnership),
         "participation": participation(partnership),
         "active_days": ACTIVE_DAYS,
+        "match": match.summary(partnership) if match else None,
     }
 
 

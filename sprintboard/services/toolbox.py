@@ -75,6 +75,10 @@ def search(*, q="", phase="", duration=None, group=None, language="", locale="en
 RESERVED_SLUGS = frozenset({"new", "import"})
 
 
+def method_by_id(method_id: int) -> Method | None:
+    return db.session.get(Method, method_id)
+
+
 def get_by_slug(slug: str) -> Method | None:
     return db.session.scalar(db.select(Method).where(Method.slug == slug))
 

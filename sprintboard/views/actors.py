@@ -12,9 +12,8 @@ from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.match import ActorFilterForm, ActorForm, LinkForm, MergeForm
-from ..models import Card, Project
 from ..models.actor import ACTOR_KINDS
-from ..services import DomainError, actors, themes
+from ..services import DomainError, actors, cards, projects, themes
 
 bp = Blueprint("actors", __name__, url_prefix="/p/<int:pid>/actors")
 navigation.add_tab("actors.index", _l("Actors"), 60)
@@ -81,27 +80,8 @@ def _form_page(partnership, form, record=None, status=200, existing=None):
             (a.id, a.name) for a in actors.actors_of(partnership, city=record.city) if a.id != record.id
         )
         link = LinkForm(prefix="link")
-        link.project.choices = options(
-            [(0, "—")]
-            + [
-                (p.id, p.title)
-                for p in db.session.scalars(
-                    db.select(Project).where(Project.partnership_id == partnership.id).order_by(Project.title)
-                )
-            ]
-        )
-        link.card.choices = options(
-            [(0, "—")]
-            + [
-                (c.id, c.title)
-                for c in db.session.scalars(
-                    db.select(Card)
-                    .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
-                    .order_by(Card.updated_at.desc())
-                    .limit(CARD_CHOICES)
-                )
-            ]
-        )
+        link.project.choices = options([(0, "—")] + projects.project_choices(partnership))
+        link.card.choices = options([(0, "—")] + cards.card_choices(partnership))
         context.update(merge=merge, link=link, confirm=ConfirmForm())
     return render_template("actors/form.html", **context), status
 
@@ -207,13 +187,8 @@ def merge(pid, actor_id):
 
 
 def _link_targets(partnership, form):
-    project = db.session.get(Project, form.project.data) if form.project.data else None
-    card = db.session.get(Card, form.card.data) if form.card.data else None
-    if (form.project.data and project is None) or (form.card.data and card is None):
-        raise DomainError(_("That belongs to another partnership."))
-    for target in (project, card):
-        if target is not None and target.partnership_id != partnership.id:
-            raise DomainError(_("That belongs to another partnership."))
+    project = access.get_project_or_404(partnership, form.project.data) if form.project.data else None
+    card = access.get_card_or_404(partnership, form.card.data) if form.card.data else None
     if project is None and card is None:
         raise DomainError(_("Choose a project or a card."))
     return project, card
@@ -248,14 +223,3 @@ def unlink(pid, actor_id):
     db.session.commit()
     flash(_("Saved."), "success")
     return htmx.redirect_to(url_for("actors.edit", pid=pid, actor_id=actor_id))
-
-
-@bp.app_template_global()
-def actor_kind_label(kind: str) -> str:
-    return str(actors.KIND_LABELS.get(kind, kind))
-
-
-@bp.app_template_global()
-def actors_helping_card(card) -> list:
-    """For actors/_card_helpers.html: the actors linked to a card."""
-    return actors.actors_for_card(card)

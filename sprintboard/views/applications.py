@@ -20,7 +20,6 @@ from ..forms.applications import (
     score_form,
 )
 from ..forms.base import ConfirmForm
-from ..models import Call, Criterion
 from ..models.applications import STATUSES
 from ..services import applications as service
 from ..templating import country_name
@@ -72,7 +71,7 @@ def calls():
 @access.public
 @limiter.limit(_apply_limit, methods=["POST"])
 def apply(cid):
-    call = db.session.get(Call, cid) or abort(404)
+    call = access.get_open_call_or_404(cid)
     form = _application_form(call)
     if request.method == "POST":
         _refuse_spam(form)
@@ -243,9 +242,7 @@ def add_criterion(cid):
 @bp.post("/admin/calls/<int:cid>/criteria/<int:crid>/remove")
 def remove_criterion(cid, crid):
     call = access.get_call_or_404(cid)
-    criterion = db.session.get(Criterion, crid)
-    if criterion is None or criterion.call_id != call.id:
-        abort(404)
+    criterion = access.get_criterion_or_404(call, crid)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     service.remove_criterion(criterion, actor=current_user)

@@ -15,8 +15,7 @@ from ..extensions import db
 from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentForm
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
-from ..models import User
-from ..services import DomainError, watching
+from ..services import DomainError, actors, watching
 from ..services import cards as cards_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
@@ -79,6 +78,7 @@ def _context(
         may_manage=access.can(current_user, "manage", partnership),
         cities=cards_service.home_cities(partnership),
         history=cards_service.history(card),
+        helpers=actors.actors_for_card(card),
         languages=LANGUAGES,
         status_labels=STATUS_LABELS,
         watch=watching.watched_scopes(current_user, partnership, card),
@@ -163,7 +163,7 @@ def edit(pid, card_id):
                 estimate=form.estimate.data,
                 due_date=form.due_date.data,
                 language=form.language.data or None,
-                assignees=[db.session.get(User, i) for i in form.assignees.data],
+                assignees=[access.get_member_or_404(partnership, i) for i in form.assignees.data],
                 labels=[access.get_label_or_404(partnership, i) for i in form.labels.data],
                 actor=current_user,
             )
@@ -179,7 +179,7 @@ def edit(pid, card_id):
 
 def _conflict(partnership, card, form):
     """409: their current version beside what the user sent, with a form to re-apply it."""
-    mine = _submitted(form)
+    mine = _submitted(partnership, form)
     form.version.data = card.version  # re-applying goes on top of the current version
     conflict = {"mine": mine, "theirs": _shown(card)}
     if htmx.is_htmx():
@@ -203,11 +203,11 @@ def _shown(card) -> dict:
     }
 
 
-def _submitted(form) -> dict:
+def _submitted(partnership, form) -> dict:
     """What the user sent, as the conflict view shows it."""
     labels = {str(c.value): str(c.label) for c in form.labels.choices}
     projects = {str(c.value): str(c.label) for c in form.project.choices}
-    people = [db.session.get(User, i) for i in form.assignees.data or []]
+    people = {u.id: u.name for u, _city in cards_service.assignable_members(partnership)}
     return {
         "title": " ".join((form.title.data or "").split()),
         "body": form.body.data or "",
@@ -215,7 +215,7 @@ def _submitted(form) -> dict:
         "estimate": "" if form.estimate.data is None else str(form.estimate.data),
         "due_date": form.due_date.data,
         "language": LANGUAGES.get(form.language.data or "", ""),
-        "assignees": ", ".join(sorted(u.name for u in people if u is not None)),
+        "assignees": ", ".join(sorted(people[i] for i in form.assignees.data or [] if i in people)),
         "labels": ", ".join(sorted(labels[str(i)] for i in form.labels.data or [] if str(i) in labels)),
     }
 

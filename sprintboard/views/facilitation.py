@@ -1,5 +1,5 @@
-"""Facilitation during a workshop: timebox, freeze; dot votes and the retrospective live in
-views/voting.py on the same blueprint."""
+"""Facilitation during a workshop: timebox, freeze (the facilitation page); dot votes and the
+retrospective are views/voting.py, which re-renders this page with `index_page`."""
 
 from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
@@ -7,55 +7,28 @@ from flask_login import current_user
 
 from .. import access, htmx, navigation
 from ..extensions import db
+from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import TimeboxForm, VoteSessionForm
-from ..models import Card
-from ..services import facilitation
+from ..services import cards, facilitation, voting
 
 bp = Blueprint("facilitation", __name__, url_prefix="/p/<int:pid>/facilitation")
 navigation.add_tab("facilitation.index", _l("Facilitation"), 45)
 
 
-@bp.app_template_global()
-def timebox_state(partnership):
-    """What templates/facilitation/_timebox.html shows: None, or end time and seconds left."""
-    remaining = facilitation.timebox_remaining(partnership)
-    if remaining is None:
-        return None
-    return {
-        "ends_at": partnership.timebox_ends_at,
-        "remaining": remaining,
-        "label": partnership.timebox_label,
-        "clock": f"{remaining // 60:02d}:{remaining % 60:02d}",
-    }
+def card_choices(partnership):
+    return options(cards.card_choices(partnership))
 
 
-@bp.app_template_global()
-def board_is_frozen_for(partnership, user):
-    """True when `user` sees the board read-only because a facilitator froze it."""
-    return facilitation.is_frozen_for(partnership, user)
-
-
-def _card_choices(partnership):
-    from ..forms import options
-
-    cards = db.session.scalars(
-        db.select(Card)
-        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
-        .order_by(Card.title)
-    )
-    return options((c.id, c.title) for c in cards)
-
-
-def _index(partnership, timebox_form=None, vote_form=None, status=200):
+def index_page(partnership, timebox_form=None, vote_form=None, status=200):
     vote_form = vote_form or VoteSessionForm(formdata=None)
-    vote_form.cards.choices = _card_choices(partnership)
+    vote_form.cards.choices = card_choices(partnership)
     return render_template(
         "facilitation/index.html",
         partnership=partnership,
         timebox_form=timebox_form or TimeboxForm(formdata=None),
         vote_form=vote_form,
-        sessions=facilitation.vote_sessions(partnership),
+        sessions=voting.vote_sessions(partnership),
         confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
     ), status
@@ -63,7 +36,7 @@ def _index(partnership, timebox_form=None, vote_form=None, status=200):
 
 @bp.get("/")
 def index(pid):
-    return _index(access.get_partnership_or_404(pid))
+    return index_page(access.get_partnership_or_404(pid))
 
 
 @bp.get("/timebox")
@@ -78,7 +51,7 @@ def start_timebox(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     form = TimeboxForm()
     if not form.validate_on_submit():
-        return _index(partnership, timebox_form=form, status=422)
+        return index_page(partnership, timebox_form=form, status=422)
     facilitation.start_timebox(partnership, form.minutes.data, form.label.data or "", actor=current_user)
     db.session.commit()
     return _panel(partnership, "_timebox_panel")
@@ -88,7 +61,7 @@ def start_timebox(pid):
 def stop_timebox(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     if not ConfirmForm().validate_on_submit():
-        return _index(partnership, status=422)
+        return index_page(partnership, status=422)
     facilitation.stop_timebox(partnership, actor=current_user)
     db.session.commit()
     return _panel(partnership, "_timebox_panel")
@@ -98,7 +71,7 @@ def stop_timebox(pid):
 def freeze(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     if not ConfirmForm().validate_on_submit():
-        return _index(partnership, status=422)
+        return index_page(partnership, status=422)
     facilitation.freeze_board(partnership, actor=current_user)
     db.session.commit()
     return _panel(partnership, "_freeze_panel")
@@ -108,7 +81,7 @@ def freeze(pid):
 def unfreeze(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     if not ConfirmForm().validate_on_submit():
-        return _index(partnership, status=422)
+        return index_page(partnership, status=422)
     facilitation.unfreeze_board(partnership, actor=current_user)
     db.session.commit()
     return _panel(partnership, "_freeze_panel")
@@ -123,6 +96,3 @@ def _panel(partnership, fragment):
         timebox_form=TimeboxForm(formdata=None),
         may_manage=True,
     )
-
-
-from . import voting  # noqa: E402,F401  (dot votes and retrospective on this blueprint)

@@ -18,23 +18,13 @@ from ..services import DomainError, funding, partnerships
 bp = Blueprint("funding", __name__, url_prefix="/p/<int:pid>/funding")
 
 navigation.add_tab("funding.index", _l("Funding"), 50)
-navigation.add_home_section("funding/_home.html", 50)
+navigation.add_home_section("funding/_home.html", 50, lambda p: {"upcoming": funding.upcoming_deadlines(p)})
 
 
 @bp.app_template_filter("money")
 def money(amount, currency: str) -> str:
     """An exact amount in its own currency, formatted for the current language."""
     return "" if amount is None else format_currency(amount, currency)
-
-
-@bp.app_template_global()
-def upcoming_funding_deadlines(partnership):
-    return funding.upcoming_deadlines(partnership)
-
-
-@bp.app_template_global()
-def funding_status_label(status: str) -> str:
-    return funding.status_label(status)
 
 
 def _board_context(partnership):

@@ -2,7 +2,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, i18n
+from .. import access, database, i18n
 from ..extensions import db
 from ..forms.auth import LanguageForm
 from ..models import User
@@ -41,7 +41,7 @@ def language():
 @bp.get("/healthz")
 @access.public
 def health():
-    db.session.execute(db.text("SELECT 1"))
+    database.ping()
     return {"status": "ok"}
 
 

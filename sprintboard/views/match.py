@@ -19,7 +19,7 @@ from ..services import entries as entry_service
 
 bp = Blueprint("match", __name__, url_prefix="/p/<int:pid>")
 navigation.add_tab("match.index", _l("Match"), 70)
-navigation.add_home_section("match/_home.html", 60)
+navigation.add_home_section("match/_home.html", 60, lambda p: {"summary": match.summary(p)})
 
 
 def _compared(partnership):
@@ -120,7 +120,7 @@ def open_dot_vote(pid):
         partnership, votes_per_person=form.votes_per_person.data, actor=current_user
     )
     db.session.commit()
-    return htmx.redirect_to(url_for("facilitation.vote", pid=pid, vid=session.id))
+    return htmx.redirect_to(url_for("voting.vote", pid=pid, vid=session.id))
 
 
 @bp.post("/match/matches/<int:match_id>/accept")
@@ -288,42 +288,3 @@ def add_theme(pid):
             flash(_("The theme has been added."), "success")
             return htmx.redirect_to(url_for("match.theme_list", pid=pid))
     return _themes_page(partnership, form, status=422)
-
-
-# Template helpers ------------------------------------------------------------------------------
-
-
-@bp.app_template_global()
-def theme_label(theme) -> str:
-    return themes.theme_name(theme)
-
-
-@bp.app_template_global()
-def entry_kind_label(kind: str) -> str:
-    return str(entry_service.ENTRY_KIND_LABELS.get(kind, kind))
-
-
-@bp.app_template_global()
-def match_summary(partnership) -> dict:
-    return match.summary(partnership)
-
-
-@bp.app_template_global()
-def match_project_origin(project) -> dict:
-    """For match/_project_origin.html: the entries a project came from and its actors."""
-    from ..services.actors import actors_for_project
-
-    return {"entries": match.project_entries_of(project), "actors": actors_for_project(project)}
-
-
-@bp.app_template_global()
-def match_recorded_at(workshop) -> dict | None:
-    """For match/_recorded.html: actors and entries recorded on the workshop's days (UTC), or
-    None for a workshop without a date."""
-    from datetime import datetime, time, timedelta
-
-    if workshop.start_date is None:
-        return None
-    start = datetime.combine(workshop.start_date, time.min)
-    end = datetime.combine(workshop.end_date or workshop.start_date, time.min) + timedelta(days=1)
-    return match.recorded_between(workshop.partnership, start, end)

@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access
+from .. import access, navigation
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms.partnerships import AddCityForm, PartnershipEditForm, PartnershipForm
@@ -37,6 +37,7 @@ def show(pid):
         partnership=partnership,
         groups=partnerships.members_by_city(partnership),
         role=access.role_in(current_user, partnership),
+        sections=navigation.home_sections(partnership),
     )
 
 

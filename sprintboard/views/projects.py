@@ -10,8 +10,8 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.projects import STATUS_LABELS, ProjectForm
 from ..i18n import LANGUAGES
+from ..services import match, watching
 from ..services import projects as projects_service
-from ..services import watching
 
 bp = Blueprint("projects", __name__, url_prefix="/p/<int:pid>/projects")
 navigation.add_tab("projects.index", _l("Projects"), 20)
@@ -43,6 +43,7 @@ def show(pid, project_id):
         status_labels=STATUS_LABELS,
         languages=LANGUAGES,
         columns=projects_service.cards_by_column(project),
+        origin=match.project_origin(project),
         may_edit=access.can(current_user, "edit", partnership),
         watching=watching.is_watching(current_user, partnership, project=project),
     )

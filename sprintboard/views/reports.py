@@ -6,12 +6,7 @@ from .. import access, navigation
 from ..services import reports
 
 bp = Blueprint("reports", __name__, url_prefix="/p/<int:pid>/reports")
-navigation.add_home_section("reports/_home.html", 20)
-
-
-@bp.app_template_global()
-def done_since_summary(partnership):
-    return reports.summary(partnership)
+navigation.add_home_section("reports/_home.html", 20, lambda p: {"report": reports.summary(p)})
 
 
 @bp.get("/done-since-workshop")

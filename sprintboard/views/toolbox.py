@@ -130,6 +130,7 @@ def show(slug):
     method = _get_method_or_404(slug)
     locale = str(get_locale())
     compare = request.args.get("compare")
+    usage = service.usage(method)
     return render_template(
         "toolbox/show.html",
         method=method,
@@ -137,7 +138,8 @@ def show(slug):
         locale=locale,
         compare=method.text(compare) if compare in method.languages else None,
         phase_labels=PHASE_LABELS,
-        used_in=service.usage(method),
+        used_in=len(usage),
+        visible=access.visible_workshops(current_user, usage),
         confirm=ConfirmForm(),
         may_edit=access.can_edit_toolbox(current_user),
     )

@@ -1,6 +1,6 @@
-"""Dot votes and the retrospective (routes of the facilitation blueprint)."""
+"""Dot votes and the retrospective, under the facilitation page's address."""
 
-from flask import flash, render_template, url_for
+from flask import Blueprint, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,20 +9,22 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import RETRO_LABELS, RetroNoteForm, VoteSessionForm
-from ..services import facilitation
-from .facilitation import _card_choices, _index, bp
+from ..services import voting
+from .facilitation import card_choices, index_page
+
+bp = Blueprint("voting", __name__, url_prefix="/p/<int:pid>/facilitation")
 
 
 @bp.post("/votes")
 def open_vote(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     form = VoteSessionForm()
-    form.cards.choices = _card_choices(partnership)
+    form.cards.choices = card_choices(partnership)
     if not form.validate_on_submit():
-        return _index(partnership, vote_form=form, status=422)
+        return index_page(partnership, vote_form=form, status=422)
     cards = [access.get_card_or_404(partnership, card_id) for card_id in form.cards.data or []]
     with rule_errors(form, "question"):
-        session = facilitation.open_vote(
+        session = voting.open_vote(
             partnership,
             form.question.data,
             form.votes_per_person.data,
@@ -31,19 +33,19 @@ def open_vote(pid):
             actor=current_user,
         )
     if form.errors:
-        return _index(partnership, vote_form=form, status=422)
+        return index_page(partnership, vote_form=form, status=422)
     db.session.commit()
-    return htmx.redirect_to(url_for("facilitation.vote", pid=pid, vid=session.id))
+    return htmx.redirect_to(url_for("voting.vote", pid=pid, vid=session.id))
 
 
 def _vote_context(partnership, session):
     return dict(
         partnership=partnership,
         session=session,
-        mine=facilitation.my_votes(session, current_user),
-        used=facilitation.votes_used(session, current_user),
-        voters=facilitation.voter_count(session),
-        results=facilitation.results(session) if session.state == "revealed" else None,
+        mine=voting.my_votes(session, current_user),
+        used=voting.votes_used(session, current_user),
+        voters=voting.voter_count(session),
+        results=voting.results(session) if session.state == "revealed" else None,
         may_vote=access.can(current_user, "edit", partnership),
         may_manage=access.can(current_user, "manage", partnership),
     )
@@ -51,7 +53,7 @@ def _vote_context(partnership, session):
 
 def _vote_response(partnership, session):
     if not htmx.is_htmx():
-        return htmx.redirect_to(url_for("facilitation.vote", pid=partnership.id, vid=session.id))
+        return htmx.redirect_to(url_for("voting.vote", pid=partnership.id, vid=session.id))
     return render_template("facilitation/_vote.html", **_vote_context(partnership, session))
 
 
@@ -73,7 +75,7 @@ def cast(pid, vid, option_id):
     partnership, session, item = _load_item(pid, vid, option_id, "edit")
     if not ConfirmForm().validate_on_submit():
         return _vote_response(partnership, session)
-    facilitation.cast_vote(session, item, actor=current_user)
+    voting.cast_vote(session, item, actor=current_user)
     db.session.commit()
     return _vote_response(partnership, session)
 
@@ -83,7 +85,7 @@ def retract(pid, vid, option_id):
     partnership, session, item = _load_item(pid, vid, option_id, "edit")
     if not ConfirmForm().validate_on_submit():
         return _vote_response(partnership, session)
-    facilitation.retract_vote(session, item, actor=current_user)
+    voting.retract_vote(session, item, actor=current_user)
     db.session.commit()
     return _vote_response(partnership, session)
 
@@ -94,7 +96,7 @@ def reveal(pid, vid):
     session = access.get_vote_session_or_404(partnership, vid)
     if not ConfirmForm().validate_on_submit():
         return _vote_response(partnership, session)
-    facilitation.reveal_vote(session, actor=current_user)
+    voting.reveal_vote(session, actor=current_user)
     db.session.commit()
     return _vote_response(partnership, session)
 
@@ -109,7 +111,7 @@ def _retro(partnership, form=None, status=200):
         status,
         partnership=partnership,
         form=form or RetroNoteForm(formdata=None),
-        notes=facilitation.retro_notes(partnership),
+        notes=voting.retro_notes(partnership),
         labels=RETRO_LABELS,
         may_edit=access.can(current_user, "edit", partnership),
         may_manage=access.can(current_user, "manage", partnership),
@@ -124,7 +126,7 @@ def retro(pid):
 def _back_to_retro(partnership):
     if htmx.is_htmx():
         return _retro(partnership)
-    return htmx.redirect_to(url_for("facilitation.retro", pid=partnership.id))
+    return htmx.redirect_to(url_for("voting.retro", pid=partnership.id))
 
 
 @bp.post("/retro")
@@ -133,7 +135,7 @@ def add_note(pid):
     form = RetroNoteForm()
     if not form.validate_on_submit():
         return _retro(partnership, form, 422)
-    facilitation.add_retro_note(partnership, form.kind.data, form.text.data, actor=current_user)
+    voting.add_retro_note(partnership, form.kind.data, form.text.data, actor=current_user)
     db.session.commit()
     return _back_to_retro(partnership)
 
@@ -144,7 +146,7 @@ def note_to_card(pid, nid):
     note = access.get_retro_note_or_404(partnership, nid)
     if not ConfirmForm().validate_on_submit():
         return _retro(partnership, status=422)
-    card = facilitation.action_to_card(note, actor=current_user)
+    card = voting.action_to_card(note, actor=current_user)
     db.session.commit()
     message = _("“%(title)s” is now a card in the backlog.", title=card.title)
     if htmx.is_htmx():  # said now, in the flash region, not on the next page loaded
@@ -160,6 +162,6 @@ def delete_note(pid, nid):
     note = access.get_retro_note_or_404(partnership, nid)
     if not ConfirmForm().validate_on_submit():
         return _retro(partnership, status=422)
-    facilitation.delete_retro_note(note, actor=current_user)
+    voting.delete_retro_note(note, actor=current_user)
     db.session.commit()
     return _back_to_retro(partnership)

@@ -1,6 +1,6 @@
-"""Agenda items and links to cards/projects of a workshop (routes of the workshops blueprint)."""
+"""Agenda items and links to cards/projects of a workshop, on the workshop page's address."""
 
-from flask import request
+from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,16 +9,17 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.workshops import AgendaItemForm
-from ..models import Method, User
-from ..services import DomainError, workshops
-from .workshops import _load, _members, _respond, bp
+from ..services import DomainError, partnerships, toolbox, workshops
+from .workshops import load, respond
+
+bp = Blueprint("workshop_agenda", __name__, url_prefix="/p/<int:pid>/workshops")
 
 
 def _responsible(partnership, value):
     if not value:
         return None
-    user = db.session.get(User, int(value)) if value.isdigit() else None
-    if user is None or user not in _members(partnership):
+    user = next((u for u in partnerships.members_of(partnership) if str(u.id) == value), None)
+    if user is None:
         raise DomainError(_("The responsible person must be a member of the partnership."))
     return user
 
@@ -27,7 +28,7 @@ def _method(value):
     """The toolbox method chosen for an agenda item (by id), or None."""
     if not value:
         return None
-    method = db.session.get(Method, int(value)) if value.isdigit() else None
+    method = toolbox.method_by_id(int(value)) if value.isdigit() else None
     if method is None:
         raise DomainError(_("That method is not in the toolbox."))
     return method
@@ -42,10 +43,10 @@ def _agenda_form(partnership):
 
 @bp.post("/<int:wid>/agenda")
 def add_item(pid, wid):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     form = _agenda_form(partnership)
     if not form.validate_on_submit():
-        return _respond(partnership, workshop, "agenda", 422, agenda_form=form)
+        return respond(partnership, workshop, "agenda", 422, agenda_form=form)
     with rule_errors(form, "title"):
         workshops.add_agenda_item(
             workshop,
@@ -57,19 +58,19 @@ def add_item(pid, wid):
             actor=current_user,
         )
     if form.errors:
-        return _respond(partnership, workshop, "agenda", 422, agenda_form=form)
+        return respond(partnership, workshop, "agenda", 422, agenda_form=form)
     db.session.commit()
-    return _respond(partnership, workshop, "agenda")
+    return respond(partnership, workshop, "agenda")
 
 
 @bp.post("/<int:wid>/agenda/<int:item_id>")
 def update_item(pid, wid, item_id):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     item = access.get_agenda_item_or_404(workshop, item_id)
     form = AgendaItemForm()
     form.responsible.validate_choice = False
     if not form.validate_on_submit():
-        return _respond(
+        return respond(
             partnership,
             workshop,
             "agenda",
@@ -87,31 +88,31 @@ def update_item(pid, wid, item_id):
             actor=current_user,
         )
     if broken:
-        return _respond(partnership, workshop, "agenda", 422, error=broken.message)
+        return respond(partnership, workshop, "agenda", 422, error=broken.message)
     db.session.commit()
-    return _respond(partnership, workshop, "agenda")
+    return respond(partnership, workshop, "agenda")
 
 
 @bp.post("/<int:wid>/agenda/<int:item_id>/move")
 def move_item(pid, wid, item_id):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     item = access.get_agenda_item_or_404(workshop, item_id)
     if not ConfirmForm().validate_on_submit():
-        return _respond(partnership, workshop, "agenda", 422)
+        return respond(partnership, workshop, "agenda", 422)
     workshops.move_agenda_item(item, request.form.get("direction", ""), actor=current_user)
     db.session.commit()
-    return _respond(partnership, workshop, "agenda")
+    return respond(partnership, workshop, "agenda")
 
 
 @bp.post("/<int:wid>/agenda/<int:item_id>/delete")
 def delete_item(pid, wid, item_id):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     item = access.get_agenda_item_or_404(workshop, item_id)
     if not ConfirmForm().validate_on_submit():
-        return _respond(partnership, workshop, "agenda", 422)
+        return respond(partnership, workshop, "agenda", 422)
     workshops.delete_agenda_item(item, actor=current_user)
     db.session.commit()
-    return _respond(partnership, workshop, "agenda")
+    return respond(partnership, workshop, "agenda")
 
 
 def _linked_things(partnership):
@@ -123,23 +124,23 @@ def _linked_things(partnership):
 
 @bp.post("/<int:wid>/links")
 def link(pid, wid):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     if not ConfirmForm().validate_on_submit():
-        return _respond(partnership, workshop, "links", 422)
+        return respond(partnership, workshop, "links", 422)
     card, project = _linked_things(partnership)
     if card is None and project is None:
-        return _respond(partnership, workshop, "links", 422, error=_("Choose a card or a project."))
+        return respond(partnership, workshop, "links", 422, error=_("Choose a card or a project."))
     workshops.link(workshop, card=card, project=project, actor=current_user)
     db.session.commit()
-    return _respond(partnership, workshop, "links")
+    return respond(partnership, workshop, "links")
 
 
 @bp.post("/<int:wid>/links/remove")
 def unlink(pid, wid):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     if not ConfirmForm().validate_on_submit():
-        return _respond(partnership, workshop, "links", 422)
+        return respond(partnership, workshop, "links", 422)
     card, project = _linked_things(partnership)
     workshops.unlink(workshop, card=card, project=project, actor=current_user)
     db.session.commit()
-    return _respond(partnership, workshop, "links")
+    return respond(partnership, workshop, "links")

@@ -20,35 +20,21 @@ from ..forms.workshops import (
     WorkshopForm,
     city_choices,
 )
-from ..models import Card, Membership, Project, User
-from ..services import toolbox, workshops
+from ..services import cards as cards_service
+from ..services import match, partnerships, toolbox, workshops
+from ..services import projects as projects_service
 
 bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
 navigation.add_tab("workshops.index", _l("Workshops"), 30)
-navigation.add_home_section("workshops/_home.html", 30)
-
-
-@bp.app_template_global()
-def workshop_title(workshop):
-    return workshops.workshop_title(workshop)
-
-
-@bp.app_template_global()
-def workshop_now_next(partnership):
-    return workshops.last_held(partnership), workshops.next_planned(partnership)
+navigation.add_home_section(
+    "workshops/_home.html",
+    30,
+    lambda p: {"now": workshops.last_held(p), "next": workshops.next_planned(p)},
+)
 
 
 def _city(partnership, value):
     return access.get_city_or_404(partnership, int(value)) if value else None
-
-
-def _members(partnership):
-    return db.session.scalars(
-        db.select(User)
-        .join(Membership)
-        .where(Membership.partnership_id == partnership.id)
-        .order_by(User.name)
-    ).all()
 
 
 def _index(partnership, form=None, status=200):
@@ -103,7 +89,7 @@ def _context(partnership, workshop, **forms):
         details.host_city.data = str(workshop.host_city_id or "")
     details.host_city.choices = city_choices(partnership)
     agenda_form = forms.pop("agenda_form", None) or AgendaItemForm(formdata=None)
-    members = _members(partnership)
+    members = partnerships.members_of(partnership)
     agenda_form.responsible.choices = options(
         [("", _("Nobody in particular"))] + [(str(u.id), u.name) for u in members]
     )
@@ -112,30 +98,11 @@ def _context(partnership, workshop, **forms):
     cards, projects = workshops.linked(workshop)
     link_form = LinkForm(formdata=None)
     link_form.card.choices = options(
-        [("", "—")]
-        + [
-            (str(c.id), c.title)
-            for c in db.session.scalars(
-                db.select(Card)
-                .where(
-                    Card.partnership_id == partnership.id,
-                    Card.archived_at.is_(None),
-                    Card.workshop_id.is_(None),
-                )
-                .order_by(Card.title)
-            )
-        ]
+        [("", "—")] + [(str(i), t) for i, t in cards_service.card_choices(partnership, without_workshop=True)]
     )
     link_form.project.choices = options(
         [("", "—")]
-        + [
-            (str(p.id), p.title)
-            for p in db.session.scalars(
-                db.select(Project)
-                .where(Project.partnership_id == partnership.id, Project.workshop_id.is_(None))
-                .order_by(Project.title)
-            )
-        ]
+        + [(str(i), t) for i, t in projects_service.project_choices(partnership, without_workshop=True)]
     )
     return dict(
         partnership=partnership,
@@ -149,6 +116,7 @@ def _context(partnership, workshop, **forms):
         projects=projects,
         methods=methods,
         attendance=workshops.attendance_of(workshop),
+        recorded=match.recorded_at(workshop),
         minutes=workshops.agenda_minutes(workshop),
         confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
@@ -156,7 +124,7 @@ def _context(partnership, workshop, **forms):
     )
 
 
-def _respond(partnership, workshop, fragment, status=200, **forms):
+def respond(partnership, workshop, fragment, status=200, **forms):
     """htmx: the changed fragment; browsers: back to the workshop page (or the page with errors)."""
     if status == 200 and not htmx.is_htmx():
         return htmx.redirect_to(url_for("workshops.show", pid=partnership.id, wid=workshop.id))
@@ -168,24 +136,24 @@ def _respond(partnership, workshop, fragment, status=200, **forms):
     )
 
 
-def _load(pid, wid, need="manage"):
+def load(pid, wid, need="manage"):
     partnership = access.get_partnership_or_404(pid, need=need)
     return partnership, access.get_workshop_or_404(partnership, wid)
 
 
 @bp.get("/<int:wid>")
 def show(pid, wid):
-    partnership, workshop = _load(pid, wid, need="view")
+    partnership, workshop = load(pid, wid, need="view")
     return render_template("workshops/show.html", **_context(partnership, workshop))
 
 
 @bp.post("/<int:wid>")
 def update(pid, wid):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     form = WorkshopForm()
     form.host_city.choices = city_choices(partnership)
     if not form.validate_on_submit():
-        return _respond(partnership, workshop, "details", 422, details_form=form)
+        return respond(partnership, workshop, "details", 422, details_form=form)
     with rule_errors(form, "title"):
         workshops.update_workshop(
             workshop,
@@ -197,51 +165,48 @@ def update(pid, wid):
             actor=current_user,
         )
     if form.errors:
-        return _respond(partnership, workshop, "details", 422, details_form=form)
+        return respond(partnership, workshop, "details", 422, details_form=form)
     db.session.commit()
-    return _respond(partnership, workshop, "details")
+    return respond(partnership, workshop, "details")
 
 
 @bp.post("/<int:wid>/held")
 def held(pid, wid):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     if not ConfirmForm().validate_on_submit():
-        return _respond(partnership, workshop, "details", 422)
+        return respond(partnership, workshop, "details", 422)
     if request.form.get("status") == "planned":
         workshops.mark_planned(workshop, actor=current_user)
     else:
         workshops.mark_held(workshop, actor=current_user)
     db.session.commit()
-    return _respond(partnership, workshop, "details")
+    return respond(partnership, workshop, "details")
 
 
 @bp.post("/<int:wid>/outcomes")
 def outcomes(pid, wid):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     form = OutcomesForm()
     if not form.validate_on_submit():
-        return _respond(partnership, workshop, "outcomes", 422, outcomes_form=form)
+        return respond(partnership, workshop, "outcomes", 422, outcomes_form=form)
     workshops.set_outcomes(workshop, form.outcomes.data, actor=current_user)
     db.session.commit()
-    return _respond(partnership, workshop, "outcomes")
+    return respond(partnership, workshop, "outcomes")
 
 
 @bp.post("/<int:wid>/attendance")
 def attendance(pid, wid):
-    partnership, workshop = _load(pid, wid)
+    partnership, workshop = load(pid, wid)
     if not ConfirmForm().validate_on_submit():
-        return _respond(partnership, workshop, "attendance", 422)
+        return respond(partnership, workshop, "attendance", 422)
     counts = {}
     for city in partnership.cities:
         raw = (request.form.get(f"city-{city.id}") or "0").strip()
         if not raw.isdigit():
-            return _respond(
+            return respond(
                 partnership, workshop, "attendance", 422, error=_("Attendance is a number from 0 to 10,000.")
             )
         counts[city] = int(raw)
     workshops.set_attendance(workshop, counts, actor=current_user)
     db.session.commit()
-    return _respond(partnership, workshop, "attendance")
-
-
-from . import workshop_agenda  # noqa: E402,F401  (agenda and link routes on this blueprint)
+    return respond(partnership, workshop, "attendance")

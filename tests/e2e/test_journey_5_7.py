@@ -293,7 +293,7 @@ def test_journey_7_sprint_and_succeed_and_after(page, live_server, world, log_in
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FLASK_APP")}
     env.update(DATABASE_URL=f"sqlite:///{other}", SECRET_KEY="another-server")
     done = subprocess.run(
-        [sys.executable, "-c", "from sprintboard.cli import main; main()", "import", str(backup)],
+        [sys.executable, "-c", "from sprintboard.console import main; main()", "import", str(backup)],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -61,11 +61,11 @@ def test_plan_start_and_watch_the_burndown(page, live_server, world, log_in, axe
 
 
 def test_facilitation_workshop_and_report_pages_pass_axe(page, live_server, world, log_in, axe_check):
-    from sprintboard.services import facilitation, workshops
+    from sprintboard.services import voting, workshops
 
     p, fac = world.partnership, world.users["facilitator"]
-    vote = facilitation.open_vote(p, "Which match first?", 3, ideas=["Choirs", "Schools"], actor=fac)
-    facilitation.add_retro_note(p, "action", "Book the town hall", actor=fac)
+    vote = voting.open_vote(p, "Which match first?", 3, ideas=["Choirs", "Schools"], actor=fac)
+    voting.add_retro_note(p, "action", "Book the town hall", actor=fac)
     workshop = workshops.timeline(p)[0]
     workshops.add_agenda_item(workshop, "Welcome", duration=15, responsible=fac, actor=fac)
     db.session.commit()

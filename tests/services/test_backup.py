@@ -77,12 +77,12 @@ def rich_partnership(world):
     )
     funding.move_funding_idea(idea, "researching", actor=member)
     status.create_public_link(p, actor=facilitator)
-    from sprintboard.services import facilitation, invitations, workshops
+    from sprintboard.services import invitations, voting, workshops
 
     sprint = factories.sprint(p, "Sprint 1", start=date(2026, 11, 2), state="active", cards=[card])
-    facilitation.add_retro_note(p, "well", "Mixed pairs", actor=member, sprint=sprint)
-    session = facilitation.open_vote(p, "Which first?", 3, cards=[card, other], actor=facilitator)
-    facilitation.cast_vote(session, session.items[0], actor=member)
+    voting.add_retro_note(p, "well", "Mixed pairs", actor=member, sprint=sprint)
+    session = voting.open_vote(p, "Which first?", 3, cards=[card, other], actor=facilitator)
+    voting.cast_vote(session, session.items[0], actor=member)
     ws = workshops.create_workshop(
         p, "custom", "Kick-off", host_city=p.cities[0], start=date(2026, 10, 1), actor=facilitator
     )

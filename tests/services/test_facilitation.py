@@ -6,7 +6,7 @@ import time_machine
 
 from sprintboard.extensions import db
 from sprintboard.models import Card, Vote
-from sprintboard.services import Conflict, DomainError, board, cards, facilitation
+from sprintboard.services import Conflict, DomainError, board, cards, facilitation, voting
 from sprintboard.services.facilitation import BoardFrozen
 from tests import factories
 
@@ -61,52 +61,50 @@ def test_freezing_twice_is_a_conflict(world):
 
 def test_votes_stay_within_the_budget(world):
     p, fac, member = world.partnership, world.users["facilitator"], world.users["member"]
-    session = facilitation.open_vote(p, "What first?", 2, ideas=["Choir", "Bikes", " "], actor=fac)
+    session = voting.open_vote(p, "What first?", 2, ideas=["Choir", "Bikes", " "], actor=fac)
     choir, bikes = session.items
     assert [i.text for i in session.items] == ["Choir", "Bikes"]
-    facilitation.cast_vote(session, choir, actor=member)
-    facilitation.cast_vote(session, choir, actor=member)  # several dots on one item are fine
+    voting.cast_vote(session, choir, actor=member)
+    voting.cast_vote(session, choir, actor=member)  # several dots on one item are fine
     with pytest.raises(DomainError) as error:
-        facilitation.cast_vote(session, bikes, actor=member)
+        voting.cast_vote(session, bikes, actor=member)
     assert "2" in error.value.message
-    assert facilitation.my_votes(session, member) == {choir.id: 2}
-    facilitation.retract_vote(session, choir, actor=member)
-    facilitation.cast_vote(session, bikes, actor=member)
-    facilitation.cast_vote(session, bikes, actor=fac)
-    assert facilitation.voter_count(session) == 2
+    assert voting.my_votes(session, member) == {choir.id: 2}
+    voting.retract_vote(session, choir, actor=member)
+    voting.cast_vote(session, bikes, actor=member)
+    voting.cast_vote(session, bikes, actor=fac)
+    assert voting.voter_count(session) == 2
 
 
 def test_revealed_results_are_ranked_and_the_vote_is_closed(world):
     p, fac, member = world.partnership, world.users["facilitator"], world.users["member"]
     card = factories.card(p, "Card idea", actor=fac)
-    session = facilitation.open_vote(p, "Which?", 3, cards=[card], ideas=["Idea"], actor=fac)
+    session = voting.open_vote(p, "Which?", 3, cards=[card], ideas=["Idea"], actor=fac)
     first, second = session.items
-    facilitation.cast_vote(session, second, actor=member)
-    facilitation.cast_vote(session, second, actor=fac)
-    facilitation.cast_vote(session, first, actor=fac)
-    facilitation.reveal_vote(session, actor=fac)
-    assert [(i.text, n) for i, n in facilitation.results(session)] == [("Idea", 2), ("Card idea", 1)]
+    voting.cast_vote(session, second, actor=member)
+    voting.cast_vote(session, second, actor=fac)
+    voting.cast_vote(session, first, actor=fac)
+    voting.reveal_vote(session, actor=fac)
+    assert [(i.text, n) for i, n in voting.results(session)] == [("Idea", 2), ("Card idea", 1)]
     with pytest.raises(Conflict):
-        facilitation.cast_vote(session, first, actor=member)
+        voting.cast_vote(session, first, actor=member)
     assert db.session.scalar(sa.select(sa.func.count(Vote.id))) == 3
 
 
 def test_a_vote_needs_two_choices(world):
     with pytest.raises(DomainError):
-        facilitation.open_vote(
-            world.partnership, "Q", 3, ideas=["Only one"], actor=world.users["facilitator"]
-        )
+        voting.open_vote(world.partnership, "Q", 3, ideas=["Only one"], actor=world.users["facilitator"])
 
 
 def test_a_retro_action_becomes_a_backlog_card_once(world):
     p, member = world.partnership, world.users["member"]
-    note = facilitation.add_retro_note(p, "action", "Book the town hall", actor=member)
-    card = facilitation.action_to_card(note, actor=member)
+    note = voting.add_retro_note(p, "action", "Book the town hall", actor=member)
+    card = voting.action_to_card(note, actor=member)
     assert card.title == "Book the town hall" and card.sprint_id is None
     assert card.column.name == "Backlog"
     with pytest.raises(Conflict):
-        facilitation.action_to_card(note, actor=member)
-    well = facilitation.add_retro_note(p, "well", "Good coffee", actor=member)
+        voting.action_to_card(note, actor=member)
+    well = voting.add_retro_note(p, "well", "Good coffee", actor=member)
     with pytest.raises(DomainError):
-        facilitation.action_to_card(well, actor=member)
-    assert [n.text for n in facilitation.retro_notes(p)["action"]] == ["Book the town hall"]
+        voting.action_to_card(well, actor=member)
+    assert [n.text for n in voting.retro_notes(p)["action"]] == ["Book the town hall"]

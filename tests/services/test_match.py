@@ -102,7 +102,7 @@ def test_a_match_needs_one_entry_per_city_of_this_partnership(world, p):
 
 
 def test_matches_are_dot_voted_with_the_facilitation_vote_hidden_until_revealed(world, p):
-    from sprintboard.services import facilitation
+    from sprintboard.services import voting
 
     ms = [
         match.create_match(p, [factories.entry(p, 0, f"a{i}"), factories.entry(p, 1, f"b{i}")], actor=None)
@@ -113,12 +113,12 @@ def test_matches_are_dot_voted_with_the_facilitation_vote_hidden_until_revealed(
     assert [item.text for item in session.items] == [match.match_title(m) for m in ms[:2]]
     member, observer = world.users["member"], world.users["observer"]
     second = session.items[1]
-    facilitation.cast_vote(session, second, actor=member)
-    facilitation.cast_vote(session, second, actor=observer)
-    facilitation.cast_vote(session, session.items[0], actor=observer)
+    voting.cast_vote(session, second, actor=member)
+    voting.cast_vote(session, second, actor=observer)
+    voting.cast_vote(session, session.items[0], actor=observer)
     assert match.dot_votes(p) == {"session": session, "dots": {}}  # hidden while open
     assert match.matches_of(p, {})[0] is ms[0]
-    facilitation.reveal_vote(session, actor=world.users["facilitator"])
+    voting.reveal_vote(session, actor=world.users["facilitator"])
     dots = match.dot_votes(p)["dots"]
     assert dots == {ms[0].id: 1, ms[1].id: 2}
     assert match.matches_of(p, dots)[0] is ms[1]  # most dots first

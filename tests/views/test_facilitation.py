@@ -5,7 +5,7 @@ import time_machine
 
 from sprintboard.extensions import db
 from sprintboard.models import Card, Vote
-from sprintboard.services import facilitation
+from sprintboard.services import facilitation, voting
 from tests import factories
 
 
@@ -35,7 +35,7 @@ def test_a_bad_timebox_is_a_422(world, as_role):
 def test_frozen_board_shows_a_banner_and_refuses_member_writes_with_423(world, as_role):
     p = world.partnership
     facilitation.freeze_board(p, actor=world.users["facilitator"])
-    note = facilitation.add_retro_note(p, "action", "Book the hall", actor=world.users["member"])
+    note = voting.add_retro_note(p, "action", "Book the hall", actor=world.users["member"])
     db.session.commit()
     member = as_role("member")
     assert "you can look but not change anything" in member.get(_url(world)).get_data(as_text=True)
@@ -57,7 +57,7 @@ def test_freeze_and_unfreeze_by_htmx(world, as_role):
 
 def test_dot_voting_hides_votes_and_keeps_the_budget(world, as_role):
     p = world.partnership
-    session = facilitation.open_vote(
+    session = voting.open_vote(
         p, "What first?", 2, ideas=["Choir", "Bikes"], actor=world.users["facilitator"]
     )
     db.session.commit()
@@ -82,8 +82,8 @@ def test_facilitator_opens_and_reveals_a_vote(world, as_role):
     )
     assert response.status_code == 303
     vote_url = response.headers["Location"]
-    session = facilitation.vote_sessions(world.partnership)[0]
-    facilitation.cast_vote(session, session.items[1], actor=world.users["facilitator"])
+    session = voting.vote_sessions(world.partnership)[0]
+    voting.cast_vote(session, session.items[1], actor=world.users["facilitator"])
     db.session.commit()
     htmx = as_role("facilitator", htmx=True)
     html = htmx.post(_url(world, f"votes/{session.id}/reveal")).get_data(as_text=True)
@@ -101,7 +101,7 @@ def test_retro_notes_and_an_action_becomes_a_card(world, as_role):
         as_text=True
     )
     assert html.lstrip().startswith('<section id="retro"') and "Invite the mayor" in html
-    note = facilitation.retro_notes(world.partnership)["action"][0]
+    note = voting.retro_notes(world.partnership)["action"][0]
     html = client.post(_url(world, f"retro/{note.id}/card")).get_data(as_text=True)
     assert "card created" in html
     assert db.session.scalar(sa.select(Card.title)) == "Invite the mayor"
@@ -109,7 +109,7 @@ def test_retro_notes_and_an_action_becomes_a_card(world, as_role):
 
 
 def test_an_action_made_a_card_is_confirmed_at_once_not_on_the_next_page(world, as_role):
-    note = facilitation.add_retro_note(world.partnership, "action", "Invite the mayor", actor=None)
+    note = voting.add_retro_note(world.partnership, "action", "Invite the mayor", actor=None)
     db.session.commit()
     client = as_role("member", htmx=True)
     html = client.post(_url(world, f"retro/{note.id}/card")).get_data(as_text=True)
@@ -140,7 +140,7 @@ def test_the_frozen_message_is_translated(world, as_role):
     p = world.partnership
     world.users["member"].locale = "de"
     facilitation.freeze_board(p, actor=world.users["facilitator"])
-    note = facilitation.add_retro_note(p, "action", "Saal buchen", actor=world.users["member"])
+    note = voting.add_retro_note(p, "action", "Saal buchen", actor=world.users["member"])
     db.session.commit()
     response = as_role("member").post(_url(world, f"retro/{note.id}/card"))
     assert response.status_code == 423
@@ -158,8 +158,8 @@ def test_stop_the_timebox(world, as_role):
 
 def test_take_a_vote_back_and_observers_only_watch(world, as_role):
     p = world.partnership
-    session = facilitation.open_vote(p, "Q?", 1, ideas=["A", "B"], actor=world.users["facilitator"])
-    facilitation.cast_vote(session, session.items[0], actor=world.users["member"])
+    session = voting.open_vote(p, "Q?", 1, ideas=["A", "B"], actor=world.users["facilitator"])
+    voting.cast_vote(session, session.items[0], actor=world.users["member"])
     db.session.commit()
     client = as_role("member", htmx=True)
     unvote = _url(world, f"votes/{session.id}/items/{session.items[0].id}/unvote")
@@ -168,21 +168,17 @@ def test_take_a_vote_back_and_observers_only_watch(world, as_role):
 
 
 def test_observers_see_the_vote_without_buttons(world, as_role):
-    session = facilitation.open_vote(
-        world.partnership, "Q?", 1, ideas=["A", "B"], actor=world.users["facilitator"]
-    )
+    session = voting.open_vote(world.partnership, "Q?", 1, ideas=["A", "B"], actor=world.users["facilitator"])
     db.session.commit()
     html = as_role("observer").get(_url(world, f"votes/{session.id}")).get_data(as_text=True)
     assert "Votes stay hidden" in html and "+1" not in html and "Reveal the results" not in html
 
 
 def test_facilitator_deletes_a_retro_note(world, as_role):
-    note = facilitation.add_retro_note(
-        world.partnership, "improve", "Start on time", actor=world.users["member"]
-    )
+    note = voting.add_retro_note(world.partnership, "improve", "Start on time", actor=world.users["member"])
     db.session.commit()
     html = (
         as_role("facilitator", htmx=True).post(_url(world, f"retro/{note.id}/delete")).get_data(as_text=True)
     )
     assert "Start on time" not in html
-    assert facilitation.retro_notes(world.partnership)["improve"] == []
+    assert voting.retro_notes(world.partnership)["improve"] == []

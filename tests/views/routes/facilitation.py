@@ -1,7 +1,7 @@
 """Routes of facilitation: timebox, freeze, dot votes, retrospective."""
 
 from sprintboard.extensions import db
-from sprintboard.services import facilitation
+from sprintboard.services import voting
 
 ROUTES = {
     "facilitation.index": ("p", "view"),
@@ -10,21 +10,21 @@ ROUTES = {
     "facilitation.stop_timebox": ("p", "manage"),
     "facilitation.freeze": ("p", "manage"),
     "facilitation.unfreeze": ("p", "manage"),
-    "facilitation.open_vote": ("p", "manage"),
-    "facilitation.vote": ("p", "view"),
-    "facilitation.cast": ("p", "edit"),
-    "facilitation.retract": ("p", "edit"),
-    "facilitation.reveal": ("p", "manage"),
-    "facilitation.retro": ("p", "view"),
-    "facilitation.add_note": ("p", "edit"),
-    "facilitation.note_to_card": ("p", "edit"),
-    "facilitation.delete_note": ("p", "manage"),
+    "voting.open_vote": ("p", "manage"),
+    "voting.vote": ("p", "view"),
+    "voting.cast": ("p", "edit"),
+    "voting.retract": ("p", "edit"),
+    "voting.reveal": ("p", "manage"),
+    "voting.retro": ("p", "view"),
+    "voting.add_note": ("p", "edit"),
+    "voting.note_to_card": ("p", "edit"),
+    "voting.delete_note": ("p", "manage"),
 }
 
 
 def _setup(p, actor):
-    session = facilitation.open_vote(p, "Which first?", 3, ideas=["Choir", "Bikes"], actor=actor)
-    note = facilitation.add_retro_note(p, "action", "Book the hall", actor=actor)
+    session = voting.open_vote(p, "Which first?", 3, ideas=["Choir", "Bikes"], actor=actor)
+    note = voting.add_retro_note(p, "action", "Book the hall", actor=actor)
     return session, note
 
 

@@ -12,12 +12,12 @@ ROUTES = {
     "workshops.held": ("p", "manage"),
     "workshops.outcomes": ("p", "manage"),
     "workshops.attendance": ("p", "manage"),
-    "workshops.add_item": ("p", "manage"),
-    "workshops.update_item": ("p", "manage"),
-    "workshops.move_item": ("p", "manage"),
-    "workshops.delete_item": ("p", "manage"),
-    "workshops.link": ("p", "manage"),
-    "workshops.unlink": ("p", "manage"),
+    "workshop_agenda.add_item": ("p", "manage"),
+    "workshop_agenda.update_item": ("p", "manage"),
+    "workshop_agenda.move_item": ("p", "manage"),
+    "workshop_agenda.delete_item": ("p", "manage"),
+    "workshop_agenda.link": ("p", "manage"),
+    "workshop_agenda.unlink": ("p", "manage"),
 }
 
 
