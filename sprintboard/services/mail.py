@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from ..extensions import db
 from ..i18n import DEFAULT, LANGUAGES
 from ..models import Outbox
-from ..queue import queue
+from ..queue import queue as task_queue
 
 PRIVATE = "_private"  # (headers starting with "_" are notes for us, never sent)
 
@@ -36,7 +36,7 @@ def queue(
     )
     db.session.add(message)
     db.session.flush()
-    queue.after_commit("mail.deliver")  # sprintboard/tasks.py
+    task_queue.after_commit("mail.deliver")  # sprintboard/tasks.py
     return message
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Outbox
 from ..models.base import utcnow
-from ..queue import queue
+from ..queue import queue as task_queue
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def retry(message: Outbox) -> None:
     message.failed_at = None
     message.attempts = 0
     message.next_attempt_at = None
-    queue.after_commit("mail.deliver")  # sprintboard/tasks.py
+    task_queue.after_commit("mail.deliver")  # sprintboard/tasks.py
 
 
 def build(config, message: Outbox) -> EmailMessage:
