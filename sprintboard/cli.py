@@ -39,7 +39,7 @@ def worker_command(workers: int, parent: int | None):
     from .queue import queue
     from .queue.worker import run_consumer
 
-    run_consumer(queue.huey, workers=workers, parent=parent)
+    run_consumer(queue.huey_of_app(), workers=workers, parent=parent)
 
 
 @click.command("demo")

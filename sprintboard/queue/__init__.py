@@ -17,7 +17,8 @@ Define work anywhere (import the module from sprintboard/tasks.py so the worker 
     make_thumbnail.delay(attachment.id)            # enqueued now
     make_thumbnail(attachment.id)                  # run here and now (CLI, tests)
 
-Each task runs in a fresh app context with its own database session (removed afterwards).
+Each task runs in a fresh context of the app that queued it, with its own database session
+(removed afterwards); each app (create_app) has its own Huey in app.extensions.
 Tasks must be idempotent: a nudge may arrive twice, or after the work was done by the sweep.
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from flask import current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event as sa_event
 
@@ -40,23 +42,23 @@ class Task:
 
     def __init__(self, owner: TaskQueue, fn, name: str, options: dict, schedule=None):
         self.owner, self.fn, self.name, self.options, self.schedule = owner, fn, name, options, schedule
-        self.bound = None  # the Huey task wrapper, once the queue is configured
+        self.bound: dict[int, object] = {}  # id(huey) -> Huey's task wrapper, one per app's queue
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
 
-    def bind(self, huey) -> None:
-        run = self.owner.runner(self.fn)
+    def bind(self, huey, app) -> None:
+        run = self.owner.runner(self.fn, app)
         if self.schedule is not None:
-            self.bound = huey.periodic_task(self.schedule, name=self.name, **self.options)(run)
+            self.bound[id(huey)] = huey.periodic_task(self.schedule, name=self.name, **self.options)(run)
         else:
-            self.bound = huey.task(name=self.name, **self.options)(run)
+            self.bound[id(huey)] = huey.task(name=self.name, **self.options)(run)
 
     def delay(self, *args, **kwargs) -> None:
         """Enqueue now. A queue that cannot be reached is logged, not raised: callers keep the
         work in the database (the outbox …) and a periodic sweep finishes it."""
         try:
-            self.bound(*args, **kwargs)
+            self.bound[id(self.owner.huey_of_app())](*args, **kwargs)
         except Exception:  # noqa: BLE001
             log.exception("could not enqueue %s", self.name)
 
@@ -67,12 +69,13 @@ class Task:
 
 
 class TaskQueue:
-    """The app's queue: collects tasks at import time, binds them to Huey in init_app."""
+    """The app's queue: collects tasks at import time; each app gets its own Huey (init_app)."""
+
+    KEY = "sprintboard_queue"
 
     def __init__(self):
         self.tasks: dict[str, Task] = {}
-        self.app = None
-        self.huey = MemoryHuey("sprintboard", immediate=True)
+        self.apps: list = []  # (huey, app) pairs configured so far
 
     def task(self, name: str | None = None, **options):
         """Decorator: a task (Huey options such as retries=, retry_delay= pass through)."""
@@ -91,14 +94,16 @@ class TaskQueue:
         def decorator(fn):
             task = Task(self, fn, name or f"{fn.__module__}.{fn.__name__}", options, schedule)
             self.tasks[task.name] = task
-            task.bind(self.huey)
+            for huey, app in self.apps:
+                task.bind(huey, app)
             return task
 
         return decorator
 
-    def runner(self, fn):
+    @staticmethod
+    def runner(fn, app):
         def run(*args, **kwargs):
-            with self.app.app_context():  # a new context: its own session, even when immediate
+            with app.app_context():  # a new context: its own session, even when immediate
                 try:
                     return fn(*args, **kwargs)
                 finally:
@@ -109,12 +114,17 @@ class TaskQueue:
         return run
 
     def init_app(self, app) -> None:
-        """Configure Huey from the app (the last app configured is the one tasks run in)."""
-        self.app = app
-        self.huey = make_huey(app.config, Path(app.instance_path))
+        """Give the app its queue (Huey) and bind every task to it."""
+        huey = make_huey(app.config, Path(app.instance_path))
+        app.extensions[self.KEY] = huey
+        self.apps.append((huey, app))
         for task in self.tasks.values():
-            task.bind(self.huey)
+            task.bind(huey, app)
         _install_hooks()
+
+    def huey_of_app(self, app=None):
+        """The Huey of `app` (default: the current app): what `sprintboard worker` consumes."""
+        return (app or current_app).extensions[self.KEY]
 
 
 def make_huey(config, instance: Path):
