@@ -18,9 +18,13 @@ from sprintboard.queue import make_huey
 from sprintboard.services import mail
 from tests.conftest import _free_port
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
 
-def _env(app, database_url, smtp, tmp_path) -> dict:
+
+def _env(app, database_url, smtp, tmp_path, redis_url: str = "") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "QUEUE_", "REDIS"))}
+    if redis_url:  # the queue (and live updates) in Redis, under this test's own prefix
+        env.update(REDIS_URL=redis_url, LIVE_KEY_PREFIX=f"sbtest:{tmp_path.name}:")
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY=app.secret_key,
@@ -56,13 +60,20 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def test_the_worker_process_sends_the_outbox_and_follows_nudges(app, db, database_url, smtp, tmp_path):
+@pytest.mark.parametrize("storage", ["sqlite", "redis"])
+def test_the_worker_process_sends_the_outbox_and_follows_nudges(
+    app, db, database_url, smtp, tmp_path, storage
+):
+    if storage == "redis" and not REDIS_URL:
+        pytest.skip("set TEST_REDIS_URL to test the queue in Redis")
+    redis_url = REDIS_URL if storage == "redis" else ""
+    env = _env(app, database_url, smtp, tmp_path, redis_url)
     _queue_mail(app, "first@example.org")  # waiting before the worker starts: its first sweep
     log = tmp_path / "worker.log"
     with log.open("wb") as errors:
         worker = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "sprintboard", "worker", "--workers", "1"],
-            env=_env(app, database_url, smtp, tmp_path),
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
@@ -70,7 +81,8 @@ def test_the_worker_process_sends_the_outbox_and_follows_nudges(app, db, databas
         assert [m["To"] for m in smtp.wait(1, timeout=30)] == ["first@example.org"]
         # A web process nudges the worker through the shared queue file (no sweep for a minute).
         _queue_mail(app, "second@example.org")
-        queue = make_huey({"QUEUE_FILE": str(tmp_path / "queue.db")}, tmp_path)
+        settings = {"QUEUE_FILE": env["QUEUE_FILE"], "REDIS_URL": redis_url or None}
+        queue = make_huey({**settings, "LIVE_KEY_PREFIX": env.get("LIVE_KEY_PREFIX")}, tmp_path)
 
         def nudge():  # (what tasks.deliver_mail.delay() sends: only the name travels)
             pass

@@ -28,6 +28,16 @@ DEFAULT_MODES = {
 DEFAULT_DIGEST_HOUR = 8
 
 
+def mode_for(user, kind: str) -> str:
+    """How email tells `user` about `kind`: their choice, else the default."""
+    chosen = (user.mail_settings or {}).get(kind)
+    return chosen if chosen in MODES else DEFAULT_MODES[kind]
+
+
+def modes_of(user) -> dict[str, str]:
+    return {kind: mode_for(user, kind) for kind in KINDS}
+
+
 class Notification(db.Model):
     """One thing one person is told about. `key` names the event, so each event reaches each
     person once however often the code that reports it runs."""

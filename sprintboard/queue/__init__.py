@@ -130,7 +130,7 @@ class TaskQueue:
 def make_huey(config, instance: Path):
     immediate = bool(config.get("QUEUE_IMMEDIATE"))
     if config.get("REDIS_URL") and not immediate:
-        prefix = config.get("LIVE_KEY_PREFIX", "sprintboard:")
+        prefix = config.get("LIVE_KEY_PREFIX") or "sprintboard:"
         return RedisHuey(f"{prefix}queue", url=config["REDIS_URL"], utc=True)
     if immediate:
         return MemoryHuey("sprintboard", immediate=True, utc=True)

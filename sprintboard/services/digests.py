@@ -19,7 +19,7 @@ from .. import links, timezones
 from ..extensions import db
 from ..models import Membership, Notification, User
 from ..models.base import utcnow
-from . import mail, notifications
+from . import mail, notifications, unsubscribe
 
 
 def _claim(user: User, today: date) -> bool:
@@ -68,8 +68,7 @@ def send_due(now: datetime | None = None) -> int:
 def send(user: User, items: list[Notification], day: date) -> None:
     """Queue one digest email with `items`, grouped by partnership, and mark them sent."""
     locale = mail.locale_of(user)
-    token = notifications.unsubscribe_token(user, "digest")
-    unsubscribe_url = links.external("notifications.unsubscribe", token=token)
+    unsubscribe_url = unsubscribe.url(user, unsubscribe.DIGEST)
     with force_locale(locale):
         groups: dict[str, list[tuple[str, str, str]]] = {}
         for note in items:
@@ -91,9 +90,7 @@ def send(user: User, items: list[Notification], day: date) -> None:
         unsubscribe_url=unsubscribe_url,
         settings_url=links.external("notifications.settings"),
     )
-    mail.queue(
-        user.email, subject, text, html=html, headers=notifications.unsubscribe_headers(unsubscribe_url)
-    )
+    mail.queue(user.email, subject, text, html=html, headers=unsubscribe.headers(unsubscribe_url))
     stamp = utcnow()
     for note in items:
         note.mailed_at = stamp

@@ -9,20 +9,21 @@ all. The inbox shows everything; the bell in the header counts what is unread
 
 from __future__ import annotations
 
-from flask import current_app
+from datetime import date
+
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import links
 from ..extensions import db
 from ..live import hooks
-from ..models import DEFAULT_MODES, KINDS, MODES, Membership, Notification, Partnership, User
+from ..models import KINDS, MODES, Membership, Notification, Partnership, User
 from ..models.base import utcnow
-from . import DomainError, mail
+from ..models.notification import mode_for
+from . import DomainError, mail, unsubscribe
 from .activity import DESCRIPTIONS
 
 KIND_LABELS = {
@@ -43,15 +44,6 @@ EXCERPT = 300
 # Settings ----------------------------------------------------------------------------------------
 
 
-def mode_for(user: User, kind: str) -> str:
-    chosen = (user.mail_settings or {}).get(kind)
-    return chosen if chosen in MODES else DEFAULT_MODES[kind]
-
-
-def modes_of(user: User) -> dict[str, str]:
-    return {kind: mode_for(user, kind) for kind in KINDS}
-
-
 def save_settings(user: User, modes: dict[str, str], *, digest_hour: int) -> None:
     """The person's email choices and the hour (their time) of their daily digest."""
     if any(kind not in KINDS or mode not in MODES for kind, mode in modes.items()):
@@ -60,42 +52,6 @@ def save_settings(user: User, modes: dict[str, str], *, digest_hour: int) -> Non
         raise DomainError(_("Choose an hour between 0 and 23."))
     user.mail_settings = {**(user.mail_settings or {}), **modes}
     user.digest_hour = digest_hour
-
-
-# Unsubscribing (RFC 8058: one click, no login; the token names the person and the kind) ---------
-
-
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="unsubscribe")
-
-
-def unsubscribe_token(user: User, kind: str) -> str:
-    return _signer().dumps([user.id, kind])
-
-
-def read_unsubscribe_token(token: str) -> tuple[User, str] | None:
-    """(person, kind) of a genuine token; None when forged, mangled or the person is gone."""
-    try:
-        user_id, kind = _signer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        return None
-    if kind not in (*KINDS, "digest") or not isinstance(user_id, int):
-        return None
-    user = db.session.get(User, user_id)
-    return (user, kind) if user is not None else None
-
-
-def unsubscribe(user: User, kind: str) -> None:
-    """No more email of this kind ("digest": every kind that went to the digest)."""
-    if kind == "digest":
-        modes = {k: "off" for k, mode in modes_of(user).items() if mode == "digest"}
-    else:
-        modes = {kind: "off"}
-    user.mail_settings = {**(user.mail_settings or {}), **modes}
-
-
-def unsubscribe_headers(url: str) -> dict:
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 # Writing ------------------------------------------------------------------------------------------
@@ -221,12 +177,14 @@ def send_now(note: Notification) -> None:
     """Queue the email of one notification, in its reader's language."""
     user = note.user
     locale = mail.locale_of(user)
-    unsubscribe_url = links.external("notifications.unsubscribe", token=unsubscribe_token(user, note.kind))
+    unsubscribe_url = unsubscribe.url(user, note.kind)
     from flask_babel import force_locale
 
     with force_locale(locale):
         sentence = describe(note)
         kind_label = str(KIND_LABELS[note.kind])
+        day = (note.data or {}).get("date")  # a reminder's date, in the reader's language
+        when = format_date(date.fromisoformat(day), "full") if day else ""
     text, html = mail.render(
         "notification",
         locale=locale,
@@ -234,11 +192,12 @@ def send_now(note: Notification) -> None:
         sentence=sentence,
         link=links.absolute(note.path),
         kind_label=kind_label,
+        when=when,
         unsubscribe_url=unsubscribe_url,
         settings_url=links.external("notifications.settings"),
         user=user,
     )
-    mail.queue(user.email, sentence, text, html=html, headers=unsubscribe_headers(unsubscribe_url))
+    mail.queue(user.email, sentence, text, html=html, headers=unsubscribe.headers(unsubscribe_url))
     note.mailed_at = utcnow()
 
 

@@ -12,7 +12,9 @@ from ..extensions import csrf, db
 from ..forms.base import ConfirmForm
 from ..forms.notifications import SettingsForm, WatchForm
 from ..models import KINDS
+from ..models.notification import modes_of
 from ..services import mentions, notifications, watching
+from ..services import unsubscribe as unsubscribe_service
 from . import safe_next
 
 bp = Blueprint("notifications", __name__)
@@ -56,7 +58,7 @@ def _settings_form(formdata=True) -> SettingsForm:
     if formdata:
         form = SettingsForm(prefix="s")
     else:
-        data = {f"mode_{k}": m for k, m in notifications.modes_of(current_user).items()}
+        data = {f"mode_{k}": m for k, m in modes_of(current_user).items()}
         data.update(digest_hour=current_user.digest_hour)
         form = SettingsForm(formdata=None, data=data, prefix="s")
     return form
@@ -84,13 +86,13 @@ def settings():
 def unsubscribe(token):
     """No login: the signed token names the person and the kind of email. GET only asks
     (link scanners open links); POST turns that email off."""
-    found = notifications.read_unsubscribe_token(token)
+    found = unsubscribe_service.read(token)
     if found is None:
         abort(404)
     user, kind = found
     label = _("Daily digest") if kind == "digest" else notifications.KIND_LABELS[kind]
     if request.method == "POST":
-        notifications.unsubscribe(user, kind)
+        unsubscribe_service.apply(user, kind)
         db.session.commit()
         return render_template("notifications/unsubscribe.html", done=True, label=label, token=token)
     return render_template("notifications/unsubscribe.html", done=False, label=label, token=token)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from sprintboard.extensions import db
 from sprintboard.models import Notification, User
-from sprintboard.services import cards, digests, notifications, outbox, reminders, watching
+from sprintboard.models.notification import mode_for
+from sprintboard.services import cards, digests, outbox, reminders, watching
 from tests import factories
 from tests.conftest import mail_html, mail_text
 
@@ -143,6 +144,8 @@ def test_reminders_fire_once_on_the_readers_day(app, world, smtp):
     smtp.wait(5)
     subjects = sorted(m["Subject"] for m in smtp.to(max_.email))
     assert "The workshop “Sprint & Succeed” is tomorrow" in subjects
+    tomorrow = next(m for m in smtp.messages if m["Subject"] == "The workshop “Sprint & Succeed” is tomorrow")
+    assert "Date: Thursday, June 10, 2027" in mail_text(tomorrow)
     assert "The deadline of “EU Town Twinning” is in 3 days" in subjects
     assert "The card “Book the bus” is due tomorrow" in subjects
 
@@ -166,4 +169,4 @@ def test_every_immediate_email_has_text_html_and_a_working_one_click_unsubscribe
     # The mail program's one-click POST: no login, no CSRF token.
     r = client.post(url.removeprefix("http://localhost"), data={"List-Unsubscribe": "One-Click"}, csrf=False)
     assert r.status_code == 200
-    assert notifications.mode_for(db.session.get(User, max_.id), "mention") == "off"
+    assert mode_for(db.session.get(User, max_.id), "mention") == "off"

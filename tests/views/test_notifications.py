@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from sprintboard.extensions import db
 from sprintboard.models import Notification, User
-from sprintboard.services import cards, notifications, watching
+from sprintboard.models.notification import mode_for, modes_of
+from sprintboard.services import cards, notifications, unsubscribe, watching
 from tests import factories
 from tests.views.test_routes import fingerprint
 
@@ -66,7 +67,7 @@ def test_settings_are_saved_and_bad_values_change_nothing(world, as_role):
     r = client.post("/account/notifications", data={**form, "s-digest_hour": "7"})
     assert r.status_code == 303
     user = db.session.get(User, world.users["member"].id)
-    assert notifications.mode_for(user, "comment") == "off" and user.digest_hour == 7
+    assert mode_for(user, "comment") == "off" and user.digest_hour == 7
     before = fingerprint()
     r = client.post(
         "/account/notifications", data={**form, "s-mode_mention": "sometimes", "s-digest_hour": "25"}
@@ -76,15 +77,13 @@ def test_settings_are_saved_and_bad_values_change_nothing(world, as_role):
 
 def test_unsubscribing_needs_no_login_and_forged_tokens_are_404(app, world, client):
     max_ = world.users["member"]
-    token = notifications.unsubscribe_token(max_, "comment")
+    token = unsubscribe.token(max_, "comment")
     page = client.get(f"/unsubscribe/{token}")
     assert page.status_code == 200 and "Comments on cards I watch" in page.get_data(as_text=True)
-    assert notifications.mode_for(db.session.get(User, max_.id), "comment") == "digest"  # GET only asks
+    assert mode_for(db.session.get(User, max_.id), "comment") == "digest"  # GET only asks
     before = fingerprint()
     forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
-    other_kind = token.replace(
-        token.split(".")[0], notifications.unsubscribe_token(max_, "mention").split(".")[0]
-    )
+    other_kind = token.replace(token.split(".")[0], unsubscribe.token(max_, "mention").split(".")[0])
     for bad in (forged, other_kind, "x" * 40):
         assert client.post(f"/unsubscribe/{bad}", csrf=False).status_code == 404
     assert fingerprint() == before
@@ -92,16 +91,14 @@ def test_unsubscribing_needs_no_login_and_forged_tokens_are_404(app, world, clie
     assert r.status_code == 200
     db.session.expire_all()
     user = db.session.get(User, max_.id)
-    assert (
-        notifications.mode_for(user, "comment") == "off" and notifications.mode_for(user, "mention") == "now"
-    )
+    assert mode_for(user, "comment") == "off" and mode_for(user, "mention") == "now"
 
 
 def test_unsubscribing_from_the_digest_turns_off_every_digest_kind(world, client):
     max_ = world.users["member"]
-    client.post(f"/unsubscribe/{notifications.unsubscribe_token(max_, 'digest')}", csrf=False)
+    client.post(f"/unsubscribe/{unsubscribe.token(max_, 'digest')}", csrf=False)
     db.session.expire_all()
-    modes = notifications.modes_of(db.session.get(User, max_.id))
+    modes = modes_of(db.session.get(User, max_.id))
     assert modes["comment"] == modes["done"] == modes["sprint"] == "off" and modes["mention"] == "now"
 
 
