@@ -13,14 +13,22 @@
 
   function box(field) { return document.getElementById(field.id + "-mentions"); }
 
+  var timer = null;
   document.addEventListener("input", function (e) {
     var field = e.target;
     if (!field.matches || !field.matches("textarea[data-mentions]") || !window.htmx) return;
-    var found = partial(field), list = box(field);
+    var list = box(field);
     if (!list) return;
-    if (!found) { list.textContent = ""; return; }
-    var url = field.dataset.mentions + "?q=" + encodeURIComponent(found.query) + "&for=" + encodeURIComponent(field.id);
-    htmx.ajax("GET", url, { target: list, swap: "innerHTML" });
+    clearTimeout(timer);
+    timer = setTimeout(function () {  // one request per pause in typing
+      var found = partial(field);
+      if (!found) { list.textContent = ""; return; }
+      // A newer request replaces one still on its way, so an older answer never wins.
+      field.setAttribute("hx-sync", "this:replace");
+      field.setAttribute("hx-params", "none");  // (the text itself stays in the browser)
+      var url = field.dataset.mentions + "?q=" + encodeURIComponent(found.query) + "&for=" + encodeURIComponent(field.id);
+      htmx.ajax("GET", url, { source: field, target: list, swap: "innerHTML" });
+    }, 150);
   });
 
   document.addEventListener("keydown", function (e) {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from sprintboard.extensions import db
@@ -62,11 +63,30 @@ def test_a_mention_rings_the_bell_live_and_mails_in_russian(
     assert "Открыть: " in mail_text(message) and "Отписаться: " in mail_text(message)
 
 
-def test_the_notification_pages_pass_axe_at_phone_width(new_context, live_server, world, log_in, axe_check):
-    context = new_context(viewport={"width": 360, "height": 740})
+@pytest.mark.parametrize("width", [360, 1366, 1920])
+def test_the_notification_pages_pass_axe(new_context, live_server, world, log_in, axe_check, width):
+    from sprintboard.services import cards, unsubscribe
+
+    p = world.partnership
+    card = factories.card(p, "Plan the camp", actor=world.users["facilitator"])
+    cards.add_comment(card, "@Max Member see this", language="en", actor=world.users["facilitator"])
+    token = unsubscribe.token(world.users["member"], "comment")
+    db.session.commit()
+    pid, card_id = p.id, card.id
+    context = new_context(viewport={"width": width, "height": 900})
     page = log_in(context.new_page(), world.users["member"])
-    for path in ("/notifications/", "/account/notifications", "/account"):
+    for path in ("/notifications/", "/account/notifications", "/account", f"/p/{pid}/board"):
         page.goto(path)
         axe_check(page)
-    page.goto("/password/forgot")
-    axe_check(page)
+    page.goto(f"/p/{pid}/cards/{card_id}")
+    page.locator("#comment-body").press_sequentially("@Fi")
+    expect(page.locator(".mention-list button")).to_have_text("@Fiona Facilitator")
+    axe_check(page)  # with the suggestion list open
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(".mention-list button")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#comment-body")).to_have_value("@Fiona Facilitator ")
+    anonymous = new_context(viewport={"width": width, "height": 900}).new_page()
+    for path in ("/password/forgot", f"/unsubscribe/{token}"):
+        anonymous.goto(path)
+        axe_check(anonymous)
