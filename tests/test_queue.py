@@ -143,3 +143,30 @@ def test_sprintboard_run_serves_and_its_worker_sends_mail_and_ends_with_it(
         assert _wait_gone(worker, timeout=15)
     finally:
         _stop(server)
+
+
+def test_a_task_queued_after_commit_waits_for_the_real_commit_not_a_savepoint(app, db):
+    from sqlalchemy import func, select
+
+    from sprintboard.models import Outbox
+    from sprintboard.queue import queue
+
+    seen = []
+
+    @queue.task(name="tests.count_outbox")
+    def count_outbox():
+        seen.append(db.session.scalar(select(func.count(Outbox.id))))  # (its own session)
+
+    with app.test_request_context():
+        db.session.add(Outbox(recipient="a@example.org", subject="Hi", body="Hi"))
+        count_outbox.after_commit()
+        count_outbox.after_commit()  # the same call twice in one transaction: once
+        with db.session.begin_nested():  # e.g. a notification written in a SAVEPOINT
+            db.session.flush()
+        assert seen == []
+        db.session.commit()
+    assert seen == [1]
+    with app.test_request_context():
+        count_outbox.after_commit()
+        db.session.rollback()
+    assert seen == [1]  # a rolled-back transaction enqueues nothing

@@ -64,6 +64,8 @@ def _on_flush(session, _flush_context) -> None:
 
 
 def _on_commit(session) -> None:
+    if session.in_nested_transaction():  # a released SAVEPOINT: the transaction goes on
+        return
     session.info.pop("live_added", None)
     ready = session.info.pop("live_ready", None)
     if not ready or not has_app_context():
@@ -74,6 +76,8 @@ def _on_commit(session) -> None:
 
 
 def _on_rollback(session) -> None:
+    if session.in_nested_transaction():  # only the SAVEPOINT's part is undone
+        return
     session.info.pop("live_added", None)
     session.info.pop("live_ready", None)
 

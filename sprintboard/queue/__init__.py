@@ -140,13 +140,18 @@ def make_huey(config, instance: Path):
 
 
 def _after_commit(session) -> None:
+    # SQLAlchemy also calls this when a SAVEPOINT is released: wait for the real commit, or the
+    # worker would look before the rows are there (and SQLite's write lock is still held).
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop("queue_after_commit", None)
     for (_name, args), task in (pending or {}).items():
         task.delay(*args)
 
 
 def _after_rollback(session) -> None:
-    session.info.pop("queue_after_commit", None)
+    if not session.in_nested_transaction():  # (a rolled-back SAVEPOINT: an extra nudge is harmless)
+        session.info.pop("queue_after_commit", None)
 
 
 _hooked = False
