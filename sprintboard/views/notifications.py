@@ -124,6 +124,7 @@ def watch(pid):
             card=card,
             watch=watching.watched_scopes(current_user, partnership, card),
             message=message,
+            h=2 if request.values.get("hl") == "2" else 1,  # (the card page, or the board's dialog)
         )
     flash(message, "success")
     return redirect(safe_next(form.next.data, url_for("partnerships.show", pid=pid)), code=303)
