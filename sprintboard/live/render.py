@@ -198,6 +198,14 @@ def last_id(partnership_id: int) -> int:
     )
 
 
+def bell_html(user_id: int) -> str:
+    """The header's bell with the person's unread count, swapped in out of band."""
+    from ..models import User
+
+    count = db.session.scalar(select(User.unread_count).where(User.id == user_id)) or 0
+    return render_template("notifications/_bell.html", unread=count, oob=True)
+
+
 def reload_marker(last: int) -> str:
     """Too much was missed: the client refreshes the board (softly) and goes on from `last`."""
     return f'<div class="live-event" data-reload data-id="{int(last)}"></div>'

@@ -20,13 +20,14 @@ from .funding import (
 from .invitation import Invitation
 from .label import LABEL_COLOURS, Label
 from .match import Match
+from .notification import DEFAULT_MODES, KINDS, MODES, Notification, Watch
 from .outbox import Outbox
 from .partnership import ROLES, City, Membership, Partnership
 from .project import PROJECT_STATUSES, Project
 from .sprint import SPRINT_STATES, Sprint
 from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
-from .user import User, UserSession
+from .user import PasswordReset, User, UserSession
 from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 
 __all__ = [
@@ -82,4 +83,10 @@ __all__ = [
     "Partnership",
     "User",
     "UserSession",
+    "PasswordReset",
+    "DEFAULT_MODES",
+    "KINDS",
+    "MODES",
+    "Notification",
+    "Watch",
 ]

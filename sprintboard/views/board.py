@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..live import render as live
 from ..services import board as board_service
-from ..services import board_view, cards, facilitation, sprints
+from ..services import board_view, cards, facilitation, sprints, watching
 from . import safe_next
 
 bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
@@ -75,6 +75,7 @@ def show(pid):
             density=view.density,
             collapsed=view.collapsed_lanes,
             lanes=[(lane.key, lane.title) for lane in board.lanes],
+            watching=watching.is_watching(current_user, partnership),
         )
     return Response(html, status, mimetype="text/html")
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentForm
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
-from ..services import DomainError, actors
+from ..services import DomainError, actors, watching
 from ..services import cards as cards_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
@@ -81,6 +81,7 @@ def _context(
         helpers=actors.actors_for_card(card),
         languages=LANGUAGES,
         status_labels=STATUS_LABELS,
+        watch=watching.watched_scopes(current_user, partnership, card),
     )
     if may_edit:
         context.update(

@@ -19,7 +19,7 @@ def _city_choices(partnership):
 
 
 def _page(partnership, invite_form=None, link=None, status=200):
-    invite_form = invite_form or InviteForm()
+    invite_form = invite_form or InviteForm(language=str(get_locale()))
     invite_form.city.choices = _city_choices(partnership)
     return render_template(
         "members/index.html",
@@ -55,14 +55,14 @@ def invite(pid):
             form.role.data,
             city,
             actor=current_user,
-            locale=str(get_locale()),
+            locale=form.language.data or str(get_locale()),
         )
     if form.errors:
         return _page(partnership, form, status=422)
     db.session.commit()
     flash(_("Invitation created for %(email)s.", email=form.email.data), "success")
     # The token is shown once, here: only its hash is stored.
-    return _page(partnership, InviteForm(formdata=None), link=link)
+    return _page(partnership, InviteForm(formdata=None, language=form.language.data), link=link)
 
 
 @bp.post("/<int:mid>")

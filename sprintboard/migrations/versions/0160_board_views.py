@@ -1,7 +1,7 @@
 """board_views: each person's density and collapsed lanes per board
 
 Revision ID: 0160_board_views
-Revises: 0060_drop_render_epoch
+Revises: 0130_notifications
 Create Date: 2026-12-04 00:30:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0160_board_views'
-down_revision = '0060_drop_render_epoch'
+down_revision = '0130_notifications'
 branch_labels = None
 depends_on = None
 
