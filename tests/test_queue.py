@@ -54,7 +54,7 @@ def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -78,7 +78,7 @@ def test_the_worker_process_sends_the_outbox_and_follows_nudges(
             stderr=errors,
         )
     try:
-        assert [m["To"] for m in smtp.wait(1, timeout=30)] == ["first@example.org"]
+        assert [m["To"] for m in smtp.wait(1, timeout=120)] == ["first@example.org"]
         # A web process nudges the worker through the shared queue file (no sweep for a minute).
         _queue_mail(app, "second@example.org")
         settings = {"QUEUE_FILE": env["QUEUE_FILE"], "REDIS_URL": redis_url or None}
@@ -89,7 +89,7 @@ def test_the_worker_process_sends_the_outbox_and_follows_nudges(
 
         nudge.__module__ = "sprintboard"
         queue.task(name="mail.deliver")(nudge)()
-        assert [m["To"] for m in smtp.wait(2, timeout=30)] == ["first@example.org", "second@example.org"]
+        assert [m["To"] for m in smtp.wait(2, timeout=120)] == ["first@example.org", "second@example.org"]
     finally:
         _stop(worker)
     assert worker.returncode == 0, log.read_text()[-2000:]
@@ -134,13 +134,13 @@ def test_sprintboard_run_serves_and_its_worker_sends_mail_and_ends_with_it(
             stderr=errors,
         )
     try:
-        assert [m["To"] for m in smtp.wait(1, timeout=30)] == ["invitee@example.org"]
+        assert [m["To"] for m in smtp.wait(1, timeout=120)] == ["invitee@example.org"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert response.status == 200
         (worker,) = _children(server.pid)
         server.kill()  # even a hard stop of the server leaves no worker behind
-        server.wait(timeout=10)
-        assert _wait_gone(worker, timeout=15)
+        server.wait(timeout=60)
+        assert _wait_gone(worker, timeout=60)
     finally:
         _stop(server)
 
