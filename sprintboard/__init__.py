@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -35,6 +36,8 @@ BLUEPRINTS = (
     "status",
     "exports",
     "live",
+    "notifications",
+    "passwords",
     "openspace",
     "openspace_settings",
     "openspace_sessions",
@@ -54,7 +57,10 @@ def create_app(config: dict | type | None = None) -> Flask:
         instance_relative_config=True,
     )
     overrides = _as_dict(config)
-    instance = Path(overrides.get("INSTANCE_PATH") or app.instance_path)
+    instance = Path(
+        overrides.get("INSTANCE_PATH") or os.environ.get("SPRINTBOARD_INSTANCE") or app.instance_path
+    )
+    app.instance_path = str(instance)
     app.config.from_mapping(config_module.load(instance))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root / TRANSLATIONS)
     app.config.update(overrides)
@@ -92,6 +98,11 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
+    from . import tasks  # noqa: F401 - registers the app's tasks with the queue
+    from .queue import queue
+
+    queue.init_app(app)
+
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = None  # sessions are server-side rows, see UserSession
@@ -104,17 +115,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_request_handling(app: Flask) -> None:
-    from . import access, compression, errors, htmx, i18n, security, templating
-    from .services import mail
+    from . import access, assets, compression, errors, htmx, i18n, security, templating
 
     app.before_request(access.enforce_login)
     app.after_request(i18n.remember)
-    app.after_request(mail.send_after_request)
     app.after_request(htmx.add_vary)
     security.init_app(app)
     compression.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    assets.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -284,6 +284,30 @@ def get_retro_note_or_404(partnership: Partnership, note_id: int):
     return _owned_or_404(RetroNote, partnership, note_id)
 
 
+# Notifications -------------------------------------------------------------------------------
+
+
+def get_notification_or_404(user: User, notification_id: int):
+    """One of the user's own notifications (another person's: 404)."""
+    from .models import Notification
+
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        abort(404)
+    return note
+
+
+def get_failed_mail_or_404(message_id: int):
+    """A message of the outbox that was given up on; administrators only (403 first)."""
+    from .models import Outbox
+
+    require_admin()
+    message = db.session.get(Outbox, message_id)
+    if message is None or message.failed_at is None:
+        abort(404)
+    return message
+
+
 # Open-space events ---------------------------------------------------------------------------
 # An event's viewer is a user (by their role in the event's partnership, or as a participant of
 # a stand-alone event) or a guest (a registered participant without an account, known by a

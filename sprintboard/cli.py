@@ -1,4 +1,5 @@
-"""The app's own commands (demo, create-admin, translate, outbox, toolbox, import, set-password),
+"""The app's own commands (demo, create-admin, translate, outbox, toolbox, import, set-password,
+worker),
 registered on app.cli; the `sprintboard` entry point is sprintboard.console."""
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(toolbox_command)
     app.cli.add_command(import_command)
     app.cli.add_command(set_password_command)
+    app.cli.add_command(worker_command)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads running tasks.")
+@click.option("--parent", type=int, default=None, hidden=True)
+def worker_command(workers: int, parent: int | None):
+    """Run the task queue: send emails, digests and reminders (and other background work)."""
+    from .queue import queue
+    from .queue.worker import run_consumer
+
+    run_consumer(queue.huey_of_app(), workers=workers, parent=parent)
 
 
 @click.command("demo")
@@ -67,7 +80,7 @@ def create_admin_command(email: str, name: str):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(file: Path):
     """Restore a partnership from a JSON export into this (empty) instance, all or nothing."""
-    from .services import backup
+    from .services import backup, passwords
 
     if file.stat().st_size > backup.MAX_BYTES:
         raise click.ClickException(f"{file} is larger than {backup.MAX_BYTES // 2**20} MB; nothing imported.")
@@ -75,6 +88,8 @@ def import_command(file: Path):
     try:
         data = backup.load(file.read_bytes())
         partnership, created = backup.import_partnership(data)
+        for user in created:
+            passwords.send_welcome(user)
         db.session.commit()
     except backup.BackupError as error:
         db.session.rollback()
@@ -85,8 +100,9 @@ def import_command(file: Path):
     click.echo(f"Imported the partnership {partnership.name} (id {partnership.id}).")
     if created:
         click.echo(
-            f"{len(created)} people were created without a password. They cannot log in until "
-            "an administrator gives them one with `sprintboard set-password EMAIL`:"
+            f"{len(created)} people were created without a password. Each gets an email with a link "
+            "to set one (valid for 7 days; the worker sends it), or an administrator gives them one "
+            "with `sprintboard set-password EMAIL`:"
         )
         for user in created:
             click.echo(f"  {user.email}")
@@ -117,10 +133,10 @@ def outbox_command():
 
 @outbox_command.command("send")
 def outbox_send():
-    """Send pending emails through the configured SMTP server."""
-    from .services import mail
+    """Send due emails now through the configured SMTP server (the worker does this too)."""
+    from .services import outbox
 
-    click.echo(f"{mail.send_pending()} sent")
+    click.echo(f"{outbox.deliver_due()} sent")
 
 
 @click.group("toolbox")

@@ -59,6 +59,14 @@ def load(instance_path: Path) -> dict:
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "sprintboard@localhost"),
         "INVITATION_DAYS": 14,
+        # Background work (sprintboard/queue): Huey's SQLite file (default instance/queue.db;
+        # Redis when REDIS_URL is set); QUEUE_IMMEDIATE=1 runs tasks inline (no worker needed).
+        "QUEUE_FILE": os.environ.get("QUEUE_FILE") or None,
+        "QUEUE_IMMEDIATE": os.environ.get("QUEUE_IMMEDIATE", "") == "1",
+        # Outgoing mail: tries per message before it is marked failed (back-off in between).
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "6")),
+        # "Forgot password" requests per address (and reset links tried) before 429.
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes"),
         "COMPRESS": os.environ.get("SPRINTBOARD_COMPRESS", "1") == "1",
         "SQL_ECHO": False,
         # Live updates (views/live.py): open streams per process (keep below gunicorn --threads),

@@ -17,13 +17,30 @@ def main():
 
 @main.command("run")
 @click.pass_context
-def run(ctx, **kwargs):
-    """Apply migrations, then run the development server."""
+def run(ctx, worker: bool = True, **kwargs):
+    """Apply migrations, then run the development server (with a worker for mail and reminders)."""
+    import os
+
+    from flask import current_app
+
     upgrade()
+    # The worker is a child process (Huey's consumer needs a main thread). With the reloader,
+    # only the outer process starts it, once; an immediate queue needs none.
+    if worker and os.environ.get("WERKZEUG_RUN_MAIN") != "true" and not current_app.config["QUEUE_IMMEDIATE"]:
+        from .queue import worker as queue_worker
+
+        queue_worker.spawn_child()
     ctx.invoke(run_command, **kwargs)
 
 
-run.params = list(run_command.params)
+run.params = [
+    *run_command.params,
+    click.Option(
+        ["--worker/--no-worker"],
+        default=True,
+        help="Also run `sprintboard worker` (emails, digests, reminders) as a child process.",
+    ),
+]
 
 
 def _shell_and_db():

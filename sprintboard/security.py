@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from functools import wraps
+
+from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -47,6 +49,24 @@ def security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user.is_authenticated and request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        if g.get("no_store"):
+            headers["Cache-Control"] = "no-store"
+        elif current_user.is_authenticated:
+            # A signed-in page may stay in the browser's own cache (back and forward work) but is
+            # asked for again before it is shown anew; anything else is not kept at all.
+            page = response.status_code == 200 and response.mimetype == "text/html"
+            keep = page and request.method == "GET"
+            headers["Cache-Control"] = "private, no-cache" if keep else "no-store"
     return response
+
+
+def no_store(view):
+    """For pages that show a secret (links with tokens, sessions): never kept in any cache."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.no_store = True
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -3,10 +3,10 @@ own; pages receive the data they show from their views)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
-from . import access, htmx, i18n, navigation
+from . import access, htmx, i18n, navigation, timezones
 from .board import render as board_render
 from .markdown import render_markdown
 from .services import activity as activity_service
@@ -42,11 +42,20 @@ def init_app(app: Flask) -> None:
         number=format_decimal,
         country=country_name,
         markdown=render_markdown,
+        utc_iso=utc_iso,
+        # a naive-UTC time in a person's zone: {{ note.created_at|usertime(current_user, "short") }}
+        usertime=lambda value, user, fmt="medium": timezones.format_local(value, user, fmt),
     )
 
     @app.context_processor
     def _globals():
-        return {"current_locale": str(get_locale()), "is_htmx": htmx.is_htmx()}
+        # (mail is also rendered by the worker, outside any request)
+        return {"current_locale": str(get_locale()), "is_htmx": has_request_context() and htmx.is_htmx()}
+
+
+def utc_iso(value) -> str:
+    """A stored (naive, UTC) datetime for `<time datetime>`: whole seconds, as HTML allows."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
 def role_label(role: str) -> str:

@@ -71,6 +71,8 @@ def app(database_url, tmp_path_factory):
             "LOGIN_RATE_LIMIT": "5 per 15 minutes",
             "SERVER_NAME": None,
             "COMPRESS": False,
+            "QUEUE_IMMEDIATE": True,  # tasks run inline when enqueued (after the commit)
+            "PUBLIC_URL": None,
         }
     )
     app.test_client_class = Client
@@ -200,3 +202,76 @@ def _server(app):
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
+
+
+# --- a real SMTP server (aiosmtpd) ----------------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SMTPServer:
+    """A local aiosmtpd server: `messages` are the parsed emails it received (email.message),
+    `wait(n)` blocks until n have arrived. `refuse` makes it answer every message with 451."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self.refuse = None  # e.g. "451 4.3.0 Try again later" / "550 5.1.1 No such user"
+        self.attempts = 0
+        self._arrived = threading.Condition()
+        # (aiosmtpd checks that it is up by connecting to its port: it needs a real number)
+        self.controller = Controller(self, hostname="127.0.0.1", port=_free_port())
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        import email
+        from email import policy
+
+        with self._arrived:
+            self.attempts += 1
+            if self.refuse:
+                return self.refuse
+            message = email.message_from_bytes(envelope.content, policy=policy.default)
+            message.envelope_to = list(envelope.rcpt_tos)
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 OK"
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def wait(self, count: int = 1, timeout: float = 10) -> list:
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        return self.messages
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m.envelope_to]
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server the app sends to during this test (MAIL_SERVER points at it)."""
+    server = SMTPServer()
+    server.controller.start()
+    saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    yield server
+    app.config.update(saved)
+    server.controller.stop()
+
+
+def mail_text(message) -> str:
+    """The plain-text part of an email."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def mail_html(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()

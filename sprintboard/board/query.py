@@ -74,6 +74,12 @@ class Filters:
             or self.sprint_id is not None
         )
 
+    @property
+    def active_count(self) -> int:
+        """How many filters narrow the board (the grouping is no filter)."""
+        values = (self.q, self.label, self.assignee, self.city, self.due)
+        return sum(map(bool, values)) + (self.project is not None) + (self.sprint_id is not None)
+
 
 @dataclass
 class Lane:

@@ -12,6 +12,7 @@ class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
+    timezone = HiddenField()  # the browser's zone (static/js/app.js), kept if none is set yet
 
 
 def _new_password():
@@ -40,6 +41,7 @@ class AcceptInvitationForm(Form):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     password = _new_password()
     confirm = _confirm()
+    timezone = HiddenField()
 
 
 class JoinForm(Form):
@@ -55,6 +57,19 @@ class PasswordForm(Form):
 class ProfileForm(Form):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=options(LANGUAGES.items()))
+    timezone = SelectField(
+        _l("Time zone"),
+        description=_l("Dates in emails, and the hour of your daily digest, follow it."),
+        validators=[DataRequired()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        from ..timezones import names
+
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = options((name, name.replace("_", " ")) for name in names())
+        if not self.timezone.data:
+            self.timezone.data = "UTC"
 
 
 class LanguageForm(Form):
@@ -64,3 +79,12 @@ class LanguageForm(Form):
 
 class LogoutForm(Form):
     pass
+
+
+class ForgotForm(Form):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetForm(Form):
+    password = _new_password()
+    confirm = _confirm()

@@ -24,6 +24,12 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return _TRANSLATIONS
 
+        def render_field(self, field, render_kw):
+            if field.type == "CSRFTokenField":
+                # A page may hold several forms: their tokens carry no id (no id="csrf_token" twice).
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
 
 class ConfirmForm(Form):
     """A button that writes: only the CSRF token."""

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from . import options
@@ -7,6 +7,7 @@ from .base import Form
 
 GROUP_LABELS = (("project", _l("Project")), ("city", _l("City")), ("assignee", _l("Assignee")))
 SPRINT_LABELS = (("", _l("Everything")), ("active", _l("Active sprint only")))
+DENSITY_LABELS = (("comfortable", _l("Comfortable")), ("compact", _l("Compact")))
 DUE_LABELS = (("", _l("Any time")), ("overdue", _l("Overdue")), ("week", _l("Due this week")))
 
 
@@ -53,4 +54,20 @@ class MoveForm(Form):
     before = IntegerField(_l("Before card"), validators=[Optional()])
     after = IntegerField(validators=[Optional()])
     override_wip = BooleanField(_l("Ignore the WIP limit"))
+    next = HiddenField()
+
+
+class ViewForm(Form):
+    """Density and collapsed lanes of one person's board."""
+
+    density = SelectField(_l("Density"), choices=options(DENSITY_LABELS), default="comfortable")
+    collapsed = SelectMultipleField(_l("Collapsed lanes"), choices=[], validate_choice=False)
+    next = HiddenField()
+
+
+class FoldForm(Form):
+    """One lane collapsed or expanded (sent by board.js when a lane is folded)."""
+
+    lane = StringField(validators=[DataRequired(), Length(max=20)])
+    collapsed = BooleanField()
     next = HiddenField()

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from ..i18n import LANGUAGES
 from ..models import ROLES
 from . import options
 from .base import Form
@@ -61,6 +62,11 @@ class InviteForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=role_choices, default="member")
     city = SelectField(_l("Home city"), coerce=int)
+    language = SelectField(
+        _l("Language of the invitation email"),
+        choices=lambda: options(LANGUAGES.items()),
+        validators=[Optional()],
+    )
 
 
 class MemberForm(Form):

@@ -28,8 +28,9 @@ QUEUE_SIZE = 500  # events buffered per stream before it is told to reload
 class Subscription:
     """One open stream's mailbox. `get` returns an event dict, or None after `timeout` seconds."""
 
-    def __init__(self, hub: _Hub, pid: int):
+    def __init__(self, hub: _Hub, pid):
         self.hub, self.pid = hub, pid
+        self.keys = [pid]  # the partnership, and e.g. "u5": the viewer's own events (the bell)
         self.queue: queue.Queue = queue.Queue(QUEUE_SIZE)
         self.overflowed = False
         self.broken = False  # the broker lost its connection: the stream should end
@@ -57,19 +58,25 @@ class _Hub:
         self.lock = threading.Lock()
         self.subs: dict[int, set[Subscription]] = {}
 
-    def add(self, pid: int) -> Subscription:
-        sub = Subscription(self, pid)
+    def add(self, pid, sub: Subscription | None = None) -> Subscription:
+        """Subscribe to `pid` (a partnership id, or another key such as "u5"); an existing
+        subscription gets one more key."""
+        if sub is None:
+            sub = Subscription(self, pid)
+        elif pid not in sub.keys:
+            sub.keys.append(pid)
         with self.lock:
             self.subs.setdefault(pid, set()).add(sub)
         return sub
 
     def remove(self, sub: Subscription) -> None:
         with self.lock:
-            group = self.subs.get(sub.pid)
-            if group is not None:
-                group.discard(sub)
-                if not group:
-                    del self.subs[sub.pid]
+            for key in sub.keys:
+                group = self.subs.get(key)
+                if group is not None:
+                    group.discard(sub)
+                    if not group:
+                        del self.subs[key]
 
     def dispatch(self, event: dict) -> None:
         with self.lock:
@@ -79,11 +86,11 @@ class _Hub:
 
     def count(self) -> int:
         with self.lock:
-            return sum(len(group) for group in self.subs.values())
+            return len({sub for group in self.subs.values() for sub in group})
 
     def break_all(self) -> None:
         with self.lock:
-            targets = [sub for group in self.subs.values() for sub in group]
+            targets = {sub for group in self.subs.values() for sub in group}
         for sub in targets:
             sub.broken = True
             sub.put({"k": "broken", "p": sub.pid})
@@ -107,8 +114,11 @@ class MemoryBroker:
     def publish(self, event: dict) -> None:
         self.hub.dispatch(event)
 
-    def subscribe(self, pid: int) -> Subscription:
-        return self.hub.add(pid)
+    def subscribe(self, pid: int, also=()) -> Subscription:
+        sub = self.hub.add(pid)
+        for key in also:
+            self.hub.add(key, sub)
+        return sub
 
     def streams(self) -> int:
         return self.hub.count()
@@ -198,9 +208,9 @@ class RedisBroker(MemoryBroker):
         else:
             self._recovered()
 
-    def subscribe(self, pid: int) -> Subscription:
+    def subscribe(self, pid: int, also=()) -> Subscription:
         self._ensure_listener()
-        return self.hub.add(pid)
+        return super().subscribe(pid, also)
 
     def _ensure_listener(self) -> None:
         if self._listener is not None and self._listener_pid == os.getpid() and self._listener.is_alive():

@@ -6,7 +6,8 @@ therefore sends nothing, and every service that logs also publishes without code
 
 An event is a small dict: {"k": "activity", "id": activity id, "p": partnership id, "v": verb,
 "st": subject type, "s": subject id, "c": card id or None, "o": originating browser tab or ""}
-or {"k": "presence", "p": partnership id}: who looks at the board changed.
+or {"k": "presence", "p": partnership id}: who looks at the board changed,
+or {"k": "bell", "p": "u<user id>"}: that person's unread count changed (every stream of theirs).
 """
 
 from __future__ import annotations
@@ -24,23 +25,17 @@ def queue_activity(activity) -> None:
     """Publish `activity` (an Activity being added to db.session) once the transaction commits."""
     if activity.partnership_id is None:
         return
-    origin = origin_tab()
+    origin = ""
+    if has_request_context():
+        origin = "".join(ch for ch in request.headers.get(TAB_HEADER, "")[:40] if ch.isalnum())
     if origin:  # kept with the row, so a replay also tells the originating tab it has this one
         activity.data = {**(activity.data or {}), "tab": origin}
     db.session.info.setdefault("live_added", []).append((activity, origin))
 
 
-def origin_tab() -> str:
-    """The browser tab the current request came from (X-Live-Tab), or ''."""
-    if not has_request_context():
-        return ""
-    return "".join(ch for ch in request.headers.get(TAB_HEADER, "")[:40] if ch.isalnum())
-
-
 def queue_event(event: dict) -> None:
-    """Publish a ready event dict (with its channel in "p") once the transaction commits; areas
-    whose pages follow something other than a partnership's board use it (open-space events)."""
-    db.session.info.setdefault("live_ready", []).append({**event, "o": origin_tab()})
+    """Publish any other event (e.g. {"k": "bell", "p": "u<user id>"}) once the transaction commits."""
+    db.session.info.setdefault("live_ready", []).append(event)
 
 
 def _on_flush(session, _flush_context) -> None:
@@ -69,6 +64,8 @@ def _on_flush(session, _flush_context) -> None:
 
 
 def _on_commit(session) -> None:
+    if session.in_nested_transaction():  # a released SAVEPOINT: the transaction goes on
+        return
     session.info.pop("live_added", None)
     ready = session.info.pop("live_ready", None)
     if not ready or not has_app_context():
@@ -79,6 +76,8 @@ def _on_commit(session) -> None:
 
 
 def _on_rollback(session) -> None:
+    if session.in_nested_transaction():  # only the SAVEPOINT's part is undone
+        return
     session.info.pop("live_added", None)
     session.info.pop("live_ready", None)
 

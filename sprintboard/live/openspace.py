@@ -9,7 +9,16 @@ The stream a page listens to is in live/openspace_stream.py.
 
 from __future__ import annotations
 
+from flask import has_request_context, request
+
 from . import hooks
+
+
+def _origin_tab() -> str:
+    """The browser tab of the change (X-Live-Tab): that tab already shows it and skips the event."""
+    if not has_request_context():
+        return ""
+    return "".join(ch for ch in request.headers.get(hooks.TAB_HEADER, "")[:40] if ch.isalnum())
 
 
 def channel(event_id: int) -> str:
@@ -18,4 +27,4 @@ def channel(event_id: int) -> str:
 
 def changed(event, verb: str) -> None:
     """Tell the event's open pages, after the commit, that `verb` changed what they show."""
-    hooks.queue_event({"k": "openspace", "p": channel(event.id), "v": verb})
+    hooks.queue_event({"k": "openspace", "p": channel(event.id), "v": verb, "o": _origin_tab()})

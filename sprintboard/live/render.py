@@ -44,11 +44,11 @@ STRUCTURAL = {
     "board.unfrozen",
 }
 # Other page parts follow events by themselves: an element with an id and
-# data-live-refresh="<verb prefix>" is re-read (its hx-get, else the page) when such an event
+# data-live-refresh="<verb prefix>" is re-read (its data-hx-get, else the page) when such an event
 # arrives (the timebox: "timebox.", the freeze banner: "board.").
 # Subjects that hang off a card: their events refresh that card (comment counts, checklists).
 CARD_PARTS = {"comment": Comment, "checklistitem": ChecklistItem}
-# verb prefix -> function(partnership, activity) -> Markup with more hx-swap-oob fragments
+# verb prefix -> function(partnership, activity) -> Markup with more data-hx-swap-oob fragments
 # (e.g. the sprint header or the timebox banner); areas register theirs with @fragment("…").
 FRAGMENTS: dict[str, object] = {}
 
@@ -196,6 +196,14 @@ def last_id(partnership_id: int) -> int:
     return (
         db.session.scalar(select(func.max(Activity.id)).where(Activity.partnership_id == partnership_id)) or 0
     )
+
+
+def bell_html(user_id: int) -> str:
+    """The header's bell with the person's unread count, swapped in out of band."""
+    from ..models import User
+
+    count = db.session.scalar(select(User.unread_count).where(User.id == user_id)) or 0
+    return render_template("notifications/_bell.html", unread=count, oob=True)
 
 
 def reload_marker(last: int) -> str:

@@ -69,7 +69,7 @@ class Stream:
             name, city = presence.viewer(partnership, user)
             self.entry = {"k": brokers.new_stream_id(), "u": user.id, "n": name, "c": city}
             # Subscribe before reading what was missed, so nothing falls between the two.
-            self.subscription = self.broker.subscribe(self.pid)
+            self.subscription = self.broker.subscribe(self.pid, also=(f"u{self.user_id}",))
             self.broker.enter(self.pid, self.entry)
             self.broker.publish({"k": "presence", "p": self.pid})
             self.missed = render.missed(self.pid, since) if since is not None else []
@@ -99,6 +99,14 @@ class Stream:
     def _event(self, activity_id: int) -> str:
         html = self._render(activity_id)
         return render.sse("live", html, activity_id) if html else ""
+
+    def _bell(self) -> str:
+        """The viewer's unread count changed (a notification, or read in another tab)."""
+        try:
+            with force_locale(self.locale):
+                return render.sse("live", render.bell_html(self.user_id))
+        finally:
+            db.session.remove()
 
     def _presence(self) -> str:
         with force_locale(self.locale):
@@ -157,7 +165,9 @@ class Stream:
             kind = event.get("k")
             if kind == "broken":
                 return
-            if kind == "presence":
+            if kind == "bell":
+                yield self._bell()
+            elif kind == "presence":
                 presence_due = presence_due or time.monotonic() + PRESENCE_DELAY
             elif kind == "activity" and event["id"] > last_sent:
                 yield self._event(event["id"])

@@ -3,6 +3,7 @@
 from .activity import Activity
 from .actor import ACTOR_KINDS, Actor
 from .applications import Application, Call, Criterion, Score
+from .board_view import DENSITIES, BoardView
 from .card import Card, ChecklistItem, card_assignees, card_labels
 from .column import DEFAULT_COLUMNS, BoardColumn
 from .comment import Comment
@@ -19,6 +20,7 @@ from .funding import (
 from .invitation import Invitation
 from .label import LABEL_COLOURS, Label
 from .match import Match
+from .notification import DEFAULT_MODES, KINDS, MODES, Notification, Watch
 from .openspace import (
     OpenSpace,
     SpaceDot,
@@ -33,11 +35,13 @@ from .project import PROJECT_STATUSES, Project
 from .sprint import SPRINT_STATES, Sprint
 from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
-from .user import User, UserSession
+from .user import PasswordReset, User, UserSession
 from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 
 __all__ = [
     "ACTOR_KINDS",
+    "DENSITIES",
+    "BoardView",
     "BUILTIN_THEMES",
     "ENTRY_KINDS",
     "CURRENCIES",
@@ -93,4 +97,10 @@ __all__ = [
     "Partnership",
     "User",
     "UserSession",
+    "PasswordReset",
+    "DEFAULT_MODES",
+    "KINDS",
+    "MODES",
+    "Notification",
+    "Watch",
 ]

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import JSON, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -20,6 +20,13 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # IANA name (Europe/Berlin); None until the browser told us on login: UTC (see timezones.py).
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # Email per notification kind: {"comment": "off", …}; kinds not listed use DEFAULT_MODES.
+    mail_settings: Mapped[dict | None] = mapped_column(JSON)
+    digest_hour: Mapped[int] = mapped_column(default=8)  # local hour of the daily digest
+    digest_sent_on: Mapped[date | None]  # local date of the last digest (claimed before sending)
+    unread_count: Mapped[int] = mapped_column(default=0)  # the bell; kept by services.notifications
 
     memberships: Mapped[list[Membership]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"
@@ -53,5 +60,20 @@ class UserSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordReset(db.Model):
+    """A single-use link to set a new password; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import timezones
 from ..extensions import db
 from ..models import User, UserSession
 from ..models.base import utcnow
@@ -87,11 +88,21 @@ def end_session(token: str | None) -> None:
         db.session.execute(db.delete(UserSession).where(UserSession.token_hash == hash_token(token)))
 
 
-def update_profile(user: User, name: str, locale: str | None) -> None:
-    """A new display name and language (cards on the board show the new name at once: their
-    cached HTML is keyed by everyone's names)."""
+def update_profile(user: User, name: str, locale: str | None, timezone: str | None = None) -> None:
+    """A new display name, language and time zone (cards on the board show the new name at
+    once: their cached HTML is keyed by everyone's names)."""
     user.name = name.strip()
     user.locale = locale
+    if timezone is not None:
+        if not timezones.is_valid(timezone):
+            raise DomainError(_("Unknown time zone: %(zone)s", zone=timezone))
+        user.timezone = timezone
+
+
+def remember_timezone(user: User, name: str | None) -> None:
+    """The browser's zone, on the first login (a zone chosen on the account page is kept)."""
+    if user.timezone is None and timezones.is_valid(name):
+        user.timezone = name
 
 
 def change_password(user: User, current: str, new: str) -> None:

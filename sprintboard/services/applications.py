@@ -269,6 +269,8 @@ def set_status(application: Application, status: str, *, actor) -> None:
     old = application.status
     application.status = status
     log(actor, "application.status", application, partnership=None, frm=old, to=status)
+    if status in DECISIONS:
+        tell_decision(application)
 
 
 def select_application(application: Application, *, actor, locale="en"):
@@ -295,6 +297,7 @@ def select_application(application: Application, *, actor, locale="en"):
     contacts = [(application.email, partnership.cities[0])]
     if application.partner_email and application.partner_email != application.email:
         contacts.append((application.partner_email, partnership.cities[1]))
+    tell_decision(application)
     for email, city in contacts:
         invitations.invite(partnership, email, "facilitator", city, actor=actor, locale=application.locale)
     log(
@@ -305,6 +308,45 @@ def select_application(application: Application, *, actor, locale="en"):
         institution=application.institution,
     )
     return partnership
+
+
+DECISIONS = ("shortlisted", "selected", "declined")
+
+
+def tell_decision(application: Application) -> None:
+    """Email the applicant the decision, in the language they applied in."""
+    call = application.call
+    with force_locale(application.locale or "en"):
+        subject = _("Your application to %(call)s", call=call.title)
+        if application.status == "shortlisted":
+            body = _(
+                "Dear %(name)s,\n\nthe application of %(city)s and %(partner)s to %(call)s is on our "
+                "shortlist. We will be in touch about the next steps.\n",
+                name=application.contact_person,
+                city=application.applicant_city,
+                partner=application.partner_city,
+                call=call.title,
+            )
+        elif application.status == "selected":
+            body = _(
+                "Dear %(name)s,\n\ncongratulations: the application of %(city)s and %(partner)s to "
+                "%(call)s has been selected. You will receive an invitation to your partnership's "
+                "space on Sprintboard in a separate email.\n",
+                name=application.contact_person,
+                city=application.applicant_city,
+                partner=application.partner_city,
+                call=call.title,
+            )
+        else:
+            body = _(
+                "Dear %(name)s,\n\nthank you for the application of %(city)s and %(partner)s to "
+                "%(call)s. We are sorry: this time it has not been selected.\n",
+                name=application.contact_person,
+                city=application.applicant_city,
+                partner=application.partner_city,
+                call=call.title,
+            )
+        queue(application.email, subject, body)
 
 
 def status_label(status: str) -> str:

@@ -33,6 +33,8 @@ FORMAT = "sprintboard.partnership"
 SCHEMA_VERSION = 1
 MAX_BYTES = 50 * 1024 * 1024
 NOT_EXPORTED = {"users", "user_sessions", "outbox", "invitations", "calendar_feeds", "alembic_version"}
+# Personal state, not the partnership's: who was told what, who watches what, password links.
+NOT_EXPORTED |= {"notifications", "watches", "password_resets"}
 SECRET_COLUMNS = {("partnerships", "status_token_hash")}
 # Columns that point at another table without a foreign key: (table, column) -> target table.
 LOOSE_REFS = {("cards", "sprint_id"): "sprints"}

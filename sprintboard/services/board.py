@@ -135,7 +135,8 @@ def move_card(
     card.column_id = column.id
     card.column = column
     card.position = position
-    if column.is_done and card.done_at is None:
+    became_done = column.is_done and card.done_at is None
+    if became_done:
         card.done_at = utcnow()
     elif not column.is_done and card.done_at is not None:
         card.done_at = None
@@ -152,6 +153,10 @@ def move_card(
             frm_id=old_column.id,
             to_id=column.id,
         )
+        if became_done:
+            from . import alerts
+
+            alerts.card_done(card, actor=actor, frm=old_column.name, to=column.name)
     else:
         log(actor, "card.reordered", card, partnership=card.partnership, title=card.title, column=column.name)
     return old_column, column

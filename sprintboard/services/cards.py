@@ -24,7 +24,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import DomainError, Forbidden
+from . import DomainError, Forbidden, alerts
 from .activity import describes, log
 from .board import StaleEdit, claim_version, columns_of, end_position, touch
 from .facilitation import ensure_not_frozen
@@ -72,6 +72,7 @@ def create_card(
     db.session.add(card)
     db.session.flush()
     log(actor, "card.created", card, partnership=partnership, title=card.title, column=column.name)
+    alerts.card_written(card, actor=actor)
     return card
 
 
@@ -170,6 +171,8 @@ def update_card(
             removed=sorted(removed),
         )
         fields.append("assignees")
+    added_people = [new_people[i] for i in new_people.keys() - old_people.keys()]
+    alerts.card_written(card, actor=actor, body_changed="body" in changed, added=added_people)
     return fields
 
 
@@ -281,6 +284,7 @@ def add_comment(card: Card, body: str, *, language: str | None, actor) -> Commen
     touch(card)
     db.session.flush()
     log(actor, "card.commented", card, partnership=card.partnership, title=card.title, comment_id=comment.id)
+    alerts.comment_added(comment, actor=actor)
     return comment
 
 
@@ -302,6 +306,7 @@ def edit_comment(comment: Comment, body: str, *, actor) -> Comment:
         title=card.title,
         comment_id=comment.id,
     )
+    alerts.comment_edited(comment, actor=actor)
     return comment
 
 

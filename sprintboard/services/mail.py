@@ -1,74 +1,53 @@
-"""Outgoing email: every message goes to the outbox; SMTP sends it when configured."""
+"""Writing emails: every message goes into the outbox (in the transaction of the change that
+causes it); the worker sends it (services/outbox.py). Nothing here talks to an SMTP server.
 
-import logging
-import smtplib
-from email.message import EmailMessage
+`queue` takes a finished message; `render` makes the plain-text and HTML parts from
+templates/mail/<name>.txt and .html in the recipient's language.
+"""
 
-from flask import current_app, g, has_request_context
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import force_locale
 
 from ..extensions import db
+from ..i18n import DEFAULT, LANGUAGES
 from ..models import Outbox
-from ..models.base import utcnow
+from ..queue import queue as task_queue
 
-log = logging.getLogger(__name__)
+PRIVATE = "_private"  # (headers starting with "_" are notes for us, never sent)
+
+PRIVATE = "_private"  # (headers starting with "_" are notes for us, never sent)
 
 
-def queue(recipient: str, subject: str, body: str) -> Outbox:
-    message = Outbox(recipient=recipient, subject=subject, body=body)
+def queue(
+    recipient: str, subject: str, body: str, *, html: str | None = None, headers=None, private=False
+) -> Outbox:
+    """Put a message into the outbox; the worker is nudged once the transaction commits.
+    Without `html`, the text is also sent as simple HTML (paragraphs, links). `private`: it
+    holds a password link, so the admin page hides it and it is blanked once sent."""
+    if html is None:
+        html = render_template("mail/message.html", text=body, subject=subject)
+    headers = dict(headers or {})
+    if private:
+        headers[PRIVATE] = "1"
+    message = Outbox(
+        recipient=recipient, subject=subject[:250], body=body, html=html, headers=headers or None
+    )
     db.session.add(message)
     db.session.flush()
-    if has_request_context():
-        g.mail_queued = True  # sent after the response is ready (send_after_request)
+    task_queue.after_commit("mail.deliver")  # sprintboard/tasks.py
     return message
 
 
-def send_after_request(response):
-    """after_request: deliver what this request queued, once its transaction is committed."""
-    if g.pop("mail_queued", False) and current_app.config.get("MAIL_SERVER") and response.status_code < 400:
-        try:
-            send_pending()
-        except Exception:  # the change itself is committed; the mail waits in the outbox
-            log.exception("sending the outbox failed")
-            db.session.rollback()
-    return response
+def locale_of(user) -> str:
+    locale = getattr(user, "locale", None)
+    return locale if locale in LANGUAGES else DEFAULT
 
 
-def recent_outbox(limit: int = 200) -> list[Outbox]:
-    """The newest outbox messages, for the admin page."""
-    return list(db.session.scalars(db.select(Outbox).order_by(Outbox.id.desc()).limit(limit)))
-
-
-def send_pending() -> int:
-    """Send unsent outbox messages over SMTP (if configured); returns how many were sent."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        return 0
-    pending = db.session.scalars(db.select(Outbox).where(Outbox.sent_at.is_(None))).all()
-    sent = 0
-    for message in pending:
-        try:
-            _send(config, message)
-        except (OSError, smtplib.SMTPException) as exc:
-            # The message stays in the outbox; the error text never contains the password.
-            message.error = type(exc).__name__[:500]
-            log.warning("mail to outbox #%s not sent: %s", message.id, type(exc).__name__)
-            continue
-        message.sent_at = utcnow()
-        message.error = None
-        sent += 1
-    db.session.commit()
-    return sent
-
-
-def _send(config, message: Outbox) -> None:
-    email = EmailMessage()
-    email["From"] = config["MAIL_FROM"]
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email.set_content(message.body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(email)
+def render(name: str, *, locale: str, **context) -> tuple[str, str]:
+    """(text, html) of templates/mail/<name>.txt/.html in `locale`."""
+    with force_locale(locale):
+        text = render_template(f"mail/{name}.txt", locale=locale, **context)
+        html = render_template(f"mail/{name}.html", locale=locale, **context)
+    return text.strip() + "\n", html

@@ -89,6 +89,9 @@ def remove_member(membership: Membership, *, actor) -> None:
     if membership.role == "facilitator":
         _keep_a_facilitator(membership)
     log(actor, "member.removed", membership, partnership=membership.partnership, user=membership.user.name)
+    from .notifications import forget_partnership
+
+    forget_partnership(membership.user_id, membership.partnership)
     db.session.delete(membership)
     db.session.flush()
 

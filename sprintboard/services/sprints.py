@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership, Sprint
 from ..models.base import utcnow
-from . import Conflict, DomainError
+from . import Conflict, DomainError, alerts
 from .activity import describes, log
 
 VELOCITY_WINDOW = 3
@@ -178,6 +178,7 @@ def start_sprint(sprint: Sprint, *, actor) -> None:
         sprint.state, sprint.started_at = "planned", None
         raise Conflict(_("Another sprint has just been started. Reload the page.")) from None
     log(actor, "sprint.started", sprint, partnership=sprint.partnership, name=sprint.name)
+    alerts.sprint_changed(sprint, "sprint.started", actor=actor)
 
 
 def close_sprint(sprint: Sprint, *, carry_to: Sprint | None = None, actor) -> list[Card]:
@@ -208,6 +209,7 @@ def close_sprint(sprint: Sprint, *, carry_to: Sprint | None = None, actor) -> li
         carried=len(unfinished),
         carry_to=carry_to.name if carry_to is not None else None,
     )
+    alerts.sprint_changed(sprint, "sprint.closed", actor=actor)
     return unfinished
 
 

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, htmx
+from .. import access, htmx, security
 from ..errors import rule_errors
 from ..extensions import db, limiter
 from ..forms import options
@@ -99,6 +99,7 @@ def _call_page(call, form, status=200):
 @bp.route("/calls/application/<token>", methods=["GET", "POST"])
 @access.public
 @limiter.limit(_apply_limit, methods=["POST"])
+@security.no_store
 def mine(token):
     application = service.find_by_token(token) or abort(404)
     call = application.call

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import access, i18n
+from .. import access, i18n, security
 from ..errors import rule_errors
 from ..extensions import db, limiter
 from ..forms.auth import (
@@ -69,6 +69,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
+            accounts.remember_timezone(user, form.timezone.data)
             _log_in(user)
             db.session.commit()
             return redirect(safe_next(form.next.data), code=303)
@@ -88,6 +89,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@security.no_store
 def account():
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = PasswordForm(prefix="password")
@@ -95,10 +97,14 @@ def account():
     if request.method == "POST":
         if "profile-name" in request.form:
             if profile.validate_on_submit():
-                accounts.update_profile(current_user, profile.name.data, profile.locale.data)
-                db.session.commit()
-                flash(_("Your profile has been saved."), "success")
-                return redirect(url_for("auth.account"), code=303)
+                with rule_errors(profile, "timezone"):
+                    accounts.update_profile(
+                        current_user, profile.name.data, profile.locale.data, profile.timezone.data
+                    )
+                if not profile.errors:
+                    db.session.commit()
+                    flash(_("Your profile has been saved."), "success")
+                    return redirect(url_for("auth.account"), code=303)
         elif password.validate_on_submit():
             with rule_errors(password, "current"):
                 accounts.change_password(current_user, password.current.data, password.password.data)
@@ -126,6 +132,7 @@ def accept_invitation(token):
             else:
                 user = invitations.accept(invitation, name=form.name.data, password=form.password.data)
                 user.locale = str(_current_locale())
+                accounts.remember_timezone(user, form.timezone.data)
         if broken:
             flash(broken.message, "error")
             return render_template("auth/accept_invitation.html", form=form, invitation=invitation), 422

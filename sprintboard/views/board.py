@@ -7,10 +7,10 @@ from flask_wtf.csrf import generate_csrf
 from .. import access, errors, htmx, navigation
 from ..board import query, render
 from ..extensions import db
-from ..forms.board import FilterForm, MoveForm, QuickAddForm
+from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..live import render as live
 from ..services import board as board_service
-from ..services import cards, facilitation, sprints
+from ..services import board_view, cards, facilitation, sprints, watching
 from . import safe_next
 
 bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
@@ -57,6 +57,8 @@ def show(pid):
         partnership, current_user
     )
     html = render.board_html(board, may_edit=may_edit, args=_args(), csrf_token=generate_csrf())
+    view = board_view.view_of(partnership, current_user)
+    html = render.fold_lanes(html, view.collapsed_lanes)
     if not htmx.is_htmx():
         html = render.page_with_board(
             "board/show.html",
@@ -65,8 +67,15 @@ def show(pid):
             form=form,
             may_edit=may_edit,
             filters_html=render.filters_html(partnership, form, options, _args()),
+            active_filters=_filters(form, sprint).active_count,
             sprint=sprint,
             live_since=live_since,
+            present=request.args.get("present") == "1",
+            plain_args={k: v for k, v in request.args.items() if k != "present"},
+            density=view.density,
+            collapsed=view.collapsed_lanes,
+            lanes=[(lane.key, lane.title) for lane in board.lanes],
+            watching=watching.is_watching(current_user, partnership),
         )
     return Response(html, status, mimetype="text/html")
 
@@ -176,3 +185,43 @@ def done(pid):
         page=page,
         has_next=has_next,
     )
+
+
+@bp.post("/board/view")
+def save_view(pid):
+    """This person's density and collapsed lanes (the View panel; works without JavaScript)."""
+    partnership = access.get_partnership_or_404(pid)
+    form = ViewForm()
+    if not form.validate_on_submit():
+        return errors.form_errors(form)
+    with errors.rule_errors(form) as broken:
+        board_view.save_view(
+            partnership,
+            current_user,
+            density=form.density.data,
+            collapsed=form.collapsed.data,
+            actor=current_user,
+        )
+    if broken:
+        return errors.render_error(422, broken.message)
+    db.session.commit()
+    return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+
+
+@bp.post("/board/lanes")
+def fold_lane(pid):
+    """One lane collapsed or expanded: board.js sends it when a lane's title is clicked."""
+    partnership = access.get_partnership_or_404(pid)
+    form = FoldForm()
+    if not form.validate_on_submit():
+        return errors.form_errors(form)
+    with errors.rule_errors(form) as broken:
+        board_view.fold_lane(
+            partnership, current_user, form.lane.data, collapsed=form.collapsed.data, actor=current_user
+        )
+    if broken:
+        return errors.render_error(422, broken.message)
+    db.session.commit()
+    if htmx.is_htmx():
+        return Response(status=204)
+    return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))

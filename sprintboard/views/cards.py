@@ -15,7 +15,7 @@ from ..extensions import db
 from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentForm
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
-from ..services import DomainError, actors
+from ..services import DomainError, actors, watching
 from ..services import cards as cards_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
@@ -81,6 +81,7 @@ def _context(
         helpers=actors.actors_for_card(card),
         languages=LANGUAGES,
         status_labels=STATUS_LABELS,
+        watch=watching.watched_scopes(current_user, partnership, card),
     )
     if may_edit:
         context.update(
@@ -107,7 +108,7 @@ def _comment_forms(card, refused=None) -> dict:
 
 def _heading_level() -> int:
     """1 on the card's own page, 2 where the board shows the card inside its page. Requests
-    made from within the card's fragment say which one they came from (hx-vals "hl")."""
+    made from within the card's fragment say which one they came from (data-hx-vals "hl")."""
     asked = request.values.get("hl", type=int)
     if asked in (1, 2):
         return asked

@@ -41,9 +41,10 @@ def index(pid):
 
 @bp.get("/timebox")
 def timebox(pid):
-    """The timebox fragment (the board page can poll it)."""
+    """The timebox: a fragment the board polls, and opened directly a page with a large clock
+    (for a projector or a second screen)."""
     partnership = access.get_partnership_or_404(pid)
-    return render_template("facilitation/_timebox.html", partnership=partnership)
+    return htmx.render("facilitation/timebox.html", "facilitation/_timebox.html", partnership=partnership)
 
 
 @bp.post("/timebox")

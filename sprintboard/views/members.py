@@ -3,7 +3,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, htmx
+from .. import access, htmx, security
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
@@ -19,7 +19,7 @@ def _city_choices(partnership):
 
 
 def _page(partnership, invite_form=None, link=None, status=200):
-    invite_form = invite_form or InviteForm()
+    invite_form = invite_form or InviteForm(language=str(get_locale()))
     invite_form.city.choices = _city_choices(partnership)
     return render_template(
         "members/index.html",
@@ -34,6 +34,7 @@ def _page(partnership, invite_form=None, link=None, status=200):
 
 
 @bp.get("/")
+@security.no_store
 def index(pid):
     partnership = access.get_partnership_or_404(pid)
     return _page(partnership)
@@ -54,14 +55,14 @@ def invite(pid):
             form.role.data,
             city,
             actor=current_user,
-            locale=str(get_locale()),
+            locale=form.language.data or str(get_locale()),
         )
     if form.errors:
         return _page(partnership, form, status=422)
     db.session.commit()
     flash(_("Invitation created for %(email)s.", email=form.email.data), "success")
     # The token is shown once, here: only its hash is stored.
-    return _page(partnership, InviteForm(formdata=None), link=link)
+    return _page(partnership, InviteForm(formdata=None, language=form.language.data), link=link)
 
 
 @bp.post("/<int:mid>")

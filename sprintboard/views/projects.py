@@ -10,7 +10,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.projects import STATUS_LABELS, ProjectForm
 from ..i18n import LANGUAGES
-from ..services import match
+from ..services import match, watching
 from ..services import projects as projects_service
 
 bp = Blueprint("projects", __name__, url_prefix="/p/<int:pid>/projects")
@@ -45,6 +45,7 @@ def show(pid, project_id):
         columns=projects_service.cards_by_column(project),
         origin=match.project_origin(project),
         may_edit=access.can(current_user, "edit", partnership),
+        watching=watching.is_watching(current_user, partnership, project=project),
     )
 
 

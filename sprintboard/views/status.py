@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import access, htmx, navigation
+from .. import access, htmx, navigation, security
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..services import status
@@ -38,6 +38,7 @@ def _has_feed(partnership) -> bool:
 
 
 @bp.get("/p/<int:pid>/status")
+@security.no_store
 def show(pid):
     partnership = access.get_partnership_or_404(pid)
     return render_status_page(partnership, fragment="status/_status.html")

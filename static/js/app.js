@@ -8,6 +8,13 @@
     if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.requestSubmit();
   });
 
+  // Forms that ask for the browser's time zone (login, joining): the account starts in it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* none */ }
+    document.querySelectorAll("input[data-browser-timezone]").forEach(function (el) { el.value = zone; });
+  });
+
   // Buttons with data-confirm ask first.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-confirm]");

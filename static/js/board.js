@@ -86,5 +86,41 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { htmx.onLoad(setUp); });
+  // A folded or unfolded lane is remembered for this person (the View panel does it without JS).
+  // (a click on the summary, not the "toggle" event: that one also fires for lanes parsed open)
+  document.addEventListener("click", function (event) {
+    var head = event.target.closest && event.target.closest("summary.lane-head"), b = board();
+    if (!head || !b) return;
+    var fold = head.parentElement;  // its state flips after this click
+    htmx.ajax("POST", b.dataset.laneUrl, {
+      source: fold, swap: "none", values: { lane: fold.dataset.lane, collapsed: fold.open ? "y" : "" }
+    });
+  });
+
+  // Phone: the column switcher scrolls the board sideways and marks the column in view.
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest(".col-tab");
+    var head = tab && document.getElementById(tab.hash.slice(1));
+    if (!head) return;
+    event.preventDefault();
+    head.closest(".board-scroll").scrollTo({ left: head.offsetLeft, behavior: "smooth" });
+  });
+  function markColumn(area) {
+    var heads = area.querySelectorAll(".board-heads > .col-head"), at = area.scrollLeft + 2;
+    heads.forEach(function (head, i) {
+      var next = heads[i + 1], here = head.offsetLeft <= at && (!next || next.offsetLeft > at);
+      var tab = document.getElementById(head.id.replace("col-head-", "col-tab-"));
+      if (tab) { if (here) tab.setAttribute("aria-current", "true"); else tab.removeAttribute("aria-current"); }
+    });
+  }
+  document.addEventListener("scroll", function (event) {
+    var area = event.target;
+    if (area.classList && area.classList.contains("board-scroll")) markColumn(area);
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    htmx.onLoad(setUp);
+    var area = document.querySelector("#board .board-scroll");
+    if (area) markColumn(area);
+  });
 })();

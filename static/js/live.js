@@ -12,7 +12,7 @@
     id = parseInt(id, 10);
     if (!root || !(id > last)) return;
     last = id;  // a new EventSource (after a failure) asks for what came after this
-    root.setAttribute("sse-connect", root.dataset.stream + "?since=" + last);
+    root.setAttribute("data-sse-connect", root.dataset.stream + "?since=" + last);
   }
 
   document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-Live-Tab"] = tab; });
@@ -46,7 +46,7 @@
 
   function filtered() {
     var keys = Array.from(new URLSearchParams(window.location.search).keys());
-    return keys.some(function (k) { return k !== "group" && k !== "lang"; });
+    return keys.some(function (k) { return k !== "group" && k !== "lang" && k !== "present"; });
   }
 
   function drafts() {
@@ -61,12 +61,13 @@
   function refreshBoard() {
     stale = drafts().indexOf(document.activeElement) !== -1;
     if (stale) return;
-    var kept = {}, x = document.getElementById("board").scrollLeft;
+    var area = document.querySelector("#board .board-scroll"), x = area.scrollLeft, y = area.scrollTop, kept = {};
     var focused = document.activeElement && document.activeElement.id;
     drafts().forEach(function (i) { if (i.id && i.value) kept[i.id] = i.value; });
     htmx.ajax("GET", window.location.href, { target: "#board", swap: "outerHTML", select: "#board" })
       .then(function () {
-        document.getElementById("board").scrollLeft = x;  // where the user had scrolled to
+        area = document.querySelector("#board .board-scroll");
+        area.scrollLeft = x; area.scrollTop = y;  // where the user had scrolled to
         var again = focused && document.getElementById(focused);  // e.g. a card link
         if (again && document.activeElement === document.body) again.focus({ preventScroll: true });
         Object.keys(kept).forEach(function (id) {
@@ -111,11 +112,11 @@
       seen(ev.dataset.id);
       if ("reload" in ev.dataset || "structure" in ev.dataset) refreshSoon();
       else if (ev.dataset.card) place(ev);
-      // Page parts marked data-live-refresh="<verb prefix>" re-read themselves (their hx-get, else
+      // Page parts marked data-live-refresh="<verb prefix>" re-read themselves (their data-hx-get, else
       // this page) when such an event arrives: the timebox, the freeze banner.
       document.querySelectorAll("[data-live-refresh][id]").forEach(function (el) {
         if (ev.dataset.verb && ev.dataset.verb.indexOf(el.dataset.liveRefresh) === 0) {
-          var own = el.getAttribute("hx-get");  // else the whole page (not the board fragment)
+          var own = el.getAttribute("data-hx-get");  // else the whole page (not the board fragment)
           htmx.ajax("GET", own || window.location.href, { target: el, swap: "outerHTML",
             select: "#" + el.id, headers: own ? {} : { "HX-History-Restore-Request": "true" } });
         }

@@ -153,5 +153,7 @@ def test_journey_1_programme_staff_bring_a_new_partnership_in(
     subject = f"Invitation to {PARTNERSHIP} on Sprintboard"
     for email in (CONTACT, PARTNER_CONTACT):
         expect(page.get_by_role("row").filter(has_text=email).filter(has_text=subject)).to_have_count(1)
-    confirmation = page.get_by_role("row").filter(has_text="Your application to City partnerships 2027")
-    expect(confirmation).to_contain_text(CONTACT)
+    # The applicant's receipt, then the decisions: shortlisted, selected.
+    applicant = page.get_by_role("row").filter(has_text="Your application to City partnerships 2027")
+    expect(applicant).to_have_count(3)
+    expect(applicant.filter(has_text=CONTACT)).to_have_count(3)

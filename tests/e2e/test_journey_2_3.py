@@ -275,6 +275,7 @@ def test_journey_3_the_partner_city_on_a_phone_without_javascript(
     # Accept the invitation and set a password; choose Russian with the switcher's button.
     _accept(page, invite, "Ирина Петрова")
     _fits(page)
+    page.get_by_text("Menu", exact=True).click()  # on a phone the header folds into a menu
     page.get_by_label("Language").select_option("ru")
     page.get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "ru")

@@ -277,7 +277,8 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
         expect(page.locator("#board[data-editable]")).to_have_count(0)  # no dragging or keyboard moves
         assert page.evaluate(NO_RELOAD)
     # The server refuses a move all the same (as the board page would send it).
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', max_.locator("body").get_attribute("hx-headers")).group(1)
+    headers = max_.locator("body").get_attribute("data-hx-headers")
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', headers).group(1)
     card = max_.locator("#board li.card", has_text="Gastfamilien-Liste anlegen")
     card_id = card.get_attribute("id").removeprefix("card-")
     column = max_.locator("#board .card-list").nth(2).get_attribute("data-column")

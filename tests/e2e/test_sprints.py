@@ -43,7 +43,7 @@ def test_plan_start_and_watch_the_burndown(page, live_server, world, log_in, axe
     axe_check(page)
 
     # Move "Print flyers" to Done through the board's move endpoint, as the board page does.
-    token = page.locator("body").get_attribute("hx-headers")
+    token = page.locator("body").get_attribute("data-hx-headers")
     csrf = re.search(r'"X-CSRFToken": "([^"]+)"', token).group(1)
     response = page.request.post(
         f"/p/{p.id}/cards/{flyers_id}/move", form={"column": str(done_column)}, headers={"X-CSRFToken": csrf}

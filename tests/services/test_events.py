@@ -251,7 +251,7 @@ def test_a_comment_refreshes_its_card_and_a_column_change_every_badge(app, world
         html = live.render_activity(p.id, commented.id, "en")
         assert f'data-card="{card.id}"' in html and "1 comment" in html
         html = live.render_activity(p.id, limited.id, "en")
-        assert all(f'id="col-head-{c.id}" hx-swap-oob="true"' in html for c in cols)
+        assert all(f'id="col-head-{c.id}" data-hx-swap-oob="true"' in html for c in cols)
         assert "0 of 3" in html
         assert live.render_activity(world.other.id, limited.id, "en") == ""  # not the other board's
 

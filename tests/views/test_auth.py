@@ -247,7 +247,7 @@ def test_security_headers(world, as_role):
     assert "frame-ancestors 'none'" in csp
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Referrer-Policy"] == "same-origin"
-    assert r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Cache-Control"] == "private, no-cache"  # back and forward work; see test_caching
     set_cookie = (
         as_role(None)
         .post("/login", data={"email": world.users["member"].email, "password": factories.PASSWORD})

@@ -58,7 +58,7 @@ def test_quick_add_without_js_redirects_and_with_htmx_returns_the_card(world, as
     )
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and "Print posters" in body
-    assert f'id="col-head-{cols[1].id}" hx-swap-oob="true"' in body
+    assert f'id="col-head-{cols[1].id}" data-hx-swap-oob="true"' in body
     assert "card-list" not in body  # only the new card and the badge, not the board
 
 
@@ -111,8 +111,8 @@ def test_move_with_htmx_answers_only_the_changed_fragments(world, as_role, cols,
     body = r.get_data(as_text=True)
     assert r.status_code == 200
     assert f'id="card-{a.id}"' in body
-    assert f'id="col-head-{cols[0].id}" hx-swap-oob="true"' in body
-    assert f'id="col-head-{cols[3].id}" hx-swap-oob="true"' in body
+    assert f'id="col-head-{cols[0].id}" data-hx-swap-oob="true"' in body
+    assert f'id="col-head-{cols[3].id}" data-hx-swap-oob="true"' in body
     assert "Moved “A” to Review, position 1 of 1." in body
     assert "lane" not in body and len(body) < 3000
 

@@ -212,14 +212,14 @@ def test_checklist_toggle_with_htmx_swaps_the_item_and_the_counter(card, as_role
     )
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="card-checklist"')
-    assert f'id="card-version" value="{reload(card).version}" hx-swap-oob="true"' in html
+    assert f'id="card-version" value="{reload(card).version}" data-hx-swap-oob="true"' in html
     card = reload(card)
     item = card.checklist[0]
     response = client.post(url(card, f"/checklist/{item.id}/toggle"), data={"version": card.version})
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith(f'<li id="checklist-item-{item.id}" class="check-item done">')
     assert 'aria-pressed="true"' in html
-    assert '<span id="checklist-progress" class="progress" hx-swap-oob="true">1 of 1 done</span>' in html
+    assert '<span id="checklist-progress" class="progress" data-hx-swap-oob="true">1 of 1 done</span>' in html
     # An edit form that was already out of date keeps its old version (its edit must still conflict).
     response = client.post(url(card, f"/checklist/{item.id}/toggle"), data={"version": 1})
     assert 'id="card-version"' not in response.get_data(as_text=True)

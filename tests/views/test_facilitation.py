@@ -19,8 +19,12 @@ def test_timebox_is_rendered_from_the_server_clock(world, as_role):
         response = client.post(_url(world, "timebox"), data={"minutes": "10", "label": "Pitches"})
         assert response.status_code == 303
     with time_machine.travel(datetime(2026, 3, 2, 10, 3, 30, tzinfo=UTC), tick=False):
-        html = client.get(_url(world, "timebox")).get_data(as_text=True)
+        html = client.get(_url(world, "timebox"), headers={"HX-Request": "true"}).get_data(as_text=True)
+        page = client.get(_url(world, "timebox")).get_data(as_text=True)
     assert html.lstrip().startswith('<div id="timebox"')
+    # Opened directly (a second screen, a projector): a whole page with the large clock.
+    assert page.startswith("<!doctype html>") and '<html lang="en"' in page and "<title>Timebox · " in page
+    assert 'class="panel timebox-page"' in page and "06:30" in page
     assert 'data-remaining="390"' in html and "06:30" in html and "Pitches" in html
     assert '<time datetime="2026-03-02T10:10:00Z">' in html
 
@@ -113,7 +117,7 @@ def test_an_action_made_a_card_is_confirmed_at_once_not_on_the_next_page(world, 
     db.session.commit()
     client = as_role("member", htmx=True)
     html = client.post(_url(world, f"retro/{note.id}/card")).get_data(as_text=True)
-    assert '<div id="flash" hx-swap-oob="innerHTML">' in html
+    assert '<div id="flash" data-hx-swap-oob="innerHTML">' in html
     assert "“Invite the mayor” is now a card in the backlog." in html
     client.htmx = False
     board = client.get(f"/p/{world.partnership.id}/board").get_data(as_text=True)

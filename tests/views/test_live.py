@@ -90,8 +90,8 @@ def test_the_board_page_connects_to_the_stream_from_where_it_was_rendered(world,
     db.session.commit()
     html = as_role("observer").get(f"/p/{p.id}/board").get_data(as_text=True)
     last = live.last_id(p.id)
-    assert f'sse-connect="/p/{p.id}/events?since={last}"' in html
-    assert 'hx-ext="sse"' in html and "htmx-ext-sse/sse.min.js" in html and 'sse-swap="live"' in html
+    assert f'data-sse-connect="/p/{p.id}/events?since={last}"' in html
+    assert 'data-hx-ext="sse"' in html and "htmx-ext-sse/sse.min." in html and 'data-sse-swap="live"' in html
     assert 'id="presence"' in html
 
 
@@ -112,8 +112,8 @@ def test_a_reconnecting_client_gets_what_it_missed(world, as_role, cols, db):
     moved = replayed[-1]["data"]
     assert f'data-card="{card.id}"' in moved and f'data-column="{cols[3].id}"' in moved
     assert f'<li class="card" id="card-{card.id}"' in moved and "Book the hall" in moved
-    assert f'id="col-head-{cols[0].id}" hx-swap-oob="true"' in moved
-    assert f'id="col-head-{cols[3].id}" hx-swap-oob="true"' in moved
+    assert f'id="col-head-{cols[0].id}" data-hx-swap-oob="true"' in moved
+    assert f'id="col-head-{cols[3].id}" data-hx-swap-oob="true"' in moved
     assert "Max Member moved “Book the hall” from Backlog to Review" in moved
 
     # From the last one on, nothing is replayed twice; ?since= does the same for a new EventSource.
@@ -307,7 +307,7 @@ def test_card_page_changes_reach_the_board_viewers(world, as_role, cols, db):
     assert member.post(f"/p/{p.id}/cards/{card_id}/archive").status_code == 303
     body = viewer.get(f"{url}?since={since}").get_data(as_text=True)
     assert f'data-card="{card_id}" data-gone' in body and "<li" not in body
-    assert f'id="col-head-{cols[0].id}" hx-swap-oob="true"' in body  # its column's count drops
+    assert f'id="col-head-{cols[0].id}" data-hx-swap-oob="true"' in body  # its column's count drops
 
     since = live.last_id(p.id)
     member.post(f"/p/{p.id}/cards/{card_id}/restore")

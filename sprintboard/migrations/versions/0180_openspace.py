@@ -1,7 +1,7 @@
 """openspace: open-space events and BarCamps (rooms, time slots, participants and guests, sessions, interest dots)
 
 Revision ID: 0180_openspace
-Revises: 0060_drop_render_epoch
+Revises: 0160_board_views
 Create Date: 2026-12-03 23:39:45.399501
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0180_openspace'
-down_revision = '0060_drop_render_epoch'
+down_revision = '0160_board_views'
 branch_labels = None
 depends_on = None
 

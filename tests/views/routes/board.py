@@ -9,6 +9,8 @@ ROUTES = {
     "board.cell": ("p", "view"),
     "board.add_card": ("p", "edit"),
     "board.move": ("p", "edit"),
+    "board.save_view": ("p", "view"),  # each person's own view, observers too
+    "board.fold_lane": ("p", "view"),
 }
 
 

@@ -1,0 +1,5 @@
+"""`python -m sprintboard …` is the `sprintboard` command (how `run` starts its worker)."""
+
+from .console import main
+
+main()

@@ -1,0 +1,68 @@
+"""Each person's view of a board: density and collapsed lanes.
+
+A personal preference, not a change to the partnership's data: no Activity row is written (it
+would show in everyone's activity log and make every open board refresh).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import DENSITIES, BoardView, Partnership, User
+from . import DomainError
+
+LANE_KEY = re.compile(r"^[pcu]\d{1,12}$")  # see board.query: project, city or assignee lanes
+MAX_COLLAPSED = 200
+
+
+def view_of(partnership: Partnership, user: User) -> BoardView:
+    """The person's saved view, or the default one (not stored until it is changed)."""
+    view = None
+    if user.is_authenticated:
+        view = db.session.scalar(
+            select(BoardView).where(BoardView.partnership_id == partnership.id, BoardView.user_id == user.id)
+        )
+    return view or BoardView(density="comfortable", collapsed="")
+
+
+def _stored(partnership: Partnership, user: User) -> BoardView:
+    view = view_of(partnership, user)
+    if view.id is None:
+        view.user_id, view.partnership_id = user.id, partnership.id
+        db.session.add(view)
+    return view
+
+
+def _clean_lanes(keys) -> list[str]:
+    keys = sorted({k for k in keys if k})
+    if any(not LANE_KEY.match(k) for k in keys):
+        raise DomainError(_("That is not a lane of this board."))
+    if len(keys) > MAX_COLLAPSED:
+        one, many = "At most %(num)d lane can be collapsed.", "At most %(num)d lanes can be collapsed."
+        raise DomainError(ngettext(one, many, MAX_COLLAPSED))
+    return keys
+
+
+def save_view(partnership: Partnership, user: User, *, density: str, collapsed, actor) -> BoardView:
+    """Set the density and the whole set of collapsed lanes."""
+    if density not in DENSITIES:
+        raise DomainError(_("Choose comfortable or compact."))
+    view = _stored(partnership, user)
+    view.density = density
+    view.collapsed = " ".join(_clean_lanes(collapsed))
+    db.session.flush()
+    return view
+
+
+def fold_lane(partnership: Partnership, user: User, lane: str, *, collapsed: bool, actor) -> BoardView:
+    """Collapse or expand one lane (what a click on its title does)."""
+    keys = view_of(partnership, user).collapsed_lanes - {lane}
+    view = _stored(partnership, user)
+    view.collapsed = " ".join(_clean_lanes(keys | {lane} if collapsed else keys))
+    db.session.flush()
+    return view

@@ -1,0 +1,48 @@
+"""The app's background tasks (run by `sprintboard worker`; see sprintboard/queue).
+
+Areas add theirs here, or in their own module imported from here, so the worker registers them.
+"""
+
+from __future__ import annotations
+
+from .queue import crontab, queue
+
+
+@queue.task(name="mail.deliver")
+def deliver_mail() -> int:
+    """Send what is due in the outbox (nudged after every commit that queued mail)."""
+    from .services import outbox
+
+    return outbox.deliver_due()
+
+
+@queue.periodic(crontab(minute="*"), name="mail.sweep")
+def sweep_mail() -> int:
+    """Every minute: retries whose back-off is over, and anything a lost nudge left behind."""
+    from .services import outbox
+
+    return outbox.deliver_due()
+
+
+@queue.periodic(crontab(minute="*/15"), name="notifications.daily")
+def daily_mail() -> tuple[int, int]:
+    """Every 15 minutes: reminders and digests of everyone whose chosen hour has come."""
+    from .extensions import db
+    from .services import digests, reminders
+
+    created = reminders.create_due()
+    db.session.commit()
+    return created, digests.send_due()
+
+
+@queue.periodic(crontab(minute="7", hour="3"), name="accounts.purge")
+def purge_accounts() -> None:
+    """Nightly: expired login sessions and password reset links."""
+    from datetime import timedelta
+
+    from .extensions import db
+    from .services import accounts, passwords
+
+    accounts.purge_expired_sessions(timedelta(days=1))
+    passwords.purge_expired()
+    db.session.commit()

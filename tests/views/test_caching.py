@@ -1,0 +1,110 @@
+"""Static files (hashed names, compressed once, cached for a year) and how pages may be cached."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import brotli
+import pytest
+
+from sprintboard.assets import hashed_name
+from tests import factories
+
+ASSETS = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
+BUDGET = 60 * 1024  # first visit: CSS + JS, gzipped (DESIGN.md)
+
+
+def test_pages_link_static_files_by_content_hashed_names(world, as_role):
+    html = as_role("member").get(f"/p/{world.partnership.id}/board").get_data(as_text=True)
+    urls = ASSETS.findall(html)
+    assert len(urls) >= 6
+    assert all(re.search(r"\.[0-9a-f]{12}\.(css|js)$", url) for url in urls), urls
+
+
+@pytest.mark.parametrize("encoding, decode", [("br", brotli.decompress), ("gzip", gzip.decompress)])
+def test_static_files_are_sent_compressed_and_immutable(app, client, encoding, decode):
+    url = next(u for u in _assets(client) if "/css/app." in u)
+    status, headers, body = _fetch(client, url, f"{encoding}, deflate")
+    assert status == 200
+    assert headers["Content-Encoding"] == encoding
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Accept-Encoding" in headers["Vary"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    with open(app.static_folder + "/css/app.css", "rb") as fh:
+        assert decode(body) == fh.read()
+
+
+def test_a_client_without_compression_gets_the_plain_file(app, client):
+    url = next(u for u in _assets(client) if "htmx.min" in u)
+    _status, headers, body = _fetch(client, url, "identity")
+    assert "Content-Encoding" not in headers
+    with open(app.static_folder + "/vendor/htmx/htmx.min.js", "rb") as fh:
+        assert body == fh.read()
+
+
+def test_a_changed_file_gets_a_new_name():
+    assert hashed_name("css/app.css", b"a") != hashed_name("css/app.css", b"b")
+    assert hashed_name("vendor/htmx/LICENSE", b"x").startswith("vendor/htmx/LICENSE.")
+
+
+def test_the_unhashed_name_still_works_but_is_revalidated(client):
+    status, headers, _body = _fetch(client, "/static/css/app.css", "gzip")
+    assert status == 200 and headers["Cache-Control"] == "no-cache"
+
+
+def test_first_visit_css_and_js_stay_within_60_kb_gzipped(world, as_role):
+    """The heaviest page (the board, as a member who can drag): everything it loads, as sent."""
+    client = as_role("member")
+    html = client.get(f"/p/{world.partnership.id}/board").get_data(as_text=True)
+    total = 0
+    for url in ASSETS.findall(html):
+        _status, headers, body = _fetch(client, url, "gzip")
+        assert headers["Content-Encoding"] == "gzip", url
+        total += len(body)
+    assert total <= BUDGET, f"{total / 1024:.1f} KB of CSS and JS"
+
+
+def _fetch(client, url, encoding):
+    """A static file as sent: (headers, body); WhiteNoise's file is closed at once."""
+    response = client.get(url, headers={"Accept-Encoding": encoding})
+    try:
+        return response.status_code, response.headers, response.get_data()
+    finally:
+        response.close()
+
+
+def _assets(client) -> list[str]:
+    return ASSETS.findall(client.get("/login", follow_redirects=True).get_data(as_text=True))
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+def test_signed_in_pages_may_be_kept_by_the_browser_but_are_revalidated(world, as_role):
+    response = as_role("member").get(f"/p/{world.partnership.id}/board")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/p/{pid}/members/", "/p/{pid}/status", "/account", "/admin/outbox"],
+    ids=["invitation links", "public and calendar links", "account", "outbox"],
+)
+def test_pages_with_secrets_are_never_stored(world, as_role, path):
+    response = as_role("admin").get(path.format(pid=world.partnership.id))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_writes_and_errors_are_never_stored(world, as_role):
+    client = as_role("member")
+    assert client.get("/p/999999/board").headers["Cache-Control"] == "no-store"
+    card = factories.card(world.partnership, "A card")
+    response = client.post(f"/p/{world.partnership.id}/cards/{card.id}/move", data={"column": "0"})
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_anonymous_pages_are_not_marked_private(client):
+    assert "private" not in client.get("/login").headers.get("Cache-Control", "")
