@@ -397,6 +397,8 @@ def load_event_or_404(event_id: int, need: str = "view"):
         abort(404)
     if not may_event(viewer, need):
         abort(403)
+    if viewer.is_guest:
+        g.no_store = True  # a guest's pages depend on their cookie: no cache keeps them
     return event, viewer
 
 

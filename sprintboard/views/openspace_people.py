@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, htmx
+from .. import access, htmx, security
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
@@ -144,6 +144,7 @@ def _profile(event, viewer, form=None, status=200):
 
 @bp.get("/o/<int:eid>/me")
 @access.public
+@security.no_store  # a guest's personal link
 def profile(eid):
     event, viewer = access.load_event_or_404(eid, need="take_part")
     return _profile(event, viewer)

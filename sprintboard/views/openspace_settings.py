@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, url_for
 
-from .. import access, htmx
+from .. import access, htmx, security
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
@@ -63,6 +63,7 @@ def _back(event, fragment):
 
 @bp.get("/o/<int:eid>/settings")
 @access.public
+@security.no_store  # the registration and calendar links
 def settings(eid):
     event, viewer = access.load_event_or_404(eid, need="manage")
     return _settings(event, viewer)

@@ -259,3 +259,14 @@ def test_the_workshop_agenda_shows_its_open_space(world, as_role):
         as_role("observer").get(f"/p/{world.partnership.id}/workshops/{workshop.id}").get_data(as_text=True)
     )
     assert f'href="/o/{event.id}"' in html and event.title in html
+
+
+def test_pages_with_secrets_or_a_guest_are_never_cached(world, as_role):
+    event = _event(world)
+    guest = as_role(None)
+    _register(guest, event)
+    for path in (f"/o/{event.id}", f"/o/{event.id}/me", f"/o/{event.id}/grid"):
+        assert guest.get(path).headers["Cache-Control"] == "no-store", path
+    facilitator = as_role("facilitator")
+    assert facilitator.get(f"/o/{event.id}/settings").headers["Cache-Control"] == "no-store"
+    assert facilitator.get(f"/o/{event.id}/grid").headers["Cache-Control"] == "private, no-cache"
