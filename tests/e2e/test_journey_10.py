@@ -86,6 +86,7 @@ def _phone(new_context):
 
 def _register(page, link, language, name, city, languages, register):
     page.goto(link)
+    page.get_by_text("Menu", exact=True).click()  # on a phone the header folds into a menu
     with page.expect_navigation():  # the phone's owner picks their language on the first page
         page.get_by_label("Language").select_option(language)
     page.get_by_role("textbox", name=re.compile(r"^(Ваше имя|Ihr Name)")).fill(name)
