@@ -60,8 +60,7 @@ class ProfileForm(Form):
     timezone = SelectField(
         _l("Time zone"),
         description=_l("Dates in emails, and the hour of your daily digest, follow it."),
-        validators=[DataRequired()],
-    )
+    )  # (no `required`: a select always sends one of its zones, and others fail validate_choice)
 
     def __init__(self, *args, **kwargs):
         from ..timezones import names
