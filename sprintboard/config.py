@@ -31,6 +31,19 @@ def _secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _proxy_count(value: str | None) -> int:
+    """TRUST_PROXY: how many proxies in front of the app add X-Forwarded-* headers (0: none, the
+    app is reached directly and those headers are ignored)."""
+    value = (value or "").strip().lower()
+    if value in ("", "0", "no", "false", "off"):
+        return 0
+    if value in ("yes", "true", "on"):
+        return 1
+    if not value.isdigit():
+        raise ValueError(f"TRUST_PROXY must be the number of proxies in front of the app, not {value!r}")
+    return int(value)
+
+
 def load(instance_path: Path) -> dict:
     """The configuration for a normal run, read from the environment."""
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
@@ -50,7 +63,10 @@ def load(instance_path: Path) -> dict:
         "SESSION_COOKIE_NAME": "sprintboard_session",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
-        "TRUST_PROXY": os.environ.get("TRUST_PROXY", "") == "1",
+        # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (a count).
+        "TRUST_PROXY": _proxy_count(os.environ.get("TRUST_PROXY")),
+        # Largest request body read (bytes); bigger ones get 413 before anything is parsed.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/") or None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),

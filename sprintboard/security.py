@@ -33,10 +33,13 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
-    if app.config.get("TRUST_PROXY"):
+    proxies = int(app.config.get("TRUST_PROXY") or 0)  # (True, from older settings, counts as 1)
+    if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # Only the last `proxies` entries of X-Forwarded-For are believed: an address a client
+        # put in the header itself (to dodge a rate limit) is never taken for its own.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.after_request(security_headers)
 
 
