@@ -29,6 +29,24 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES.keys(), default=DEFAULT)
 
 
+def chosen() -> str | None:
+    """The language picked on this device (?lang= or the switcher's cookie), if any."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    cookie = request.cookies.get(COOKIE)
+    return cookie if cookie in LANGUAGES else None
+
+
+def without_lang(target: str) -> str:
+    """`target` without its ?lang= (it would outvote the saved preference on the next page)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def remember(response):
     """after_request: a ?lang= choice is kept in a cookie for later visits."""
     lang = g.pop("remember_lang", None)

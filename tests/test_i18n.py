@@ -120,3 +120,44 @@ def test_the_form_library_s_own_messages_speak_every_language(world, as_role, lo
     assert empty.status_code == 422 and required in empty.text
     long = client.post(f"/p/{p.id}/projects/new?lang={locale}", data={"title": "x" * 201})
     assert long.status_code == 422 and too_long in long.text
+
+
+def test_a_language_chosen_on_the_login_page_becomes_the_preference(db, client):
+    from sprintboard.extensions import db as _db
+    from tests.factories import PASSWORD, user
+
+    ivan = user("Ivan", email="ivan@example.org")
+    _db.session.commit()
+    client.get("/login?lang=ru")
+    response = client.post("/login", data={"email": "ivan@example.org", "password": PASSWORD})
+    assert response.status_code == 303
+    _db.session.refresh(ivan)
+    assert ivan.locale == "ru"
+    # … and stays his on another device, where nothing was picked.
+    other = client.application.test_client()
+    other.post("/login", data={"email": "ivan@example.org", "password": PASSWORD})
+    assert '<html lang="ru">' in other.get("/").get_data(as_text=True)
+
+
+def test_a_saved_preference_is_not_overwritten_by_the_login_page(db, client):
+    from sprintboard.extensions import db as _db
+    from tests.factories import PASSWORD, user
+
+    olena = user("Olena", email="olena@example.org", locale="uk")
+    _db.session.commit()
+    client.get("/login?lang=de")
+    client.post("/login", data={"email": "olena@example.org", "password": PASSWORD})
+    _db.session.refresh(olena)
+    assert olena.locale == "uk"
+
+
+def test_the_switcher_wins_over_a_lang_link(world, as_role):
+    """Ivan opened a link with ?lang=uk, then chose Russian: he gets Russian, now and later."""
+    client = as_role("member")
+    page = f"/p/{world.partnership.id}?lang=uk"
+    assert '<html lang="uk">' in client.get(page).get_data(as_text=True)
+    response = client.post("/language", data={"lang": "ru", "next": page})
+    assert response.status_code == 303
+    assert "lang=" not in response.headers["Location"]
+    assert '<html lang="ru">' in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert world.users["member"].locale == "ru"

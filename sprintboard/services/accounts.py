@@ -105,6 +105,12 @@ def remember_timezone(user: User, name: str | None) -> None:
         user.timezone = name
 
 
+def remember_locale(user: User, lang: str | None) -> None:
+    """The language picked before logging in becomes the preference of someone who has none."""
+    if user.locale is None and lang:
+        user.locale = lang
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end every session of the user (the caller starts a new one)."""
     if not check_password_hash(user.password_hash, current):

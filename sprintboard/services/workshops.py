@@ -97,8 +97,26 @@ def create_workshop(
     return workshop
 
 
+def _standard_kickoff_titles(city) -> set[str]:
+    """ "Kick-off in <city>" in every language (a title someone saved as typed or copied)."""
+    from flask_babel import force_locale
+
+    from ..i18n import LANGUAGES
+
+    names = set()
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            names.add(_("Kick-off in %(city)s", city=city.name) if city else _("Kick-off"))
+    return {n.casefold() for n in names}
+
+
 def update_workshop(workshop: Workshop, *, title, host_city, start, end, venue, actor) -> None:
-    workshop.title = _check(workshop.partnership, workshop.kind, title, host_city, start, end)
+    title = _check(workshop.partnership, workshop.kind, title, host_city, start, end)
+    moved = (host_city.id if host_city else None) != workshop.host_city_id
+    standard = workshop.kind == "kickoff" and title.casefold() in _standard_kickoff_titles(workshop.host_city)
+    if moved and standard:
+        title = ""  # the standard name follows the new host city
+    workshop.title = title
     workshop.host_city = host_city
     workshop.start_date, workshop.end_date = start, end or start
     workshop.venue = (venue or "").strip()[:300]

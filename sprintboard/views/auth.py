@@ -70,6 +70,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             accounts.remember_timezone(user, form.timezone.data)
+            accounts.remember_locale(user, i18n.chosen())
             _log_in(user)
             db.session.commit()
             return redirect(safe_next(form.next.data), code=303)

@@ -26,7 +26,7 @@ def index():
 @access.public
 def language():
     form = LanguageForm()
-    target = safe_next(form.next.data or request.referrer and _local(request.referrer))
+    target = i18n.without_lang(safe_next(form.next.data or request.referrer and _local(request.referrer)))
     if not form.validate_on_submit():
         flash(_("Unknown language."), "error")
         return redirect(target, code=303)

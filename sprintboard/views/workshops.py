@@ -20,8 +20,8 @@ from ..forms.workshops import (
     WorkshopForm,
     city_choices,
 )
+from ..services import DomainError, match, openspace, partnerships, toolbox, workshops
 from ..services import cards as cards_service
-from ..services import match, openspace, partnerships, toolbox, workshops
 from ..services import projects as projects_service
 
 bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
@@ -82,11 +82,14 @@ def create(pid):
     return htmx.redirect_to(url_for("workshops.show", pid=pid, wid=workshop.id))
 
 
+def _details_form(partnership, workshop):
+    details = WorkshopForm(formdata=None, obj=workshop)
+    details.host_city.data = str(workshop.host_city_id or "")
+    return details
+
+
 def _context(partnership, workshop, **forms):
-    details = forms.pop("details_form", None)
-    if details is None:
-        details = WorkshopForm(formdata=None, obj=workshop)
-        details.host_city.data = str(workshop.host_city_id or "")
+    details = forms.pop("details_form", None) or _details_form(partnership, workshop)
     details.host_city.choices = city_choices(partnership)
     agenda_form = forms.pop("agenda_form", None) or AgendaItemForm(formdata=None)
     members = partnerships.members_of(partnership)
@@ -122,6 +125,7 @@ def _context(partnership, workshop, **forms):
         confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
         error=forms.pop("error", None),
+        held_error=forms.pop("held_error", None),
     )
 
 
@@ -176,10 +180,20 @@ def held(pid, wid):
     partnership, workshop = load(pid, wid)
     if not ConfirmForm().validate_on_submit():
         return respond(partnership, workshop, "details", 422)
-    if request.form.get("status") == "planned":
-        workshops.mark_planned(workshop, actor=current_user)
-    else:
-        workshops.mark_held(workshop, actor=current_user)
+    try:
+        if request.form.get("status") == "planned":
+            workshops.mark_planned(workshop, actor=current_user)
+        else:
+            workshops.mark_held(workshop, actor=current_user)
+    except DomainError as error:
+        # In place, with the reason and the dates to correct (a future date, none at all).
+        db.session.rollback()
+        details = _details_form(partnership, workshop)
+        if error.status == 422:
+            details.start_date.errors = [error.message]
+        return respond(
+            partnership, workshop, "details", error.status, details_form=details, held_error=error.message
+        )
     db.session.commit()
     return respond(partnership, workshop, "details")
 

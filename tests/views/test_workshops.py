@@ -217,3 +217,68 @@ def test_an_agenda_item_picked_from_the_toolbox_takes_its_title_and_duration(wor
     assert client.post(_url(world, f"{w.id}/agenda"), data={"title": " "}).status_code == 422
     db.session.expire_all()
     assert len(w.agenda) == 1
+
+
+def test_marking_a_future_workshop_held_answers_in_place_with_the_date_field(world, as_role):
+    from datetime import timedelta
+
+    from sprintboard.models.base import utcnow
+
+    w = _first(world)
+    w.start_date = utcnow().date() + timedelta(days=30)
+    db.session.commit()
+    for client in (as_role("facilitator", htmx=True), as_role("facilitator")):
+        response = client.post(_url(world, f"{w.id}/held"))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "A workshop in the future cannot be marked as held." in html
+        # The date field is right there, open, with the reason beside it.
+        assert 'id="start_date-error"' in html and "<details open>" in html
+        assert 'name="start_date"' in html and w.start_date.isoformat() in html
+        if client.htmx:
+            assert html.lstrip().startswith('<section id="workshop-details"')
+        else:
+            assert "<h1" in html and "Mark as held" in html  # the workshop page, not an error page
+    db.session.expire_all()
+    assert w.status == "planned"
+
+
+def test_marking_a_held_workshop_held_again_is_a_conflict_shown_in_place(world, as_role):
+    from datetime import timedelta
+
+    from sprintboard.models.base import utcnow
+
+    w = _first(world)
+    w.start_date = utcnow().date() - timedelta(days=1)
+    w.status = "held"
+    db.session.commit()
+    response = as_role("facilitator", htmx=True).post(_url(world, f"{w.id}/held"))
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="workshop-details"')
+    assert "This workshop is already marked as held." in html
+
+
+def test_moving_a_kick_off_to_another_city_retitles_it(world, as_role):
+    """The partner city's kick-off, saved with the standard title typed in, goes to Hamburg."""
+    minsk, hamburg = world.partnership.cities[0], world.partnership.cities[1]
+    first, second = [w for w in workshops.timeline(world.partnership) if w.kind == "kickoff"]
+    second.host_city, second.title = minsk, "Kick-off in Minsk"
+    db.session.commit()
+    response = as_role("facilitator", htmx=True).post(
+        _url(world, second.id),
+        data={"title": "Kick-off in Minsk", "host_city": str(hamburg.id), "start_date": "", "end_date": ""},
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert workshops.workshop_title(second) == "Kick-off in Hamburg"
+    titles = [workshops.workshop_title(w) for w in workshops.timeline(world.partnership)]
+    assert titles.count("Kick-off in Minsk") == 1 and titles.count("Kick-off in Hamburg") == 1
+    assert "Kick-off in Hamburg" in as_role("observer").get(_url(world)).get_data(as_text=True)
+    # A title of one's own stays.
+    as_role("facilitator", htmx=True).post(
+        _url(world, first.id),
+        data={"title": "Opening days", "host_city": str(hamburg.id), "start_date": "", "end_date": ""},
+    )
+    db.session.expire_all()
+    assert workshops.workshop_title(first) == "Opening days"
