@@ -35,6 +35,17 @@ def daily_mail() -> tuple[int, int]:
     return created, digests.send_due()
 
 
+@queue.task(name="translations.machine")
+def machine_translate(row_ids) -> int:
+    """Ask the machine-translation server for the pending translations `row_ids` (it can be slow)."""
+    from .extensions import db
+    from .services import translations
+
+    done = translations.run_machine(row_ids)
+    db.session.commit()
+    return done
+
+
 @queue.periodic(crontab(minute="7", hour="3"), name="accounts.purge")
 def purge_accounts() -> None:
     """Nightly: expired login sessions and password reset links."""

@@ -275,3 +275,23 @@ def mail_text(message) -> str:
 
 def mail_html(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture
+def translate_server(app):
+    """A local LibreTranslate-speaking server (tests/translate_server.py); TRANSLATE_URL points at
+    it during the test."""
+    from tests.translate_server import TranslateServer
+
+    server = TranslateServer(api_key="test-key").start()
+    keys = ("TRANSLATE_URL", "TRANSLATE_PROVIDER", "TRANSLATE_API_KEY", "TRANSLATE_TIMEOUT")
+    saved = {k: app.config.get(k) for k in keys}
+    app.config.update(
+        TRANSLATE_URL=server.url,
+        TRANSLATE_PROVIDER="libretranslate",
+        TRANSLATE_API_KEY="test-key",
+        TRANSLATE_TIMEOUT=2,
+    )
+    yield server
+    app.config.update(saved)
+    server.stop()

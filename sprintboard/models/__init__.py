@@ -35,6 +35,7 @@ from .project import PROJECT_STATUSES, Project
 from .sprint import SPRINT_STATES, Sprint
 from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
+from .translation import TRANSLATION_STATUSES, Translation
 from .user import PasswordReset, User, UserSession
 from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 
@@ -103,4 +104,6 @@ __all__ = [
     "MODES",
     "Notification",
     "Watch",
+    "TRANSLATION_STATUSES",
+    "Translation",
 ]

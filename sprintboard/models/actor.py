@@ -46,6 +46,7 @@ class Actor(db.Model):
     name_key: Mapped[str] = mapped_column(String(200))  # normalised name for duplicate detection
     kind: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the text
     website: Mapped[str | None] = mapped_column(String(500))
     interest: Mapped[int] = mapped_column(default=3)
     influence: Mapped[int] = mapped_column(default=3)

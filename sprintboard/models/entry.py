@@ -28,6 +28,7 @@ class MatchEntry(db.Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the text
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

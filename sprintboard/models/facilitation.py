@@ -70,6 +70,7 @@ class RetroNote(db.Model):
     sprint_id: Mapped[int | None] = mapped_column(ForeignKey("sprints.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the text
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

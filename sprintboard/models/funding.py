@@ -68,6 +68,7 @@ class FundingIdea(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="idea")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     next_step: Mapped[str] = mapped_column(String(300), default="")
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the text
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

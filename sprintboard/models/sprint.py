@@ -30,6 +30,7 @@ class Sprint(db.Model):
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     goal: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the text
     start_date: Mapped[date]
     end_date: Mapped[date]
     state: Mapped[str] = mapped_column(String(20), default="planned")

@@ -27,6 +27,7 @@ class Workshop(db.Model):
     venue: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default="planned")
     outcomes: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the text
     position: Mapped[int] = mapped_column(default=0)
     held_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -59,6 +60,7 @@ class AgendaItem(db.Model):
     duration: Mapped[int | None]  # minutes
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the text
     # The toolbox method this item uses, if any.
     method_id: Mapped[int | None] = mapped_column(ForeignKey("methods.id", ondelete="SET NULL"), index=True)
 

@@ -24,7 +24,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import DomainError, Forbidden, alerts
+from . import DomainError, Forbidden, alerts, translations
 from .activity import describes, log
 from .board import StaleEdit, claim_version, columns_of, end_position, touch
 from .facilitation import ensure_not_frozen
@@ -317,6 +317,7 @@ def delete_comment(comment: Comment, *, actor, moderator: bool = False) -> None:
     if not moderator and (actor is None or comment.author_id != actor.id):
         raise Forbidden(_("Only its author or a facilitator can delete a comment."))
     card.comment_count = Card.comment_count - 1
+    translations.forget("comment", [comment.id])
     card.comments.remove(comment)
     touch(card)
     db.session.flush()

@@ -1,0 +1,354 @@
+"""Translations of user content: side by side with the original, outdated when it changes,
+a queue of what needs translating, and machine suggestions through the worker."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..models import Card, Comment, Partnership, Translation
+from ..models.base import utcnow
+from ..queue import queue
+from . import DomainError
+from . import machine_translation as machine
+from .activity import describes, log
+
+log_ = logging.getLogger("sprintboard.translations")
+
+
+class MachineUnavailable(DomainError):
+    """Machine translation is not set up here (503: the form stays usable)."""
+
+    status = 503
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of content that can be translated: its model, fields (name -> max length), the
+    partnership it belongs to, and what to call it."""
+
+    model: type
+    fields: dict[str, int]
+    partnership_id: Callable
+    label: object
+    card_id: Callable = field(default=lambda obj: None)
+
+
+KINDS: dict[str, Kind] = {
+    "card": Kind(
+        Card, {"title": 200, "body": 20_000}, lambda c: c.partnership_id, _l("Card"), lambda c: c.id
+    ),
+    "comment": Kind(
+        Comment, {"body": 5000}, lambda c: c.card.partnership_id, _l("Comment"), lambda c: c.card_id
+    ),
+}
+
+
+def source_hash(text: str) -> str:
+    return hashlib.sha256((text or "").encode()).hexdigest()
+
+
+def kind_of(obj) -> str:
+    for name, kind in KINDS.items():
+        if isinstance(obj, kind.model):
+            return name
+    raise LookupError(type(obj).__name__)
+
+
+def _fields_with_text(kind: str, obj) -> list[str]:
+    return [name for name in KINDS[kind].fields if (getattr(obj, name) or "").strip()]
+
+
+@dataclass
+class Version:
+    """What a reader in `language` sees of one object: the original, and the translation into
+    their language when there is one (with who made it, and whether it is outdated)."""
+
+    obj: object
+    kind: str
+    language: str
+    rows: dict[str, Translation]
+
+    @property
+    def original_language(self) -> str | None:
+        return self.obj.language
+
+    @property
+    def needed(self) -> bool:
+        """The original is in another language and not (currently) translated into this one."""
+        return self.differs and (not self.translated or self.outdated)
+
+    @property
+    def differs(self) -> bool:
+        return self.obj.language != self.language
+
+    @property
+    def translated(self) -> bool:
+        """Every field with text has a translation to show (outdated or not)."""
+        names = _fields_with_text(self.kind, self.obj)
+        return bool(names) and all(self._ready(n) for n in names)
+
+    def _ready(self, name: str) -> bool:
+        row = self.rows.get(name)
+        return row is not None and row.status == "ready" and bool(row.text)
+
+    def text(self, name: str) -> str:
+        """The translated text of the field when there is one, else the original."""
+        row = self.rows.get(name)
+        if self.translated and row is not None and row.status == "ready":
+            return row.text
+        return getattr(self.obj, name) or ""
+
+    @property
+    def outdated(self) -> bool:
+        return any(
+            self._ready(n) and self.rows[n].source_hash != source_hash(getattr(self.obj, n))
+            for n in _fields_with_text(self.kind, self.obj)
+        )
+
+    @property
+    def machine(self) -> bool:
+        return any(row.machine and row.status == "ready" for row in self.rows.values())
+
+    @property
+    def pending(self) -> bool:
+        return any(row.status == "pending" for row in self.rows.values())
+
+    @property
+    def error(self) -> str | None:
+        return next((row.error for row in self.rows.values() if row.status == "failed"), None)
+
+    @property
+    def translator(self):
+        people = [row.translator for row in self.rows.values() if row.translator is not None]
+        return people[0] if people else None
+
+    def changes(self, name: str) -> list[tuple[str, str]]:
+        """The original's lines changed since the translation was made: [("-"|"+", line)]."""
+        row = self.rows.get(name)
+        if row is None:
+            return []
+        old, new = row.source_text.splitlines(), (getattr(self.obj, name) or "").splitlines()
+        return [(line[0], line[2:]) for line in difflib.ndiff(old, new) if line[:1] in "+-"]
+
+
+def versions(kind: str, objects: list, language: str) -> dict[int, Version]:
+    """object id -> its Version in `language`, for many objects in one query."""
+    ids = [obj.id for obj in objects]
+    rows: dict[int, dict[str, Translation]] = {i: {} for i in ids}
+    if ids:
+        found = db.session.scalars(
+            select(Translation).where(
+                Translation.kind == kind, Translation.object_id.in_(ids), Translation.language == language
+            )
+        )
+        for row in found:
+            rows[row.object_id][row.field] = row
+    return {obj.id: Version(obj, kind, language, rows[obj.id]) for obj in objects}
+
+
+def version(obj, language: str) -> Version:
+    kind = kind_of(obj)
+    return versions(kind, [obj], language)[obj.id]
+
+
+def _check_language(obj, language: str) -> None:
+    if language not in LANGUAGES:
+        raise DomainError(_("Unknown language."))
+    if obj.language == language:
+        raise DomainError(_("This text is already written in that language."))
+
+
+def _row(kind: str, obj, name: str, language: str) -> Translation:
+    row = db.session.scalar(
+        select(Translation).where(
+            Translation.kind == kind,
+            Translation.object_id == obj.id,
+            Translation.field == name,
+            Translation.language == language,
+        )
+    )
+    if row is None:
+        row = Translation(
+            partnership_id=KINDS[kind].partnership_id(obj),
+            kind=kind,
+            object_id=obj.id,
+            field=name,
+            language=language,
+            text="",
+            source_text="",
+            source_hash="",
+        )
+        db.session.add(row)
+    return row
+
+
+def save_translation(obj, language: str, texts: dict[str, str], *, actor) -> list[Translation]:
+    """A person writes (or corrects, or accepts) the translation of `obj` into `language`; it
+    replaces any machine translation and records the original it was made from."""
+    kind = kind_of(obj)
+    _check_language(obj, language)
+    names = _fields_with_text(kind, obj)
+    if not names:
+        raise DomainError(_("There is no text to translate."))
+    cleaned = {}
+    for name in names:
+        text = (texts.get(name) or "").replace("\r\n", "\n").strip()
+        if name == "title":
+            text = " ".join(text.split())
+        if not text:
+            raise DomainError(_("Write the translation of every part of the text."))
+        limit = KINDS[kind].fields[name]
+        if len(text) > limit:
+            raise DomainError(_("A translation can have at most %(n)d characters here.", n=limit))
+        cleaned[name] = text
+    rows = []
+    for name, text in cleaned.items():
+        row = _row(kind, obj, name, language)
+        original = getattr(obj, name)
+        row.text, row.source_text, row.source_hash = text, original, source_hash(original)
+        row.machine, row.provider, row.status, row.error = False, None, "ready", None
+        row.translator_id = actor.id if actor is not None else None
+        row.updated_at = utcnow()
+        rows.append(row)
+    db.session.flush()
+    partnership = db.session.get(Partnership, KINDS[kind].partnership_id(obj))
+    log(
+        actor,
+        "translation.saved",
+        rows[0],
+        partnership=partnership,
+        kind=kind,
+        object_id=obj.id,
+        card_id=KINDS[kind].card_id(obj),
+        language=language,
+    )
+    return rows
+
+
+def request_machine(obj, language: str, *, actor) -> list[Translation]:
+    """Ask the machine service for a translation of `obj` into `language` (done by the worker
+    once this commits). A person's current translation is never replaced by a machine's."""
+    kind = kind_of(obj)
+    _check_language(obj, language)
+    if not machine.is_enabled():
+        raise MachineUnavailable(_("Machine translation is not set up on this server."))
+    rows = []
+    for name in _fields_with_text(kind, obj):
+        row = _row(kind, obj, name, language)
+        if row.status == "ready" and not row.machine and row.source_hash == source_hash(getattr(obj, name)):
+            continue  # a person's translation of this very text
+        row.status, row.error, row.updated_at = "pending", None, utcnow()
+        rows.append(row)
+    if not rows:
+        raise DomainError(_("This text is already translated by a person."))
+    db.session.flush()
+    queue.after_commit("translations.machine", tuple(row.id for row in rows))
+    return rows
+
+
+def run_machine(row_ids) -> int:
+    """Worker: fill in the pending machine translations `row_ids`; returns how many it filled.
+    Idempotent: rows no longer pending (done already, or written by a person) are skipped."""
+    rows = db.session.scalars(
+        select(Translation).where(Translation.id.in_(list(row_ids)), Translation.status == "pending")
+    ).all()
+    client = machine.provider()
+    done = 0
+    for row in rows:
+        obj = db.session.get(KINDS[row.kind].model, row.object_id)
+        if obj is None:
+            db.session.delete(row)
+            continue
+        original = getattr(obj, row.field) or ""
+        try:
+            if client is None:
+                raise machine.TranslateError(machine.NOT_CONFIGURED)
+            text = client.translate(original, source=obj.language, target=row.language)
+        except machine.TranslateError as exc:
+            log_.warning("machine translation %s failed: %s", row.id, exc.code)
+            row.status, row.error = "failed", exc.code
+            continue
+        row.text, row.source_text, row.source_hash = text.strip(), original, source_hash(original)
+        row.machine, row.provider, row.status, row.error = True, client.name, "ready", None
+        row.translator_id, row.updated_at = None, utcnow()
+        done += 1
+    db.session.flush()
+    return done
+
+
+def forget(kind: str, object_ids: list[int]) -> None:
+    """Remove the translations of deleted objects."""
+    if object_ids:
+        db.session.execute(
+            Translation.__table__.delete().where(
+                Translation.kind == kind, Translation.object_id.in_(object_ids)
+            )
+        )
+
+
+@dataclass
+class QueueItem:
+    version: Version
+    card_id: int | None
+
+
+QUEUE_SCAN = 300  # newest objects per kind looked at (bounded work per request)
+
+
+def queue_for(partnership, language: str, kind: str | None = None, limit: int = 100) -> list[QueueItem]:
+    """What needs a translation into `language` (none yet, or outdated), newest first."""
+    items = []
+    for name in [kind] if kind else list(KINDS):
+        spec = KINDS[name]
+        stmt = select(spec.model).where(spec.model.language.is_not(None), spec.model.language != language)
+        if spec.model is Comment:
+            stmt = stmt.join(Card, Card.id == Comment.card_id).where(
+                Card.partnership_id == partnership.id, Card.archived_at.is_(None)
+            )
+        else:
+            stmt = stmt.where(spec.model.partnership_id == partnership.id)
+            if spec.model is Card:
+                stmt = stmt.where(Card.archived_at.is_(None))
+        objects = db.session.scalars(stmt.order_by(spec.model.id.desc()).limit(QUEUE_SCAN)).all()
+        for obj_version in versions(name, objects, language).values():
+            if obj_version.needed and _fields_with_text(name, obj_version.obj):
+                items.append(QueueItem(obj_version, spec.card_id(obj_version.obj)))
+    items.sort(key=lambda item: item.version.obj.created_at, reverse=True)
+    return items[:limit]
+
+
+def translated_ids(kind: str, object_ids: list[int], language: str) -> set[int]:
+    """Which of the objects have a translation into `language` (for markers on lists)."""
+    if not object_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Translation.object_id)
+            .where(
+                Translation.kind == kind,
+                Translation.object_id.in_(object_ids),
+                Translation.language == language,
+                Translation.status == "ready",
+            )
+            .distinct()
+        )
+    )
+
+
+@describes("translation.saved")
+def _translation_saved(d, who):
+    return _(
+        "%(who)s translated a text into %(language)s",
+        who=who,
+        language=LANGUAGES.get(d.get("language"), d.get("language")),
+    )
