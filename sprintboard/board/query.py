@@ -1,7 +1,7 @@
 """What the board shows, as plain data: which card goes where (the plan), the filters, the
 lanes, and what the filters offer. No Flask request, no HTML (that is board.render).
 
-The board is *planned* from narrow rows (id, version, column, lane of every card) with a fixed
+The board is *planned* from narrow rows (id, revision, column, lane of every card) with a fixed
 handful of queries, so a page costs about the same at 50 and at 2,000 cards. The lane a card
 belongs in has one rule (`lane_keys`), used by the board and by live updates alike.
 """
@@ -31,11 +31,11 @@ GROUPS = ("project", "city", "assignee")
 _DUE = cast(Card.due_date, String).label("due")
 _STAMP = cast(Card.updated_at, String).label("stamp")
 # What planning the board needs of every card (and all a cached card's key needs) ...
-PLACE_FIELDS = (Card.id, Card.version, _STAMP, Card.column_id, Card.project_id, Card.author_id, _DUE)
+PLACE_FIELDS = (Card.id, Card.revision, _STAMP, Card.column_id, Card.project_id, Card.author_id, _DUE)
 # ... and what rendering a card needs, read only for cards not in the cache.
 CARD_FIELDS = (
     Card.id,
-    Card.version,
+    Card.revision,
     Card.column_id,
     Card.project_id,
     Card.author_id,

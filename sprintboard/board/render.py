@@ -1,11 +1,11 @@
 """The board as HTML: card fragments and the board page, and the caches (only here).
 
-- each card's HTML is cached by everything it shows: the card's version (which grows with every
+- each card's HTML is cached by everything it shows: the card's revision (which grows with every
   change to what the card shows, see models/card.py) and stamp, its state (due, done), the
   locale and the signature of what cards show besides themselves (people, projects, labels);
   only cards that changed are read in full and rendered anew;
 - the whole board's HTML is cached by the signature of its plan (board.query.plan_board: every
-  card's id, version, place and state, the columns, the lanes, the filters), so an unchanged
+  card's id, revision, place and state, the columns, the lanes, the filters), so an unchanged
   board is one lookup.
 Keys are derived from the data itself: nothing has to invalidate anything.
 """
@@ -156,7 +156,7 @@ def render_cards(
     partnership, rows, *, options: Options, done_columns, today, assignees: dict[int, list[int]] | None = None
 ) -> dict[int, Markup]:
     """Each card's HTML, from the cache where possible. Assignees and labels are loaded only for
-    the cards that must be rendered anew (a card's version changes when they change)."""
+    the cards that must be rendered anew (a card's revision changes when they change)."""
     key_base = (str(get_locale()), options.signature)
     today_iso, soon = today.isoformat(), (today + timedelta(days=7)).isoformat()
     result: dict[int, Markup] = {}
@@ -171,7 +171,7 @@ def render_cards(
         else:
             state = "overdue" if due < today_iso else "soon" if due <= soon else ""
         # The stamp (updated_at) guards against a reused id (SQLite may reuse the highest rowid).
-        key = (row.id, row.version, row.stamp, state, *key_base)
+        key = (row.id, row.revision, row.stamp, state, *key_base)
         html = cache_get(key)
         if html is None:
             missing.append((row, key, state, due))

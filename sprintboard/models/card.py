@@ -29,9 +29,12 @@ card_labels = Table(
 
 
 class Card(db.Model):
-    """A card. `version` grows with every change to what the card shows (optimistic lock and
-    render-cache key); moves change `column_id`/`position` only. Positions are gapped integers
-    ordered within a column."""
+    """A card. `version` is the edit lock: it grows with every edit of what the edit form holds
+    (title, text, project, estimate, due date, language, assignees, labels). `revision` grows with
+    every change to what the card shows on the board (the edits, and comments, checklist ticks,
+    attachments, archiving): the render-cache key. A colleague's comment or tick changes the
+    revision only, so it never makes an open edit form stale. Moves change `column_id`/`position`
+    only. Positions are gapped integers ordered within a column."""
 
     __tablename__ = "cards"
     __table_args__ = (
@@ -54,6 +57,7 @@ class Card(db.Model):
     due_date: Mapped[date | None]
     position: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
+    revision: Mapped[int] = mapped_column(default=1)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

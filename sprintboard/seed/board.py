@@ -67,6 +67,7 @@ def fill_board(partnership, n: int, people: list) -> None:
                 "due_date": (now + timedelta(days=rng.randint(-10, 40))).date() if i % 3 == 0 else None,
                 "position": (i // len(columns) + 1) * GAP,
                 "version": 1,
+                "revision": 1,
                 "author_id": rng.choice(people).id,
                 "created_at": now,
                 "updated_at": now,

@@ -77,22 +77,25 @@ def end_position(column: BoardColumn) -> int:
 
 
 def claim_version(card: Card, expected: int) -> None:
-    """Compare-and-set the card's version: raise StaleEdit unless it is still `expected`."""
+    """Compare-and-set the card's version (the edit lock): raise StaleEdit unless it is still
+    `expected`. An edit changes what the card shows, so its revision grows too."""
     result = db.session.execute(
         update(Card)
         .where(Card.id == card.id, Card.version == expected)
-        .values(version=expected + 1, updated_at=utcnow())
+        .values(version=expected + 1, revision=Card.revision + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.refresh(card)
         raise StaleEdit(card)
-    db.session.refresh(card, ["version", "updated_at"])
+    db.session.refresh(card, ["version", "revision", "updated_at"])
 
 
 def touch(card: Card) -> None:
-    """Something the card shows changed (comment, checklist, label…): a new version."""
-    card.version = Card.version + 1
+    """Something the card shows changed but not what its edit form holds (a comment, a checklist
+    tick, an attachment, archiving): a new revision, the same version, so an open edit form of
+    the card stays valid."""
+    card.revision = Card.revision + 1
     card.updated_at = utcnow()
 
 

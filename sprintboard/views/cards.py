@@ -236,27 +236,19 @@ def move_form(pid, card_id):
 # Checklist ---------------------------------------------------------------------------------
 
 
-def _version_sync(card, old_version) -> str:
-    """The edit form's new version, swapped in out of band, if the form was up to date before
-    this change (else it keeps its old version, so a later edit still sees the conflict)."""
-    if request.form.get("version", type=int) != old_version:
-        return ""
-    return render_template("cards/_version.html", card=card, oob=True)
-
-
-def _after_card_change(partnership, card, fragment, anchor, old_version):
-    """htmx: the changed fragment (and the form's version); browsers: back to the card page."""
+def _after_card_change(partnership, card, fragment, anchor):
+    """htmx: the changed fragment; browsers: back to the card page. (A comment or a checklist
+    change leaves the card's version, the edit lock, alone: an open edit form stays valid.)"""
     if not htmx.is_htmx():
         return htmx.redirect_to(url_for("cards.show", pid=partnership.id, card_id=card.id) + anchor)
-    html = render_template(fragment, **_context(partnership, card))
-    return _changed(html + _version_sync(card, old_version), card)
+    return _changed(render_template(fragment, **_context(partnership, card)), card)
 
 
 @bp.post("/<int:card_id>/checklist")
 def add_checklist_item(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
-    form, old_version = ChecklistItemForm(prefix="checklist"), card.version
+    form = ChecklistItemForm(prefix="checklist")
     if form.validate_on_submit():
         with rule_errors(form, "text"):
             cards_service.add_checklist_item(card, form.text.data, actor=current_user)
@@ -268,31 +260,31 @@ def add_checklist_item(pid, card_id):
             **_context(partnership, card, checklist_form=form),
         )
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist", old_version)
+    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist")
 
 
 @bp.post("/<int:card_id>/checklist/<int:item_id>/toggle")
 def toggle_checklist_item(pid, card_id, item_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
-    item, old_version = access.get_checklist_item_or_404(card, item_id), card.version
+    item = access.get_checklist_item_or_404(card, item_id)
     cards_service.toggle_checklist_item(item, actor=current_user)
     db.session.commit()
     if not htmx.is_htmx():
         return htmx.redirect_to(url_for("cards.show", pid=pid, card_id=card_id) + "#card-checklist")
     html = render_template("cards/_checklist_item.html", item=item, **_context(partnership, card))
     html += render_template("cards/_checklist_progress.html", card=card, oob=True)
-    return _changed(html + _version_sync(card, old_version), card)
+    return _changed(html, card)
 
 
 @bp.post("/<int:card_id>/checklist/<int:item_id>/delete")
 def delete_checklist_item(pid, card_id, item_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
-    item, old_version = access.get_checklist_item_or_404(card, item_id), card.version
+    item = access.get_checklist_item_or_404(card, item_id)
     cards_service.delete_checklist_item(item, actor=current_user)
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist", old_version)
+    return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist")
 
 
 # Comments ----------------------------------------------------------------------------------
@@ -302,7 +294,7 @@ def delete_checklist_item(pid, card_id, item_id):
 def add_comment(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
-    form, old_version = CommentForm(prefix="comment"), card.version
+    form = CommentForm(prefix="comment")
     if form.validate_on_submit():
         with rule_errors(form, "body"):
             cards_service.add_comment(card, form.body.data, language=str(get_locale()), actor=current_user)
@@ -311,14 +303,14 @@ def add_comment(pid, card_id):
             "cards/show.html", "cards/_comments.html", 422, **_context(partnership, card, comment_form=form)
         )
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments", old_version)
+    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments")
 
 
 @bp.post("/<int:card_id>/comments/<int:comment_id>/edit")
 def edit_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
-    comment, old_version = access.get_comment_or_404(card, comment_id), card.version
+    comment = access.get_comment_or_404(card, comment_id)
     form = CommentEditForm(prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
         with rule_errors(form, "body"):
@@ -332,21 +324,19 @@ def edit_comment(pid, card_id, comment_id):
             **_context(partnership, card, refused_comment_forms={comment.id: form}),
         )
     db.session.commit()
-    return _after_card_change(
-        partnership, card, "cards/_comments.html", f"#comment-{comment.id}", old_version
-    )
+    return _after_card_change(partnership, card, "cards/_comments.html", f"#comment-{comment.id}")
 
 
 @bp.post("/<int:card_id>/comments/<int:comment_id>/delete")
 def delete_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
-    comment, old_version = access.get_comment_or_404(card, comment_id), card.version
+    comment = access.get_comment_or_404(card, comment_id)
     cards_service.delete_comment(
         comment, actor=current_user, moderator=access.can(current_user, "manage", partnership)
     )
     db.session.commit()
-    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments", old_version)
+    return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments")
 
 
 # Archive -----------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_checklist_toggle_updates_in_place(page, live_server, world, log_in):
     toggle.click()
     expect(page.locator("#checklist-progress")).to_have_text("1 of 2 done")
     expect(toggle).to_have_attribute("aria-pressed", "true")
-    # The edit form still saves: its version followed the checklist changes.
+    # The edit form still saves: checklist changes leave its version (the edit lock) alone.
     form = page.locator("#card-edit form")
     page.locator("#card-edit summary").click()
     form.get_by_label("Title").fill("Plan the kick-off!")
