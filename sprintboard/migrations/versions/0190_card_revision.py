@@ -1,7 +1,7 @@
 """cards: revision (what the board shows of the card) apart from version (the edit lock)
 
 Revision ID: 0190_card_revision
-Revises: 0180_openspace
+Revises: 0140_translations
 Create Date: 2026-12-04 07:45:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0190_card_revision'
-down_revision = '0180_openspace'
+down_revision = '0140_translations'
 branch_labels = None
 depends_on = None
 
