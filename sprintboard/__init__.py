@@ -14,6 +14,7 @@ from .paths import STATIC, TEMPLATES, TRANSLATIONS, asset_root
 # One Blueprint per area, in sprintboard/views/<name>.py.
 BLUEPRINTS = (
     "main",
+    "health",
     "auth",
     "partnerships",
     "members",
@@ -115,8 +116,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_request_handling(app: Flask) -> None:
-    from . import access, assets, compression, errors, htmx, i18n, security, templating
+    from . import access, assets, compression, errors, htmx, i18n, requestlog, security, templating
 
+    requestlog.init_app(app)
     app.before_request(access.enforce_login)
     app.after_request(i18n.remember)
     app.after_request(htmx.add_vary)

@@ -99,4 +99,9 @@ def load(instance_path: Path) -> dict:
         "TRANSLATE_PROVIDER": os.environ.get("TRANSLATE_PROVIDER", "libretranslate").strip().lower(),
         "TRANSLATE_API_KEY": os.environ.get("TRANSLATE_API_KEY") or None,
         "TRANSLATE_TIMEOUT": float(os.environ.get("TRANSLATE_TIMEOUT", "10")),
+        # Operations (docs/DEPLOY.md): log lines as "text" or "json"; /readyz fails when the
+        # oldest due email waited longer than READYZ_QUEUE_MAX_AGE seconds (0: only reported).
+        "LOG_FORMAT": "json" if os.environ.get("LOG_FORMAT", "").strip().lower() == "json" else "text",
+        "READYZ_TIMEOUT": float(os.environ.get("READYZ_TIMEOUT", "1")),
+        "READYZ_QUEUE_MAX_AGE": int(os.environ.get("READYZ_QUEUE_MAX_AGE", "0")),
     }

@@ -43,12 +43,3 @@ def configure_engine(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
-
-
-def ping() -> None:
-    """One round trip to the database (raises when it cannot be reached)."""
-    from sqlalchemy import text
-
-    from .extensions import db
-
-    db.session.execute(text("SELECT 1"))

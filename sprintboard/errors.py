@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import htmx
+from . import htmx, requestlog
 from .extensions import db
 from .services import DomainError
 
@@ -89,10 +89,11 @@ def render_error(status: int, message: str | None = None):
     """A full error page, or for htmx a small message swapped into the flash region."""
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])()
     text = message or ERROR_TEXTS.get(status, ERROR_TEXTS[500])()
+    rid = requestlog.request_id()
     if htmx.is_htmx():
-        body = render_template("errors/_message.html", status=status, title=title, text=text)
+        body = render_template("errors/_message.html", status=status, title=title, text=text, request_id=rid)
         return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "beforeend"}
-    body = render_template("errors/error.html", status=status, title=title, text=text)
+    body = render_template("errors/error.html", status=status, title=title, text=text, request_id=rid)
     return body, status
 
 

@@ -2,7 +2,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, database, i18n
+from .. import access, i18n
 from ..extensions import db
 from ..forms.auth import LanguageForm
 from ..models import User
@@ -36,13 +36,6 @@ def language():
     response = make_response(redirect(target, code=303))
     i18n.set_cookie(response, form.lang.data)
     return response
-
-
-@bp.get("/healthz")
-@access.public
-def health():
-    database.ping()
-    return {"status": "ok"}
 
 
 def _local(url: str) -> str:

@@ -8,7 +8,6 @@ from sprintboard.extensions import db
 ROUTES = {
     "main.index": "public",
     "main.language": "public",
-    "main.health": "public",
     "auth.setup": "public",
     "auth.login": "public",
     "auth.logout": "login",
