@@ -104,6 +104,10 @@ def _init_extensions(app: Flask) -> None:
 
     queue.init_app(app)
 
+    from .board import cache as render_cache
+
+    render_cache.init_app(app)
+
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = None  # sessions are server-side rows, see UserSession

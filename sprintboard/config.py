@@ -84,6 +84,12 @@ def load(instance_path: Path) -> dict:
         # "Forgot password" requests per address (and reset links tried) before 429.
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes"),
         "COMPRESS": os.environ.get("SPRINTBOARD_COMPRESS", "1") == "1",
+        # The board's render cache (board/cache.py): bytes per process (an LRU), and with
+        # REDIS_URL card fragments shared by all workers (RENDER_CACHE_SHARED=0: not), kept
+        # RENDER_CACHE_TTL seconds.
+        "RENDER_CACHE_BYTES": int(os.environ.get("RENDER_CACHE_BYTES", str(64 * 1024 * 1024))),
+        "RENDER_CACHE_SHARED": os.environ.get("RENDER_CACHE_SHARED", "1") != "0",
+        "RENDER_CACHE_TTL": int(os.environ.get("RENDER_CACHE_TTL", str(24 * 3600))),
         "SQL_ECHO": False,
         # Live updates (views/live.py): open streams per process (keep below gunicorn --threads),
         # stream lifetime before the browser reconnects (spreads streams over workers),

@@ -71,6 +71,7 @@ def app(database_url, tmp_path_factory):
             "LOGIN_RATE_LIMIT": "5 per 15 minutes",
             "SERVER_NAME": None,
             "COMPRESS": False,
+            "RENDER_CACHE_SHARED": False,  # one test shares it on purpose (test_board_cache.py)
             "QUEUE_IMMEDIATE": True,  # tasks run inline when enqueued (after the commit)
             "PUBLIC_URL": None,
         }

@@ -1,12 +1,14 @@
-"""The board as HTML: card fragments and the board page, and the caches (only here).
+"""The board as HTML: card fragments and the board page, through the render cache (board/cache.py).
 
-- each card's HTML is cached by everything it shows: the card's revision (which grows with every
-  change to what the card shows, see models/card.py) and stamp, its state (due, done), the
-  locale and the signature of what cards show besides themselves (people, projects, labels);
-  only cards that changed are read in full and rendered anew;
-- the whole board's HTML is cached by the signature of its plan (board.query.plan_board: every
-  card's id, revision, place and state, the columns, the lanes, the filters), so an unchanged
-  board is one lookup.
+- each card's HTML is kept under (card id, revision, stamp, state, locale) together with what
+  it shows of others: its labels' names and colours, its assignees' names and home cities, its
+  author's city, its project's title. A hit counts only if those are still the same, so a label
+  rename re-renders only that label's cards, a person's rename only their cards, a new member
+  none; a re-render replaces the entry (no stale copies pile up). With Redis, fragments are
+  shared by every worker;
+- the whole board's HTML is kept under the signature of its plan (board.query.plan_board: every
+  card's id, revision, place and state, the columns, the lanes, the filters) and the board's
+  normalised arguments, so an unchanged board is one lookup.
 Keys are derived from the data itself: nothing has to invalidate anything.
 """
 
@@ -23,6 +25,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership
 from ..models.card import card_assignees, card_labels
+from . import cache
 from .query import (
     CARD_FIELDS,
     CELL_LIMIT,
@@ -38,30 +41,15 @@ from .query import (
     plan_board,
 )
 
-# Plain dict operations are atomic under the GIL; when full, a cache starts over (entries of
-# changed cards and boards are never read again, so wholesale eviction is as good as LRU here).
-_CACHE: dict[tuple, Markup] = {}  # one card's HTML
-CACHE_SIZE = 50_000
-_BOARDS: dict[tuple, list[bytes]] = {}  # a whole board's HTML, split where the CSRF token goes
-BOARDS_SIZE = 64  # (a board of 2,000 cards is about 0.5 MB)
-_FILTERS: dict[tuple, Markup] = {}  # the filter form's HTML
-FILTERS_SIZE = 500
 # Each viewer's CSRF token goes into a cached board where this marker stands; the board goes
 # into its page where the slot stands (user content is escaped: it cannot contain either).
 _CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
 _BOARD_SLOT = Markup(f"<!--board-{secrets.token_hex(16)}-->")  # noqa: S704 - constant
 
 
-def _store(cache: dict, size: int, key: tuple, value) -> None:
-    if len(cache) >= size:
-        cache.clear()
-    cache[key] = value
-
-
 def clear_cache() -> None:
-    _CACHE.clear()
-    _BOARDS.clear()
-    _FILTERS.clear()
+    """Empty the render caches of this process (tests)."""
+    cache.clear_all()
 
 
 def load_board(
@@ -101,17 +89,13 @@ def _render_cells(board: Board) -> None:
 def board_html(board: Board, *, may_edit: bool, args: tuple, csrf_token: str) -> bytes:
     """The board's HTML (board/_board.html), UTF-8 encoded, from the cache when nothing it shows
     has changed. Bytes, not Markup: copying and re-encoding a few hundred KB of text per request
-    would cost more than the rest of a cached render. `args` are the URL's arguments (the
-    board's links keep them); `csrf_token` is the viewer's, put into the cached HTML."""
+    would cost more than the rest of a cached render. `args` are the board's normalised
+    arguments (see views.board: only what it shows; its links keep them); `csrf_token` is the
+    viewer's, put into the cached HTML."""
     # (the partnership's id, too: not even a hash collision can show one partnership another's board)
-    key = (
-        board.partnership.id,
-        board.signature,
-        str(get_locale()),
-        may_edit,
-        args,
-    )
-    parts = _BOARDS.get(key)
+    key = ("board", board.partnership.id, board.signature, str(get_locale()), may_edit, args)
+    store = cache.get().local
+    parts = store.get(key)
     if parts is None:
         _render_cells(board)
         html = render_template(
@@ -120,9 +104,10 @@ def board_html(board: Board, *, may_edit: bool, args: tuple, csrf_token: str) ->
             partnership=board.partnership,
             may_edit=may_edit,
             csrf=_CSRF_MARK,
+            board_args=dict(args),
         )
         parts = [part.encode() for part in html.split(_CSRF_MARK)]
-        _store(_BOARDS, BOARDS_SIZE, key, parts)
+        store.put(key, parts, sum(map(len, parts)) + 40 * len(parts))
     return str(escape(csrf_token)).encode().join(parts)
 
 
@@ -134,15 +119,19 @@ def fold_lanes(html: bytes, lanes) -> bytes:
 
 
 def filters_html(partnership: Partnership, form, options: Options, args: tuple) -> Markup:
-    """The filter form (board/_filters.html): a function of the URL's arguments and of what can
-    be chosen, so it is cached by them (WTForms renders a few hundred options slowly)."""
-    key = (partnership.id, options.signature, str(get_locale()), args)
-    html = _FILTERS.get(key)
+    """The filter form (board/_filters.html): a function of the board's normalised arguments and
+    of what can be chosen, so it is cached by them (WTForms renders a few hundred options
+    slowly). A form with errors is rendered as sent and not kept."""
+    if form.errors:
+        return Markup(render_template("board/_filters.html", form=form, partnership=partnership))  # noqa: S704
+    key = ("filters", partnership.id, options.signature, str(get_locale()), args)
+    store = cache.get().local
+    html = store.get(key)
     if html is None:
         html = Markup(  # noqa: S704 - autoescaped template output
             render_template("board/_filters.html", form=form, partnership=partnership)
         )
-        _store(_FILTERS, FILTERS_SIZE, key, html)
+        store.put(key, html, cache.text_size(html))
     return html
 
 
@@ -152,16 +141,51 @@ def page_with_board(template: str, board: bytes, **context) -> bytes:
     return head.encode() + board + tail.encode()
 
 
+class _Shown:
+    """What cards show of others, from the board's options: per label, person and project, the
+    values a card's fragment depends on (compared with those it was rendered with)."""
+
+    def __init__(self, options: Options):
+        city_index = {city_id: i for i, (city_id, _name) in enumerate(options.cities)}
+        city_name = dict(options.cities)
+        self.options = options
+        self.labels = {lb.id: (lb.name, lb.colour) for lb in options.labels}
+        self.projects = {p.id: p.title for p in options.projects}
+        self.people = {
+            uid: (name, city_name.get(city_id, ""), city_index.get(city_id, 0))
+            for uid, (name, city_id) in options.people.items()
+        }
+        self.cities = {uid: person[1:] for uid, person in self.people.items()}  # an author shows their city
+
+    def of(self, row, label_ids, assignee_ids) -> tuple:
+        labels, people = self.labels, self.people
+        return (
+            self.cities.get(row.author_id),
+            self.projects.get(row.project_id),
+            tuple(labels.get(lid) for lid in label_ids),
+            tuple(people.get(uid) for uid in assignee_ids),
+        )
+
+
+def _shown(options: Options) -> _Shown:
+    shown = getattr(options, "_shown", None)
+    if shown is None:
+        shown = options._shown = _Shown(options)
+    return shown
+
+
 def render_cards(
     partnership, rows, *, options: Options, done_columns, today, assignees: dict[int, list[int]] | None = None
 ) -> dict[int, Markup]:
     """Each card's HTML, from the cache where possible. Assignees and labels are loaded only for
     the cards that must be rendered anew (a card's revision changes when they change)."""
-    key_base = (str(get_locale()), options.signature)
+    locale = str(get_locale())
+    shown = _shown(options)
+    store = cache.get()
     today_iso, soon = today.isoformat(), (today + timedelta(days=7)).isoformat()
     result: dict[int, Markup] = {}
     missing = []
-    cache_get = _CACHE.get
+    cache_get = store.local.get
     for row in rows:
         due = row.due and row.due[:10]
         if row.column_id in done_columns:
@@ -171,23 +195,52 @@ def render_cards(
         else:
             state = "overdue" if due < today_iso else "soon" if due <= soon else ""
         # The stamp (updated_at) guards against a reused id (SQLite may reuse the highest rowid).
-        key = (row.id, row.revision, row.stamp, state, *key_base)
-        html = cache_get(key)
-        if html is None:
-            missing.append((row, key, state, due))
+        key = ("card", row.id, row.revision, row.stamp, state, locale)
+        entry = cache_get(key)
+        if entry is not None and entry[2] == shown.of(row, entry[0], entry[1]):
+            result[row.id] = entry[3]
         else:
-            result[row.id] = html
+            missing.append((row, key, state, due))
+    store.stats["local_hits"] += len(rows) - len(missing)
+    if missing and store.shared is not None:
+        missing = _from_shared(store, shown, missing, result)
     if missing:
-        result.update(_render_missing(partnership, missing, options, assignees))
+        result.update(_render_missing(partnership, missing, shown, assignees, store))
     return result
 
 
-def _render_missing(partnership, missing, options: Options, assignees) -> dict[int, Markup]:
+def _shared_key(key: tuple) -> str:
+    return ":".join(map(str, key[1:]))
+
+
+def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
+    """Fragments other workers rendered (one MGET); returns what is still missing."""
+    still = []
+    values = store.shared.get_many([_shared_key(key) for _row, key, *_rest in missing])
+    for item, value in zip(missing, values, strict=True):
+        row, key = item[0], item[1]
+        if value is not None:
+            labels, people, check, html = value.decode().split("|", 3)
+            label_ids = tuple(int(i) for i in labels.split(",") if i)
+            assignee_ids = tuple(int(i) for i in people.split(",") if i)
+            depends = shown.of(row, label_ids, assignee_ids)
+            if check == cache.digest(depends):
+                html = Markup(html)  # noqa: S704 - rendered by us, autoescaped
+                store.local.put(key, (label_ids, assignee_ids, depends, html), cache.text_size(html))
+                result[row.id] = html
+                continue
+        still.append(item)
+    store.stats["shared_hits"] += len(missing) - len(still)
+    return still
+
+
+def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, Markup]:
     ids = [row.id for row, *_rest in missing]
     full = {row.id: row for row in fetch(select(*CARD_FIELDS).where(Card.id.in_(ids)))}
     if assignees is None:
         assignees = pairs(card_assignees.c.card_id, card_assignees.c.user_id, ids)
     card_label_ids = pairs(card_labels.c.card_id, card_labels.c.label_id, ids)
+    options = shown.options
     people = options.people
     projects = {p.id: p for p in options.projects}
     labels = {lb.id: lb for lb in options.labels}
@@ -195,11 +248,13 @@ def _render_missing(partnership, missing, options: Options, assignees) -> dict[i
     city_name = dict(options.cities)
     template = current_app.jinja_env.get_template("cards/_card.html")
     href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
-    result = {}
+    result, to_share = {}, {}
     for place, key, state, due in missing:
         row = full.get(place.id)
         if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
             continue
+        label_ids = tuple(lid for lid in card_label_ids.get(row.id, ()) if lid in labels)
+        assignee_ids = tuple(sorted(assignees.get(row.id, ()), key=person_order(people)))
         html = Markup(  # noqa: S704 - autoescaped template output
             template.render(
                 card=row,
@@ -208,15 +263,23 @@ def _render_missing(partnership, missing, options: Options, assignees) -> dict[i
                 due=date.fromisoformat(due) if due else None,
                 author=_person(row.author_id, people, city_index, city_name),
                 assignees=[
-                    _person(uid, people, city_index, city_name)
-                    for uid in sorted(assignees.get(row.id, ()), key=person_order(people))
+                    _person(uid, people, city_index, city_name) for uid in assignee_ids if uid in people
                 ],
-                labels=[labels[lid] for lid in card_label_ids.get(row.id, ()) if lid in labels],
+                labels=[labels[lid] for lid in label_ids],
                 project=projects.get(row.project_id),
             )
         )
-        _store(_CACHE, CACHE_SIZE, key, html)
+        depends = shown.of(place, label_ids, assignee_ids)
+        store.local.put(key, (label_ids, assignee_ids, depends, html), cache.text_size(html))
+        if store.shared is not None:
+            value = (
+                f"{','.join(map(str, label_ids))}|{','.join(map(str, assignee_ids))}|{cache.digest(depends)}|"
+            )
+            to_share[_shared_key(key)] = (value + html).encode()
         result[row.id] = html
+    store.stats["rendered"] += len(result)
+    if to_share:
+        store.shared.set_many(to_share)
     return result
 
 

@@ -17,9 +17,24 @@ bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
 navigation.add_tab("board.show", _l("Board"), 10)
 
 
-def _args() -> tuple:
-    """The URL's arguments, part of the cached board's and filter form's keys."""
-    return tuple(request.args.items(multi=True))
+FILTER_ARGS = ("q", "group", "project", "label", "assignee", "city", "due", "sprint")
+
+
+def _args(form: FilterForm) -> tuple:
+    """The board's arguments as it shows them, part of the cached board's and filter form's
+    keys: the valid filters in one order, without their defaults. Unknown or invalid arguments
+    are left out, so they can neither fill nor flush the cache."""
+    if form.errors:
+        return ()
+    args = []
+    for name in FILTER_ARGS:
+        value = form[name].data
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "" or (name == "group" and value == "project"):
+            continue
+        args.append((name, str(value)))
+    return tuple(args)
 
 
 def _filters(form: FilterForm, sprint) -> query.Filters:
@@ -56,7 +71,8 @@ def show(pid):
     may_edit = access.can(current_user, "edit", partnership) and not facilitation.is_frozen_for(
         partnership, current_user
     )
-    html = render.board_html(board, may_edit=may_edit, args=_args(), csrf_token=generate_csrf())
+    args = _args(form)
+    html = render.board_html(board, may_edit=may_edit, args=args, csrf_token=generate_csrf())
     view = board_view.view_of(partnership, current_user)
     html = render.fold_lanes(html, view.collapsed_lanes)
     if not htmx.is_htmx():
@@ -66,7 +82,7 @@ def show(pid):
             partnership=partnership,
             form=form,
             may_edit=may_edit,
-            filters_html=render.filters_html(partnership, form, options, _args()),
+            filters_html=render.filters_html(partnership, form, options, args),
             active_filters=_filters(form, sprint).active_count,
             sprint=sprint,
             live_since=live_since,

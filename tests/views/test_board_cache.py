@@ -1,0 +1,188 @@
+"""The board's render cache (board/cache.py): a change re-renders only the cards that show it,
+junk arguments create no entries, the cache stays within its bytes, and with Redis a card
+rendered by one app is a hit in another."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from sprintboard import create_app
+from sprintboard.board import cache
+from sprintboard.extensions import db
+from sprintboard.services import cards as cards_service
+from sprintboard.services import columns
+from tests import factories
+from tests.conftest import REDIS_URL
+
+
+@pytest.fixture
+def board(world, db):
+    """12 cards by Fiona: 5 labelled Urgent, 3 Later; 4 in Youth exchange, 3 in Bike tour; 3
+    assigned to Max."""
+    p, fiona, max_ = world.partnership, world.users["facilitator"], world.users["member"]
+    urgent, later = factories.label(p, "Urgent", "red"), factories.label(p, "Later", "blue")
+    youth, bikes = factories.project(p, "Youth exchange"), factories.project(p, "Bike tour")
+    made = []
+    for i in range(12):
+        project = youth if i < 4 else bikes if i < 7 else None
+        card = factories.card(p, f"Card {i:02d}", actor=fiona, project=project)
+        if i < 5:
+            card.labels.append(urgent)
+        elif i < 8:
+            card.labels.append(later)
+        if i in (0, 5, 9):
+            card.assignees.append(max_)
+        made.append(card)
+    db.session.commit()
+    return {"p": p, "urgent": urgent, "youth": youth, "max": max_, "cards": made}
+
+
+def _rendered(client, url) -> int:
+    """How many cards this request rendered anew."""
+    stats = cache.get().stats
+    before = stats["rendered"]
+    response = client.get(url)
+    assert response.status_code == 200
+    return stats["rendered"] - before
+
+
+@pytest.fixture
+def viewer(board, as_role):
+    client = as_role("member", htmx=True)
+    url = f"/p/{board['p'].id}/board"
+    assert _rendered(client, url) == 12  # cold: every card
+    assert _rendered(client, url) == 0  # warm
+    return lambda: _rendered(client, url)
+
+
+def test_a_label_rename_re_renders_only_the_cards_with_that_label(board, viewer, as_role):
+    columns.update_label(
+        board["urgent"], name="Very urgent", colour="red", actor=None, partnership=board["p"]
+    )
+    db.session.commit()
+    assert viewer() == 5
+    html = as_role("member", htmx=True).get(f"/p/{board['p'].id}/board").get_data(as_text=True)
+    assert html.count(">Very urgent</span>") == 5 and ">Urgent<" not in html
+    columns.update_label(
+        board["urgent"], name="Very urgent", colour="green", actor=None, partnership=board["p"]
+    )
+    db.session.commit()
+    assert viewer() == 5
+
+
+def test_a_persons_rename_re_renders_only_their_cards(board, viewer):
+    board["max"].name = "Maximilian Member"
+    db.session.commit()
+    assert viewer() == 3
+    # Fiona wrote every card, but a card shows its author's city, not her name.
+    fiona = db.session.get(type(board["max"]), board["cards"][0].author_id)
+    fiona.name = "Fiona F."
+    db.session.commit()
+    assert viewer() == 0
+
+
+def test_a_project_rename_re_renders_only_that_projects_cards(board, viewer):
+    board["youth"].title = "Youth exchange 2027"
+    db.session.commit()
+    assert viewer() == 4
+
+
+def test_a_new_member_re_renders_no_card(board, viewer):
+    factories.member(board["p"], "member", 1, name="Nina New")
+    db.session.commit()
+    assert viewer() == 0
+
+
+def test_a_comment_re_renders_only_its_card(board, viewer):
+    cards_service.add_comment(board["cards"][3], "Booked", language="en", actor=None)
+    db.session.commit()
+    assert viewer() == 1
+
+
+def test_unknown_or_invalid_arguments_create_no_cache_entries(board, as_role):
+    client = as_role("member")
+    url = f"/p/{board['p'].id}/board"
+    assert client.get(url).status_code == 200
+    entries = len(cache.get().local)
+    for junk in ("x=1", "x=2", "utm_source=mail", "group=project", "q=+", "lang=en&x=3"):
+        assert client.get(f"{url}?{junk}").status_code == 200, junk
+    for invalid in (f"label={board['urgent'].id}00", "label=abc", "due=someday", "group=moon"):
+        assert client.get(f"{url}?{invalid}").status_code == 422, invalid
+    assert len(cache.get().local) == entries
+    # Filters are normalised before keying: their order in the URL does not matter.
+    assert client.get(f"{url}?due=overdue&group=city").status_code == 200
+    entries = len(cache.get().local)
+    assert client.get(f"{url}?group=city&due=overdue&x=1").status_code == 200
+    assert len(cache.get().local) == entries
+
+
+def test_the_cache_stays_within_its_bytes(board, as_role):
+    local = cache.get().local
+    limit, local.max_bytes = local.max_bytes, 60_000
+    try:
+        p, fiona = board["p"], db.session.get(type(board["max"]), board["cards"][0].author_id)
+        for i in range(60):
+            factories.card(p, f"Long card {i:02d} " + "and so on " * 18, actor=fiona)
+        db.session.commit()
+        client = as_role("member", htmx=True)
+        for q in ("", "card", "long", "so on", "and", "0", "1", "2"):
+            response = client.get(f"/p/{p.id}/board?all=1&q={q}")
+            assert response.status_code == 200 and "Long card" in response.get_data(as_text=True)
+            assert 0 < local.bytes <= local.max_bytes
+        assert len(local) < 72  # not even every card fragment fits any more
+    finally:
+        local.max_bytes = limit
+        local.clear()
+
+
+def test_the_lru_drops_the_least_recently_used_first():
+    lru = cache.LocalCache(3 * (cache.ENTRY_OVERHEAD + 100))
+    for key in "abc":
+        lru.put(key, key.upper(), 100)
+    assert lru.get("a") == "A"  # a is used again: b is now the oldest
+    lru.put("d", "D", 100)
+    assert (lru.get("a"), lru.get("b"), lru.get("c"), lru.get("d")) == ("A", None, "C", "D")
+    lru.put("huge", "H", 10 * (cache.ENTRY_OVERHEAD + 100))  # larger than the cache: not kept
+    assert lru.get("huge") is None and len(lru) == 3 and lru.bytes <= lru.max_bytes
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="set TEST_REDIS_URL to test the shared cache")
+def test_with_redis_a_card_rendered_by_one_app_is_a_hit_in_another(app, board, login):
+    config = {
+        key: app.config[key]
+        for key in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "REDIS_URL", "LIVE_KEY_PREFIX")
+    }
+    config |= {
+        "INSTANCE_PATH": app.instance_path,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "COMPRESS": False,
+        "QUEUE_IMMEDIATE": True,
+        "RENDER_CACHE_SHARED": True,
+        "RENDER_CACHE_PREFIX": f"sbtest:render:{uuid.uuid4().hex[:8]}:",
+    }
+    first, second = create_app(dict(config)), create_app(dict(config))
+    url = f"/p/{board['p'].id}/board"
+    try:
+        clients = [login(worker.test_client(), board["max"]) for worker in (first, second)]
+        assert clients[0].get(url, headers={"HX-Request": "true"}).status_code == 200
+        assert first.extensions["render_cache"].stats["rendered"] == 12
+        html = clients[1].get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        stats = second.extensions["render_cache"].stats
+        assert (stats["rendered"], stats["shared_hits"]) == (0, 12)
+        assert "Card 00" in html and html.count(">Urgent</span>") == 5
+        # A rename seen by the second worker: only that label's cards, and the first gets them shared.
+        columns.update_label(board["urgent"], name="Now", colour="red", actor=None, partnership=board["p"])
+        db.session.commit()
+        clients[1].get(url, headers={"HX-Request": "true"})
+        assert stats["rendered"] == 5
+        before = first.extensions["render_cache"].stats["rendered"]
+        html = clients[0].get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert first.extensions["render_cache"].stats["rendered"] == before
+        assert html.count(">Now</span>") == 5
+    finally:
+        for worker in (first, second):
+            worker.extensions["render_cache"].clear(shared=True)
+            with worker.app_context():
+                db.engine.dispose()
