@@ -120,7 +120,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_request_handling(app: Flask) -> None:
-    from . import access, assets, compression, errors, htmx, i18n, requestlog, security, templating
+    from . import (
+        access,
+        assets,
+        compression,
+        errors,
+        htmx,
+        i18n,
+        request_keys,
+        requestlog,
+        security,
+        templating,
+    )
 
     requestlog.init_app(app)
     app.before_request(access.enforce_login)
@@ -128,6 +139,7 @@ def _init_request_handling(app: Flask) -> None:
     app.after_request(htmx.add_vary)
     security.init_app(app)
     compression.init_app(app)
+    request_keys.init_app(app)  # after compression: its answers are stored uncompressed
     errors.init_app(app)
     templating.init_app(app)
     assets.init_app(app)

@@ -57,3 +57,14 @@ def purge_accounts() -> None:
     accounts.purge_expired_sessions(timedelta(days=1))
     passwords.purge_expired()
     db.session.commit()
+
+
+@queue.periodic(crontab(minute="23"), name="request_keys.purge")
+def purge_request_keys() -> int:
+    """Hourly: answers kept for request keys that are more than a day old."""
+    from .extensions import db
+    from .services import request_keys
+
+    purged = request_keys.purge_expired()
+    db.session.commit()
+    return purged

@@ -32,6 +32,7 @@ from .openspace import (
 from .outbox import Outbox
 from .partnership import ROLES, City, Membership, Partnership
 from .project import PROJECT_STATUSES, Project
+from .request_key import RequestKey
 from .sprint import SPRINT_STATES, Sprint
 from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
@@ -83,6 +84,7 @@ __all__ = [
     "Comment",
     "Label",
     "Project",
+    "RequestKey",
     "card_assignees",
     "card_labels",
     "Application",

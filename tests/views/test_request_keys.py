@@ -1,0 +1,215 @@
+"""Idempotent writes: the same one-time request key twice applies once and answers the same."""
+
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from sprintboard.extensions import db
+from sprintboard.models import Activity, Card, Comment, RequestKey, Vote
+from sprintboard.models.base import utcnow
+from sprintboard.services import board, request_keys, voting
+from tests import factories
+
+KEY = "k3y-0f-a-d0uble-click"
+_KEY_INPUT = re.compile(r'<input type="hidden" name="request_key" value="[^"]+">')
+
+
+def same_answer(first, second) -> bool:
+    """Equal answers: status, redirect target and body (the fresh keys of its forms aside)."""
+    strip = lambda r: _KEY_INPUT.sub("", r.get_data(as_text=True))  # noqa: E731
+    return (
+        first.status_code == second.status_code
+        and first.headers.get("Location") == second.headers.get("Location")
+        and strip(first) == strip(second)
+    )
+
+
+def count(model, *where) -> int:
+    db.session.rollback()  # a new snapshot: requests may have come from other threads
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def cols(world):
+    return board.columns_of(world.partnership)
+
+
+@pytest.fixture
+def card(world):
+    card = factories.card(world.partnership, "Plan the kick-off", actor=world.users["facilitator"])
+    db.session.commit()
+    return card
+
+
+def test_every_form_of_a_signed_in_page_carries_its_own_fresh_key(card, as_role):
+    url = f"/p/{card.partnership_id}/cards/{card.id}"
+    first = as_role("member").get(url).get_data(as_text=True)
+    keys = re.findall(r'name="request_key" value="([^"]+)"', first)
+    assert len(keys) == first.count('name="csrf_token"') > 1
+    assert len(set(keys)) == len(keys)  # one per form
+    again = re.findall(
+        r'name="request_key" value="([^"]+)"', as_role("member").get(url).get_data(as_text=True)
+    )
+    assert not set(again) & set(keys)  # a page shown again hands out new keys
+    assert 'name="request_key"' not in as_role(None).get("/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_quick_add_sent_twice_adds_one_card(world, as_role, cols, htmx):
+    client = as_role("member", htmx=htmx)
+    data = {"title": "Book the hall", "column": cols[1].id, "request_key": KEY}
+    first = client.post(f"/p/{world.partnership.id}/board/cards", data=data)
+    second = client.post(f"/p/{world.partnership.id}/board/cards", data=data)
+    assert first.status_code == (200 if htmx else 303)
+    assert same_answer(first, second) and second.headers["X-Request-Key-Replay"] == "1"
+    assert count(Card, Card.title == "Book the hall") == 1
+    assert count(Activity, Activity.verb == "card.created") == 1
+    # A new key is a new card.
+    client.post(f"/p/{world.partnership.id}/board/cards", data={**data, "request_key": KEY + "-2"})
+    assert count(Card, Card.title == "Book the hall") == 2
+
+
+def test_a_move_replayed_moves_once_and_the_replay_gets_the_first_answer(world, as_role, cols):
+    p = world.partnership
+    a = factories.card(p, "A", actor=world.users["member"])
+    b = factories.card(p, "B", column=2, actor=world.users["member"])
+    db.session.commit()
+    client = as_role("member", htmx=True)
+    url = f"/p/{p.id}/cards/{a.id}/move"
+    first = client.post(url, data={"column": cols[2].id, "after": b.id}, headers={"X-Request-Key": KEY})
+    # Someone moves B to the end meanwhile; the replay of the first move must not move A again.
+    as_role("facilitator").post(f"/p/{p.id}/cards/{b.id}/move", data={"column": cols[2].id, "after": a.id})
+    second = client.post(url, data={"column": cols[2].id, "after": b.id}, headers={"X-Request-Key": KEY})
+    assert first.status_code == 200 and same_answer(first, second)
+    order = db.session.scalars(
+        sa.select(Card.title).where(Card.column_id == cols[2].id).order_by(Card.position)
+    )
+    assert order.all() == ["A", "B"]
+    assert count(Activity, Activity.verb == "card.moved", Activity.subject_id == a.id) == 1
+
+
+def test_a_comment_sent_twice_is_one_comment(card, as_role):
+    url = f"/p/{card.partnership_id}/cards/{card.id}/comments"
+    client = as_role("member", htmx=True)
+    first = client.post(url, data={"comment-body": "Who books the room?", "request_key": KEY})
+    second = client.post(url, data={"comment-body": "Who books the room?", "request_key": KEY})
+    assert first.status_code == 200 and same_answer(first, second)
+    assert count(Comment) == 1
+
+
+def test_a_vote_sent_twice_is_one_dot(world, as_role):
+    session = voting.open_vote(
+        world.partnership, "What first?", 3, ideas=["Choir", "Bikes"], actor=world.users["facilitator"]
+    )
+    db.session.commit()
+    url = f"/p/{world.partnership.id}/facilitation/votes/{session.id}/items/{session.items[0].id}/vote"
+    client = as_role("member", htmx=True)
+    first = client.post(url, headers={"X-Request-Key": KEY})
+    second = client.post(url, headers={"X-Request-Key": KEY})
+    assert first.status_code == 200 and same_answer(first, second)
+    assert count(Vote) == 1
+    client.post(url, headers={"X-Request-Key": KEY + "-next"})  # a second dot is a new key
+    assert count(Vote) == 2
+
+
+def test_keys_are_per_person(card, as_role):
+    url = f"/p/{card.partnership_id}/cards/{card.id}/comments"
+    data = {"comment-body": "Same words", "request_key": KEY}
+    as_role("member").post(url, data=data)
+    other = as_role("facilitator", htmx=True).post(url, data=data)
+    assert other.status_code == 200 and "X-Request-Key-Replay" not in other.headers
+    assert count(Comment) == 2  # another person's key is not this person's
+
+
+def test_a_key_reused_for_a_different_change_applies_that_change(card, as_role):
+    """A page restored from the back cache may send a used key with new content: not lost."""
+    url = f"/p/{card.partnership_id}/cards/{card.id}/comments"
+    client = as_role("member")
+    client.post(url, data={"comment-body": "First", "request_key": KEY})
+    client.post(url, data={"comment-body": "Second", "request_key": KEY})
+    assert sorted(db.session.scalars(sa.select(Comment.body))) == ["First", "Second"]
+
+
+def test_a_refused_write_is_answered_the_same_and_changes_nothing(world, as_role, cols):
+    client = as_role("member")
+    data = {"title": "", "column": cols[0].id, "request_key": KEY}
+    first = client.post(f"/p/{world.partnership.id}/board/cards", data=data)
+    second = client.post(f"/p/{world.partnership.id}/board/cards", data=data)
+    assert first.status_code == 422 and same_answer(first, second)
+    assert count(Card) == 0
+
+
+def test_answers_are_kept_for_a_day_then_swept(card, as_role):
+    url = f"/p/{card.partnership_id}/cards/{card.id}/comments"
+    data = {"comment-body": "Once", "request_key": KEY}
+    client = as_role("member")
+    client.post(url, data=data)
+    with time_machine.travel(utcnow() + timedelta(hours=23), tick=False):
+        client.post(url, data=data)
+        assert count(Comment) == 1
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        assert request_keys.purge_expired() == 1
+        db.session.commit()
+        assert count(RequestKey) == 0
+        client.post(url, data=data)  # a day later the key is new again
+    assert count(Comment) == 2
+
+
+def test_concurrent_requests_with_one_key_apply_once(app, card, login, world, _server):
+    client = login(app.test_client(), world.users["member"])
+    token = client.csrf_token()
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    url = f"{_server}/p/{card.partnership_id}/cards/{card.id}/comments"
+    body = urllib.parse.urlencode(
+        {"csrf_token": token, "comment-body": "At once", "request_key": KEY}
+    ).encode()
+    answers, start = [], threading.Barrier(4)
+
+    def send():
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={"Cookie": f"{cookie.key}={cookie.value}", "HX-Request": "true"},
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                answers.append((response.status, _KEY_INPUT.sub("", response.read().decode())))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, error.read().decode()))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(answers) == 4 and len(set(answers)) == 1 and answers[0][0] == 200
+    assert count(Comment) == 1
+
+
+def test_a_repeat_while_the_first_is_still_running_waits_then_gets_a_translated_409(
+    app, card, as_role, world
+):
+    url = f"/p/{card.partnership_id}/cards/{card.id}/comments"
+    client = as_role("member", htmx=True)
+    client.post(url, data={"comment-body": "Kept", "request_key": KEY})  # learn the stored key
+    record = db.session.scalars(sa.select(RequestKey)).one()
+    record.status = None  # as if that first request were still running
+    world.users["member"].locale = "ru"
+    db.session.commit()
+    app.config["REQUEST_KEY_WAIT_SECONDS"] = 0
+    try:
+        repeat = client.post(url, data={"comment-body": "Kept", "request_key": KEY})
+    finally:
+        app.config.pop("REQUEST_KEY_WAIT_SECONDS")
+    assert repeat.status_code == 409 and repeat.headers["Retry-After"]
+    assert "Это изменение ещё сохраняется" in repeat.get_data(as_text=True)
+    assert count(Comment) == 1
