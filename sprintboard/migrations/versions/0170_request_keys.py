@@ -1,7 +1,7 @@
 """request_keys: the first answer to each one-time request key (idempotent writes), kept a day
 
 Revision ID: 0170_request_keys
-Revises: 0180_openspace
+Revises: 0190_card_revision
 Create Date: 2026-12-04 07:50:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0170_request_keys'
-down_revision = '0180_openspace'
+down_revision = '0190_card_revision'
 branch_labels = None
 depends_on = None
 
