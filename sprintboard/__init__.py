@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "match",
     "workshops",
     "workshop_agenda",
+    "translations",
     "sprints",
     "facilitation",
     "voting",

@@ -89,6 +89,7 @@ class Version:
 
     @property
     def differs(self) -> bool:
+        """The original is (or may be, when its language is not known) in another language."""
         return self.obj.language != self.language
 
     @property
@@ -164,7 +165,7 @@ def version(obj, language: str) -> Version:
 def _check_language(obj, language: str) -> None:
     if language not in LANGUAGES:
         raise DomainError(_("Unknown language."))
-    if obj.language == language:
+    if obj.language is not None and obj.language == language:
         raise DomainError(_("This text is already written in that language."))
 
 

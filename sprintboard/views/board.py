@@ -1,4 +1,5 @@
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -125,7 +126,12 @@ def add_card(pid):
     column = access.get_column_or_404(partnership, form.column.data)
     project = access.get_project_or_404(partnership, form.project.data) if form.project.data else None
     card = cards.create_card(
-        partnership, form.title.data, column=column, project=project, actor=current_user, language=None
+        partnership,
+        form.title.data,
+        column=column,
+        project=project,
+        actor=current_user,
+        language=str(get_locale()),
     )
     db.session.commit()
     if not htmx.is_htmx():

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentForm
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
-from ..services import DomainError, actors, watching
+from ..services import DomainError, actors, translations, watching
 from ..services import cards as cards_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
@@ -82,6 +82,7 @@ def _context(
         languages=LANGUAGES,
         status_labels=STATUS_LABELS,
         watch=watching.watched_scopes(current_user, partnership, card),
+        **_translation_context(card),
     )
     if may_edit:
         context.update(
@@ -93,6 +94,17 @@ def _context(
             move_url=move_url(partnership.id, card.id),
         )
     return context
+
+
+def _translation_context(card) -> dict:
+    """The card and its comments in the reader's language, unless they asked for the original."""
+    reader = str(get_locale())
+    return {
+        "reader": reader,
+        "show_original": request.values.get("original") == "1",
+        "card_tr": translations.version(card, reader),
+        "comment_tr": translations.versions("comment", card.comments, reader),
+    }
 
 
 def _comment_forms(card, refused=None) -> dict:

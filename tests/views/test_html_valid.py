@@ -70,6 +70,8 @@ def _pages(world) -> dict[str, str]:
         "funding": f"{base}/funding/",
         "settings": f"{base}/board/settings",
         "activity": f"{base}/activity",
+        "translations": f"{base}/translations/?into=de",
+        "translation": f"{base}/translations/card/{cards[0].id}/de",
         "done": f"{base}/board/done",
         "home": "/",
         "account": "/account",

@@ -1,0 +1,175 @@
+"""Cards and comments in the reader's language, side by side with the original; the queue."""
+
+import pytest
+
+from sprintboard.extensions import db
+from sprintboard.models import Translation
+from sprintboard.services import cards, translations
+from tests import factories
+
+
+@pytest.fixture
+def russian_card(world):
+    p = world.partnership
+    anna = factories.member(p, "member", 0, name="Anna Author", locale="ru")
+    card = factories.card(p, "Закупить краски", actor=anna, body="Для мастерской в Минске.", language="ru")
+    comment = cards.add_comment(card, "Я куплю завтра.", language="ru", actor=anna)
+    db.session.commit()
+    return p, card, comment, anna
+
+
+def _german(login, client, world):
+    member = world.users["member"]
+    member.locale = "de"
+    db.session.commit()
+    login(client, member)
+    return member
+
+
+def test_a_german_member_sees_translate_then_adds_a_translation_side_by_side(
+    client, login, world, russian_card
+):
+    p, card, _comment, _anna = russian_card
+    _german(login, client, world)
+    page = client.get(f"/p/{p.id}/cards/{card.id}").get_data(as_text=True)
+    translate = f"/p/{p.id}/translations/card/{card.id}/de"
+    assert "Закупить краски" in page and translate in page and "Auf Deutsch übersetzen" in page
+
+    side = client.get(translate).get_data(as_text=True)
+    assert 'class="side-by-side"' in side and "Для мастерской в Минске." in side and 'lang="ru"' in side
+    response = client.post(translate, data={"title": "Farben kaufen", "body": "Für die Werkstatt in Minsk."})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/cards/{card.id}")
+
+    page = client.get(f"/p/{p.id}/cards/{card.id}").get_data(as_text=True)
+    assert "Farben kaufen" in page and "Für die Werkstatt in Minsk." in page
+    assert "Übersetzt aus dem Original (Russisch) von Max Member" in page
+    assert "Original anzeigen" in page
+    original = client.get(f"/p/{p.id}/cards/{card.id}?original=1").get_data(as_text=True)
+    assert "Für die Werkstatt in Minsk." not in original and "Для мастерской в Минске." in original
+    assert "Auf Deutsch anzeigen" in original
+
+
+def test_the_toggle_swaps_the_card_in_place_with_htmx(htmx_client, login, world, russian_card):
+    p, card, _comment, _anna = russian_card
+    translations.save_translation(card, "de", {"title": "Farben kaufen", "body": "Werkstatt."}, actor=None)
+    _german(login, htmx_client, world)
+    fragment = htmx_client.get(f"/p/{p.id}/cards/{card.id}?original=1").get_data(as_text=True)
+    assert fragment.lstrip().startswith("<article") and "<html" not in fragment
+    assert "Закупить краски" in fragment and "Farben kaufen" not in fragment
+    assert f'data-hx-get="/p/{p.id}/cards/{card.id}"' in fragment
+
+
+def test_the_author_edits_the_original_and_the_reader_sees_outdated_with_the_change(
+    client, login, world, russian_card
+):
+    p, card, _comment, anna = russian_card
+    translations.save_translation(
+        card,
+        "de",
+        {"title": "Farben kaufen", "body": "Für die Werkstatt in Minsk."},
+        actor=world.users["member"],
+    )
+    card.body = "Для мастерской в Гамбурге."
+    db.session.commit()
+    _german(login, client, world)
+    page = client.get(f"/p/{p.id}/cards/{card.id}").get_data(as_text=True)
+    assert "veraltet" in page and "Übersetzung aktualisieren" in page
+    side = client.get(f"/p/{p.id}/translations/card/{card.id}/de").get_data(as_text=True)
+    assert "<del>" in side and "Для мастерской в Минске." in side
+    assert "<ins>" in side and "Для мастерской в Гамбурге." in side
+
+
+def test_comments_show_in_the_readers_language(client, login, world, russian_card):
+    p, card, comment, _anna = russian_card
+    translations.save_translation(comment, "de", {"body": "Ich kaufe morgen."}, actor=None)
+    _german(login, client, world)
+    page = client.get(f"/p/{p.id}/cards/{card.id}").get_data(as_text=True)
+    assert "Ich kaufe morgen." in page and "Я куплю завтра." not in page
+    assert "Я куплю завтра." in client.get(f"/p/{p.id}/cards/{card.id}?original=1").get_data(as_text=True)
+
+
+def test_observers_read_translations_but_cannot_translate(client, login, world, russian_card):
+    p, card, _comment, _anna = russian_card
+    translations.save_translation(card, "de", {"title": "Farben kaufen", "body": "Werkstatt."}, actor=None)
+    observer = world.users["observer"]
+    observer.locale = "de"
+    db.session.commit()
+    login(client, observer)
+    assert "Farben kaufen" in client.get(f"/p/{p.id}/cards/{card.id}").get_data(as_text=True)
+    side = client.get(f"/p/{p.id}/translations/card/{card.id}/de").get_data(as_text=True)
+    assert "Farben kaufen" in side and '<form method="post"' not in side.split('class="side-by-side"')[1]
+    assert client.post(f"/p/{p.id}/translations/card/{card.id}/de", data={"title": "x"}).status_code == 403
+
+
+def test_an_empty_translation_is_refused_in_place_and_changes_nothing(client, login, world, russian_card):
+    p, card, _comment, _anna = russian_card
+    _german(login, client, world)
+    response = client.post(f"/p/{p.id}/translations/card/{card.id}/de", data={"title": "Farben kaufen"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Übersetzen Sie bitte jeden Teil des Textes." in html and 'value="Farben kaufen"' in html
+    assert db.session.scalars(db.select(Translation)).all() == []
+
+
+def test_a_machine_suggestion_prefills_the_form_marked_as_machine(
+    client, login, world, russian_card, translate_server
+):
+    p, card, _comment, _anna = russian_card
+    _german(login, client, world)
+    url = f"/p/{p.id}/translations/card/{card.id}/de"
+    assert "Maschinelle Übersetzung vorschlagen" in client.get(url).get_data(as_text=True)
+    response = client.post(url + "/suggest")
+    assert response.status_code == 303
+    side = client.get(url).get_data(as_text=True)
+    assert 'value="[de] Закупить краски"' in side and "Maschineller Vorschlag" in side
+    page = client.get(f"/p/{p.id}/cards/{card.id}").get_data(as_text=True)
+    assert "[de] Закупить краски" in page and "maschinell übersetzt" in page
+
+
+def test_a_failing_machine_service_says_so_and_the_form_stays(
+    client, login, world, russian_card, translate_server
+):
+    p, card, _comment, _anna = russian_card
+    translate_server.mode = "500"
+    _german(login, client, world)
+    url = f"/p/{p.id}/translations/card/{card.id}/de"
+    assert client.post(url + "/suggest").status_code == 303
+    side = client.get(url).get_data(as_text=True)
+    assert "Der Dienst für maschinelle Übersetzung ist gerade nicht erreichbar" in side
+    assert 'name="title"' in side
+
+
+def test_without_a_machine_service_suggesting_answers_503_with_the_form(client, login, world, russian_card):
+    p, card, _comment, _anna = russian_card
+    _german(login, client, world)
+    url = f"/p/{p.id}/translations/card/{card.id}/de"
+    assert "Maschinelle Übersetzung vorschlagen" not in client.get(url).get_data(as_text=True)
+    response = client.post(url + "/suggest")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    html = response.get_data(as_text=True)
+    assert (
+        "Maschinelle Übersetzung ist auf diesem Server nicht eingerichtet." in html and 'name="title"' in html
+    )
+
+
+def test_the_queue_lists_what_needs_german_and_filters_by_kind(client, login, world, russian_card):
+    p, card, comment, _anna = russian_card
+    _german(login, client, world)
+    page = client.get(f"/p/{p.id}/translations/").get_data(as_text=True)
+    assert f"/translations/card/{card.id}/de" in page and f"/translations/comment/{comment.id}/de" in page
+    only_comments = client.get(f"/p/{p.id}/translations/?kind=comment").get_data(as_text=True)
+    assert f"/translations/card/{card.id}/de" not in only_comments
+    assert f"/translations/comment/{comment.id}/de" in only_comments
+    russian = client.get(f"/p/{p.id}/translations/?into=ru").get_data(as_text=True)
+    assert f"/translations/card/{card.id}/" not in russian
+
+
+def test_a_card_added_on_the_board_records_the_authors_language(client, login, world):
+    p = world.partnership
+    _german(login, client, world)
+    from sprintboard.services import board
+
+    column = board.columns_of(p)[0]
+    client.post(f"/p/{p.id}/board/cards", data={"title": "Neue Karte", "column": column.id})
+    card = db.session.scalar(db.select(cards.Card).filter_by(title="Neue Karte"))
+    assert card.language == "de"
