@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "exports",
     "live",
     "notifications",
+    "search",
     "passwords",
     "openspace",
     "openspace_settings",
@@ -93,6 +94,9 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     hooks.install()
+    from .services import search_index
+
+    search_index.install()
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

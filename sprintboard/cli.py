@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(search_command)
 
 
 @click.command("worker")
@@ -137,6 +138,22 @@ def outbox_send():
     from .services import outbox
 
     click.echo(f"{outbox.deliver_due()} sent")
+
+
+@click.group("search")
+def search_command():
+    """The search index."""
+
+
+@search_command.command("reindex")
+def search_reindex():
+    """Rebuild the search index from all content (after an upgrade from before 0220 or a restore)."""
+    from .extensions import db
+    from .services import search_index
+
+    count = search_index.reindex()
+    db.session.commit()
+    click.echo(f"{count} indexed")
 
 
 @click.group("toolbox")

@@ -43,3 +43,13 @@ def configure_engine(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+# Made by the migrations beside the models, per database: the FTS5 table and its shadow tables
+# (search_fts_data, _idx, _docsize, _config) on SQLite, the GIN index on PostgreSQL.
+UNMODELLED = ("search_fts", "ix_search_entries_document")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic's autogenerate filter: leave out what the models do not describe (UNMODELLED)."""
+    return not (name and name.startswith(UNMODELLED))

@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from sprintboard import create_app
+from sprintboard.database import include_name
 from sprintboard.extensions import db
 from tests.conftest import PG_URL, fresh_postgresql
 
@@ -30,7 +31,8 @@ def _tables(engine) -> set[str]:
 
 def _drift(engine) -> list:
     with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn), db.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        return compare_metadata(context, db.metadata)
 
 
 def test_migrations_go_down_to_base_and_up_again_without_drift(fresh_url, tmp_path):

@@ -94,6 +94,9 @@ def run_migrations_online():
             # DELETE of the dropped table would cascade into child rows (comments, checklists…).
             # The pragma only works outside a transaction, so set it on the raw connection.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        from sprintboard.database import include_name
+
+        conf_args.setdefault("include_name", include_name)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -33,6 +33,7 @@ from .outbox import Outbox
 from .partnership import ROLES, City, Membership, Partnership
 from .project import PROJECT_STATUSES, Project
 from .request_key import RequestKey
+from .search import SEARCH_KINDS, SearchEntry
 from .sprint import SPRINT_STATES, Sprint
 from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
@@ -41,6 +42,8 @@ from .user import PasswordReset, User, UserSession
 from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 
 __all__ = [
+    "SEARCH_KINDS",
+    "SearchEntry",
     "ACTOR_KINDS",
     "DENSITIES",
     "BoardView",

@@ -35,6 +35,8 @@ MAX_BYTES = 50 * 1024 * 1024
 NOT_EXPORTED = {"users", "user_sessions", "outbox", "invitations", "calendar_feeds", "alembic_version"}
 # Personal state, not the partnership's: who was told what, who watches what, password links.
 NOT_EXPORTED |= {"notifications", "watches", "password_resets"}
+# Derived from the content: rebuilt after a restore.
+NOT_EXPORTED |= {"search_entries"}
 SECRET_COLUMNS = {("partnerships", "status_token_hash")}
 # Columns that point at another table without a foreign key: (table, column) -> target table.
 LOOSE_REFS = {("cards", "sprint_id"): "sprints"}
@@ -323,6 +325,9 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
             sa.update(table).where(table.c.id == row_id).values({column_name: new_ids[target].get(ref)})
         )
     db.session.expire_all()
+    from . import search_index
+
+    search_index.reindex(partnership_id=pid)
     return db.session.get(Partnership, pid), created
 
 

@@ -61,6 +61,21 @@ def workshop_title(workshop: Workshop) -> str:
     return _("Workshop")
 
 
+def standard_titles(workshop: Workshop) -> list[str]:
+    """The standard name in every language (what a search for it finds)."""
+    from flask_babel import force_locale
+
+    from ..i18n import LANGUAGES
+
+    if workshop.title:
+        return []
+    names = []
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            names.append(workshop_title(workshop))
+    return names
+
+
 def _check(partnership, kind, title, host_city, start, end) -> str:
     if kind not in WORKSHOP_KINDS:
         raise DomainError(_("Unknown kind of workshop."))

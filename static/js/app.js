@@ -15,6 +15,18 @@
     document.querySelectorAll("input[data-browser-timezone]").forEach(function (el) { el.value = zone; });
   });
 
+  // "/" jumps to the search box in the header (unless one is typing somewhere).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var el = event.target;
+    if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return;
+    var box = document.getElementById("site-search");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
   // Buttons with data-confirm ask first.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-confirm]");

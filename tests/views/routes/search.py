@@ -1,0 +1,9 @@
+"""Routes of search."""
+
+ROUTES = {
+    "search.index": "login",
+}
+
+
+def params(world) -> dict:
+    return {}
