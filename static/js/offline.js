@@ -1,6 +1,11 @@
-/* Sprintboard: writes that survive a flaky connection. Every write carries a one-time request
-   key (the server answers a repeated key with its first answer, see sprintboard/request_keys.py):
-   forms have theirs in a hidden field, script-made requests get one in X-Request-Key. */
+/* Sprintboard: nothing is lost on a flaky connection.
+   - Every write carries a one-time request key (the server answers a repeated key with its first
+     answer, see sprintboard/request_keys.py): forms have theirs in a hidden field, requests made
+     by script get one in X-Request-Key.
+   - Offline, moves, quick-added cards, checklist ticks, comments, actors and interests/needs/ideas
+     are kept in IndexedDB, marked on the page, and sent in order when the connection is back; a
+     change the server refuses then is listed as "could not be saved", with retry and discard.
+   - The banner (templates/_offline.html) says what is going on, in the page's language. */
 (function () {
   "use strict";
 
@@ -9,7 +14,6 @@
     crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
-  window.sbNewKey = newKey;
 
   function renew(root) {
     (root || document).querySelectorAll("input[name=request_key]").forEach(function (input) {
@@ -17,22 +21,260 @@
     });
   }
 
-  // A request made by script (a drag-and-drop move …) without a form key gets a key of its own.
+  var KINDS = [
+    ["move", /\/cards\/\d+\/move$/], ["card", /\/board\/cards$/], ["tick", /\/checklist\/\d+\/toggle$/],
+    ["comment", /\/cards\/\d+\/comments$/], ["actor", /\/actors\/new$/], ["entry", /\/entries\/$/]
+  ];
+  function kindOf(path) {
+    path = (path || "").split("?")[0];
+    for (var i = 0; i < KINDS.length; i++) if (KINDS[i][1].test(path)) return KINDS[i][0];
+    return null;
+  }
+
+  var bar, T = {}, user, sent = new WeakMap(), saved = false;
+
+  // --- the queue in IndexedDB (one store; each change records whose it is) ---
+  var opened;
+  function run(mode, work) {
+    if (!opened) opened = new Promise(function (ok, fail) {
+      var r = indexedDB.open("sprintboard-offline", 1);
+      r.onupgradeneeded = function () { r.result.createObjectStore("changes", { keyPath: "id", autoIncrement: true }); };
+      r.onsuccess = function () { ok(r.result); };
+      r.onerror = function () { fail(r.error); };
+    });
+    return opened.then(function (db) {
+      return new Promise(function (ok, fail) {
+        var r = work(db.transaction("changes", mode).objectStore("changes"));
+        r.onsuccess = function () { ok(r.result); };
+        r.onerror = function () { fail(r.error); };
+      });
+    });
+  }
+  function changes() {
+    return run("readonly", function (s) { return s.getAll(); }).then(function (rows) {
+      return rows.filter(function (c) { return c.user === user; });
+    });
+  }
+  function put(change) { return run("readwrite", function (s) { return s.put(change); }); }
+  function drop(id) { return run("readwrite", function (s) { return s.delete(id); }); }
+
+  function text(s) { return (s || "").replace(/\s+/g, " ").trim().slice(0, 80); }
+  function labelOf(kind, elt, params) {
+    var what = params.get("title") || params.get("comment-body") || params.get("name") || params.get("text");
+    var card = elt.closest && elt.closest("li.card");
+    if (!what && card) what = (card.querySelector("a") || card).textContent;
+    if (!what) what = elt.textContent;
+    return (T.kinds[kind] || kind) + ": " + text(what);
+  }
+
+  function markPending(elt, target, change) {
+    var mark = document.createElement("span");
+    mark.className = "pending-mark";
+    mark.textContent = T.mark;
+    if (change.kind === "card" && target) {
+      var li = document.createElement("li");
+      li.className = "card is-pending";
+      li.textContent = text(new URLSearchParams(change.body).get("title")) + " ";
+      li.appendChild(mark);
+      target.appendChild(li);
+    } else if (change.kind === "move" || change.kind === "tick") {
+      var item = elt.closest("li") || elt;
+      item.classList.add("is-pending");
+      if (!item.querySelector(".pending-mark")) item.appendChild(mark);
+      var button = change.kind === "tick" && elt.querySelector("[aria-pressed]");
+      if (button) button.setAttribute("aria-pressed", button.getAttribute("aria-pressed") === "true" ? "false" : "true");
+    } else {
+      var note = document.createElement("p");
+      note.className = "is-pending";
+      note.textContent = change.label + " ";
+      note.appendChild(mark);
+      elt.parentNode.insertBefore(note, elt);
+    }
+    if (elt.matches && elt.matches("form") && change.kind !== "tick") elt.reset();
+    renew(elt.closest ? elt.closest("form") || elt : elt);
+  }
+
+  function enqueue(change, elt, target) {
+    markPending(elt, target, change);
+    return put(change).then(function (id) { change.id = id; render(); });
+  }
+
+  function describe(path, verb, data, elt, headerKey) {
+    var kind = bar && verb !== "get" && kindOf(path);
+    if (!kind) return null;
+    var params = new URLSearchParams();
+    data.forEach(function (value, name) { if (typeof value === "string") params.append(name, value); });
+    var key = params.get("request_key") || headerKey || newKey();
+    params.delete("request_key");
+    params.delete("csrf_token");
+    return { user: user, kind: kind, path: path, body: params.toString(), key: key, state: "pending",
+             label: labelOf(kind, elt, params), at: Date.now() };
+  }
+
+  // htmx writes: a key for script-made requests; offline (or when sending fails) into the queue.
   document.addEventListener("htmx:configRequest", function (event) {
     var d = event.detail;
-    if (d.verb === "get" || d.headers["X-Request-Key"]) return;
-    var form = d.elt && (d.elt.closest ? d.elt.closest("form") : null);
-    if (!form || !form.querySelector("input[name=request_key]")) d.headers["X-Request-Key"] = newKey();
+    if (d.verb === "get") return;
+    var form = d.elt && d.elt.closest ? d.elt.closest("form") : null;
+    if (!d.headers["X-Request-Key"] && !(form && form.querySelector("input[name=request_key]"))) {
+      d.headers["X-Request-Key"] = newKey();
+    }
+    var change = describe(d.path, d.verb, d.formData, d.elt, d.headers["X-Request-Key"]);
+    if (!change) return;
+    if (navigator.onLine) { sent.set(d.elt, [change, d.target]); return; }
+    event.preventDefault();
+    enqueue(change, d.elt, d.target);
   });
-
+  document.addEventListener("htmx:sendError", function (event) {
+    var waiting = sent.get(event.detail.elt);
+    if (!waiting) return;
+    sent.delete(event.detail.elt);
+    enqueue(waiting[0], event.detail.elt, waiting[1]);
+    window.dispatchEvent(new Event("offline"));
+  });
+  // A plain form (no htmx) sent while offline: into the queue instead of a browser error page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (navigator.onLine || event.defaultPrevented || form.matches("[data-hx-post]")) return;
+    var change = describe(form.getAttribute("action") || location.pathname, (form.method || "get").toLowerCase(), new FormData(form), form);
+    if (!change) return;
+    event.preventDefault();
+    enqueue(change, form, null);
+  });
   // Once a form's write was answered, its next write is a new one: a new key. (A request that
   // got no answer keeps its key, so sending it again cannot apply it twice.)
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr, elt = event.detail.elt;
     var form = elt && elt.closest ? elt.closest("form") : null;
+    if (xhr && xhr.status) sent.delete(elt);
     if (xhr && xhr.status && form && document.contains(form)) renew(form);
   });
-
   // A page restored from the back/forward cache holds keys that were used already.
   window.addEventListener("pageshow", function (event) { if (event.persisted) renew(); });
+
+  // --- replay, in the order the changes were made ---
+  var draining = false;
+  function csrf() {
+    try { return JSON.parse(document.body.getAttribute("data-hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function send(change) {
+    return fetch(change.path, {
+      method: "POST", credentials: "same-origin", redirect: "manual", body: change.body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+                 "X-CSRFToken": csrf(), "X-Request-Key": change.key }
+    }).then(function (response) {
+      if (response.ok || response.type === "opaqueredirect") return drop(change.id).then(function () { return "saved"; });
+      if (response.headers.get("Retry-After")) return "later";  // still being saved, or busy
+      return response.text().then(function (html) {
+        change.state = "failed";
+        change.html = html;
+        return put(change).then(function () { return "failed"; });
+      });
+    }, function () { return "later"; });
+  }
+  function drain() {
+    if (draining || !navigator.onLine || !bar) return;
+    draining = true;
+    var done = 0;
+    changes().then(function (rows) {
+      var queue = rows.filter(function (c) { return c.state === "pending"; }).sort(function (a, b) { return a.id - b.id; });
+      function next(i) {
+        if (i >= queue.length) return null;
+        return send(queue[i]).then(function (result) {
+          if (result === "later") return null;
+          done++;
+          return next(i + 1);
+        });
+      }
+      return next(0);
+    }).then(function () {
+      draining = false;
+      if (done) { saved = true; refresh(); }
+      render();
+    }, function () { draining = false; });
+  }
+  // What the server now has replaces the page's pending guesses.
+  function refresh() {
+    var main = document.getElementById("main");
+    fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+      var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("main");
+      if (fresh && main && document.contains(main)) htmx.swap(main, fresh.outerHTML, { swapStyle: "outerHTML" });
+    });
+  }
+
+  // --- the banner ---
+  function render() {
+    if (!bar) return;
+    changes().then(function (rows) {
+      var pending = rows.filter(function (c) { return c.state === "pending"; });
+      var failed = rows.filter(function (c) { return c.state === "failed"; });
+      var parts = [];
+      if (bar.dataset.asOf) parts.push(bar.dataset.asOf);
+      if (!navigator.onLine) parts.push(T.offline);
+      if (pending.length) parts.push(T.waiting.replace("{n}", pending.length));
+      else if (failed.length) parts.push(T.failed);
+      else if (saved && navigator.onLine) parts.push(T.saved);
+      bar.querySelector(".offline-status").textContent = parts.join(" ");
+      var list = bar.querySelector(".offline-pending");
+      list.replaceChildren.apply(list, pending.map(function (c) {
+        var li = document.createElement("li");
+        li.textContent = c.label;
+        return li;
+      }));
+      var box = bar.querySelector(".offline-failed"), template = bar.querySelector("template");
+      box.hidden = !failed.length;
+      box.querySelector("ul").replaceChildren.apply(box.querySelector("ul"), failed.map(function (c) {
+        var li = template.content.firstElementChild.cloneNode(true);
+        var answer = new DOMParser().parseFromString(c.html || "", "text/html").body;
+        li.dataset.change = c.id;
+        li.querySelector(".offline-label").textContent = c.label;
+        li.querySelector(".offline-message").textContent = text(answer.textContent).slice(0, 200);
+        li.querySelector(".offline-detail").replaceChildren.apply(li.querySelector(".offline-detail"), Array.prototype.slice.call(answer.childNodes));
+        return li;
+      }));
+      bar.hidden = !parts.length && !failed.length;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-offline-retry], [data-offline-discard]");
+    if (!button) return;
+    var id = Number(button.closest("li").dataset.change);
+    changes().then(function (rows) {
+      var change = rows.filter(function (c) { return c.id === id; })[0];
+      if (!change) return null;
+      if (button.hasAttribute("data-offline-discard")) return drop(id);
+      change.state = "pending";
+      change.key = newKey();  // the first key's answer was the refusal: this is a new attempt
+      return put(change);
+    }).then(function () { render(); drain(); });
+  });
+
+  // Logging out with changes still waiting asks first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!bar || !/\/logout$/.test(form.getAttribute("action") || "")) return;
+    if (bar.querySelector(".offline-pending li") && !window.confirm(T.unsaved)) event.preventDefault();
+  }, true);
+
+  window.addEventListener("online", function () { render(); drain(); });
+  window.addEventListener("offline", render);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    bar = document.getElementById("offline");
+    if (!bar || !window.indexedDB) { bar = null; return; }
+    user = bar.dataset.user;
+    ["offline", "waiting", "saved", "failed", "asOf", "mark", "unsaved"].forEach(function (name) {
+      T[name] = bar.dataset["t" + name.charAt(0).toUpperCase() + name.slice(1)];
+    });
+    T.kinds = JSON.parse(bar.dataset.tKinds);
+    // A copy the service worker kept (it marks it data-cached): say how old it is.
+    var rendered = new Date(bar.dataset.rendered);
+    if (bar.dataset.cached && !isNaN(rendered)) {
+      bar.dataset.asOf = T.asOf.replace("{time}", rendered.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }));
+    }
+    render();
+    drain();
+    setInterval(drain, 15000);  // a connection that is "online" but lost requests recovers too
+  });
 })();

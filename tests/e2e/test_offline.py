@@ -1,0 +1,100 @@
+"""A flaky venue connection loses nothing: changes made offline wait on the device, marked on the
+page, and are saved in order when the connection is back; a refused one is listed, not lost."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from sprintboard.extensions import db
+from sprintboard.models import Activity, Card, Comment, Partnership
+from sprintboard.services import board, facilitation
+from tests import factories
+
+
+def _setup(world):
+    p, member = world.partnership, world.users["member"]
+    ids = [factories.card(p, title, actor=member).id for title in ("Alpha", "Bravo", "Charlie")]
+    db.session.commit()
+    return p, ids, [c.id for c in board.columns_of(p)]
+
+
+def _column_of(card_id):
+    db.session.rollback()  # see the server's writes
+    return db.session.scalar(select(Card.column_id).where(Card.id == card_id))
+
+
+def _as_facilitator(world, change):
+    db.session.rollback()  # a fresh transaction: the server wrote since this one began
+    change(db.session.get(Partnership, world.partnership.id), actor=world.users["facilitator"])
+    db.session.commit()
+
+
+def _move_right(page, card_id):
+    page.locator(f"#card-link-{card_id}").focus()
+    page.keyboard.press("Shift+ArrowRight")
+
+
+def test_offline_moves_and_a_comment_wait_and_are_saved_in_order(new_context, live_server, world, log_in):
+    p, (a, b, c), columns = _setup(world)
+    context = new_context()
+    board_page = log_in(context.new_page(), world.users["member"])
+    board_page.goto(f"/p/{p.id}/board")
+    card_page = context.new_page()
+    card_page.goto(f"/p/{p.id}/cards/{c}")
+    banner = board_page.locator("#offline")
+    expect(banner).to_be_hidden()
+
+    context.set_offline(True)
+    _move_right(board_page, a)
+    expect(banner).to_contain_text("You are offline")
+    expect(board_page.locator(f"#card-{a} .pending-mark")).to_have_text("waiting to be saved")
+    _move_right(board_page, b)
+    card_page.locator("textarea[name='comment-body']").fill("Written in the basement")
+    card_page.get_by_role("button", name="Add comment").click()
+    expect(card_page.locator("#offline")).to_contain_text("Changes waiting to be saved: 3")
+    expect(card_page.locator("#offline .offline-pending li")).to_have_text(
+        ["Move: Alpha", "Move: Bravo", "Comment: Written in the basement"]
+    )
+    assert _column_of(a) == _column_of(b) == columns[0]  # nothing reached the server
+
+    context.set_offline(False)
+    expect(board_page.locator("#offline")).to_contain_text("All changes saved.")
+    expect(card_page.locator("#card-comments")).to_contain_text("Written in the basement")
+    assert _column_of(a) == _column_of(b) == columns[1]
+    assert db.session.scalar(select(db.func.count(Comment.id))) == 1  # two pages replayed: one comment
+    verbs = db.session.execute(
+        select(Activity.verb, Activity.subject_id)
+        .where(Activity.verb.in_(["card.moved", "card.commented"]))
+        .order_by(Activity.id)
+    ).all()
+    assert [tuple(v) for v in verbs] == [("card.moved", a), ("card.moved", b), ("card.commented", c)]
+    expect(board_page.locator(f"#card-{a} .pending-mark")).to_have_count(0)
+
+
+def test_a_change_refused_on_replay_is_listed_with_retry_and_discard(new_context, live_server, world, log_in):
+    p, (a, b, _c), columns = _setup(world)
+    context = new_context()
+    page = log_in(context.new_page(), world.users["member"])
+    page.goto(f"/p/{p.id}/board")
+    context.set_offline(True)
+    _move_right(page, a)
+    _move_right(page, b)
+    expect(page.locator("#offline")).to_contain_text("Changes waiting to be saved: 2")
+    _as_facilitator(world, facilitation.freeze_board)  # meanwhile the board was frozen
+
+    context.set_offline(False)
+    failed = page.locator("#offline .offline-failed li")
+    expect(failed).to_have_count(2)
+    expect(page.locator("#offline")).to_contain_text("Some changes could not be saved")
+    expect(failed.first.locator(".offline-label")).to_have_text("Move: Alpha")
+    expect(failed.first.locator(".offline-message")).to_contain_text("frozen")
+    assert _column_of(a) == columns[0]
+
+    _as_facilitator(world, facilitation.unfreeze_board)
+    failed.last.get_by_role("button", name="Discard").click()
+    expect(failed).to_have_count(1)
+    failed.first.get_by_role("button", name="Try again").click()
+    expect(page.locator("#offline")).to_contain_text("All changes saved.")
+    expect(failed).to_have_count(0)
+    assert _column_of(a) == columns[1] and _column_of(b) == columns[0]
