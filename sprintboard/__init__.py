@@ -142,8 +142,8 @@ def _init_request_handling(app: Flask) -> None:
     app.before_request(access.enforce_login)
     app.after_request(i18n.remember)
     app.after_request(htmx.add_vary)
+    compression.init_app(app)  # runs after security's headers (after_request: last in, first run)
     security.init_app(app)
-    compression.init_app(app)
     request_keys.init_app(app)  # after compression: its answers are stored uncompressed
     errors.init_app(app)
     templating.init_app(app)

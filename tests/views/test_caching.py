@@ -9,6 +9,8 @@ import brotli
 import pytest
 
 from sprintboard.assets import hashed_name
+from sprintboard.extensions import db
+from sprintboard.services.cards import add_comment
 from tests import factories
 
 ASSETS = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
@@ -108,3 +110,55 @@ def test_writes_and_errors_are_never_stored(world, as_role):
 
 def test_anonymous_pages_are_not_marked_private(client):
     assert "private" not in client.get("/login").headers.get("Cache-Control", "")
+
+
+# Revalidation: ETag and 304 ---------------------------------------------------------------------
+
+
+def test_an_unchanged_board_answers_a_reload_with_304(world, as_role, monkeypatch):
+    from itsdangerous import TimestampSigner
+
+    factories.card(world.partnership, "Plan the youth camp", actor=world.users["member"])
+    db.session.commit()
+    url = f"/p/{world.partnership.id}/board"
+    for client in (as_role("member"), as_role("member", htmx=True)):  # a reload, an htmx refresh
+        first = client.get(url)
+        tag = first.headers["ETag"]
+        assert first.status_code == 200 and not tag.startswith("W/")
+        # The CSRF token in the page is signed anew every second: the tag does not change with it.
+        later = TimestampSigner.get_timestamp(TimestampSigner("k")) + 5
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self, at=later: at)
+        again = client.get(url, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == tag
+        monkeypatch.undo()
+    # Another person's session: another tag (their page holds their CSRF token).
+    assert as_role("facilitator").get(url).headers["ETag"] != tag
+
+
+def test_a_changed_board_answers_with_the_new_page(world, as_role):
+    card = factories.card(world.partnership, "Plan the youth camp", actor=world.users["member"])
+    db.session.commit()
+    client, url = as_role("member"), f"/p/{world.partnership.id}/board"
+    tag = client.get(url).headers["ETag"]
+    add_comment(card, "In May?", language="en", actor=world.users["facilitator"])
+    db.session.commit()
+    response = client.get(url, headers={"If-None-Match": tag})
+    assert response.status_code == 200 and response.headers["ETag"] != tag
+    assert "1 comment" in response.get_data(as_text=True)
+
+
+def test_pages_that_are_not_stored_get_no_etag(world, as_role, client):
+    assert "ETag" not in as_role("admin").get("/account").headers
+    assert "ETag" not in client.get("/login").headers  # anonymous: not kept either
+
+
+def test_a_gzipped_page_has_its_own_tag_and_is_revalidated_uncompressed(app, world, as_role, monkeypatch):
+    monkeypatch.setitem(app.config, "COMPRESS", True)
+    client, url = as_role("member"), f"/p/{world.partnership.id}/board"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(zipped.get_data()).startswith(b"<!doctype html>")
+    assert zipped.headers["ETag"] == plain.headers["ETag"][:-1] + '-gz"'
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304 and "Content-Encoding" not in again.headers
