@@ -4,7 +4,8 @@
   pages without secrets, see security.py) gets a strong ETag
   of its content; when the browser already holds that content (If-None-Match), the answer is
   304 without a body, and nothing is compressed. The viewer's CSRF token is signed anew every
-  second, so the signed token is left out of the tag and the session's own token is put in.
+  second, so the signed token is left out of the tag and the session's own token is put in;
+  likewise for the forms' one-time request keys (request_keys.py).
 - Bodies the browser accepts compressed are gzipped (COMPRESS); the tag then says so (a strong
   tag names one representation).
 """
@@ -13,10 +14,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 
 from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+
+from .services import request_keys
 
 MIN_SIZE = 1024  # smaller bodies gain less than the header costs
+_KEY_VALUE = re.compile(rb'(?<=name="request_key" value=")[^"]*')
 
 
 def init_app(app: Flask) -> None:
@@ -73,6 +79,14 @@ def _revalidates(response) -> bool:
 def _tag(data: bytes) -> str:
     digest = hashlib.blake2b(digest_size=16)
     signed = g.get("csrf_token")
-    digest.update(data.replace(signed.encode(), b"") if signed else data)
+    if signed:
+        data = data.replace(signed.encode(), b"")
+    if _KEY_VALUE.search(data):
+        # Each form's one-time request key is new on every answer: left out of the tag, but the
+        # person's latest claimed key put in. So the browser may keep a page (and its keys) only
+        # while none of its keys can have been used: a write since gives a new tag.
+        data = _KEY_VALUE.sub(b"", data)
+        digest.update(b"%d" % request_keys.latest_claim(current_user.id))
+    digest.update(data)
     digest.update(str(session.get("csrf_token", "")).encode())
     return digest.hexdigest()

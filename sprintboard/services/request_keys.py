@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import RequestKey
@@ -36,6 +36,12 @@ KEPT_HEADERS = (
 
 def valid_key(key: str | None) -> bool:
     return bool(key) and KEY.match(key) is not None
+
+
+def latest_claim(user_id: int) -> int:
+    """The id of this person's most recent claimed key (0: none). A page served before it may
+    hold a key used since; one served after holds only unused keys (see compression.py)."""
+    return db.session.scalar(select(func.max(RequestKey.id)).where(RequestKey.user_id == user_id)) or 0
 
 
 def find(user_id: int, key: str) -> RequestKey | None:
