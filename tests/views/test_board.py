@@ -282,7 +282,7 @@ def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
         assert _count_queries(client, f"{url}?group={group}") == large
     # Cold: the full rows, assignees and labels of the cards rendered anew are read (once each).
     assert small == large == small_warm + 3 == large_warm + 3
-    assert small < 20
+    assert small < 21  # (one of them: the person's latest request key, for the page's ETag)
 
 
 def test_active_sprint_only(world, as_role, cols, db):
