@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         actor_kind_label=lambda kind: str(actors.KIND_LABELS.get(kind, kind)),
         funding_status_label=funding.status_label,
         workshop_title=workshops.workshop_title,
+        workshop_description=workshops.workshop_description,
         timebox_state=facilitation.timebox_state,
         board_is_frozen_for=facilitation.is_frozen_for,
         session_format_label=lambda code: str(openspace_sessions.FORMAT_LABELS.get(code, code)),

@@ -6,11 +6,13 @@ column is renumbered only when two neighbours leave no room between them.
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import DEFAULT_COLUMNS, BoardColumn, Card, Partnership
+from ..models import BoardColumn, Card, Partnership
 from ..models.base import utcnow
 from . import Conflict, DomainError
 from .activity import describes, log
@@ -42,10 +44,17 @@ class StaleEdit(Conflict):
 # Columns -----------------------------------------------------------------------------------
 
 
-def create_default_columns(partnership: Partnership) -> list[BoardColumn]:
+# The columns of a new board, named in the language of whoever creates the partnership (after
+# that they are the partnership's own names: renaming or translating them is up to its people).
+DEFAULT_COLUMN_NAMES = (_l("Backlog"), _l("To do"), _l("In progress"), _l("Review"), _l("Done"))
+
+
+def create_default_columns(partnership: Partnership, language: str | None = None) -> list[BoardColumn]:
+    with force_locale(language or "en"):
+        names = [str(name) for name in DEFAULT_COLUMN_NAMES]
     columns = [
-        BoardColumn(partnership=partnership, name=name, position=i, is_done=(name == "Done"))
-        for i, name in enumerate(DEFAULT_COLUMNS)
+        BoardColumn(partnership=partnership, name=name, position=i, is_done=(i == len(names) - 1))
+        for i, name in enumerate(names)
     ]
     db.session.add_all(columns)
     db.session.flush()

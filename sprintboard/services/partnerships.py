@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import ROLES, City, Membership, Partnership, User
 from . import DomainError
 from .activity import log
@@ -25,7 +28,7 @@ def create_partnership(name: str, description: str, cities: list[tuple[str, str]
     db.session.flush()
     from .board import create_default_columns
 
-    create_default_columns(partnership)
+    create_default_columns(partnership, _creator_language(actor))
     from .themes import seed_themes
 
     seed_themes(partnership)
@@ -34,6 +37,13 @@ def create_partnership(name: str, description: str, cities: list[tuple[str, str]
     plan_standard_series(partnership, actor)
     log(actor, "partnership.created", partnership, partnership=partnership, name=partnership.name)
     return partnership
+
+
+def _creator_language(actor) -> str:
+    """The language of whoever creates a partnership: their saved one, else the page's."""
+    if actor is not None and getattr(actor, "locale", None) in LANGUAGES:
+        return actor.locale
+    return str(get_locale()) if has_request_context() else "en"
 
 
 def update_partnership(partnership: Partnership, name: str, description: str, *, actor) -> None:

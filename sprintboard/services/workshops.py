@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -74,6 +75,24 @@ def standard_titles(workshop: Workshop) -> list[str]:
         with force_locale(lang):
             names.append(workshop_title(workshop))
     return names
+
+
+# The programme's joint workshops keep their own (English) names in every language, as the
+# programme's calls do; a one-line description in the reader's language says what they are.
+KIND_DESCRIPTIONS = {
+    "match_sprint": _l(
+        "joint workshop of both cities: match interests, needs and ideas, plan projects, first sprint"
+    ),
+    "sprint_succeed": _l(
+        "joint workshop of both cities: review the sprints, plan the next steps and the funding"
+    ),
+}
+
+
+def workshop_description(workshop: Workshop) -> str:
+    """What a standard workshop is, in the reader's language ("" for the others)."""
+    description = KIND_DESCRIPTIONS.get(workshop.kind)
+    return str(description) if description and not workshop.title else ""
 
 
 def _check(partnership, kind, title, host_city, start, end) -> str:

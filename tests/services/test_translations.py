@@ -195,3 +195,31 @@ def test_without_a_configured_service_no_text_leaves_the_server(ctx, team, app):
         translations.request_machine(card, "de", actor=max_)
     db.session.rollback()
     assert db.session.scalars(select(Translation)).all() == []
+
+
+# No English left: what the product itself writes into a new partnership ------------------------
+
+
+def test_a_new_board_gets_its_columns_in_the_creators_language(ctx):
+    from sprintboard.services import board
+
+    german_admin = factories.user("Greta", is_admin=True, locale="de")
+    german = factories.partnership("Hamburg – Minsk", actor=german_admin)
+    russian = factories.partnership(
+        "Минск – Гамбург", actor=factories.user("Вера", is_admin=True, locale="ru")
+    )
+    assert [c.name for c in board.columns_of(german)] == [
+        "Backlog",
+        "Zu erledigen",
+        "In Arbeit",
+        "In Prüfung",
+        "Erledigt",
+    ]
+    assert [c.name for c in board.columns_of(russian)] == [
+        "Бэклог",
+        "К выполнению",
+        "В работе",
+        "На проверке",
+        "Готово",
+    ]
+    assert [c.is_done for c in board.columns_of(russian)] == [False, False, False, False, True]
