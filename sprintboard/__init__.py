@@ -15,6 +15,7 @@ from .paths import STATIC, TEMPLATES, TRANSLATIONS, asset_root
 BLUEPRINTS = (
     "main",
     "health",
+    "metrics",
     "auth",
     "partnerships",
     "members",
@@ -132,6 +133,7 @@ def _init_request_handling(app: Flask) -> None:
         errors,
         htmx,
         i18n,
+        metrics,
         request_keys,
         requestlog,
         security,
@@ -139,6 +141,11 @@ def _init_request_handling(app: Flask) -> None:
     )
 
     requestlog.init_app(app)
+    metrics.init_app(app)
+    if app.config.get("METRICS_TOKEN"):
+        from .services import monitoring
+
+        monitoring.instrument_caches()
     app.before_request(access.enforce_login)
     app.after_request(i18n.remember)
     app.after_request(htmx.add_vary)

@@ -110,4 +110,6 @@ def load(instance_path: Path) -> dict:
         "LOG_FORMAT": "json" if os.environ.get("LOG_FORMAT", "").strip().lower() == "json" else "text",
         "READYZ_TIMEOUT": float(os.environ.get("READYZ_TIMEOUT", "1")),
         "READYZ_QUEUE_MAX_AGE": int(os.environ.get("READYZ_QUEUE_MAX_AGE", "0")),
+        # /metrics (Prometheus) answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip() or None,
     }

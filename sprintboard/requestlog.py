@@ -28,7 +28,12 @@ INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 SECRET_QUERY = re.compile(r"token|password|secret|key|code|sig|next", re.IGNORECASE)
 LONG_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}")
 RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-QUIET_ENDPOINTS = {"health.live", "health.ready", "static"}  # logged at DEBUG: probes, files
+QUIET_ENDPOINTS = {
+    "health.live",
+    "health.ready",
+    "metrics.scrape",
+    "static",
+}  # logged at DEBUG: probes, files
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ import time
 from flask import current_app
 from flask_babel import force_locale
 
+from .. import metrics
 from ..extensions import db
 from . import broker as brokers
 from . import presence, render
@@ -31,15 +32,27 @@ class Busy(Exception):
         self.retry_after = retry_after
 
 
+class _Slots(threading.BoundedSemaphore):
+    """The stream slots; taken ones are the open streams metric."""
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        taken = super().acquire(blocking, timeout)
+        if taken:
+            metrics.LIVE_STREAMS.inc()
+        return taken
+
+    def release(self, n: int = 1) -> None:
+        super().release(n)
+        metrics.LIVE_STREAMS.dec(n)
+
+
 def _slots(app) -> threading.BoundedSemaphore:
     """Open streams this process accepts (LIVE_MAX_STREAMS): keep it below gunicorn's --threads
     so ordinary requests always find a free thread."""
     with _slots_lock:
         slots = app.extensions.get("live_slots")
         if slots is None:
-            slots = app.extensions["live_slots"] = threading.BoundedSemaphore(
-                int(app.config.get("LIVE_MAX_STREAMS", 48))
-            )
+            slots = app.extensions["live_slots"] = _Slots(int(app.config.get("LIVE_MAX_STREAMS", 48)))
     return slots
 
 

@@ -31,6 +31,7 @@ from flask import current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event as sa_event
 
+from .. import metrics
 from ..extensions import db
 
 __all__ = ["crontab", "queue"]
@@ -106,6 +107,9 @@ class TaskQueue:
             with app.app_context():  # a new context: its own session, even when immediate
                 try:
                     return fn(*args, **kwargs)
+                except Exception:
+                    metrics.TASK_FAILURES.labels(fn.__name__).inc()
+                    raise
                 finally:
                     db.session.remove()
 
