@@ -28,12 +28,8 @@ INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 SECRET_QUERY = re.compile(r"token|password|secret|key|code|sig|next", re.IGNORECASE)
 LONG_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}")
 RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-QUIET_ENDPOINTS = {
-    "health.live",
-    "health.ready",
-    "metrics.scrape",
-    "static",
-}  # logged at DEBUG: probes, files
+# Logged at DEBUG when answered fine: probes, scrapes and files.
+QUIET_ENDPOINTS = {"health.live", "health.ready", "metrics.scrape", "static"}
 
 
 def init_app(app: Flask) -> None:
