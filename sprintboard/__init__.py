@@ -142,10 +142,6 @@ def _init_request_handling(app: Flask) -> None:
 
     requestlog.init_app(app)
     metrics.init_app(app)
-    if app.config.get("METRICS_TOKEN"):
-        from .services import monitoring
-
-        monitoring.instrument_caches()
     app.before_request(access.enforce_login)
     app.after_request(i18n.remember)
     app.after_request(htmx.add_vary)

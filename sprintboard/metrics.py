@@ -2,9 +2,9 @@
 
 Counted where things happen: requests by endpoint, method and status and their latency (an
 after_request hook), open live streams (live/stream.py), failed tasks (the queue's runner),
-database connections in use (pool events), render cache lookups (caches wrapped in
-`CountingCache`, flushed once per request). What lives in the database or the queue (outbox
-backlog, queued tasks, cache sizes) is read when scraped (services/monitoring.py).
+database connections in use (pool events), the board's render cache (its own counters, moved
+here once per request). What lives in the database or the queue (outbox backlog, queued tasks)
+is read when scraped (services/monitoring.py).
 
 Under gunicorn every worker is a process of its own: with PROMETHEUS_MULTIPROC_DIR set (to an
 empty folder, before the app is imported: deploy/gunicorn.conf.py does it) the values go to
@@ -16,9 +16,10 @@ This module imports nothing of the app's own, so any module may count something.
 from __future__ import annotations
 
 import os
+import threading
 import time
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -41,40 +42,25 @@ DB_CONNECTIONS = Gauge(
     "sprintboard_db_connections_in_use", "Database connections checked out", multiprocess_mode="livesum"
 )
 TASK_FAILURES = Counter("sprintboard_task_failures", "Background tasks that raised", ["task"])
-CACHE_LOOKUPS = Counter("sprintboard_cache_lookups", "Render cache lookups", ["cache", "result"])
+RENDER_CARDS = Counter(
+    "sprintboard_render_cache_cards",
+    "Cards shown on boards by where their HTML came from: local or shared cache, or rendered",
+    ["source"],
+)
+RENDER_CACHE_BYTES = Gauge(
+    "sprintboard_render_cache_bytes", "Bytes held by the render caches", multiprocess_mode="livesum"
+)
+RENDER_CACHE_ENTRIES = Gauge(
+    "sprintboard_render_cache_entries", "Entries in the render caches", multiprocess_mode="livesum"
+)
+RENDER_STATS = {"local_hits": "local", "shared_hits": "shared", "rendered": "rendered"}
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
-CACHES: dict[str, CountingCache] = {}
+_flush_lock = threading.Lock()
 
 
 def multiprocess() -> bool:
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
-
-
-class CountingCache(dict):
-    """A dict that counts its get() hits and misses in plain ints (cheap enough for a lookup per
-    card); `flush` moves them to CACHE_LOOKUPS once per request."""
-
-    def __init__(self, name: str, *args):
-        super().__init__(*args)
-        self.name, self.hits, self.misses = name, 0, 0
-
-    def get(self, key, default=None):
-        value = super().get(key, default)
-        if value is default:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return value
-
-    def flush(self) -> None:
-        hits, misses = self.hits, self.misses
-        self.hits -= hits  # (another thread may count in between: it is kept for the next flush)
-        self.misses -= misses
-        if hits:
-            CACHE_LOOKUPS.labels(self.name, "hit").inc(hits)
-        if misses:
-            CACHE_LOOKUPS.labels(self.name, "miss").inc(misses)
 
 
 def init_app(app: Flask) -> None:
@@ -97,9 +83,26 @@ def _count_request(response):
     started = g.get("request_started")
     if started is not None:
         LATENCY.labels(endpoint).observe(time.perf_counter() - started)
-    for cache in CACHES.values():
-        cache.flush()
+    _flush_render_cache(current_app.extensions.get("render_cache"))
     return response
+
+
+def _flush_render_cache(store) -> None:
+    """The board's render cache (board/cache.py) counts in plain ints; what it counted since the
+    last request goes to the counters here (once per request, not per card)."""
+    if store is None:
+        return
+    with _flush_lock:
+        stats = dict(store.stats)
+        seen = getattr(store, "_metrics_seen", {})
+        for name, source in RENDER_STATS.items():
+            now, before = stats.get(name, 0), seen.get(name, 0)
+            delta = now - before if now >= before else now  # (cleared in between: counted anew)
+            if delta:
+                RENDER_CARDS.labels(source).inc(delta)
+        store._metrics_seen = stats
+        RENDER_CACHE_BYTES.set(store.local.bytes)
+        RENDER_CACHE_ENTRIES.set(len(store.local))
 
 
 class _ThisProcess:

@@ -1,10 +1,4 @@
-"""What /metrics reads when it is scraped: the outbox backlog, queued tasks, and the size of the
-board's render caches (counted by metrics.CountingCache).
-
-The render caches are plain dicts in board/render.py; `instrument_caches` swaps each for a
-CountingCache with the same content (that module keeps its own code; names it no longer has
-are skipped).
-"""
+"""What /metrics reads when it is scraped: the outbox backlog and the tasks in the queue."""
 
 from __future__ import annotations
 
@@ -13,31 +7,12 @@ import logging
 import sqlalchemy as sa
 from prometheus_client.core import GaugeMetricFamily
 
-from .. import metrics
-from ..board import render
 from ..extensions import db
 from ..models import Outbox
 from ..models.base import utcnow
 from ..queue import queue
 
 log = logging.getLogger(__name__)
-
-RENDER_CACHES = {"card": "_CACHE", "board": "_BOARDS", "filters": "_FILTERS"}
-
-
-def instrument_caches() -> None:
-    for name, attribute in RENDER_CACHES.items():
-        cache = getattr(render, attribute, None)
-        if isinstance(cache, dict) and not isinstance(cache, metrics.CountingCache):
-            counting = metrics.CountingCache(name, cache)
-            setattr(render, attribute, counting)
-            metrics.CACHES[name] = counting
-
-
-def _size(value) -> int:
-    if isinstance(value, list | tuple):
-        return sum(len(part) for part in value)
-    return len(value)
 
 
 class AppCollector:
@@ -54,18 +29,6 @@ class AppCollector:
         except Exception:  # noqa: BLE001 - a scrape never fails on one source
             log.warning("metrics: the queue could not be read")
         yield pending
-        entries = GaugeMetricFamily(
-            "sprintboard_cache_entries", "Render cache entries (answering process)", labels=["cache"]
-        )
-        size = GaugeMetricFamily(
-            "sprintboard_cache_bytes", "Render cache size in bytes (answering process)", labels=["cache"]
-        )
-        for name, cache in metrics.CACHES.items():
-            values = list(cache.values())
-            entries.add_metric([name], len(values))
-            size.add_metric([name], sum(_size(v) for v in values))
-        yield entries
-        yield size
 
     def _outbox(self):
         backlog = GaugeMetricFamily("sprintboard_outbox_backlog", "Emails not sent yet (not given up)")
