@@ -4,9 +4,28 @@ from wtforms.validators import Length, Optional
 
 from .base import Form
 
+FIELD_LABELS = {
+    "title": _l("Title"),
+    "body": _l("Text"),
+    "summary": _l("Summary"),
+    "next_step": _l("Next step"),
+    "goal": _l("Goal"),
+    "outcomes": _l("Outcomes"),
+    "notes": _l("Notes"),
+    "description": _l("Description"),
+    "text": _l("Text"),
+}
+ONE_LINE = {"title", "next_step"}
 
-class TranslationForm(Form):
-    """A person's translation, field by field (the service says which fields the text has)."""
 
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=20_000)])
+def translation_form(fields: dict[str, int], **kwargs) -> Form:
+    """A person's translation of the fields {name: max length} of one kind of content (which of
+    them must be filled in is the service's rule: those the original has)."""
+
+    class TranslationForm(Form):
+        pass
+
+    for name, limit in fields.items():
+        kind = StringField if name in ONE_LINE else TextAreaField
+        setattr(TranslationForm, name, kind(FIELD_LABELS[name], validators=[Optional(), Length(max=limit)]))
+    return TranslationForm(**kwargs)

@@ -8,14 +8,33 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..models import Card, Comment, Partnership, Translation
+from ..models import (
+    Actor,
+    AgendaItem,
+    Card,
+    City,
+    Comment,
+    FundingIdea,
+    MatchEntry,
+    Partnership,
+    Project,
+    RetroNote,
+    Sprint,
+    Translation,
+    Workshop,
+)
 from ..models.base import utcnow
 from ..queue import queue
 from . import DomainError
@@ -31,25 +50,84 @@ class MachineUnavailable(DomainError):
     status = 503
 
 
+def _own(stmt, partnership, model):
+    return stmt.where(model.partnership_id == partnership.id)
+
+
+def _via_city(stmt, partnership, model):
+    return stmt.join(City, City.id == model.city_id).where(City.partnership_id == partnership.id)
+
+
+def _via_workshop(stmt, partnership, model):
+    return stmt.join(Workshop, Workshop.id == model.workshop_id).where(
+        Workshop.partnership_id == partnership.id
+    )
+
+
+def _via_card(stmt, partnership, model):
+    return stmt.join(Card, Card.id == model.card_id).where(
+        Card.partnership_id == partnership.id, Card.archived_at.is_(None)
+    )
+
+
+def _live_cards(stmt, partnership, model):
+    return stmt.where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of content that can be translated: its model, fields (name -> max length), the
-    partnership it belongs to, and what to call it."""
+    partnership it belongs to, what to call it, and how the queue finds a partnership's ones."""
 
     model: type
     fields: dict[str, int]
     partnership_id: Callable
     label: object
     card_id: Callable = field(default=lambda obj: None)
+    scope: Callable = _own
 
 
 KINDS: dict[str, Kind] = {
     "card": Kind(
-        Card, {"title": 200, "body": 20_000}, lambda c: c.partnership_id, _l("Card"), lambda c: c.id
+        Card,
+        {"title": 200, "body": 20_000},
+        lambda c: c.partnership_id,
+        _l("Card"),
+        lambda c: c.id,
+        _live_cards,
     ),
     "comment": Kind(
-        Comment, {"body": 5000}, lambda c: c.card.partnership_id, _l("Comment"), lambda c: c.card_id
+        Comment,
+        {"body": 5000},
+        lambda c: c.card.partnership_id,
+        _l("Comment"),
+        lambda c: c.card_id,
+        _via_card,
     ),
+    "project": Kind(Project, {"title": 200, "summary": 5000}, lambda o: o.partnership_id, _l("Project")),
+    "funding": Kind(
+        FundingIdea, {"title": 200, "next_step": 300}, lambda o: o.partnership_id, _l("Funding idea")
+    ),
+    "sprint": Kind(Sprint, {"goal": 5000}, lambda o: o.partnership_id, _l("Sprint goal")),
+    "workshop": Kind(Workshop, {"outcomes": 20_000}, lambda o: o.partnership_id, _l("Workshop outcomes")),
+    "agenda": Kind(
+        AgendaItem,
+        {"title": 200, "notes": 20_000},
+        lambda o: o.workshop.partnership_id,
+        _l("Agenda item"),
+        scope=_via_workshop,
+    ),
+    "actor": Kind(
+        Actor, {"description": 5000}, lambda o: o.city.partnership_id, _l("Actor"), scope=_via_city
+    ),
+    "entry": Kind(
+        MatchEntry,
+        {"text": 500},
+        lambda o: o.city.partnership_id,
+        _l("Interest, need, potential or idea"),
+        scope=_via_city,
+    ),
+    "retro": Kind(RetroNote, {"text": 500}, lambda o: o.partnership_id, _l("Retro note")),
 }
 
 
@@ -77,6 +155,11 @@ class Version:
     kind: str
     language: str
     rows: dict[str, Translation]
+
+    @property
+    def excerpt(self) -> str:
+        """The original's first text (to name it in lists)."""
+        return next((getattr(self.obj, n) for n in _fields_with_text(self.kind, self.obj)), "")
 
     @property
     def original_language(self) -> str | None:
@@ -312,19 +395,12 @@ def queue_for(partnership, language: str, kind: str | None = None, limit: int = 
     for name in [kind] if kind else list(KINDS):
         spec = KINDS[name]
         stmt = select(spec.model).where(spec.model.language.is_not(None), spec.model.language != language)
-        if spec.model is Comment:
-            stmt = stmt.join(Card, Card.id == Comment.card_id).where(
-                Card.partnership_id == partnership.id, Card.archived_at.is_(None)
-            )
-        else:
-            stmt = stmt.where(spec.model.partnership_id == partnership.id)
-            if spec.model is Card:
-                stmt = stmt.where(Card.archived_at.is_(None))
+        stmt = spec.scope(stmt, partnership, spec.model)
         objects = db.session.scalars(stmt.order_by(spec.model.id.desc()).limit(QUEUE_SCAN)).all()
         for obj_version in versions(name, objects, language).values():
             if obj_version.needed and _fields_with_text(name, obj_version.obj):
                 items.append(QueueItem(obj_version, spec.card_id(obj_version.obj)))
-    items.sort(key=lambda item: item.version.obj.created_at, reverse=True)
+    items.sort(key=lambda item: getattr(item.version.obj, "created_at", None) or datetime.min, reverse=True)
     return items[:limit]
 
 
@@ -353,3 +429,17 @@ def _translation_saved(d, who):
         who=who,
         language=LANGUAGES.get(d.get("language"), d.get("language")),
     )
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _record_original_language(session, _flush_context, _instances) -> None:
+    """New content of a translatable kind without a language is in its author's UI language
+    (the page's language when it is written); forms can say otherwise."""
+    if not has_request_context():
+        return
+    models = tuple(spec.model for spec in KINDS.values())
+    language = None
+    for obj in session.new:
+        if isinstance(obj, models) and obj.language is None:
+            language = language or str(get_locale())
+            obj.language = language

@@ -10,7 +10,7 @@ from flask_login import current_user
 from .. import access, htmx, navigation
 from ..errors import rule_errors
 from ..extensions import db
-from ..forms.translations import TranslationForm
+from ..forms.translations import ONE_LINE, translation_form
 from ..i18n import LANGUAGES
 from ..services import machine_translation, translations
 
@@ -18,11 +18,24 @@ bp = Blueprint("translations", __name__, url_prefix="/p/<int:pid>/translations")
 navigation.add_tab("translations.index", _l("Translations"), 75)
 
 
+# Where each kind of content is shown (kind -> function(pid, obj) -> URL).
+OBJECT_URLS = {
+    "card": lambda pid, o: url_for("cards.show", pid=pid, card_id=o.id),
+    "comment": lambda pid, o: url_for("cards.show", pid=pid, card_id=o.card_id) + f"#comment-{o.id}",
+    "project": lambda pid, o: url_for("projects.show", pid=pid, project_id=o.id),
+    "funding": lambda pid, o: url_for("funding.show", pid=pid, fid=o.id),
+    "sprint": lambda pid, o: url_for("sprints.show", pid=pid, sid=o.id),
+    "workshop": lambda pid, o: url_for("workshops.show", pid=pid, wid=o.id),
+    "agenda": lambda pid, o: url_for("workshops.show", pid=pid, wid=o.workshop_id),
+    "actor": lambda pid, o: url_for("actors.index", pid=pid),
+    "entry": lambda pid, o: url_for("match.entries", pid=pid),
+    "retro": lambda pid, o: url_for("facilitation.index", pid=pid),
+}
+
+
 def object_url(pid: int, kind: str, obj) -> str:
     """Where the translated object is shown."""
-    if kind == "comment":
-        return url_for("cards.show", pid=pid, card_id=obj.card_id) + f"#comment-{obj.id}"
-    return url_for("cards.show", pid=pid, card_id=obj.id)
+    return OBJECT_URLS[kind](pid, obj)
 
 
 def _reader_language() -> str:
@@ -56,11 +69,9 @@ def _load(pid, tkind, tid, tlang, need="view"):
     return partnership, obj
 
 
-def _form(version, submitted=False) -> TranslationForm:
-    if submitted:
-        return TranslationForm()
+def _form(version):
     data = {name: row.text for name, row in version.rows.items() if row.status == "ready"}
-    return TranslationForm(formdata=None, data=data)
+    return translation_form(translations.KINDS[version.kind].fields, formdata=None, data=data)
 
 
 def _page(partnership, obj, tkind, tlang, form=None, status=200, error=None):
@@ -75,6 +86,7 @@ def _page(partnership, obj, tkind, tlang, form=None, status=200, error=None):
         language=tlang,
         version=version,
         fields=list(translations.KINDS[tkind].fields),
+        one_line=ONE_LINE,
         form=form or _form(version),
         error=error,
         may_translate=access.can(current_user, "edit", partnership),
@@ -93,7 +105,7 @@ def edit(pid, tkind, tid, tlang):
 @bp.post("/<tkind>/<int:tid>/<tlang>")
 def save(pid, tkind, tid, tlang):
     partnership, obj = _load(pid, tkind, tid, tlang, need="edit")
-    form = TranslationForm()
+    form = translation_form(translations.KINDS[tkind].fields)
     if form.validate_on_submit():
         texts = {name: getattr(form, name).data for name in translations.KINDS[tkind].fields}
         with rule_errors(form):

@@ -223,3 +223,36 @@ def test_a_new_board_gets_its_columns_in_the_creators_language(ctx):
         "Готово",
     ]
     assert [c.is_done for c in board.columns_of(russian)] == [False, False, False, False, True]
+
+
+def test_every_kind_of_shared_text_is_queued_and_translated(ctx, team):
+    p, anna, max_ = team
+    made = {
+        "project": factories.project(p, "Молодёжный обмен", actor=anna, summary="Обмен школьниками."),
+        "funding": factories.funding_idea(p, actor=anna, title="Фонд городов", next_step="Написать заявку"),
+        "actor": factories.actor(p, 0, "Библиотека", by=anna, description="Городская библиотека."),
+        "entry": factories.entry(p, 0, "Культурный обмен", by=anna),
+    }
+    for obj in made.values():
+        obj.language = "ru"
+    db.session.commit()
+    queued = {(i.version.kind, i.version.obj.id) for i in translations.queue_for(p, "de")}
+    assert {(kind, obj.id) for kind, obj in made.items()} <= queued
+    translations.save_translation(
+        made["funding"], "de", {"title": "Städtefonds", "next_step": "Antrag schreiben"}, actor=max_
+    )
+    db.session.commit()
+    assert translations.version(made["funding"], "de").text("next_step") == "Antrag schreiben"
+    assert ("funding", made["funding"].id) not in {
+        (i.version.kind, i.version.obj.id) for i in translations.queue_for(p, "de")
+    }
+
+
+def test_new_content_records_its_authors_language(app, team):
+    p, anna, _max = team
+    with app.test_request_context("/?lang=uk"):
+        entry = factories.entry(p, 0, "Культурний обмін", by=anna)
+        card = factories.card(p, "Купити фарби", actor=anna)
+        chosen = factories.card(p, "Farben kaufen", actor=anna, language="de")
+        db.session.commit()
+        assert (entry.language, card.language, chosen.language) == ("uk", "uk", "de")

@@ -173,3 +173,19 @@ def test_a_card_added_on_the_board_records_the_authors_language(client, login, w
     client.post(f"/p/{p.id}/board/cards", data={"title": "Neue Karte", "column": column.id})
     card = db.session.scalar(db.select(cards.Card).filter_by(title="Neue Karte"))
     assert card.language == "de"
+
+
+def test_a_funding_idea_is_translated_side_by_side(client, login, world):
+    p = world.partnership
+    idea = factories.funding_idea(
+        p, actor=world.users["facilitator"], title="Фонд городов", next_step="Заявка"
+    )
+    idea.language = "ru"
+    _german(login, client, world)
+    url = f"/p/{p.id}/translations/funding/{idea.id}/de"
+    page = client.get(url).get_data(as_text=True)
+    assert "Фонд городов" in page and "Nächster Schritt" in page
+    response = client.post(url, data={"title": "Städtefonds", "next_step": "Antrag"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/funding/{idea.id}")
+    assert translations.version(idea, "de").text("title") == "Städtefonds"
+    assert client.get(f"/p/{p.id}/translations/nothing/{idea.id}/de").status_code == 404
