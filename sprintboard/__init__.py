@@ -48,6 +48,7 @@ BLUEPRINTS = (
     "openspace_grid",
     "openspace_people",
     "openspace_report",
+    "attachments",
 )
 
 
@@ -98,6 +99,9 @@ def _init_extensions(app: Flask) -> None:
     from .services import search_index
 
     search_index.install()
+    from .services import attachments
+
+    attachments.install()  # stored files go once the commit that dropped their rows is done
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

@@ -167,6 +167,12 @@ def get_funding_idea_or_404(partnership: Partnership, idea_id: int) -> FundingId
     return _owned_or_404(FundingIdea, partnership, idea_id)
 
 
+def get_attachment_or_404(partnership: Partnership, attachment_id: int):
+    from .models import Attachment
+
+    return _owned_or_404(Attachment, partnership, attachment_id)
+
+
 def visible_partnerships(user: User) -> list[Partnership]:
     """The partnerships the user may open: all for admins, their own for everyone else."""
     query = db.select(Partnership).order_by(Partnership.name)

@@ -44,6 +44,38 @@ def _proxy_count(value: str | None) -> int:
     return int(value)
 
 
+MB = 1024 * 1024
+
+# What may be attached (sniffed from the bytes; text and CSV by their name once no binary
+# type matched and the bytes hold no NUL).
+DEFAULT_UPLOAD_TYPES = (
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/rtf",
+)
+
+
+def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = os.environ.get(name, "").strip()
+    return tuple(v.strip() for v in raw.split(",") if v.strip()) if raw else default
+
+
 def load(instance_path: Path) -> dict:
     """The configuration for a normal run, read from the environment."""
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
@@ -112,4 +144,18 @@ def load(instance_path: Path) -> dict:
         "READYZ_QUEUE_MAX_AGE": int(os.environ.get("READYZ_QUEUE_MAX_AGE", "0")),
         # /metrics (Prometheus) answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset: 404.
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip() or None,
+        # Attachments (services/attachments.py): bytes per file, per partnership (all its files),
+        # pixels per image (decompression bombs), files per upload, the types allowed, and where
+        # files are kept: UPLOAD_DIR (default instance/uploads), or S3-compatible storage when
+        # S3_BUCKET is set (S3_ENDPOINT_URL for MinIO, Ceph …; credentials the boto3 way).
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * MB))),
+        "UPLOAD_QUOTA_BYTES": int(os.environ.get("UPLOAD_QUOTA_BYTES", str(2048 * MB))),
+        "UPLOAD_MAX_PIXELS": int(os.environ.get("UPLOAD_MAX_PIXELS", "50000000")),
+        "UPLOAD_MAX_FILES": int(os.environ.get("UPLOAD_MAX_FILES", "10")),
+        "UPLOAD_ALLOWED_TYPES": _list("UPLOAD_ALLOWED_TYPES", DEFAULT_UPLOAD_TYPES),
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance_path / "uploads"),
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_REGION": os.environ.get("S3_REGION") or None,
+        "S3_PREFIX": os.environ.get("S3_PREFIX", "sprintboard/"),
     }

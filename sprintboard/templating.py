@@ -12,6 +12,7 @@ from .markdown import render_markdown
 from .models.base import utcnow
 from .services import activity as activity_service
 from .services import actors, entries, facilitation, funding, openspace_sessions, themes, workshops
+from .services.uploads import human_size
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
         number=format_decimal,
         country=country_name,
         markdown=render_markdown,
+        filesize=human_size,
         utc_iso=utc_iso,
         # a naive-UTC time in a person's zone: {{ note.created_at|usertime(current_user, "short") }}
         usertime=lambda value, user, fmt="medium": timezones.format_local(value, user, fmt),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import socket
 import threading
 import uuid
 from contextlib import contextmanager
@@ -296,3 +297,46 @@ def translate_server(app):
     yield server
     app.config.update(saved)
     server.stop()
+
+
+# S3-compatible storage for tests: moto's S3 server on loopback, spoken to over HTTP by boto3.
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on loopback for the whole run: its URL."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def s3_client(endpoint: str):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        config=Config(connect_timeout=2, retries={"max_attempts": 1}),
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 (moto accepts any)
+    )
+
+
+def new_bucket(endpoint: str) -> str:
+    import uuid
+
+    name = f"sb-{uuid.uuid4().hex[:12]}"
+    s3_client(endpoint).create_bucket(Bucket=name)
+    return name

@@ -45,6 +45,7 @@ CARD_FIELDS = (
     Card.estimate,
     _DUE,
     Card.comment_count,
+    Card.attachment_count,
     Card.checklist_total,
     Card.checklist_done,
     _STAMP,

@@ -3,6 +3,7 @@
 from .activity import Activity
 from .actor import ACTOR_KINDS, Actor
 from .applications import Application, Call, Criterion, Score
+from .attachment import ATTACHMENT_OWNERS, Attachment
 from .board_view import DENSITIES, BoardView
 from .card import Card, ChecklistItem, card_assignees, card_labels
 from .column import DEFAULT_COLUMNS, BoardColumn
@@ -44,6 +45,8 @@ from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 __all__ = [
     "SEARCH_KINDS",
     "SearchEntry",
+    "ATTACHMENT_OWNERS",
+    "Attachment",
     "ACTOR_KINDS",
     "DENSITIES",
     "BoardView",

@@ -65,6 +65,7 @@ class Card(db.Model):
     archived_at: Mapped[datetime | None]
     # Counters kept by the services so the board needs no per-card queries.
     comment_count: Mapped[int] = mapped_column(default=0)
+    attachment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     checklist_total: Mapped[int] = mapped_column(default=0)
     checklist_done: Mapped[int] = mapped_column(default=0)
 

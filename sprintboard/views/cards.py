@@ -21,6 +21,7 @@ from ..services.board import StaleEdit
 from ..services.columns import labels_of
 from ..services.facilitation import ensure_not_frozen, is_frozen_for
 from ..services.projects import projects_of
+from .attachments import panel_for
 
 bp = Blueprint("cards", __name__, url_prefix="/p/<int:pid>/cards")
 
@@ -83,6 +84,7 @@ def _context(
         status_labels=STATUS_LABELS,
         watch=watching.watched_scopes(current_user, partnership, card),
         **_translation_context(card),
+        attachments=panel_for(partnership, card, may_upload=may_edit),
     )
     if may_edit:
         context.update(

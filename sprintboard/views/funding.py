@@ -14,6 +14,7 @@ from ..forms.base import ConfirmForm
 from ..forms.funding import FundingIdeaForm, MoveFundingForm
 from ..models import FUNDING_STATUSES
 from ..services import DomainError, funding, partnerships
+from .attachments import panel_for
 
 bp = Blueprint("funding", __name__, url_prefix="/p/<int:pid>/funding")
 
@@ -124,6 +125,7 @@ def _show(partnership, idea, move_form=None, status=200):
         move_form=move_form,
         confirm=ConfirmForm(),
         may_edit=access.can(current_user, "edit", partnership),
+        attachments=panel_for(partnership, idea, may_upload=access.can(current_user, "edit", partnership)),
     ), status
 
 

@@ -23,6 +23,7 @@ from ..forms.workshops import (
 from ..services import DomainError, match, openspace, partnerships, toolbox, workshops
 from ..services import cards as cards_service
 from ..services import projects as projects_service
+from .attachments import panel_for
 
 bp = Blueprint("workshops", __name__, url_prefix="/p/<int:pid>/workshops")
 navigation.add_tab("workshops.index", _l("Workshops"), 30)
@@ -110,6 +111,9 @@ def _context(partnership, workshop, **forms):
     return dict(
         partnership=partnership,
         workshop=workshop,
+        attachments=panel_for(
+            partnership, workshop, may_upload=access.can(current_user, "edit", partnership)
+        ),
         details_form=details,
         agenda_form=agenda_form,
         outcomes_form=forms.pop("outcomes_form", None) or OutcomesForm(formdata=None, obj=workshop),

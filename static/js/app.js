@@ -33,6 +33,15 @@
     if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
   }, true);
 
+  // Uploads sent by htmx show their progress (without JS the plain form uploads).
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-upload]");
+    var bar = form && form.querySelector("progress");
+    if (!bar || !event.detail.lengthComputable) return;
+    bar.hidden = false;
+    bar.value = Math.round(100 * event.detail.loaded / event.detail.total);
+  });
+
   // Flash messages swapped in by htmx fade after a while; errors stay until the next action.
   document.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll("#flash .flash-success").forEach(function (el) {

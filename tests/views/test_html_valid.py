@@ -37,6 +37,25 @@ def _vnu() -> list[str]:
     return ["java", "-Xss4m", "-jar", str(jar), "--errors-only", "--format", "json"]
 
 
+def _attach_files(owners, actor) -> None:
+    """A photo and a PDF on each owner: the gallery, the file list and the upload form."""
+    import io
+
+    from PIL import Image
+
+    from sprintboard.services import attachments
+
+    limits = attachments.Limits.from_config()
+    for owner in owners:
+        photo = io.BytesIO()
+        Image.new("RGB", (64, 48), "teal").save(photo, "PNG")
+        photo.seek(0)
+        pdf = io.BytesIO(b"%PDF-1.4\n%%EOF\n")
+        attachments.add_attachments(
+            owner, [("wall.png", photo), ("call.pdf", pdf)], actor=actor, limits=limits
+        )
+
+
 def _pages(world) -> dict[str, str]:
     p, fiona = world.partnership, world.users["facilitator"]
     fill_match(p, actor=fiona)
@@ -46,6 +65,8 @@ def _pages(world) -> dict[str, str]:
     sprints.start_sprint(sprint, actor=fiona)
     series = workshops.plan_standard_series(p, fiona)
     workshops.add_agenda_item(series[0], "World café", duration=45, actor=fiona)
+    idea = factories.funding_idea(p, actor=fiona)
+    _attach_files([cards[0], series[0], idea], fiona)
     db.session.commit()
     base = f"/p/{p.id}"
     return {
@@ -68,6 +89,7 @@ def _pages(world) -> dict[str, str]:
         "members": f"{base}/members/",
         "projects": f"{base}/projects/",
         "funding": f"{base}/funding/",
+        "funding-idea": f"{base}/funding/{idea.id}",
         "settings": f"{base}/board/settings",
         "activity": f"{base}/activity",
         "translations": f"{base}/translations/?into=de",
