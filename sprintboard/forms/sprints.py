@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from .base import Form
 
@@ -28,4 +28,27 @@ class PullCardsForm(Form):
 
 
 class CloseSprintForm(Form):
-    carry_to = SelectField(_l("Unfinished cards go to"), default="backlog")
+    """Which unfinished cards go where: the backlog, a planned sprint, or a new one made here."""
+
+    carry_to = SelectField(_l("Ticked cards go to"), default="backlog")
+    cards = SelectMultipleField(_l("Unfinished cards"), coerce=int)
+    # Present when the dialog showed the checkboxes: then unticked cards go back to the backlog
+    # (without it, as from older pages, every unfinished card goes along).
+    picking = HiddenField()
+    new_name = StringField(_l("Name of the new sprint"), validators=[Optional(), Length(max=120)])
+    new_goal = TextAreaField(_l("Goal of the new sprint"), validators=[Optional(), Length(max=2000)])
+    new_start = DateField(_l("Start date"), validators=[Optional()])
+    new_end = DateField(_l("End date"), validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.carry_to.data != "new":
+            return ok
+        for f in (self.new_name, self.new_start, self.new_end):
+            if not f.data and not f.errors:
+                f.errors.append(_l("Needed for the new sprint."))
+                ok = False
+        if self.new_start.data and self.new_end.data and self.new_end.data < self.new_start.data:
+            self.new_end.errors.append(_l("A sprint cannot end before it starts."))
+            ok = False
+        return ok

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -181,8 +182,25 @@ def start_sprint(sprint: Sprint, *, actor) -> None:
     alerts.sprint_changed(sprint, "sprint.started", actor=actor)
 
 
-def close_sprint(sprint: Sprint, *, carry_to: Sprint | None = None, actor) -> list[Card]:
-    """Close the active sprint; unfinished cards go to `carry_to` (a planned sprint) or the backlog."""
+def next_sprint_defaults(sprint: Sprint) -> tuple[str, date, date]:
+    """Name and dates for the sprint after `sprint`, in its cadence: it starts the day after
+    and lasts as long; "Sprint 3" follows "Sprint 2"."""
+    from datetime import timedelta
+
+    match = re.search(r"(\d+)\s*$", sprint.name)
+    if match:
+        name = sprint.name[: match.start(1)] + str(int(match.group(1)) + 1)
+    else:
+        name = f"{sprint.name} 2"
+    start = sprint.end_date + timedelta(days=1)
+    return name[:120], start, start + (sprint.end_date - sprint.start_date)
+
+
+def close_sprint(
+    sprint: Sprint, *, carry_to: Sprint | None = None, carry: list[int] | None = None, actor
+) -> list[Card]:
+    """Close the active sprint; its unfinished cards go to `carry_to` (a planned sprint) or the
+    backlog. With `carry` (card ids) only those go to `carry_to`, the others to the backlog."""
     if sprint.state == "closed":
         raise Conflict(_("This sprint is already closed."))
     if sprint.state != "active":
@@ -193,8 +211,9 @@ def close_sprint(sprint: Sprint, *, carry_to: Sprint | None = None, actor) -> li
         raise DomainError(_("Unfinished cards can only go into a planned sprint."))
     cards = sprint_cards(sprint)
     unfinished = [c for c in cards if c.done_at is None]
+    chosen = set(carry) if carry is not None else {c.id for c in unfinished}
     for card in unfinished:
-        card.sprint_id = carry_to.id if carry_to is not None else None
+        card.sprint_id = carry_to.id if carry_to is not None and card.id in chosen else None
     sprint.points_done = points(c for c in cards if c.done_at is not None)
     sprint.state = "closed"
     sprint.closed_at = utcnow()
@@ -206,7 +225,7 @@ def close_sprint(sprint: Sprint, *, carry_to: Sprint | None = None, actor) -> li
         partnership=sprint.partnership,
         name=sprint.name,
         done=sprint.points_done,
-        carried=len(unfinished),
+        carried=len([c for c in unfinished if c.id in chosen]),
         carry_to=carry_to.name if carry_to is not None else None,
     )
     alerts.sprint_changed(sprint, "sprint.closed", actor=actor)

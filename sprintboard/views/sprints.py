@@ -157,36 +157,65 @@ def start(pid, sid):
     return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))
 
 
-def _close_form(partnership, sprint):
+def _close_form(partnership, sprint, unfinished):
     form = CloseSprintForm()
     form.carry_to.choices = options(
         [("backlog", _("Back to the backlog"))]
         + [(str(s.id), _("Into %(name)s", name=s.name)) for s in sprints.planned_sprints(partnership, sprint)]
+        + [("new", _("Into a new sprint (below)"))]
     )
+    form.cards.choices = options((c.id, c.title) for c in unfinished)
+    if not form.is_submitted():
+        form.cards.data = [c.id for c in unfinished]  # all ticked
+        form.new_name.data, form.new_start.data, form.new_end.data = sprints.next_sprint_defaults(sprint)
     return form
 
 
 @bp.route("/<int:sid>/close", methods=["GET", "POST"])
 def close(pid, sid):
-    """GET: the confirmation page listing the unfinished cards; POST: close."""
+    """GET: the dialog listing the unfinished cards (ticked) and where they go; POST: close."""
     partnership, sprint = _load(pid, sid)
-    form = _close_form(partnership, sprint)
+    unfinished = sprints.unfinished_cards(sprint)
+    form = _close_form(partnership, sprint, unfinished)
     if form.validate_on_submit():
-        carry_to = None
-        if form.carry_to.data != "backlog":
-            carry_to = access.get_sprint_or_404(partnership, int(form.carry_to.data))
-        moved = sprints.close_sprint(sprint, carry_to=carry_to, actor=current_user)
-        db.session.commit()
-        flash(_closed_message(len(moved), carry_to), "success")
-        return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))
+        with rule_errors(form, "new_name"):
+            carry_to = None
+            if form.carry_to.data == "new":
+                carry_to = sprints.create_sprint(
+                    partnership,
+                    form.new_name.data,
+                    form.new_goal.data,
+                    form.new_start.data,
+                    form.new_end.data,
+                    actor=current_user,
+                )
+            elif form.carry_to.data != "backlog":
+                carry_to = access.get_sprint_or_404(partnership, int(form.carry_to.data))
+            carry = form.cards.data if form.picking.data else None
+            moved = sprints.close_sprint(sprint, carry_to=carry_to, carry=carry, actor=current_user)
+        if not form.errors:
+            db.session.commit()
+            went = [c for c in moved if carry_to is not None and c.sprint_id == carry_to.id]
+            flash(_closed_message(len(went), carry_to), "success")
+            if carry_to is not None and len(went) < len(moved):
+                flash(_back_message(len(moved) - len(went)), "success")
+            return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))
     status = 422 if form.errors else 200
     return render_template(
         "sprints/close.html",
         partnership=partnership,
         sprint=sprint,
         form=form,
-        unfinished=sprints.unfinished_cards(sprint),
+        unfinished=unfinished,
     ), status
+
+
+def _back_message(n):
+    return ngettext(
+        "%(num)d other unfinished card went back to the backlog.",
+        "%(num)d other unfinished cards went back to the backlog.",
+        n,
+    )
 
 
 def _closed_message(n, carry_to):

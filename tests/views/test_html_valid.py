@@ -80,6 +80,7 @@ def _pages(world) -> dict[str, str]:
         "sprints": f"{base}/sprints/",
         "sprint": f"{base}/sprints/{sprint.id}",
         "charts": f"{base}/sprints/charts",
+        "close-sprint": f"{base}/sprints/{sprint.id}/close",
         "report": f"{base}/reports/done-since-workshop",
         "workshops": f"{base}/workshops/",
         "workshop": f"{base}/workshops/{series[0].id}",

@@ -151,3 +151,83 @@ def test_send_a_card_back_but_a_done_card_stays(world, as_role):
     assert refused.status_code == 409
     db.session.expire_all()
     assert (todo.sprint_id, done.sprint_id) == (None, sprint.id)
+
+
+def _running_sprint_with_cards(world):
+    p, fac = world.partnership, world.users["facilitator"]
+    first = factories.card(p, "Print the flyers", estimate=2, actor=fac)
+    second = factories.card(p, "Book the hall", estimate=3, actor=fac)
+    start = date(2026, 3, 2)
+    sprint = factories.sprint(
+        p, "Sprint 2", start=start, end=date(2026, 3, 15), actor=fac, cards=[first, second], state="active"
+    )
+    db.session.commit()
+    return sprint, first, second
+
+
+def test_the_close_dialog_ticks_every_unfinished_card_and_offers_a_new_sprint(world, as_role):
+    sprint, first, second = _running_sprint_with_cards(world)
+    html = as_role("facilitator").get(_url(world, f"{sprint.id}/close")).get_data(as_text=True)
+    assert f'name="cards" value="{first.id}" checked' in html
+    assert f'name="cards" value="{second.id}" checked' in html
+    assert "Into a new sprint (below)" in html
+    # Pre-filled from the cadence: the next number, from the day after, just as long.
+    assert 'value="Sprint 3"' in html and 'value="2026-03-16"' in html and 'value="2026-03-29"' in html
+
+
+def test_closing_into_a_new_sprint_made_right_there_with_only_the_ticked_cards(world, as_role):
+    sprint, first, second = _running_sprint_with_cards(world)
+    response = as_role("facilitator").post(
+        _url(world, f"{sprint.id}/close"),
+        data={
+            "picking": "1",
+            "cards": [str(first.id)],
+            "carry_to": "new",
+            "new_name": "Sprint 3",
+            "new_goal": "Festival ready",
+            "new_start": "2026-03-16",
+            "new_end": "2026-03-29",
+        },
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    new = db.session.scalar(sa.select(Sprint).where(Sprint.name == "Sprint 3"))
+    assert new.state == "planned" and new.goal == "Festival ready"
+    assert db.session.get(Card, first.id).sprint_id == new.id
+    assert db.session.get(Card, second.id).sprint_id is None  # unticked: back to the backlog
+    assert db.session.get(Sprint, sprint.id).state == "closed"
+
+
+def test_a_new_sprint_without_its_dates_re_renders_the_dialog_and_closes_nothing(world, as_role):
+    sprint, first, _second = _running_sprint_with_cards(world)
+    response = as_role("facilitator").post(
+        _url(world, f"{sprint.id}/close"),
+        data={
+            "picking": "1",
+            "cards": [str(first.id)],
+            "carry_to": "new",
+            "new_name": "Sprint 3",
+            "new_start": "",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Needed for the new sprint." in html and 'id="new_start-error"' in html
+    assert f'name="cards" value="{first.id}" checked' in html  # the choice is kept
+    db.session.expire_all()
+    assert db.session.get(Sprint, sprint.id).state == "active"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Sprint)) == 1
+
+
+def test_every_card_unticked_goes_back_to_the_backlog(world, as_role):
+    sprint, first, second = _running_sprint_with_cards(world)
+    nxt = factories.sprint(world.partnership, "Later", actor=world.users["facilitator"])
+    db.session.commit()
+    response = as_role("facilitator").post(
+        _url(world, f"{sprint.id}/close"), data={"picking": "1", "carry_to": str(nxt.id)}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (
+        db.session.get(Card, first.id).sprint_id is None and db.session.get(Card, second.id).sprint_id is None
+    )
