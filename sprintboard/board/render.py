@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from ..extensions import db
 from ..models import BoardColumn, Card, Partnership
 from ..models.card import card_assignees, card_labels
 from . import cache
+from .card_html import CardRenderer
 from .query import (
     CARD_FIELDS,
     CELL_LIMIT,
@@ -246,7 +247,7 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
     labels = {lb.id: lb for lb in options.labels}
     city_index = {city_id: i for i, (city_id, _name) in enumerate(options.cities)}
     city_name = dict(options.cities)
-    template = current_app.jinja_env.get_template("cards/_card.html")
+    renderer = CardRenderer()
     href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
     result, to_share = {}, {}
     for place, key, state, due in missing:
@@ -255,19 +256,15 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
             continue
         label_ids = tuple(lid for lid in card_label_ids.get(row.id, ()) if lid in labels)
         assignee_ids = tuple(sorted(assignees.get(row.id, ()), key=person_order(people)))
-        html = Markup(  # noqa: S704 - autoescaped template output
-            template.render(
-                card=row,
-                state=state,
-                href=f"{href}{row.id}",
-                due=date.fromisoformat(due) if due else None,
-                author=_person(row.author_id, people, city_index, city_name),
-                assignees=[
-                    _person(uid, people, city_index, city_name) for uid in assignee_ids if uid in people
-                ],
-                labels=[labels[lid] for lid in label_ids],
-                project=projects.get(row.project_id),
-            )
+        html = renderer.render(
+            row,
+            state=state,
+            href=f"{href}{row.id}",
+            due=date.fromisoformat(due) if due else None,
+            author=_person(row.author_id, people, city_index, city_name),
+            assignees=[_person(uid, people, city_index, city_name) for uid in assignee_ids if uid in people],
+            labels=[labels[lid] for lid in label_ids],
+            project=projects.get(row.project_id),
         )
         depends = shown.of(place, label_ids, assignee_ids)
         store.local.put(key, (label_ids, assignee_ids, depends, html), cache.text_size(html))
