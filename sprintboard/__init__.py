@@ -42,6 +42,7 @@ BLUEPRINTS = (
     "notifications",
     "search",
     "passwords",
+    "api_tokens",
     "openspace",
     "openspace_settings",
     "openspace_sessions",
@@ -162,3 +163,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f".views.{name}", __name__).bp)
+    from .views import api
+
+    api.init_app(app)  # the JSON API (flask-smorest blueprints) and its OpenAPI document

@@ -36,6 +36,9 @@ ACTIONS = {
 }
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
+
+
 def public(view: Callable) -> Callable:
     """Mark a view as reachable without logging in."""
     view.is_public = True
@@ -62,11 +65,66 @@ def enforce_login():
     from flask import current_app
 
     view = current_app.view_functions.get(request.endpoint)
+    if is_api_request():
+        return authenticate_api(view)
     if getattr(view, "is_public", False) or current_user.is_authenticated:
         return None
     if request.method != "GET":
         abort(401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+# The JSON API ------------------------------------------------------------------------------
+
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def authenticate_api(view):
+    """For /api/: a personal token (`Authorization: Bearer …`) is the only credential. Session
+    cookies are ignored there, so a page on another site cannot act through them (hence no CSRF)."""
+    from flask_login import AnonymousUserMixin
+
+    from .services import api_tokens
+
+    g._login_user = AnonymousUserMixin()  # what Flask-Login's current_user reads first
+    g.api_token = None
+    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        g.api_token = api_tokens.token_for(secret.strip())
+    if g.api_token is None:
+        if getattr(view, "is_public", False):
+            return None
+        abort(401)
+    g._login_user = g.api_token.user
+    pid = (request.view_args or {}).get("pid")
+    if pid is not None:
+        # Before the body is read: who may not write learns nothing about what they sent.
+        get_api_partnership_or_404(pid, need="view" if request.method in ("GET", "HEAD") else "edit")
+    return None
+
+
+def api_token():
+    """The token of the current API request (set by authenticate_api)."""
+    return g.api_token
+
+
+def get_api_partnership_or_404(pid: int, need: str = "view") -> Partnership:
+    """get_partnership_or_404 for the API: the token must be for this partnership (404), and
+    a read token may only read (403); the person's role still decides the rest."""
+    from flask_babel import gettext as _
+
+    from .services import Forbidden
+
+    token = g.get("api_token")
+    if token is None or token.partnership_id != pid:
+        abort(404)
+    if need != "view" and token.scope != "write":
+        raise Forbidden(_("This token may only read."))
+    return get_partnership_or_404(pid, need)
 
 
 def role_in(user: User, partnership: Partnership) -> str | None:
@@ -100,7 +158,7 @@ def require_admin() -> None:
 
 def get_partnership_or_404(pid: int, need: str = "view") -> Partnership:
     """The partnership if the user belongs to it (404 otherwise) and may `need` (403 otherwise)."""
-    partnership = db.session.get(Partnership, pid)
+    partnership = db.session.get(Partnership, pid) if 0 < pid <= MAX_ID else None
     if partnership is None or role_in(current_user, partnership) is None:
         abort(404)
     if not can(current_user, need, partnership):
@@ -122,7 +180,8 @@ def get_invitation_or_404(partnership: Partnership, invitation_id: int) -> Invit
 
 def _owned_or_404(model, owner, object_id, key: str = "partnership_id"):
     """The `model` row `object_id` if it belongs to `owner` (its `key` column is owner.id), else 404."""
-    obj = db.session.get(model, object_id) if object_id else None
+    # Ids beyond the columns' range are nobody's (and would overflow the database's integers).
+    obj = db.session.get(model, object_id) if object_id and 0 < object_id <= MAX_ID else None
     if obj is None or getattr(obj, key) != owner.id:
         abort(404)
     return obj
@@ -475,3 +534,10 @@ def get_space_participant_or_404(event, participant_id: int):
 def can_host_open_space(user: User) -> bool:
     """Stand-alone events (BarCamps) are opened by admins and facilitators of any partnership."""
     return can_edit_toolbox(user)
+
+
+def get_api_token_or_404(token_id: int):
+    """One of the current user's own API tokens."""
+    from .models import ApiToken
+
+    return _owned_or_404(ApiToken, current_user, token_id, key="user_id")

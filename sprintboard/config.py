@@ -115,6 +115,10 @@ def load(instance_path: Path) -> dict:
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "6")),
         # "Forgot password" requests per address (and reset links tried) before 429.
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes"),
+        # JSON API (/api/v1/): requests per personal token (per address without one).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
+        # Trello and CSV imports: the largest file accepted (bytes); larger ones get 413.
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         "COMPRESS": os.environ.get("SPRINTBOARD_COMPRESS", "1") == "1",
         # The board's render cache (board/cache.py): bytes per process (an LRU), and with
         # REDIS_URL card fragments shared by all workers (RENDER_CACHE_SHARED=0: not), kept

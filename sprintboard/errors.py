@@ -9,14 +9,15 @@ nothing half-done can be committed later in the request.
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import htmx, requestlog
+from . import access, htmx, requestlog
 from .extensions import db
 from .services import DomainError
 
@@ -27,6 +28,7 @@ ERROR_TITLES = {
     404: lambda: _("Not found"),
     405: lambda: _("Not allowed"),
     409: lambda: _("Conflict"),
+    412: lambda: _("Changed in the meantime"),
     413: lambda: _("Too large"),
     422: lambda: _("Please check your input"),
     423: lambda: _("Locked"),
@@ -40,6 +42,7 @@ ERROR_TEXTS = {
     404: lambda: _("This page does not exist, or you do not have access to it."),
     405: lambda: _("This action is not possible here."),
     409: lambda: _("Someone else changed this in the meantime. Reload and try again."),
+    412: lambda: _("This changed since the version you sent. Read it again and retry."),
     413: lambda: _("What you sent is too large."),
     422: lambda: _("Some of what you entered is not valid."),
     423: lambda: _("This is locked at the moment."),
@@ -85,16 +88,29 @@ def rule_errors(form=None, field: str | None = None):
             errors.append(error.message)
 
 
-def render_error(status: int, message: str | None = None):
-    """A full error page, or for htmx a small message swapped into the flash region."""
+def render_error(status: int, message: str | None = None, **problem):
+    """A full error page, or for htmx a small message swapped into the flash region; under
+    /api/ an RFC 9457 problem document (`problem` adds members such as `errors`)."""
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])()
     text = message or ERROR_TEXTS.get(status, ERROR_TEXTS[500])()
     rid = requestlog.request_id()
+    if access.is_api_request():
+        return problem_response(status, title, text, **({"request_id": rid} if rid else {}), **problem)
     if htmx.is_htmx():
         body = render_template("errors/_message.html", status=status, title=title, text=text, request_id=rid)
         return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "beforeend"}
     body = render_template("errors/error.html", status=status, title=title, text=text, request_id=rid)
     return body, status
+
+
+def problem_response(status: int, title: str, detail: str, **members):
+    """application/problem+json (RFC 9457), the API's only error format."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **members}
+    response = make_response(json.dumps(body, ensure_ascii=False, default=str), status)
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sprintboard"'
+    return response
 
 
 def form_errors(form):
@@ -114,7 +130,22 @@ def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     message = error.description if getattr(error, "translated", False) else None
+    if access.is_api_request():
+        return _api_http_error(error, message)
     return render_error(error.code, message)
+
+
+def _api_http_error(error: HTTPException, message: str | None):
+    """Validation messages of the API's schemas (webargs) travel as `errors`; 429 says when."""
+    members = {}
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if messages:
+        members["errors"] = messages
+    response = render_error(error.code, message, **members)
+    limit = getattr(error, "limit", None)  # flask-limiter's RateLimitExceeded
+    if error.code == 429 and limit is not None:
+        response.headers["Retry-After"] = str(limit.limit.get_expiry())  # at most one window
+    return response
 
 
 def _csrf_error(_error: CSRFError):

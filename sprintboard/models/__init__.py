@@ -2,6 +2,7 @@
 
 from .activity import Activity
 from .actor import ACTOR_KINDS, Actor
+from .api_token import API_SCOPES, ApiToken
 from .applications import Application, Call, Criterion, Score
 from .attachment import ATTACHMENT_OWNERS, Attachment
 from .board_view import DENSITIES, BoardView
@@ -47,6 +48,8 @@ __all__ = [
     "SearchEntry",
     "ATTACHMENT_OWNERS",
     "Attachment",
+    "API_SCOPES",
+    "ApiToken",
     "ACTOR_KINDS",
     "DENSITIES",
     "BoardView",

@@ -101,6 +101,8 @@ def _pages(world) -> dict[str, str]:
         "toolbox": "/toolbox/",
         "search": "/search?q=card&kind=&since=",
         "search-errors": "/search?q=card&since=2026-05-02&until=2026-05-01",
+        "api-tokens": "/account/tokens",
+        "api-docs": "/api/v1/docs",
     }
 
 

@@ -91,8 +91,8 @@ def test_anonymous_users_are_sent_to_login(app, world, as_role):
     params = route_params(world)
     client = as_role(None)
     for rule in _rules(app):
-        if ROUTES[rule.endpoint] == "public":
-            continue
+        if ROUTES[rule.endpoint] == "public" or _is_api(rule):
+            continue  # API routes: test_api_routes_follow_the_token_rules
         url = _url(rule, params)
         if "GET" in rule.methods:
             response = client.get(url)
@@ -126,6 +126,60 @@ def test_partnership_routes_follow_the_role_rules(app, world, as_role, role):
             response = client.open(url, method=method, data={})
             assert response.status_code == expected, (rule.endpoint, method, response.status_code)
             assert fingerprint() == before, (rule.endpoint, method)
+
+
+def _is_api(rule) -> bool:
+    return isinstance(ROUTES[rule.endpoint], tuple) and ROUTES[rule.endpoint][0] == "api"
+
+
+def _api_methods(rule):
+    return [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m in rule.methods]
+
+
+def test_api_routes_follow_the_token_rules(app, world, as_role):
+    """No token (a session cookie does not count), an unknown, revoked or other partnership's
+    token, a read token writing, an observer's write token editing: refused, nothing changed,
+    always as problem+json."""
+    from sprintboard.models.base import utcnow
+    from sprintboard.services import api_tokens
+
+    params = route_params(world)
+    made = {}
+    for key, (role, partnership, scope) in {
+        "read": ("facilitator", world.partnership, "read"),
+        "write": ("facilitator", world.partnership, "write"),
+        "observer": ("observer", world.partnership, "write"),
+        "other": ("outsider", world.other, "write"),
+        "revoked": ("facilitator", world.partnership, "write"),
+    }.items():
+        token, made[key] = api_tokens.create_token(world.users[role], partnership, name=key, scope=scope)
+        token.last_used_at = utcnow()  # "last used" is written at most every few minutes
+        if key == "revoked":
+            api_tokens.revoke_token(token)
+    db.session.commit()
+    cookie_client = as_role("facilitator")
+    rank = ["observer", "member", "facilitator"]
+    for rule in _rules(app):
+        if not _is_api(rule):
+            continue
+        need = ROUTES[rule.endpoint][1]
+        url = _url(rule, params)
+        cases = [(None, 401), ("sbp_unknown", 401), (made["revoked"], 401)]
+        if "pid" in rule.arguments:
+            cases.append((made["other"], 404))
+        if need in RANK and need != "view":
+            cases.append((made["read"], 403))
+            if rank.index("observer") < rank.index(RANK[need]):
+                cases.append((made["observer"], 403))
+        for secret, expected in cases:
+            headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+            for method in _api_methods(rule):
+                before = fingerprint()
+                response = cookie_client.open(url, method=method, json={}, headers=headers, csrf=False)
+                assert response.status_code == expected, (rule.endpoint, method, secret, response.status_code)
+                assert response.mimetype == "application/problem+json", rule.endpoint
+                assert response.get_json()["status"] == expected
+                assert fingerprint() == before, (rule.endpoint, method)
 
 
 def test_admin_routes_are_refused_to_others(app, world, as_role):
