@@ -1,7 +1,7 @@
 """api_tokens: personal API tokens (hashed, scoped to a partnership, read or write)
 
 Revision ID: 0210_api_tokens
-Revises: 0220_search
+Revises: 0150_attachments
 Create Date: 2026-12-04 07:45:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0210_api_tokens'
-down_revision = '0220_search'
+down_revision = '0150_attachments'
 branch_labels = None
 depends_on = None
 
