@@ -32,12 +32,19 @@ class CardRenderer:
         self.check = gettext("%(done)d/%(total)d done")
         self._points: dict[int, str] = {}
         self._comments: dict[int, str] = {}
+        self._files: dict[int, str] = {}
         self._dates: dict = {}
 
     def points(self, n: int) -> str:
         text = self._points.get(n)
         if text is None:
             text = self._points[n] = str(_text(ngettext("%(num)d point", "%(num)d points", n), num=n))
+        return text
+
+    def files(self, n: int) -> str:
+        text = self._files.get(n)
+        if text is None:
+            text = self._files[n] = str(_text(ngettext("%(num)d file", "%(num)d files", n), num=n))
         return text
 
     def comments(self, n: int) -> str:
@@ -56,8 +63,9 @@ class CardRenderer:
 
     def render(self, card, *, state, href, due, author, assignees, labels, project) -> Markup:
         """The same arguments as the template: `card` a row (id, title, language, estimate,
-        checklist_total, checklist_done, comment_count), `author` and `assignees` dicts (name,
-        initials, city, city_index), `labels` rows (name, colour), `project` a row (title)."""
+        checklist_total, checklist_done, attachment_count, comment_count), `author` and
+        `assignees` dicts (name, initials, city, city_index), `labels` rows (name, colour),
+        `project` a row (title)."""
         cid = card.id
         parts = [
             f'<li class="card is-{state}"' if state else '<li class="card"',
@@ -92,6 +100,8 @@ class CardRenderer:
         if card.checklist_total:
             done = _text(self.check, done=card.checklist_done, total=card.checklist_total)
             parts.append(f'<span class="check">{done}</span>')
+        if card.attachment_count:
+            parts.append(f'<span class="files">{self.files(card.attachment_count)}</span>')
         if card.comment_count:
             parts.append(f'<span class="comments">{self.comments(card.comment_count)}</span>')
         parts.append("\n</div></li>")

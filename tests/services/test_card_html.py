@@ -32,7 +32,7 @@ def _cards():
         [None, 1, 5],  # estimate
         [None, date(2026, 12, 24)],
         [(0, 0), (1, 3)],  # checklist
-        [0, 1, 5, 21],  # comments (Slavic plural forms)
+        [0, 1, 5, 21],  # comments and files (Slavic plural forms)
     )
     for i, (state, language, project, many, estimate, due, (done, total), comments) in enumerate(kinds):
         card = SimpleNamespace(
@@ -43,6 +43,7 @@ def _cards():
             checklist_done=done,
             checklist_total=total,
             comment_count=comments,
+            attachment_count=(0, 1, 2, 5, 22)[i % 5],
         )
         yield {
             "card": card,
