@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
@@ -29,7 +30,44 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(search_command)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("dest", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keep", type=int, default=None, help="Snapshots to keep (default BACKUP_KEEP, 7).")
+def backup_command(dest: Path | None, keep: int | None):
+    """Make a consistent snapshot of the database and uploads while the app runs (DEST or BACKUP_DIR)."""
+    from .services import snapshots
+
+    try:
+        path = snapshots.backup(dest, keep)
+    except (snapshots.SnapshotError, subprocess.CalledProcessError) as error:
+        raise click.ClickException(_tool_error(error)) from error
+    click.echo(f"Backup: {path}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(snapshot: Path):
+    """Restore a snapshot into this instance (its database and uploads must be empty)."""
+    from .services import snapshots
+
+    try:
+        manifest = snapshots.restore(snapshot)
+    except (snapshots.SnapshotError, subprocess.CalledProcessError) as error:
+        raise click.ClickException(_tool_error(error)) from error
+    click.echo(f"Restored the snapshot of {manifest['created_at']} ({sum(manifest['rows'].values())} rows).")
+
+
+def _tool_error(error) -> str:
+    if isinstance(error, subprocess.CalledProcessError):
+        return (error.stderr or b"").decode(errors="replace").strip() or str(error)
+    return str(error)
 
 
 @click.command("worker")

@@ -162,4 +162,9 @@ def load(instance_path: Path) -> dict:
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
         "S3_REGION": os.environ.get("S3_REGION") or None,
         "S3_PREFIX": os.environ.get("S3_PREFIX", "sprintboard/"),
+        # Backups (`sprintboard backup`, services/snapshots.py): where, how many are kept, and
+        # whether the worker makes one every night at 02:30 UTC.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", "").strip() or None,
+        "BACKUP_KEEP": int(os.environ.get("BACKUP_KEEP", "7")),
+        "BACKUP_NIGHTLY": os.environ.get("BACKUP_NIGHTLY", "") == "1",
     }

@@ -35,6 +35,18 @@ def daily_mail() -> tuple[int, int]:
     return created, digests.send_due()
 
 
+@queue.periodic(crontab(minute="30", hour="2"), name="backups.nightly")
+def nightly_backup() -> str | None:
+    """At 02:30 UTC, with BACKUP_NIGHTLY=1: a snapshot into BACKUP_DIR (see services/snapshots)."""
+    from flask import current_app
+
+    from .services import snapshots
+
+    if not current_app.config.get("BACKUP_NIGHTLY"):
+        return None
+    return str(snapshots.backup())
+
+
 @queue.task(name="translations.machine")
 def machine_translate(row_ids) -> int:
     """Ask the machine-translation server for the pending translations `row_ids` (it can be slow)."""
