@@ -116,11 +116,22 @@ def status_of(partnership: Partnership) -> dict:
     sprints, charts = _optional("sprints"), _optional("charts")
     workshops, reports, match = _optional("workshops"), _optional("reports"), _optional("match")
     sprint = sprints.active_sprint(partnership) if sprints else None
-    burndown = None
-    if sprint is not None and charts is not None:
-        data = charts.burndown(sprint)
+    closed = sprints.closed_sprints(partnership, 6) if sprints else []
+    # No sprint running (right after a close): the last closed sprint's burndown instead.
+    shown = sprint or (closed[-1] if closed else None)  # (oldest first)
+    burndown = velocity = None
+    if shown is not None and charts is not None:
+        data = charts.burndown(shown)
         burndown = {"data": data, "svg": charts.burndown_svg(data)}
+    if closed and charts is not None:
+        velocity = {
+            "closed": closed,
+            "svg": charts.velocity_svg(closed),
+            "average": sprints.velocity(partnership),
+        }
     return {
+        "last_sprint": None if sprint is not None else shown,
+        "velocity": velocity,
         "projects": project_completion(partnership),
         "sprints_available": sprints is not None,
         "sprint": sprint,

@@ -27,6 +27,14 @@
     box.select();
   });
 
+  // "Print / PDF": the browser's print dialog (without JS the link shows how to open it).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-print]");
+    if (!link) return;
+    event.preventDefault();
+    window.print();
+  });
+
   // Buttons with data-confirm ask first.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-confirm]");

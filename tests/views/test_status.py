@@ -227,3 +227,38 @@ def test_guessing_public_tokens_is_rate_limited(app, world, client, db):
         assert client.get(url).status_code == 404
     assert client.get("/s/one-more-guess").status_code == 429
     assert client.get("/cal/one-more-guess.ics").status_code == 429
+
+
+def test_right_after_a_close_the_status_shows_the_last_sprint_s_burndown_and_velocity(world, as_role):
+    from datetime import date, timedelta
+
+    from sprintboard.services import sprints
+
+    p, fac = world.partnership, world.users["facilitator"]
+    card = factories.card(p, "Paint the bench", estimate=5, actor=fac)
+    start = date.today() - timedelta(days=10)
+    sprint = factories.sprint(
+        p, "Sprint 1", start=start, end=start + timedelta(days=9), actor=fac, cards=[card], state="active"
+    )
+    board.move_card(card, board.columns_of(p)[-1], actor=fac)
+    sprints.close_sprint(sprint, actor=fac)
+    db.session.commit()
+    for page in (status_url(world), None):
+        client = as_role("observer")
+        if page is None:  # the public page shows the same
+            page = f"/s/{status.create_public_link(p, actor=fac)}"
+            db.session.commit()
+            client = as_role(None)
+        html = client.get(page).get_data(as_text=True)
+        assert "No sprint is running." in html
+        assert "Last closed sprint: Sprint 1" in html and "5 points done" in html
+        assert 'id="burndown"' in html and "Burndown of Sprint 1" in html
+        assert 'id="velocity"' in html and "Velocity per closed sprint" in html
+
+
+def test_the_status_page_has_a_print_button_that_works_without_javascript(world, as_role):
+    client = as_role("member")
+    html = client.get(status_url(world)).get_data(as_text=True)
+    assert "Print / PDF" in html and "data-print" in html
+    html = client.get(status_url(world) + "?print=1").get_data(as_text=True)
+    assert "Save as PDF" in html
