@@ -30,6 +30,7 @@ class CardRenderer:
         self.overdue = str(_text(gettext("Overdue:")))
         self.due = str(_text(gettext("Due:")))
         self.check = gettext("%(done)d/%(total)d done")
+        self.untranslated = str(_text(gettext("not translated yet")))
         self._points: dict[int, str] = {}
         self._comments: dict[int, str] = {}
         self._files: dict[int, str] = {}
@@ -61,7 +62,21 @@ class CardRenderer:
             )
         return text
 
-    def render(self, card, *, state, href, due, author, assignees, labels, project) -> Markup:
+    def render(
+        self,
+        card,
+        *,
+        state,
+        href,
+        due,
+        author,
+        assignees,
+        labels,
+        project,
+        title=None,
+        title_lang=None,
+        untranslated=False,
+    ) -> Markup:
         """The same arguments as the template: `card` a row (id, title, language, estimate,
         checklist_total, checklist_done, attachment_count, comment_count), `author` and
         `assignees` dicts (name, initials, city, city_index), `labels` rows (name, colour),
@@ -72,9 +87,10 @@ class CardRenderer:
             f' id="card-{cid}" data-card="{cid}">',
             f'<a class="card-title" id="card-link-{cid}" href="{escape(href)}"',
         ]
-        if card.language:
-            parts.append(f' lang="{escape(card.language)}"')
-        parts.append(f">{escape(card.title)}</a>")
+        lang = title_lang or card.language  # (title: in the reader's language, when translated)
+        if lang:
+            parts.append(f' lang="{escape(lang)}"')
+        parts.append(f">{escape(title or card.title)}</a>")
         if project:
             parts.append(f'<span class="card-project">{escape(project.title)}</span>')
         parts.append('\n<div class="card-meta">')
@@ -102,6 +118,8 @@ class CardRenderer:
             parts.append(f'<span class="check">{done}</span>')
         if card.attachment_count:
             parts.append(f'<span class="files">{self.files(card.attachment_count)}</span>')
+        if untranslated:
+            parts.append(f'<span class="untranslated">{self.untranslated}</span>')
         if card.comment_count:
             parts.append(f'<span class="comments">{self.comments(card.comment_count)}</span>')
         parts.append("\n</div></li>")

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership
 from ..models.card import card_assignees, card_labels
+from ..services import translations
 from . import cache
 from .card_html import CardRenderer
 from .query import (
@@ -237,7 +238,8 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
 
 def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, Markup]:
     ids = [row.id for row, *_rest in missing]
-    full = {row.id: row for row in fetch(select(*CARD_FIELDS).where(Card.id.in_(ids)))}
+    reader = str(get_locale())
+    full = {row.id: row for row in fetch(translations.with_reader_title(select(*CARD_FIELDS), reader, ids))}
     if assignees is None:
         assignees = pairs(card_assignees.c.card_id, card_assignees.c.user_id, ids)
     card_label_ids = pairs(card_labels.c.card_id, card_labels.c.label_id, ids)
@@ -265,6 +267,7 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
             assignees=[_person(uid, people, city_index, city_name) for uid in assignee_ids if uid in people],
             labels=[labels[lid] for lid in label_ids],
             project=projects.get(row.project_id),
+            **_reader_title(row, reader),
         )
         depends = shown.of(place, label_ids, assignee_ids)
         store.local.put(key, (label_ids, assignee_ids, depends, html), cache.text_size(html))
@@ -278,6 +281,16 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
     if to_share:
         store.shared.set_many(to_share)
     return result
+
+
+def _reader_title(row, reader: str) -> dict:
+    """The title in the reader's language when someone translated it; else the original, marked
+    when it is in another (known) language."""
+    if row.language is None or row.language == reader:
+        return {}
+    if row.reader_title:
+        return {"title": row.reader_title, "title_lang": reader}
+    return {"untranslated": True}
 
 
 def board_texts() -> dict[str, str]:

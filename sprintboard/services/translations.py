@@ -14,9 +14,9 @@ from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
 from ..i18n import LANGUAGES
@@ -40,6 +40,7 @@ from ..queue import queue
 from . import DomainError
 from . import machine_translation as machine
 from .activity import describes, log
+from .board import touch
 
 log_ = logging.getLogger("sprintboard.translations")
 
@@ -304,6 +305,8 @@ def save_translation(obj, language: str, texts: dict[str, str], *, actor) -> lis
         row.translator_id = actor.id if actor is not None else None
         row.updated_at = utcnow()
         rows.append(row)
+    if kind == "card":
+        touch(obj)  # the board shows the title in the reader's language: a new revision
     db.session.flush()
     partnership = db.session.get(Partnership, KINDS[kind].partnership_id(obj))
     log(
@@ -365,6 +368,8 @@ def run_machine(row_ids) -> int:
         row.text, row.source_text, row.source_hash = text.strip(), original, source_hash(original)
         row.machine, row.provider, row.status, row.error = True, client.name, "ready", None
         row.translator_id, row.updated_at = None, utcnow()
+        if row.kind == "card":
+            touch(obj)
         done += 1
     db.session.flush()
     return done
@@ -402,6 +407,26 @@ def queue_for(partnership, language: str, kind: str | None = None, limit: int = 
                 items.append(QueueItem(obj_version, spec.card_id(obj_version.obj)))
     items.sort(key=lambda item: getattr(item.version.obj, "created_at", None) or datetime.min, reverse=True)
     return items[:limit]
+
+
+def with_reader_title(statement, language: str, card_ids: list[int]):
+    """`statement` (a select of card columns) for `card_ids`, with `reader_title`: the card's
+    title translated into `language`, or None (the board reads it in the same query)."""
+    title = aliased(Translation)
+    return (
+        statement.add_columns(title.text.label("reader_title"))
+        .outerjoin(
+            title,
+            and_(
+                title.kind == "card",
+                title.object_id == Card.id,
+                title.field == "title",
+                title.language == language,
+                title.status == "ready",
+            ),
+        )
+        .where(Card.id.in_(card_ids))
+    )
 
 
 def translated_ids(kind: str, object_ids: list[int], language: str) -> set[int]:

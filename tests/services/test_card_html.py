@@ -54,6 +54,9 @@ def _cards():
             "assignees": people[:many],
             "labels": labels[:many],
             "project": project,
+            # in the reader's language (translated), or marked as not translated yet
+            **({"title": f"Übersetzt {EVIL}", "title_lang": "de"} if i % 7 == 0 else {}),
+            **({"untranslated": True} if i % 7 == 3 else {}),
         }
 
 

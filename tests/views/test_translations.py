@@ -189,3 +189,22 @@ def test_a_funding_idea_is_translated_side_by_side(client, login, world):
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/funding/{idea.id}")
     assert translations.version(idea, "de").text("title") == "Städtefonds"
     assert client.get(f"/p/{p.id}/translations/nothing/{idea.id}/de").status_code == 404
+
+
+def test_the_board_shows_each_reader_the_title_in_their_language(client, login, world, russian_card):
+    p, card, _comment, anna = russian_card
+    factories.card(p, "Найти зал", actor=anna, language="ru")
+    _german(login, client, world)
+    board = client.get(f"/p/{p.id}/board").get_data(as_text=True)  # warms the render cache
+    assert "Закупить краски" in board and board.count("noch nicht übersetzt") == 2
+
+    translations.save_translation(card, "de", {"title": "Farben kaufen", "body": "Werkstatt."}, actor=None)
+    db.session.commit()
+    board = client.get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert 'lang="de">Farben kaufen</a>' in board and "Закупить краски" not in board
+    assert 'lang="ru">Найти зал</a>' in board and board.count("noch nicht übersetzt") == 1
+
+    russian = client.application.test_client()
+    login(russian, anna)
+    board = russian.get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert "Закупить краски" in board and "Farben kaufen" not in board and "ещё не переведено" not in board
