@@ -27,6 +27,7 @@ from ..models import (
     Workshop,
 )
 from ..models.base import utcnow
+from ..models.translation import Translation
 from .search_terms import terms
 
 # PostgreSQL text-search configuration per content language; `simple` where none exists.
@@ -59,6 +60,9 @@ KIND_OF = {
     FundingIdea: "funding",
     Method: "method",
 }
+
+
+MODEL_OF = {kind: model for model, kind in KIND_OF.items()}
 
 
 @dataclass
@@ -144,6 +148,7 @@ def document(obj) -> Document | None:
 def write(session, objects: Iterable, removed: Iterable[tuple[str, int]] = ()) -> None:
     """Replace the entries of `objects` and drop those of `removed` ((kind, id) pairs)."""
     docs = [d for d in (document(o) for o in objects) if d is not None]
+    _add_translations(session, docs)
     gone: dict[str, set[int]] = {}
     for kind, ref_id in [*removed, *((d.kind, d.ref_id) for d in docs)]:
         gone.setdefault(kind, set()).add(ref_id)
@@ -157,6 +162,23 @@ def write(session, objects: Iterable, removed: Iterable[tuple[str, int]] = ()) -
     if connection.dialect.name == "postgresql":
         ids = [row.id for row in inserted]
         connection.execute(sa.update(table).where(table.c.id.in_(ids)).values(document=pg_document(table)))
+
+
+def _add_translations(session, docs: list[Document]) -> None:
+    """Content translations (cards, comments, projects …) are found too: one query for all."""
+    if not docs:
+        return
+    keys = {(d.kind, d.ref_id): d for d in docs}
+    rows = session.execute(
+        sa.select(Translation.kind, Translation.object_id, Translation.text).where(
+            Translation.status == "ready",
+            sa.tuple_(Translation.kind, Translation.object_id).in_(list(keys)),
+        )
+    )
+    for kind, object_id, text in rows:
+        doc = keys.get((kind, object_id))
+        if doc is not None and text:
+            doc.body = _join(doc.body, text)
 
 
 def pg_document(table) -> sa.ColumnElement:
@@ -199,7 +221,9 @@ def _after_flush(session, _context) -> None:
             removed.add((kind, obj.id))
     for obj in [*session.new, *session.dirty, *deleted]:
         cls = type(obj)
-        if cls in PARTS:
+        if cls is Translation and obj.kind in MODEL_OF:
+            touched.add((MODEL_OF[obj.kind], obj.object_id))
+        elif cls in PARTS:
             names, parent, key = PARTS[cls]
             if obj in session.new or obj in deleted or _changed(obj, names):
                 touched.add((parent, getattr(obj, key)))
@@ -214,7 +238,10 @@ def _after_delete(_mapper, _connection, target) -> None:
     if session is None:
         return
     cls = type(target)
-    if cls in PARTS:
+    if cls is Translation:
+        if target.kind in MODEL_OF:
+            session.info.setdefault("search_touched", set()).add((MODEL_OF[target.kind], target.object_id))
+    elif cls in PARTS:
         _names, parent, key = PARTS[cls]
         session.info.setdefault("search_touched", set()).add((parent, getattr(target, key)))
     else:
@@ -239,7 +266,7 @@ def install() -> None:
         return
     sa_event.listen(db.session.session_factory, "after_flush", _after_flush)
     sa_event.listen(db.session.session_factory, "after_flush_postexec", _after_flush_postexec)
-    for model in [*KIND_OF, *PARTS]:
+    for model in [*KIND_OF, *PARTS, Translation]:
         sa_event.listen(model, "after_delete", _after_delete)
     _hooked = True
 

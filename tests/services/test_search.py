@@ -115,3 +115,17 @@ def test_the_reindex_command(app, world, db):
     assert result.exit_code == 0 and "indexed" in result.output
     with app.test_request_context():
         assert _titles(_find(world, "lantern")) == ["Lantern parade"]
+
+
+def test_translations_of_content_are_found_too(ctx, world):
+    from sprintboard.services import translations
+
+    card = factories.card(world.partnership, "Lantern parade", body="Bring a lantern", language="en")
+    db.session.flush()
+    assert _titles(_find(world, "фонарей")) == []
+    translations.save_translation(
+        card, "ru", {"title": "Шествие фонарей", "body": "Принесите фонарь"}, actor=world.users["member"]
+    )
+    db.session.flush()
+    assert _titles(_find(world, "фонарей")) == ["Lantern parade"]
+    assert _titles(_find(world, "фонарь")) == ["Lantern parade"]
