@@ -50,6 +50,7 @@ BLUEPRINTS = (
     "openspace_people",
     "openspace_report",
     "attachments",
+    "offline",
 )
 
 

@@ -15,6 +15,7 @@ CSP = "; ".join(
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",
+        "worker-src 'self'",
         "font-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

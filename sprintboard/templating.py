@@ -9,7 +9,6 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from . import access, htmx, i18n, navigation, timezones
 from .board import render as board_render
 from .markdown import render_markdown
-from .models.base import utcnow
 from .services import activity as activity_service
 from .services import actors, entries, facilitation, funding, openspace_sessions, themes, workshops
 from .services.uploads import human_size
@@ -38,8 +37,6 @@ def init_app(app: Flask) -> None:
         session_format_label=lambda code: str(openspace_sessions.FORMAT_LABELS.get(code, code)),
         session_need_label=lambda code: str(openspace_sessions.NEED_LABELS.get(code, code)),
         language_name=openspace_sessions.language_name,
-        # when a page was rendered: a copy kept for offline use says how old it is (offline.js)
-        rendered_at=lambda: utc_iso(utcnow()),
     )
     app.jinja_env.filters.update(
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

@@ -86,7 +86,10 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "success")
-    return redirect(url_for("auth.login"), code=303)
+    response = redirect(url_for("auth.login"), code=303)
+    # Pages kept for offline use and changes waiting on this device belong to the person leaving.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -250,12 +250,37 @@
     }).then(function () { render(); drain(); });
   });
 
-  // Logging out with changes still waiting asks first.
+  // --- what this device keeps: pages (service worker) and the queue, for one person only ---
+  function forget() {
+    if (window.caches) caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
+    if (opened) opened.then(function (db) { db.close(); });
+    opened = null;
+    indexedDB.deleteDatabase("sprintboard-offline");
+  }
+  // Logging out with changes still waiting asks first; then the device forgets this person.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!bar || !/\/logout$/.test(form.getAttribute("action") || "")) return;
     if (bar.querySelector(".offline-pending li") && !window.confirm(T.unsaved)) event.preventDefault();
+    else forget();
   }, true);
+  function startWorker() {
+    var local = /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
+    if (!("serviceWorker" in navigator) || (location.protocol !== "https:" && !local)) return;
+    try {
+      if (localStorage.getItem("sb-user") !== user) {  // someone else used this device before
+        if (window.caches) caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
+        localStorage.setItem("sb-user", user);
+      }
+    } catch (e) { /* storage refused: nothing kept */ }
+    navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function () {
+      // The toolbox methods of a workshop's agenda are kept too, for the session at the venue.
+      if (!navigator.serviceWorker.controller) return;
+      document.querySelectorAll(".method-link a[href]").forEach(function (a) {
+        fetch(a.href, { credentials: "same-origin", headers: { "X-Offline-Keep": "1" } }).catch(function () {});
+      });
+    });
+  }
 
   window.addEventListener("online", function () { render(); drain(); });
   window.addEventListener("offline", render);
@@ -268,13 +293,14 @@
       T[name] = bar.dataset["t" + name.charAt(0).toUpperCase() + name.slice(1)];
     });
     T.kinds = JSON.parse(bar.dataset.tKinds);
-    // A copy the service worker kept (it marks it data-cached): say how old it is.
-    var rendered = new Date(bar.dataset.rendered);
+    // A copy the service worker kept (it marks it with data-cached, the time it was fetched).
+    var rendered = new Date(bar.dataset.cached);
     if (bar.dataset.cached && !isNaN(rendered)) {
       bar.dataset.asOf = T.asOf.replace("{time}", rendered.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }));
     }
     render();
     drain();
+    window.addEventListener("load", startWorker);
     setInterval(drain, 15000);  // a connection that is "online" but lost requests recovers too
   });
 })();

@@ -3,6 +3,8 @@ page, and are saved in order when the connection is back; a refused one is liste
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -98,3 +100,28 @@ def test_a_change_refused_on_replay_is_listed_with_retry_and_discard(new_context
     expect(page.locator("#offline")).to_contain_text("All changes saved.")
     expect(failed).to_have_count(0)
     assert _column_of(a) == columns[1] and _column_of(b) == columns[0]
+
+
+def test_a_page_opened_before_reads_offline_with_its_age_and_logout_forgets_it(
+    new_context, live_server, world, log_in
+):
+    p, (a, _b, _c), _columns = _setup(world)
+    context = new_context()
+    page = log_in(context.new_page(), world.users["member"])
+    page.goto(f"/p/{p.id}/board")
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now the worker answers, and keeps a copy
+    page.wait_for_function("caches.open('sb-pages-v1').then(c => c.match(location.href)).then(Boolean)")
+    expect(page.locator("#offline")).to_be_hidden()
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator(f"#card-{a}")).to_be_visible()
+    expect(page.locator("#offline")).to_contain_text(re.compile(r"Shown as of \d\d:\d\d"))
+
+    context.set_offline(False)
+    page.goto(f"/p/{p.id}/board")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
+    assert page.evaluate("caches.keys()") == []
+    assert page.evaluate("indexedDB.databases().then(dbs => dbs.map(d => d.name))") == []
