@@ -256,3 +256,19 @@ def test_new_content_records_its_authors_language(app, team):
         chosen = factories.card(p, "Farben kaufen", actor=anna, language="de")
         db.session.commit()
         assert (entry.language, card.language, chosen.language) == ("uk", "uk", "de")
+
+
+def test_search_finds_a_card_by_its_translation(ctx, team):
+    from sprintboard.services import search
+
+    p, anna, max_ = team
+    card = _card(p, anna)
+    db.session.commit()
+    assert search.search([p.id], "Werkstatt").total == 0
+    translations.save_translation(
+        card, "de", {"title": "Farben kaufen", "body": "Für die Werkstatt."}, actor=max_
+    )
+    db.session.commit()
+    hits = [entry.ref_id for entry, _rank in search.search([p.id], "Werkstatt", kind="card").hits]
+    assert hits == [card.id]
+    assert [e.ref_id for e, _r in search.search([p.id], "мастерской", kind="card").hits] == [card.id]
