@@ -25,6 +25,7 @@ ALLOWED = {
     "BarCamp",
     "CSV",
     "JSON",
+    "API",
     "iCal",
     "ICS",
     "URL",
