@@ -13,7 +13,14 @@ is what the test holds this to).
 from __future__ import annotations
 
 from flask_babel import format_date, gettext, ngettext
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+# What markupsafe.escape does to text (& < > ' "), without a Markup object per value.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def escape(value) -> str:
+    return str(value).translate(_ESCAPES)
 
 
 def _text(translated: str, **values) -> Markup:
@@ -34,6 +41,8 @@ class CardRenderer:
         self._points: dict[int, str] = {}
         self._comments: dict[int, str] = {}
         self._files: dict[int, str] = {}
+        self._assigned: dict[tuple, str] = {}
+        self._checks: dict[tuple, str] = {}
         self._dates: dict = {}
 
     def points(self, n: int) -> str:
@@ -61,6 +70,27 @@ class CardRenderer:
                 f'<time datetime="{due.isoformat()}">{escape(format_date(due, "short"))}</time>'
             )
         return text
+
+    def avatar(self, person: dict) -> str:
+        key = (person["name"], person["city"], person["city_index"], person["initials"])
+        html = self._assigned.get(key)
+        if html is None:
+            name, city = escape(person["name"]), escape(person["city"])
+            assigned = _text(self.assigned, name=person["name"], city=person["city"])
+            html = self._assigned[key] = (
+                f'<span class="avatar c{escape(person["city_index"])}" title="{name} ({city})">'
+                f'<span aria-hidden="true">{escape(person["initials"])}</span><span class="visually-hidden">'
+                f"{assigned}</span></span>"
+            )
+        return html
+
+    def checklist(self, done: int, total: int) -> str:
+        html = self._checks.get((done, total))
+        if html is None:
+            html = self._checks[done, total] = (
+                f'<span class="check">{_text(self.check, done=done, total=total)}</span>'
+            )
+        return html
 
     def render(
         self,
@@ -102,20 +132,14 @@ class CardRenderer:
         for label in labels:
             parts.append(f'<span class="label label-{escape(label.colour)}">{escape(label.name)}</span>')
         for person in assignees:
-            name, city = escape(person["name"]), escape(person["city"])
-            parts.append(
-                f'<span class="avatar c{escape(person["city_index"])}" title="{name} ({city})">'
-                f'<span aria-hidden="true">{escape(person["initials"])}</span><span class="visually-hidden">'
-                f"{_text(self.assigned, name=person['name'], city=person['city'])}</span></span>"
-            )
+            parts.append(self.avatar(person))
         if card.estimate is not None:
             parts.append(f'<span class="points">{self.points(card.estimate)}</span>')
         if due:
             word = self.overdue if state == "overdue" else self.due
             parts.append(f'<span class="due">{word} {self.date(due)}</span>')
         if card.checklist_total:
-            done = _text(self.check, done=card.checklist_done, total=card.checklist_total)
-            parts.append(f'<span class="check">{done}</span>')
+            parts.append(self.checklist(card.checklist_done, card.checklist_total))
         if card.attachment_count:
             parts.append(f'<span class="files">{self.files(card.attachment_count)}</span>')
         if untranslated:

@@ -251,20 +251,24 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
     city_name = dict(options.cities)
     renderer = CardRenderer()
     href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
+    # Each person once per batch (not once per card), and the name order of assignees.
+    persons = {uid: _person(uid, people, city_index, city_name) for uid in people}
+    order = person_order(people)
     result, to_share = {}, {}
     for place, key, state, due in missing:
         row = full.get(place.id)
         if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
             continue
         label_ids = tuple(lid for lid in card_label_ids.get(row.id, ()) if lid in labels)
-        assignee_ids = tuple(sorted(assignees.get(row.id, ()), key=person_order(people)))
+        assignee_ids = assignees.get(row.id, ())
+        assignee_ids = tuple(sorted(assignee_ids, key=order) if len(assignee_ids) > 1 else assignee_ids)
         html = renderer.render(
             row,
             state=state,
             href=f"{href}{row.id}",
             due=date.fromisoformat(due) if due else None,
-            author=_person(row.author_id, people, city_index, city_name),
-            assignees=[_person(uid, people, city_index, city_name) for uid in assignee_ids if uid in people],
+            author=persons.get(row.author_id),
+            assignees=[persons[uid] for uid in assignee_ids if uid in persons],
             labels=[labels[lid] for lid in label_ids],
             project=projects.get(row.project_id),
             **_reader_title(row, reader),
