@@ -43,6 +43,7 @@ BLUEPRINTS = (
     "search",
     "passwords",
     "api_tokens",
+    "imports",
     "openspace",
     "openspace_settings",
     "openspace_sessions",

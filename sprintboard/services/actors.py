@@ -68,6 +68,11 @@ def duplicate_groups(partnership: Partnership) -> list[list[Actor]]:
     return [sorted(g, key=lambda a: a.id) for g in groups.values() if len(g) > 1]
 
 
+def check_actor(partnership: Partnership, city: City, values: dict) -> dict:
+    """The values cleaned as create_actor would (DomainError on the first broken rule)."""
+    return _clean(partnership, city, values)
+
+
 def _clean(partnership: Partnership, city: City, values: dict) -> dict:
     if city.partnership_id != partnership.id:
         raise DomainError(_("That belongs to another partnership."))

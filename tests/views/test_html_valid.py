@@ -103,6 +103,7 @@ def _pages(world) -> dict[str, str]:
         "search-errors": "/search?q=card&since=2026-05-02&until=2026-05-01",
         "api-tokens": "/account/tokens",
         "api-docs": "/api/v1/docs",
+        "imports": f"{base}/import/",
     }
 
 
