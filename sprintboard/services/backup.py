@@ -16,6 +16,10 @@ are not part of a partnership backup.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -182,7 +186,59 @@ def export_partnership(partnership: Partnership) -> dict:
             key=lambda u: u["email"],
         ),
         "tables": out_tables,
+        "files": _export_files(raw.get("attachments") or []),
     }
+
+
+# Attached files: their bytes travel in the JSON (base64) under their content-addressed key.
+
+
+def _export_files(rows) -> dict[str, str]:
+    from .. import storage
+
+    files, out = storage.current(), {}
+    for row in rows:
+        for key in (row["storage_key"], row["thumbnail_key"]):
+            if key and key not in out:
+                with files.open(key) as fh:
+                    out[key] = base64.b64encode(fh.read()).decode("ascii")
+    return dict(sorted(out.items()))
+
+
+def _check_files(data: dict) -> dict[str, bytes]:
+    """The export's files, decoded and checked against their keys; every attachment row's
+    files must be there (or already in this instance's storage)."""
+    from .. import storage
+
+    raw = data.get("files") or {}
+    if not isinstance(raw, dict):
+        raise BackupError(_("The export is damaged (%(name)s).", name="files"))
+    files = {}
+    for key, text in raw.items():
+        try:
+            storage.check_key(key)
+            body = base64.b64decode(text, validate=True)
+        except (ValueError, TypeError, binascii.Error):
+            raise BackupError(_("The export is damaged (%(name)s).", name="files")) from None
+        if "." not in key and hashlib.sha256(body).hexdigest() != key:
+            raise BackupError(_("The export is damaged (%(name)s).", name=f"files.{key[:12]}"))
+        files[key] = body
+    store = storage.current()
+    for row in data["tables"].get("attachments") or []:
+        for key in (row.get("storage_key"), row.get("thumbnail_key")):
+            if key and key not in files and not (storage.KEY.match(str(key)) and store.exists(key)):
+                raise BackupError(
+                    _("The export lacks the file “%(name)s”.", name=str(row.get("filename") or key))
+                )
+    return files
+
+
+def _import_files(files: dict[str, bytes]) -> None:
+    from .. import storage
+
+    store = storage.current()
+    for key, body in files.items():
+        store.put(key, io.BytesIO(body))
 
 
 def _target(table: sa.Table, column: sa.Column) -> str | None:
@@ -250,6 +306,7 @@ def load(raw: bytes) -> dict:
             )
     if len(data["tables"].get("partnerships") or []) != 1:
         raise BackupError(_("The export is damaged (%(name)s).", name="partnerships"))
+    data["files"] = _check_files(data)
     return data
 
 
@@ -325,6 +382,7 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
             sa.update(table).where(table.c.id == row_id).values({column_name: new_ids[target].get(ref)})
         )
     db.session.expire_all()
+    _import_files(data.get("files") or {})  # content addressed: a rollback leaves only unused files
     from . import search_index
 
     search_index.reindex(partnership_id=pid)

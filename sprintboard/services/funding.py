@@ -237,7 +237,11 @@ def neighbour_status(status: str, step: int) -> str | None:
 
 
 def delete_funding_idea(idea: FundingIdea, *, actor) -> None:
+    """The idea goes, with its attachments (their stored files once the deletion is committed)."""
+    from .attachments import attachments_of, forget_files
+
     log(actor, "funding.deleted", idea, partnership=idea.partnership, title=idea.title)
+    forget_files(attachments_of(idea))  # the rows go with the idea (ON DELETE CASCADE)
     db.session.delete(idea)
     db.session.flush()
 

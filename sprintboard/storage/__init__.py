@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .base import Storage, StorageError, check_key
+from .base import KEY, Storage, StorageError, check_key
 from .local import LocalStorage
 
-__all__ = ["LocalStorage", "Storage", "StorageError", "check_key", "current"]
+__all__ = ["KEY", "LocalStorage", "Storage", "StorageError", "check_key", "current"]
 
 
 def current() -> Storage:

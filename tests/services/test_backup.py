@@ -258,3 +258,49 @@ def test_the_backup_covers_the_partnership_tables_but_not_programme_wide_ones(ap
     assert names[0] == "partnerships" and names[-1] == "activities"
     assert {"cards", "comments", "funding_ideas", "funding_idea_projects", "memberships"} <= set(names)
     assert not {"users", "invitations", "calendar_feeds", "applications", "calls", "methods"} & set(names)
+
+
+def test_attached_files_travel_with_the_backup(world, db, app, tmp_path):
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    from sprintboard import storage
+    from sprintboard.models import Attachment
+    from sprintboard.services import attachments
+
+    p, member = world.partnership, world.users["member"]
+    card = factories.card(p, "Flip charts", actor=member)
+    photo = io.BytesIO()
+    Image.new("RGB", (50, 40), "orange").save(photo, "PNG")
+    photo.seek(0)
+    pdf = b"%PDF-1.4\nthe call\n%%EOF\n"
+    limits = attachments.Limits.from_config()
+    attachments.add_attachments(
+        card, [("wall.png", photo), ("call.pdf", io.BytesIO(pdf))], actor=member, limits=limits
+    )
+    db.session.commit()
+    first = json.loads(backup.dumps(backup.export_partnership(p)))
+    assert len(first["tables"]["attachments"]) == 2
+    assert len(first["files"]) == 3  # the photo, its thumbnail, the PDF
+    assert hashlib.sha256(pdf).hexdigest() in first["files"]
+
+    saved = app.extensions.get("sprintboard.storage")
+    app.extensions["sprintboard.storage"] = storage.LocalStorage(tmp_path / "elsewhere")  # another host
+    try:
+        damaged = json.loads(json.dumps(first))
+        damaged["files"].pop(hashlib.sha256(pdf).hexdigest())
+        with pytest.raises(backup.BackupError, match="lacks the file “call.pdf”"):
+            backup.load(json.dumps(damaged).encode())
+        empty_instance(db)
+        restored, _created = backup.import_partnership(backup.load(backup.dumps(first).encode()))
+        db.session.commit()
+        second = json.loads(backup.dumps(backup.export_partnership(restored)))
+        assert without_timestamp(second) == without_timestamp(first)
+        rows = db.session.scalars(db.select(Attachment).order_by(Attachment.id)).all()
+        assert rows[0].card_id == db.session.scalar(db.select(Card.id).where(Card.title == "Flip charts"))
+        with storage.current().open(rows[1].storage_key) as fh:
+            assert fh.read() == pdf
+    finally:
+        app.extensions["sprintboard.storage"] = saved

@@ -395,3 +395,20 @@ def test_files_go_to_s3_compatible_storage_when_a_bucket_is_set(app, card, as_ro
         assert f"sb/{key}" not in {o["Key"] for o in left} and len(left) == 2
     finally:
         app.extensions["sprintboard.storage"] = saved
+
+
+def test_deleting_a_funding_idea_removes_its_files(as_role, world):
+    idea = factories.funding_idea(world.partnership, actor=world.users["member"])
+    db.session.commit()
+    base = f"/p/{world.partnership.id}/funding/{idea.id}"
+    member = as_role("member")
+    member.post(
+        base + "/attachments",
+        data={"files": [(io.BytesIO(PDF + b"draft"), "draft.pdf")]},
+        content_type="multipart/form-data",
+    )
+    [attachment] = rows()
+    key = attachment.storage_key
+    assert storage.current().exists(key)
+    assert member.post(base + "/delete").status_code in (303, 200)
+    assert rows() == [] and not storage.current().exists(key)
