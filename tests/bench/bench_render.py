@@ -1,6 +1,7 @@
 """Board render benchmark, in one process (run on demand):
 
     python tests/bench/bench_render.py [--sizes 50,500,2000] [--repeat 15] [--redis redis://127.0.0.1:6379/14]
+        [--translated]   (each size also with every card's title translated into the reader's language)
 
 For each size it creates a demo board in a fresh SQLite database (or DATABASE_URL's PostgreSQL
 server) and measures in turns (A B C … A B C …, medians, so a noisy neighbour slows all alike):
@@ -101,7 +102,34 @@ def in_turns(fns: dict, repeat: int) -> dict[str, float]:
     return {name: statistics.median(values) * 1000 for name, values in samples.items()}
 
 
-def measure(size: int, repeat: int, redis_url: str | None) -> dict:
+def translate_every_card(pid: int, reader_id: int) -> None:
+    """--translated: every card written in Russian, with its title translated into German, and
+    the reader reading German (the board shows every card's translated title)."""
+    from sprintboard.extensions import db
+    from sprintboard.models import Card, Translation, User
+    from sprintboard.services.translations import source_hash
+
+    db.session.get(User, reader_id).locale = "de"
+    cards = db.session.scalars(db.select(Card).where(Card.partnership_id == pid)).all()
+    for card in cards:
+        card.language = "ru"
+        db.session.add(
+            Translation(
+                partnership_id=pid,
+                kind="card",
+                object_id=card.id,
+                field="title",
+                language="de",
+                text=f"DE {card.title}",
+                source_text=card.title,
+                source_hash=source_hash(card.title),
+                status="ready",
+            )
+        )
+    db.session.commit()
+
+
+def measure(size: int, repeat: int, redis_url: str | None, translated: bool = False) -> dict:
     from sprintboard.board import query
     from sprintboard.extensions import db
     from sprintboard.models import Card, Label, Partnership
@@ -120,6 +148,8 @@ def measure(size: int, repeat: int, redis_url: str | None) -> dict:
         db.session.commit()
         pid = made["partnership"].id
         member = next(user.id for user, role in made["people"] if role in ("member", "facilitator"))
+        if translated:
+            translate_every_card(pid, member)
     client = login(app, member)
     url = f"/p/{pid}/board"
     store = app.extensions["render_cache"]
@@ -230,22 +260,30 @@ def main():
     parser.add_argument("--sizes", default="50,500,2000")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL"))
+    parser.add_argument(
+        "--translated", action="store_true", help="each size twice: plain, then every card translated"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
-        "cards | shown | floor ms | cold ms (×) | warm ms (×) | after edit (×) | after rename (×, cards) |"
-        " all: floor ms, cold ms (×) | fresh worker ms (× its warm) | cold µs/card | page KB | RSS MB"
+        "board | cards | shown | floor ms | cold ms (×) | warm ms (×) | after edit (×) |"
+        " after rename (×, cards) | all: floor ms, cold ms (×) | fresh worker ms (× its warm) | cold µs/card | page KB | RSS MB"
     )
-    for size in sizes:
-        r = measure(size, args.repeat, args.redis)
+    runs = [
+        (size, kind)
+        for size in sizes
+        for kind in (("plain", "translated") if args.translated else ("plain",))
+    ]
+    for size, kind in runs:
+        r = measure(size, args.repeat, args.redis, translated=kind == "translated")
         f = r["floor"]
         per_card = (r["cold"] - r["warm"]) * 1000 / max(r["cold cards"], 1)
         fresh = "-"
         if "fresh worker" in r:
             fresh = f"{r['fresh worker']:.1f} ({r['fresh worker'] / r['fresh warm']:.2f}×)"
         print(
-            f"{size} | {r['shown']} | {f:.1f} | {r['cold']:.1f} ({r['cold'] / f:.2f}×) | {r['warm']:.1f} "
-            f"({r['warm'] / f:.2f}×) | {r['after edit']:.1f} ({r['after edit'] / f:.2f}×) | "
+            f"{kind} | {size} | {r['shown']} | {f:.1f} | {r['cold']:.1f} ({r['cold'] / f:.2f}×) | "
+            f"{r['warm']:.1f} ({r['warm'] / f:.2f}×) | {r['after edit']:.1f} ({r['after edit'] / f:.2f}×) | "
             f"{r['after rename']:.1f} ({r['after rename'] / f:.2f}×, {r['renamed cards']}) | "
             f"{r['floor all']:.1f}, {r['all cold']:.1f} ({r['all cold'] / r['floor all']:.2f}×) | {fresh} | "
             f"{per_card:.0f} | {r['bytes'] / 1024:.0f} | {r['rss']:.0f}",
