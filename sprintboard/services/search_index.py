@@ -24,7 +24,6 @@ from ..models import (
     MethodTranslation,
     Project,
     SearchEntry,
-    Translation,
     Workshop,
 )
 from ..models.base import utcnow
@@ -99,29 +98,8 @@ def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-# Kinds whose translations (services/translations.py) are found with the original.
-TRANSLATED = {"card": Card, "comment": Comment, "project": Project, "funding": FundingIdea, "actor": Actor}
-
-
 def document(obj) -> Document | None:
-    """What the index holds for `obj` (None: nothing to find): with its translations, so a card
-    is found by its text in any of its languages."""
-    found = _document(obj)
-    kind = KIND_OF.get(type(obj))
-    if found is not None and kind in TRANSLATED:
-        texts = db.session.scalars(
-            sa.select(Translation.text).where(
-                Translation.kind == kind,
-                Translation.object_id == obj.id,
-                Translation.status == "ready",
-            )
-        ).all()
-        if texts:
-            found.body = _join(found.body, *texts)
-    return found
-
-
-def _document(obj) -> Document | None:
+    """What the index holds for `obj` (None: nothing to find)."""
     if isinstance(obj, Card):
         checklist = [item.text for item in obj.checklist]
         return Document(
@@ -249,8 +227,6 @@ def _after_flush(session, _context) -> None:
             names, parent, key = PARTS[cls]
             if obj in session.new or obj in deleted or _changed(obj, names):
                 touched.add((parent, getattr(obj, key)))
-        elif cls is Translation and obj.kind in TRANSLATED:
-            touched.add((TRANSLATED[obj.kind], obj.object_id))  # found by its translations too
         elif cls in WATCHED and obj not in deleted:
             if obj in session.new or _changed(obj, WATCHED[cls]):
                 touched.add((cls, obj.id))

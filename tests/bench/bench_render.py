@@ -267,7 +267,8 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
         "board | cards | shown | floor ms | cold ms (×) | warm ms (×) | after edit (×) |"
-        " after rename (×, cards) | all: floor ms, cold ms (×) | fresh worker ms (× its warm) | cold µs/card | page KB | RSS MB"
+        " after rename (×, cards) | all: floor ms, cold ms (×) | fresh worker ms (× its warm) |"
+        " cold µs/card | page KB | RSS MB"
     )
     runs = [
         (size, kind)
