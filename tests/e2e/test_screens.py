@@ -17,7 +17,7 @@ from sprintboard.services import sprints, workshops
 from tests import factories
 
 SIZES = {"phone": (360, 740), "laptop": (1366, 768), "projector": (1920, 1080)}
-PAGES = ("board", "card", "status", "actors", "match", "sprint", "report")
+PAGES = ("board", "card", "status", "actors", "match", "sprint", "report", "search", "close")
 
 
 @pytest.fixture
@@ -43,6 +43,8 @@ def rich(world):
         "report": f"/p/{p.id}/reports/done-since-workshop",
         "charts": f"/p/{p.id}/sprints/charts",
         "timebox": f"/p/{p.id}/facilitation/timebox",
+        "search": f"/search?q={cards[0].title.split()[0]}",
+        "close": f"/p/{p.id}/sprints/{sprint.id}/close",
         "pid": p.id,
     }
 
