@@ -213,3 +213,67 @@ def test_a_repeat_while_the_first_is_still_running_waits_then_gets_a_translated_
     assert repeat.status_code == 409 and repeat.headers["Retry-After"]
     assert "Это изменение ещё сохраняется" in repeat.get_data(as_text=True)
     assert count(Comment) == 1
+
+
+def test_clients_retrying_every_move_with_its_key_leave_each_card_at_its_last_move(
+    app, world, login, _server
+):
+    """Under load: each move is sent twice at once (a retry of a request that seemed lost) and
+    once more after its answer; every card ends where its client's last move put it, one
+    activity row per move."""
+    p = world.partnership
+    column_ids = [c.id for c in board.columns_of(p)]
+    people = [world.users["member"], world.users["facilitator"]]
+    cards_of = [[factories.card(p, f"{n}-{i}", actor=people[n]).id for i in range(3)] for n in range(2)]
+    db.session.commit()
+    pid, sessions = p.id, []  # plain values for the threads
+    for person in people:
+        client = login(app.test_client(), person)
+        token = client.csrf_token()  # (first: it adds the token to the session cookie)
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        sessions.append((f"{cookie.key}={cookie.value}", token))
+    expected, errors, moves = {}, [], [0, 0]
+
+    def post(n, card, column, key):
+        cookie, token = sessions[n]
+        data = urllib.parse.urlencode({"csrf_token": token, "column": column}).encode()
+        headers = {"Cookie": cookie, "HX-Request": "true", "X-Request-Key": key}
+        request = urllib.request.Request(
+            f"{_server}/p/{pid}/cards/{card}/move", data=data, method="POST", headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def send(statuses, *args):
+        statuses.append(post(*args))
+
+    def client(n):
+        for step in range(8):
+            card = cards_of[n][step % 3]
+            column = column_ids[1 + (step // 3 + 1) % 3]  # never the column the card is in
+            key = f"client-{n}-move-{step:04d}"
+            statuses = []
+            both = [threading.Thread(target=send, args=(statuses, n, card, column, key)) for _ in "ab"]
+            for t in both:
+                t.start()
+            for t in both:
+                t.join(90)
+            statuses.append(post(n, card, column, key))
+            if set(statuses) != {200}:
+                errors.append((key, statuses))
+            expected[card] = column
+            moves[n] += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert errors == [] and moves == [8, 8]
+    db.session.rollback()
+    columns = dict(db.session.execute(sa.select(Card.id, Card.column_id)).all())
+    assert {card: columns[card] for card in expected} == expected
+    assert count(Activity, Activity.verb == "card.moved") == 16  # one per move, not per request
