@@ -211,11 +211,10 @@ def get_comment_or_404(card: Card, comment_id: int) -> Comment:
     return _owned_or_404(Comment, card, comment_id, key="card_id")
 
 
-def get_translatable_or_404(partnership: Partnership, kind: str, object_id: int):
-    """A piece of content of the partnership that can be translated (a card, a comment …)."""
-    from .services.translations import KINDS
+def get_translatable_or_404(partnership: Partnership, spec, object_id: int):
+    """A piece of content of the partnership that can be translated (a card, a comment …).
 
-    spec = KINDS.get(kind)
+    `spec` is the kind's entry in `services.translations.KINDS` (None for an unknown kind)."""
     obj = db.session.get(spec.model, object_id) if spec is not None else None
     if obj is None or spec.partnership_id(obj) != partnership.id:
         abort(404)

@@ -63,7 +63,7 @@ def index(pid):
 
 def _load(pid, tkind, tid, tlang, need="view"):
     partnership = access.get_partnership_or_404(pid, need=need)
-    obj = access.get_translatable_or_404(partnership, tkind, tid)
+    obj = access.get_translatable_or_404(partnership, translations.KINDS.get(tkind), tid)
     if tlang not in LANGUAGES:
         abort(404)
     return partnership, obj
