@@ -73,6 +73,9 @@ def create_app(config: dict | type | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root / TRANSLATIONS)
     app.config.update(overrides)
 
+    from .ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # ids past what a column holds: 404, not 500
     _init_extensions(app)
     _register_blueprints(app)
     _init_request_handling(app)

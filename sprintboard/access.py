@@ -12,6 +12,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from .extensions import db, limiter
+from .ids import valid_id
 from .models import (
     ROLES,
     BoardColumn,
@@ -36,7 +37,6 @@ ACTIONS = {
 }
 
 
-MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
 
 
 def public(view: Callable) -> Callable:
@@ -158,7 +158,7 @@ def require_admin() -> None:
 
 def get_partnership_or_404(pid: int, need: str = "view") -> Partnership:
     """The partnership if the user belongs to it (404 otherwise) and may `need` (403 otherwise)."""
-    partnership = db.session.get(Partnership, pid) if 0 < pid <= MAX_ID else None
+    partnership = _get(Partnership, pid)
     if partnership is None or role_in(current_user, partnership) is None:
         abort(404)
     if not can(current_user, need, partnership):
@@ -178,10 +178,15 @@ def get_invitation_or_404(partnership: Partnership, invitation_id: int) -> Invit
     return _owned_or_404(Invitation, partnership, invitation_id)
 
 
+def _get(model, object_id):
+    """The row with this id, or None, also for ids no row can have (huge, negative, not numbers)."""
+    object_id = valid_id(object_id)
+    return db.session.get(model, object_id) if object_id is not None else None
+
+
 def _owned_or_404(model, owner, object_id, key: str = "partnership_id"):
     """The `model` row `object_id` if it belongs to `owner` (its `key` column is owner.id), else 404."""
-    # Ids beyond the columns' range are nobody's (and would overflow the database's integers).
-    obj = db.session.get(model, object_id) if object_id and 0 < object_id <= MAX_ID else None
+    obj = _get(model, object_id)
     if obj is None or getattr(obj, key) != owner.id:
         abort(404)
     return obj
@@ -284,7 +289,7 @@ def get_call_or_404(call_id: int):
     from .models import Call
 
     require_admin()
-    call = db.session.get(Call, call_id)
+    call = _get(Call, call_id)
     if call is None:
         abort(404)
     return call
@@ -294,7 +299,7 @@ def get_open_call_or_404(call_id: int):
     """A call for applications as the public sees it (open or closed, never a draft's absence)."""
     from .models import Call
 
-    call = db.session.get(Call, call_id)
+    call = _get(Call, call_id)
     if call is None:
         abort(404)
     return call
@@ -308,7 +313,7 @@ def get_criterion_or_404(call, criterion_id: int):
 
 def get_member_or_404(partnership: Partnership, user_id: int) -> User:
     """A person with a membership in the partnership (by user id)."""
-    user = db.session.get(User, user_id)
+    user = _get(User, user_id)
     if user is None or membership_of(user, partnership) is None:
         abort(404)
     return user
@@ -366,7 +371,7 @@ def get_notification_or_404(user: User, notification_id: int):
     """One of the user's own notifications (another person's: 404)."""
     from .models import Notification
 
-    note = db.session.get(Notification, notification_id)
+    note = _get(Notification, notification_id)
     if note is None or note.user_id != user.id:
         abort(404)
     return note
@@ -377,7 +382,7 @@ def get_failed_mail_or_404(message_id: int):
     from .models import Outbox
 
     require_admin()
-    message = db.session.get(Outbox, message_id)
+    message = _get(Outbox, message_id)
     if message is None or message.failed_at is None:
         abort(404)
     return message
@@ -462,7 +467,7 @@ def load_event_or_404(event_id: int, need: str = "view"):
     Anonymous visitors without a guest cookie are sent to log in (401 for writes)."""
     from .models import OpenSpace
 
-    event = db.session.get(OpenSpace, event_id)
+    event = _get(OpenSpace, event_id)
     viewer = event_viewer(event) if event is not None else None
     if viewer is None and not current_user.is_authenticated:
         if request.method != "GET":
@@ -482,7 +487,7 @@ def get_event_by_link_or_404(event_id: int, token: str, purpose: str = "join"):
     from .models import OpenSpace
     from .services import openspace
 
-    event = db.session.get(OpenSpace, event_id)
+    event = _get(OpenSpace, event_id)
     expected = None
     if event is not None:
         expected = openspace.registration_token(event) if purpose == "join" else openspace.feed_token(event)
@@ -496,7 +501,7 @@ def get_guest_by_link_or_404(event_id: int, guest_key: str):
     from .models import OpenSpace
     from .services import openspace_people
 
-    event = db.session.get(OpenSpace, event_id)
+    event = _get(OpenSpace, event_id)
     pid, _dot, key = guest_key.partition(".")
     guest = (
         openspace_people.guest_by_key(event, int(pid), key) if event is not None and pid.isdigit() else None

@@ -1,9 +1,20 @@
 """The base of every form: WTForms' own messages ("This field is required." …) are looked up in
 our catalogs, which cover all five languages (WTForms ships no Belarusian catalog)."""
 
+import math
+from decimal import Decimal
+
+from flask import request
 from flask_babel import get_translations, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from wtforms import FieldList, FormField
+
+from ..ids import MAX_ID
+
+MAX_AMOUNT = Decimal(10) ** 12
 
 
 class _Translations:
@@ -19,16 +30,60 @@ class _Translations:
 _TRANSLATIONS = _Translations()
 
 
+def _too_big(value) -> bool:
+    """A number no column holds (ids and counts are 32-bit, amounts have 12 places before the point)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > MAX_ID
+    if isinstance(value, Decimal):
+        return not value.is_finite() or abs(value) >= MAX_AMOUNT
+    if isinstance(value, float):
+        return not math.isfinite(value) or abs(value) >= MAX_AMOUNT
+    return False
+
+
+def _fields(form):
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _fields(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _fields(entry.form) if isinstance(entry, FormField) else [entry]
+        else:
+            yield field
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+        def wrap_formdata(self, form, formdata):
+            # Our forms are HTML forms: a JSON body is not read as their data (Flask-WTF would,
+            # and deep nesting in it is a RecursionError).
+            if formdata is _Auto and request.is_json:
+                formdata = request.form
+            return super().wrap_formdata(form, formdata)
 
         def render_field(self, field, render_kw):
             if field.type == "CSRFTokenField":
                 # A page may hold several forms: their tokens carry no id (no id="csrf_token" twice).
                 render_kw = {"id": False, **render_kw}
             return super().render_field(field, render_kw)
+
+    def validate(self, extra_validators=None):
+        """WTForms' checks, then one rule for every form: no number too large for the database
+        (it would fail there, after the form said yes)."""
+        valid = super().validate(extra_validators)
+        for field in _fields(self):
+            values = field.data if isinstance(field.data, list | tuple) else [field.data]
+            if any(_too_big(value) for value in values):
+                if isinstance(field.errors, tuple):  # (a field not validated keeps an empty tuple)
+                    field.errors = list(field.errors)
+                field.errors.append(_("This number is too large."))
+                valid = False
+        return valid
 
 
 class ConfirmForm(Form):

@@ -251,7 +251,7 @@ def score_application(application: Application, values: dict[int, int | None], *
 
 
 def save_notes(application: Application, notes: str, *, actor) -> None:
-    application.notes = notes.strip()
+    application.notes = (notes or "").strip()
     log(actor, "application.noted", application, partnership=None)
 
 

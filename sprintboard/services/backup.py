@@ -21,7 +21,7 @@ import binascii
 import hashlib
 import io
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -121,7 +121,7 @@ def _subject_tables() -> dict[str, str]:
 
 
 def _plain(value):
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):  # (time: an open space's slots)
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -319,6 +319,8 @@ def _import_value(column: sa.Column, value):
             return datetime.fromisoformat(value)
         if isinstance(kind, sa.Date):
             return date.fromisoformat(value)
+        if isinstance(kind, sa.Time):
+            return time.fromisoformat(value)
         if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
             return Decimal(str(value))
     except (TypeError, ValueError, ArithmeticError):

@@ -39,7 +39,7 @@ def _stored(partnership: Partnership, user: User) -> BoardView:
 
 
 def _clean_lanes(keys) -> list[str]:
-    keys = sorted({k for k in keys if k})
+    keys = sorted({k for k in keys or () if k})
     if any(not LANE_KEY.match(k) for k in keys):
         raise DomainError(_("That is not a lane of this board."))
     if len(keys) > MAX_COLLAPSED:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..ids import valid_id
 from ..models import City, Partnership
 from ..models.entry import ENTRY_KINDS, MatchEntry
 from ..models.match import Match, match_entry_links
@@ -96,7 +97,7 @@ def entries_of(partnership: Partnership, city: City | None = None) -> list[Match
 
 
 def resolve_entries(partnership: Partnership, ids) -> list[MatchEntry]:
-    ids = {int(i) for i in ids or ()}
+    ids = {valid_id(i) for i in ids or ()}  # (None for an id no row can have: unknown)
     entries = (
         list(
             db.session.scalars(

@@ -95,10 +95,10 @@ def parse_amount(value) -> Decimal | None:
         raise DomainError(_("Enter an amount as a number, e.g. 25000.00."))
     if amount < 0:
         raise DomainError(_("An amount cannot be negative."))
+    if amount > MAX_AMOUNT:  # (before quantize: a 5,000-digit number cannot be quantized)
+        raise DomainError(_("That amount is too large."))
     if amount != amount.quantize(Decimal("0.01")):
         raise DomainError(_("An amount can have at most two decimals."))
-    if amount > MAX_AMOUNT:
-        raise DomainError(_("That amount is too large."))
     return amount.quantize(Decimal("0.01"))
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..ids import valid_id
 from ..models import Partnership
 from ..models.theme import BUILTIN_THEMES, Theme
 from . import DomainError
@@ -92,7 +93,7 @@ def add_theme(partnership: Partnership, names: dict[str, str], *, actor) -> Them
 
 def resolve_themes(partnership: Partnership, ids) -> list[Theme]:
     """The themes with these ids; an id that is not a theme of the partnership is an error."""
-    ids = {int(i) for i in ids or ()}
+    ids = {valid_id(i) for i in ids or ()}  # (None for an id no row can have: unknown)
     if not ids:
         return []
     themes = list(

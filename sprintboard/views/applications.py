@@ -166,8 +166,9 @@ def new_call():
 def edit_call(cid):
     call = access.get_call_or_404(cid)
     form = CallForm(obj=call)
-    if request.method == "GET":
+    if not isinstance(form.countries.data, str):  # the call's list, shown (or kept when not sent) as text
         form.countries.data = ", ".join(call.countries)
+    if request.method == "GET":
         form.deadline.data = call.local_deadline.replace(tzinfo=None)
     if form.validate_on_submit():
         with rule_errors(form):

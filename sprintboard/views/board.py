@@ -9,6 +9,7 @@ from .. import access, errors, htmx, navigation
 from ..board import query, render
 from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
+from ..ids import arg_int
 from ..live import render as live
 from ..services import board as board_service
 from ..services import board_view, cards, facilitation, sprints, watching
@@ -197,7 +198,7 @@ def move(pid, card_id):
 @bp.get("/board/done")
 def done(pid):
     partnership = access.get_partnership_or_404(pid)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = arg_int("page", 1)
     rows, has_next = query.done_cards(partnership, page)
     return htmx.render(
         "board/done.html",

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentForm
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
+from ..ids import arg_int
 from ..services import DomainError, actors, translations, watching
 from ..services import cards as cards_service
 from ..services.board import StaleEdit
@@ -376,7 +377,7 @@ def restore(pid, card_id):
 def archived(pid):
     partnership = access.get_partnership_or_404(pid)
     query = (request.args.get("q") or "").strip()[:200]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = arg_int("page", 1)
     found, total = cards_service.search_archived(partnership, query, page)
     pages = max((total + cards_service.ARCHIVE_PAGE_SIZE - 1) // cards_service.ARCHIVE_PAGE_SIZE, 1)
     return htmx.render(

@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .. import access
+from ..ids import MAX_ID
 from ..live import render
 from ..live.stream import Busy, Stream
 
@@ -21,8 +22,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _since() -> int | None:
     for value in (request.headers.get("Last-Event-ID"), request.args.get("since")):
-        if value and value.strip().isdigit():
-            return int(value.strip())
+        if value and value.strip().isdigit() and len(value.strip()) <= 10:
+            return min(int(value.strip()), MAX_ID)
     return None
 
 
@@ -43,7 +44,7 @@ def stream(pid):
 def changes(pid):
     partnership = access.get_partnership_or_404(pid)
     since = request.args.get("since", type=int)
-    if since is None or since < 0:
+    if since is None or not 0 <= since <= MAX_ID:
         abort(400)
     ids = render.missed(partnership.id, since)
     if ids == []:

@@ -14,6 +14,7 @@ from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.match import DotVoteForm, EntryForm, MatchForm, ThemeForm
 from ..i18n import LANGUAGES
+from ..ids import valid_id
 from ..services import DomainError, match, themes
 from ..services import entries as entry_service
 
@@ -101,7 +102,7 @@ def create_match(pid):
     chosen = entry_service.resolve_entries(partnership, form.entries.data)
     theme = None
     if form.theme.data:
-        if not form.theme.data.isdigit():
+        if valid_id(form.theme.data) is None:
             raise DomainError(_("Unknown theme."))
         theme = themes.resolve_themes(partnership, [form.theme.data])[0]
     match.create_match(partnership, chosen, theme=theme, actor=current_user)

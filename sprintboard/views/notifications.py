@@ -11,6 +11,7 @@ from ..errors import rule_errors
 from ..extensions import csrf, db
 from ..forms.base import ConfirmForm
 from ..forms.notifications import SettingsForm, WatchForm
+from ..ids import arg_int
 from ..models import KINDS
 from ..models.notification import modes_of
 from ..services import mentions, notifications, watching
@@ -22,7 +23,7 @@ bp = Blueprint("notifications", __name__)
 
 @bp.get("/notifications/")
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = arg_int("page", 1)
     notes = notifications.inbox(current_user, page)
     return htmx.render(
         "notifications/index.html",

@@ -9,6 +9,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.workshops import AgendaItemForm
+from ..ids import valid_id
 from ..services import DomainError, partnerships, toolbox, workshops
 from .workshops import load, respond
 
@@ -28,7 +29,8 @@ def _method(value):
     """The toolbox method chosen for an agenda item (by id), or None."""
     if not value:
         return None
-    method = toolbox.method_by_id(int(value)) if value.isdigit() else None
+    method_id = valid_id(value)
+    method = toolbox.method_by_id(method_id) if method_id is not None else None
     if method is None:
         raise DomainError(_("That method is not in the toolbox."))
     return method
@@ -117,8 +119,8 @@ def delete_item(pid, wid, item_id):
 
 def _linked_things(partnership):
     card_id, project_id = request.form.get("card", ""), request.form.get("project", "")
-    card = access.get_card_or_404(partnership, int(card_id)) if card_id.isdigit() else None
-    project = access.get_project_or_404(partnership, int(project_id)) if project_id.isdigit() else None
+    card = access.get_card_or_404(partnership, card_id) if card_id.isdigit() else None
+    project = access.get_project_or_404(partnership, project_id) if project_id.isdigit() else None
     return card, project
 
 

@@ -221,7 +221,7 @@ def attendance(pid, wid):
     counts = {}
     for city in partnership.cities:
         raw = (request.form.get(f"city-{city.id}") or "0").strip()
-        if not raw.isdigit():
+        if not raw.isdigit() or len(raw) > 6:
             return respond(
                 partnership, workshop, "attendance", 422, error=_("Attendance is a number from 0 to 10,000.")
             )
