@@ -131,6 +131,9 @@ def load(instance_path: Path) -> dict:
         # stream lifetime before the browser reconnects (spreads streams over workers),
         # heartbeat interval, Redis key/channel prefix, polling interval of the fallback.
         "LIVE_MAX_STREAMS": int(os.environ.get("LIVE_MAX_STREAMS", "48")),
+        # … of which one person, and one login session, may hold this many (then 429).
+        "LIVE_MAX_STREAMS_PER_USER": int(os.environ.get("LIVE_MAX_STREAMS_PER_USER", "6")),
+        "LIVE_MAX_STREAMS_PER_SESSION": int(os.environ.get("LIVE_MAX_STREAMS_PER_SESSION", "3")),
         "LIVE_STREAM_SECONDS": int(os.environ.get("LIVE_STREAM_SECONDS", "300")),
         "LIVE_HEARTBEAT": int(os.environ.get("LIVE_HEARTBEAT", "15")),
         "LIVE_KEY_PREFIX": os.environ.get("LIVE_KEY_PREFIX", "sprintboard:"),

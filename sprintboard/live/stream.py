@@ -16,6 +16,7 @@ from flask_babel import force_locale
 
 from .. import metrics
 from ..extensions import db
+from ..services import accounts
 from . import broker as brokers
 from . import presence, render
 
@@ -26,6 +27,8 @@ _slots_lock = threading.Lock()
 
 class Busy(Exception):
     """No stream now (the broker is down, or this process has no free slot): retry later."""
+
+    status = 503
 
     def __init__(self, retry_after: int):
         super().__init__(retry_after)
@@ -46,6 +49,43 @@ class _Slots(threading.BoundedSemaphore):
         metrics.LIVE_STREAMS.dec(n)
 
 
+class TooMany(Busy):
+    """This person (or this login) already has as many streams open as one may have here."""
+
+    status = 429
+
+
+class _Holders:
+    """Open streams per person and per login session in this process (LIVE_MAX_STREAMS_PER_USER,
+    LIVE_MAX_STREAMS_PER_SESSION), so that one of them cannot take every slot."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts: dict[tuple, int] = {}
+
+    def take(self, keys: list[tuple], limits: list[int]) -> bool:
+        with self.lock:
+            if any(self.counts.get(k, 0) >= limit for k, limit in zip(keys, limits, strict=True)):
+                return False
+            for key in keys:
+                self.counts[key] = self.counts.get(key, 0) + 1
+            return True
+
+    def give_back(self, keys: list[tuple]) -> None:
+        with self.lock:
+            for key in keys:
+                left = self.counts.get(key, 0) - 1
+                if left > 0:
+                    self.counts[key] = left
+                else:
+                    self.counts.pop(key, None)
+
+
+def _holders(app) -> _Holders:
+    with _slots_lock:
+        return app.extensions.setdefault("live_holders", _Holders())
+
+
 def _slots(app) -> threading.BoundedSemaphore:
     """Open streams this process accepts (LIVE_MAX_STREAMS): keep it below gunicorn's --threads
     so ordinary requests always find a free thread."""
@@ -64,11 +104,23 @@ class Stream:
         app = current_app._get_current_object()
         config = app.config
         self.pid, self.user_id, self.since, self.locale = partnership.id, user.id, since, locale
+        # What the stream may show is checked again at every event and heartbeat, and at once
+        # when the person's access changes (logout, membership removed, role changed).
+        self.token = getattr(user, "session_token", None)
+        self.role = accounts.stream_role(user.id, self.token, partnership.id)
         self.broker = brokers.current()
         if not self.broker.healthy:
             raise Busy(10)  # Redis is down: the client polls and tries again later
+        self.holders, self.held = _holders(app), [("u", user.id), ("s", self.token or f"u{user.id}")]
+        limits = [
+            int(config.get("LIVE_MAX_STREAMS_PER_USER", 6)),
+            int(config.get("LIVE_MAX_STREAMS_PER_SESSION", 3)),
+        ]
+        if not self.holders.take(self.held, limits):
+            raise TooMany(30)
         self.slots = _slots(app)
         if not self.slots.acquire(blocking=False):
+            self.holders.give_back(self.held)
             raise Busy(30)
         self.subscription = None
         self.heartbeat = float(config.get("LIVE_HEARTBEAT", 15))
@@ -101,6 +153,18 @@ class Stream:
                 self.broker.publish({"k": "presence", "p": self.pid})
         finally:
             self.slots.release()
+            self.holders.give_back(self.held)
+
+    def _allowed(self) -> bool:
+        """Still the same access as when the stream opened (else it ends; the browser reconnects
+        and gets what its access now allows, or nothing)."""
+        try:
+            return (
+                self.role is not None
+                and accounts.stream_role(self.user_id, self.token, self.pid) == self.role
+            )
+        finally:
+            db.session.remove()
 
     def _render(self, activity_id: int) -> str:
         try:
@@ -163,6 +227,8 @@ class Stream:
                 yield self._presence()
             if now >= next_beat:  # keeps proxies from closing an idle stream; still here
                 next_beat = now + self.heartbeat
+                if not self._allowed():
+                    return
                 self.broker.enter(self.pid, self.entry)
                 yield ": ping\n\n"
             if now >= deadline:
@@ -176,12 +242,14 @@ class Stream:
             if event is None:
                 continue
             kind = event.get("k")
-            if kind == "broken":
+            if kind == "broken" or (kind == "access" and not self._allowed()):
                 return
             if kind == "bell":
                 yield self._bell()
             elif kind == "presence":
                 presence_due = presence_due or time.monotonic() + PRESENCE_DELAY
             elif kind == "activity" and event["id"] > last_sent:
+                if not self._allowed():  # every event is authorised again before it is sent
+                    return
                 yield self._event(event["id"])
                 last_sent = event["id"]

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import timezones
 from ..extensions import db
-from ..models import User, UserSession
+from ..models import Membership, User, UserSession
 from ..models.base import utcnow
 from . import DomainError
 from .tokens import hash_token, new_token
@@ -85,7 +85,44 @@ def user_for_session(token: str) -> User | None:
 
 def end_session(token: str | None) -> None:
     if token:
+        user_id = db.session.scalar(
+            db.select(UserSession.user_id).where(UserSession.token_hash == hash_token(token))
+        )
         db.session.execute(db.delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+        if user_id is not None:
+            access_changed(user_id)
+
+
+def access_changed(user_id: int) -> None:
+    """After the commit, the user's open live streams check again what they may still see (a
+    logout, a removed membership or a lower role ends them at once)."""
+    from ..live import hooks
+
+    hooks.queue_event({"k": "access", "p": f"u{user_id}"})
+
+
+def stream_role(user_id: int, token: str | None, partnership_id: int) -> str | None:
+    """The role the user has in the partnership through this login session (admins are
+    facilitators), or None once the session ended or expired or the membership is gone."""
+    query = (
+        db.select(User.is_admin, Membership.role)
+        .select_from(User)
+        .outerjoin(
+            Membership, (Membership.user_id == User.id) & (Membership.partnership_id == partnership_id)
+        )
+        .where(User.id == user_id)
+    )
+    if token is not None:
+        query = query.join(
+            UserSession,
+            (UserSession.user_id == User.id)
+            & (UserSession.token_hash == hash_token(token))
+            & (UserSession.expires_at > utcnow()),
+        )
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    return "facilitator" if row.is_admin else row.role
 
 
 def update_profile(user: User, name: str, locale: str | None, timezone: str | None = None) -> None:
@@ -118,6 +155,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_new_password(new)
     user.password_hash = hash_password(new)
     db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
+    access_changed(user.id)
 
 
 def purge_expired_sessions(older_than: timedelta = timedelta(0)) -> int:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..models import ROLES, City, Membership, Partnership, User
-from . import DomainError
+from . import DomainError, accounts
 from .activity import log
 
 
@@ -84,6 +84,8 @@ def change_member(membership: Membership, role: str, city: City, *, actor) -> No
     old = membership.role
     membership.role = role
     membership.city = city
+    if role != old:
+        accounts.access_changed(membership.user_id)
     log(
         actor,
         "member.changed",
@@ -102,6 +104,7 @@ def remove_member(membership: Membership, *, actor) -> None:
     from .notifications import forget_partnership
 
     forget_partnership(membership.user_id, membership.partnership)
+    accounts.access_changed(membership.user_id)
     db.session.delete(membership)
     db.session.flush()
 

@@ -33,7 +33,8 @@ def stream(pid):
     try:
         live = Stream(partnership, current_user, since=_since(), locale=str(get_locale()))
     except Busy as busy:
-        return Response("", 503, {**NO_STORE, "Retry-After": str(busy.retry_after)}, mimetype="text/plain")
+        headers = {**NO_STORE, "Retry-After": str(busy.retry_after)}
+        return Response("", busy.status, headers, mimetype="text/plain")
     response = Response(stream_with_context(live.events()), mimetype="text/event-stream")
     response.call_on_close(live.close)
     response.headers.update({**NO_STORE, "X-Accel-Buffering": "no"})  # nginx: pass events on at once
