@@ -109,7 +109,7 @@ def _init_extensions(app: Flask) -> None:
 
     attachments.install()  # stored files go once the commit that dropped their rows is done
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

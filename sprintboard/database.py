@@ -1,6 +1,6 @@
 """Engine settings: SQLite pragmas and write transactions that take the lock up front."""
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -15,7 +15,7 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
     """Make an SQLite engine safe for several threads and processes writing at once."""
     if not _is_sqlite(engine):
         return
@@ -29,7 +29,7 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -39,10 +39,22 @@ def configure_engine(engine: Engine) -> None:
         # when another writer got there first; IMMEDIATE takes the write lock at BEGIN and waits
         # (busy_timeout) instead. Writing requests (POST …) begin IMMEDIATE; reads, and work
         # outside requests (CLI, tests), keep cheap deferred transactions that block nobody.
-        if has_request_context() and request.method not in SAFE_METHODS:
+        # After its commit, or once the database failed it, a request only reads (the answer,
+        # the error page): it must not queue for the write lock again and time out on a change
+        # that is already saved (or already refused).
+        if has_request_context() and request.method not in SAFE_METHODS and not _done_writing():
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(_connection):
+        if has_request_context():
+            g.database_committed = True
+
+
+def _done_writing() -> bool:
+    return bool(g.get("database_committed") or g.get("database_failed"))
 
 
 # Made by the migrations beside the models, per database: the FTS5 table and its shadow tables

@@ -10,15 +10,18 @@ nothing half-done can be committed later in the request.
 from __future__ import annotations
 
 import json
+import logging
 from contextlib import contextmanager
 
-from flask import Flask, make_response, render_template
+from flask import Flask, g, make_response, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from . import access, htmx, requestlog
-from .extensions import db
+from . import access, htmx, i18n, requestlog
+from .extensions import db, login_manager
 from .services import DomainError
 
 ERROR_TITLES = {
@@ -34,6 +37,7 @@ ERROR_TITLES = {
     423: lambda: _("Locked"),
     429: lambda: _("Too many attempts"),
     500: lambda: _("Something went wrong"),
+    503: lambda: _("Not saved"),
 }
 ERROR_TEXTS = {
     400: lambda: _("The request could not be understood."),
@@ -48,13 +52,17 @@ ERROR_TEXTS = {
     423: lambda: _("This is locked at the moment."),
     429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
     500: lambda: _("An unexpected error happened. It has been logged; please try again."),
+    503: lambda: _("The server is busy right now. Nothing was changed; please try again in a moment."),
 }
+RETRY_AFTER = 5  # seconds, for 503 answers: a busy database is usually free again by then
+log = logging.getLogger("sprintboard.errors")
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(500, lambda _e: render_error(500))
 
 
@@ -90,17 +98,57 @@ def rule_errors(form=None, field: str | None = None):
 
 def render_error(status: int, message: str | None = None, **problem):
     """A full error page, or for htmx a small message swapped into the flash region; under
-    /api/ an RFC 9457 problem document (`problem` adds members such as `errors`)."""
+    /api/ an RFC 9457 problem document (`problem` adds members such as `errors`). When the
+    page cannot be rendered because the database fails (the page looks up the user, the
+    language …), a plain page without it, in the browser's language."""
+    try:
+        return _render_error(status, message, **problem)
+    except SQLAlchemyError:
+        log.warning("error page %s rendered without the database", status, exc_info=True)
+        _without_database()
+        lang = request.accept_languages.best_match(i18n.LANGUAGES.keys(), default=i18n.DEFAULT)
+        with force_locale(lang):
+            return _render_error(status, message, plain=lang, **problem)
+
+
+def _render_error(status: int, message: str | None, plain: str | None = None, **problem):
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])()
     text = message or ERROR_TEXTS.get(status, ERROR_TEXTS[500])()
     rid = requestlog.request_id()
+    headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else {}
     if access.is_api_request():
-        return problem_response(status, title, text, **({"request_id": rid} if rid else {}), **problem)
+        response = problem_response(status, title, text, **({"request_id": rid} if rid else {}), **problem)
+        response.headers.update(headers)
+        return response
+    context = {"status": status, "title": title, "text": text, "request_id": rid}
     if htmx.is_htmx():
-        body = render_template("errors/_message.html", status=status, title=title, text=text, request_id=rid)
-        return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "beforeend"}
-    body = render_template("errors/error.html", status=status, title=title, text=text, request_id=rid)
-    return body, status
+        body = render_template("errors/_message.html", **context)
+        return body, status, {**headers, "HX-Retarget": "#flash", "HX-Reswap": "beforeend"}
+    if plain:
+        return render_template("errors/plain.html", lang=plain, **context), status, headers
+    return render_template("errors/error.html", **context), status, headers
+
+
+def _without_database() -> None:
+    """The rest of this request (error page, after-request hooks) runs without the database:
+    nothing half-done is kept, and no new write transaction waits for the lock again."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
+    g.database_failed = True
+    g._login_user = login_manager.anonymous_user()  # (Flask-Login's cache: no user lookup)
+
+
+def _database_unavailable(error: OperationalError):
+    """A lock that did not come in time (SQLite "database is locked", a PostgreSQL lock or
+    statement timeout) or a database that cannot be reached: 503, nothing saved, try again."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        log.warning("database connection lost: %s", error.orig)
+    else:
+        log.warning("database unavailable: %s", error.orig)
+    _without_database()
+    return render_error(503)
 
 
 def problem_response(status: int, title: str, detail: str, **members):

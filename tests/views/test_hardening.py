@@ -72,3 +72,80 @@ def test_trust_proxy_is_read_as_a_count(monkeypatch, tmp_path, value, count):
     monkeypatch.setenv("TRUST_PROXY", "nginx")
     with pytest.raises(ValueError, match="number of proxies"):
         config.load(tmp_path)
+
+
+# --- a busy database (SQLite locked by another writer) -----------------------------------------
+
+
+@pytest.fixture
+def busy_app(tmp_path):
+    """An app of its own on its own SQLite file, waiting only 0.3 s for the write lock."""
+    from flask_migrate import upgrade
+
+    from sprintboard.extensions import db
+    from tests import factories
+    from tests.conftest import Client
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLITE_BUSY_TIMEOUT_MS": 300,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "QUEUE_IMMEDIATE": True,
+            "COMPRESS": False,
+        }
+    )
+    app.test_client_class = Client
+    with app.app_context():
+        upgrade()
+        world = factories.world()
+        card = factories.card(world.partnership, "Plan the camp", actor=world.users["member"])
+        db.session.commit()
+        yield app, world, card
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _lock(app):
+    """Another process's connection holding SQLite's write lock (until it is closed)."""
+    import sqlite3
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_write_that_finds_the_database_locked_gets_503_and_nothing_changes(busy_app, login, htmx):
+    import sqlalchemy as sa
+
+    from sprintboard.extensions import db
+    from sprintboard.models import ChecklistItem
+
+    app, world, card = busy_app
+    client = login(app.test_client(), world.users["member"])
+    client.htmx = htmx
+    url = f"/p/{world.partnership.id}/cards/{card.id}/checklist"
+    other = _lock(app)
+    try:
+        r = client.post(url, data={"checklist-text": "Book a room"}, headers={"Accept-Language": "de"})
+    finally:
+        other.rollback()
+        other.close()
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "5"
+    assert "Nichts wurde geändert" in r.get_data(as_text=True)
+    if htmx:
+        assert r.headers["HX-Retarget"] == "#flash"
+    else:
+        assert '<html lang="de">' in r.get_data(as_text=True)
+    count = sa.select(sa.func.count()).select_from(ChecklistItem)
+    assert db.session.scalar(count) == 0
+    again = client.post(url, data={"checklist-text": "Book a room"})  # the lock is free again
+    assert again.status_code in (200, 303)
+    assert db.session.scalar(count) == 1
