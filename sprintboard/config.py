@@ -87,6 +87,10 @@ def load(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Failed logins per address (default: LOGIN_RATE_LIMIT) and per account from any address;
+        # a browser that logged into the account before has an allowance of its own.
+        "LOGIN_IP_RATE_LIMIT": os.environ.get("LOGIN_IP_RATE_LIMIT") or None,
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         # Unknown or revoked tokens of public links (/s/…, /cal/…) per address: guessing stops here.
         "TOKEN_RATE_LIMIT": os.environ.get("TOKEN_RATE_LIMIT", "30 per 10 minutes"),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),

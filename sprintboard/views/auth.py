@@ -1,4 +1,7 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+import hashlib
+import hmac
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -21,10 +24,43 @@ from . import safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit():
-    from flask import current_app
+KNOWN_COOKIE = "sprintboard_known"  # "this browser logged into this account before"
 
-    return current_app.config["LOGIN_RATE_LIMIT"]
+
+def _failed(response) -> bool:
+    return response.status_code == 422
+
+
+def _login_limit():
+    """Failed logins per address (all accounts): LOGIN_IP_RATE_LIMIT, else LOGIN_RATE_LIMIT."""
+    config = current_app.config
+    return config.get("LOGIN_IP_RATE_LIMIT") or config["LOGIN_RATE_LIMIT"]
+
+
+def _account_limit():
+    """Failed logins per account from anywhere (rotating addresses do not help guessing)."""
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _known_mark(email: str) -> str:
+    return hmac.new(current_app.secret_key.encode(), email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _known_browser() -> bool:
+    """This browser logged into the account being tried before (its cookie names it): it has
+    its own allowance, so someone guessing elsewhere, or a busy office address, does not lock
+    out the right password here."""
+    email = _email()
+    marks = (request.cookies.get(KNOWN_COOKIE) or "").split(".")
+    return bool(email) and _known_mark(email) in marks
+
+
+def _account_key() -> str:
+    return f"login:{_email()}:{'known' if _known_browser() else 'any'}"
 
 
 def _log_in(user: User) -> None:
@@ -59,7 +95,10 @@ def setup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 422)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, exempt_when=_known_browser)
+@limiter.limit(
+    _account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed, scope="login-account"
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -73,9 +112,25 @@ def login():
             accounts.remember_locale(user, i18n.chosen())
             _log_in(user)
             db.session.commit()
-            return redirect(safe_next(form.next.data), code=303)
+            response = redirect(safe_next(form.next.data), code=303)
+            _remember_browser(response, form.email.data)
+            return response
         form.password.errors.append(_("Wrong email or password."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+def _remember_browser(response, email: str) -> None:
+    marks = [m for m in (request.cookies.get(KNOWN_COOKIE) or "").split(".") if m]
+    mark = _known_mark(email.strip().lower())
+    marks = ([m for m in marks if m != mark] + [mark])[-5:]  # the last five accounts of this browser
+    response.set_cookie(
+        KNOWN_COOKIE,
+        ".".join(marks),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
 
 
 @bp.post("/logout")
