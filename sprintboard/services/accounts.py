@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from .. import timezones
 from ..extensions import db
@@ -24,13 +26,27 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)  # scrypt, Werkzeug's default
 
 
-def check_new_password(password: str) -> None:
+MIN_STRENGTH = 2  # zxcvbn's score (0-4): "aaaaaaaaaa", "password123", "1234567890" score 0
+
+
+def check_new_password(password: str, hints: tuple[str, ...] = ()) -> None:
+    """Long enough, and not easy to guess (repeats, sequences, keyboard rows, common passwords,
+    words from `hints` such as the person's name and email)."""
     if len(password) < MIN_PASSWORD:
         raise DomainError(_("Use at least %(n)d characters.", n=MIN_PASSWORD))
+    # (zxcvbn's time grows with the length; the first 64 characters tell enough)
+    words = [w for hint in hints if hint for w in re.split(r"[\s@._+-]+", hint.lower()) if w]
+    if zxcvbn(password[:64], user_inputs=words)["score"] < MIN_STRENGTH:
+        raise DomainError(
+            _(
+                "This password is too easy to guess. Use a few uncommon words; avoid repeated "
+                "characters, sequences, keyboard rows, names and dates."
+            )
+        )
 
 
 def create_user(email: str, name: str, password: str, *, is_admin=False, locale=None) -> User:
-    check_new_password(password)
+    check_new_password(password, (email, name))
     email = User.normalise_email(email)
     if User.by_email(email) is not None:
         raise DomainError(_("An account with this email address already exists."))
@@ -152,7 +168,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end every session of the user (the caller starts a new one)."""
     if not check_password_hash(user.password_hash, current):
         raise DomainError(_("The current password is not correct."))
-    check_new_password(new)
+    check_new_password(new, (user.email, user.name))
     user.password_hash = hash_password(new)
     db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
     access_changed(user.id)

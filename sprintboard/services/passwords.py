@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import PasswordReset, User, UserSession
 from ..models.base import utcnow
 from . import DomainError, mail
-from .accounts import check_new_password, hash_password
+from .accounts import access_changed, check_new_password, hash_password
 from .tokens import hash_token, new_token
 
 RESET_LIFETIME = timedelta(hours=1)
@@ -90,7 +90,7 @@ def find_valid(token: str) -> PasswordReset | None:
 
 def reset_password(reset: PasswordReset, password: str) -> User:
     """Set the new password (the link is used up), end every session and every other link."""
-    check_new_password(password)
+    check_new_password(password, (reset.user.email, reset.user.name))
     claimed = db.session.execute(
         update(PasswordReset)
         .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
@@ -102,6 +102,7 @@ def reset_password(reset: PasswordReset, password: str) -> User:
     user = reset.user
     user.password_hash = hash_password(password)
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    access_changed(user.id)  # open live streams end too
     db.session.execute(
         update(PasswordReset)
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))

@@ -149,3 +149,64 @@ def test_a_write_that_finds_the_database_locked_gets_503_and_nothing_changes(bus
     again = client.post(url, data={"checklist-text": "Book a room"})  # the lock is free again
     assert again.status_code in (200, 303)
     assert db.session.scalar(count) == 1
+
+
+# --- login throttling per account and per address ------------------------------------------------
+
+
+def _try_login(client, email, password, address):
+    return client.post(
+        "/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
+
+
+@pytest.fixture
+def account_limit(app):
+    saved = app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+    app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = "3 per 15 minutes"
+    yield
+    app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = saved
+
+
+def test_guessing_one_account_from_rotating_addresses_is_stopped(app, world, client, account_limit):
+    from tests import factories
+
+    email = world.users["member"].email
+    for i in range(3):
+        assert _try_login(client, email, f"guess {i}", f"198.51.100.{i}").status_code == 422
+    r = _try_login(client, email, "guess 4", "198.51.100.50")
+    assert r.status_code == 429  # a fresh address does not help: the account's allowance is used up
+    # (even the right password waits, from a browser that never logged in here)
+    assert _try_login(app.test_client(), email, factories.PASSWORD, "198.51.100.51").status_code == 429
+    # another account is not affected
+    assert _try_login(client, world.users["observer"].email, "nope", "198.51.100.52").status_code == 422
+
+
+def test_the_right_password_from_a_known_browser_gets_in_while_others_guess(app, world, account_limit):
+    from tests import factories
+
+    email = world.users["member"].email
+    mine = app.test_client()
+    assert _try_login(mine, email, factories.PASSWORD, "203.0.113.7").status_code == 303
+    assert mine.post("/logout").status_code == 303
+    attacker = app.test_client()
+    for i in range(5):  # the office address itself is limited too (LOGIN_RATE_LIMIT is 5 in tests)
+        _try_login(attacker, email, f"guess {i}", "203.0.113.7")
+    assert _try_login(attacker, email, "guess", "203.0.113.7").status_code == 429
+    assert _try_login(mine, email, factories.PASSWORD, "203.0.113.7").status_code == 303
+
+
+# --- password strength -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaa", "1234567890", "password123", "qwertyuiop"])
+def test_an_easy_password_is_refused_with_a_translated_hint(world, as_role, weak):
+    from tests import factories
+
+    r = as_role("member").post(
+        "/account",
+        data={"password-current": factories.PASSWORD, "password-password": weak, "password-confirm": weak},
+        headers={"Accept-Language": "de"},
+    )
+    assert r.status_code == 422
+    assert "Dieses Passwort ist zu leicht zu erraten." in r.get_data(as_text=True)
