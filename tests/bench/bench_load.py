@@ -1,0 +1,305 @@
+"""Load benchmark (run on demand, loopback only, bounded):
+
+    python tests/bench/bench_load.py [--users 50] [--seconds 20] [--workers 4] [--kill-every 0]
+
+Users move their own cards on 10 boards (so every acknowledged move can be checked) and read
+their board now and then, against gunicorn (gthread) on 127.0.0.1 with a fresh SQLite database
+(or DATABASE_URL / REDIS_URL from the environment). It prints moves by status, p50/p99 latency,
+acknowledged-but-missing moves (must be 0), moves answered 5xx that were saved anyway (must be
+0), the invariants (one activity row per saved move, positions unique per column), and the load
+average beside the run. --kill-every N kills one worker every N seconds (only in-flight requests
+may fail). Figures are machine-dependent: compare ratios (p99 against the goal, runs side by side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+BOARDS = 10
+
+SEED = r"""
+import json, secrets, sys
+from itsdangerous import URLSafeTimedSerializer
+from sprintboard import create_app
+from sprintboard.extensions import db
+from sprintboard.services import accounts, board, cards, partnerships
+from flask_migrate import upgrade
+
+users = int(sys.argv[1])
+app = create_app()
+out = []
+with app.app_context():
+    upgrade()
+    admin = accounts.create_user("admin@bench.example", "Admin", "bench admin passphrase", is_admin=True)
+    boards = []
+    for b in range(%(boards)d):
+        cities = [("Minsk", "BY"), ("Hamburg", "DE")]
+        p = partnerships.create_partnership(f"Bench {b}", "", cities, actor=admin)
+        cols = board.columns_of(p)
+        for c in cols:
+            c.wip_limit = None
+        boards.append((p, cols[:2]))
+    db.session.flush()
+    serializer = app.session_interface.get_signing_serializer(app)
+    csrf = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+    for i in range(users):
+        p, cols = boards[i %% len(boards)]
+        user = accounts.create_user(f"user{i}@bench.example", f"User {i}", "bench user passphrase 1")
+        partnerships.add_member(p, user, "member", p.cities[i %% 2], actor=admin)
+        card = cards.create_card(p, f"Card of user {i}", column=cols[0], actor=user)
+        token = accounts.start_session(user)
+        raw = secrets.token_hex(20)
+        cookie = serializer.dumps({"_user_id": token, "_fresh": True, "csrf_token": raw})
+        db.session.flush()
+        out.append({"pid": p.id, "card": card.id, "columns": [c.id for c in cols],
+                    "cookie": cookie, "csrf": csrf.dumps(raw)})
+    db.session.commit()
+print(json.dumps(out))
+""".replace("%(boards)d", str(BOARDS)).replace("%%", "%")
+
+CHECK = r"""
+import json, sys
+from sprintboard import create_app
+from sprintboard.extensions import db
+from sprintboard.models import Activity, Card
+import sqlalchemy as sa
+
+ids = json.loads(sys.argv[1])
+app = create_app()
+with app.app_context():
+    cols = dict(db.session.execute(sa.select(Card.id, Card.column_id).where(Card.id.in_(ids))).all())
+    moved = dict(db.session.execute(
+        sa.select(Activity.subject_id, sa.func.count()).where(
+            Activity.verb == "card.moved", Activity.subject_id.in_(ids)
+        ).group_by(Activity.subject_id)
+    ).all())
+    dupes = db.session.execute(sa.text(
+        "SELECT count(*) FROM (SELECT column_id, position FROM cards GROUP BY column_id, position "
+        "HAVING count(*) > 1) AS d"
+    )).scalar()
+print(json.dumps({"columns": {str(k): v for k, v in cols.items()},
+                  "moved": {str(k): v for k, v in moved.items()}, "dupes": dupes}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port, method, path, cookie, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": f"sprintboard_session={cookie}", **(headers or {})}
+    data = None
+    if body is not None:
+        data = urllib.parse.urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    start = time.perf_counter()
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - start, response.headers.get("Retry-After")
+    except OSError:
+        return 0, time.perf_counter() - start, None  # connection cut (a killed worker)
+    finally:
+        conn.close()
+
+
+def user_loop(port, user, deadline, log):
+    """Move the user's own card back and forth; read the board every fifth step."""
+    step = 0
+    while time.monotonic() < deadline:
+        step += 1
+        if step % 5 == 0:
+            status, elapsed, _ = request(port, "GET", f"/p/{user['pid']}/board", user["cookie"])
+            log.append(("read", status, elapsed, None))
+            continue
+        target = user["columns"][step % 2]
+        status, elapsed, retry = request(
+            port,
+            "POST",
+            f"/p/{user['pid']}/cards/{user['card']}/move",
+            user["cookie"],
+            {"csrf_token": user["csrf"], "column": target},
+            {"HX-Request": "true"},
+        )
+        log.append(("move", status, elapsed, (user["card"], target, retry)))
+        if status == 503 and retry:
+            time.sleep(min(float(retry), 1.0) * random.random())  # noqa: S311 - jitter, as a browser
+
+
+def run(args) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="sb-load-"))
+    env = {**os.environ, "SECRET_KEY": "bench-load", "SPRINTBOARD_INSTANCE": str(tmp), "QUEUE_IMMEDIATE": "1"}
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'load.db'}")
+    seeded = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", SEED, str(args.users)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    users = json.loads(seeded.stdout.strip().splitlines()[-1])
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "error",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(400):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        load_before = os.getloadavg()[0]
+        deadline = time.monotonic() + args.seconds
+        logs = [[] for _ in users]
+        threads = [
+            threading.Thread(target=user_loop, args=(port, u, deadline, log), daemon=True)
+            for u, log in zip(users, logs, strict=True)
+        ]
+        for t in threads:
+            t.start()
+        kills = 0
+        while any(t.is_alive() for t in threads):
+            time.sleep(args.kill_every or 0.5)
+            if args.kill_every and time.monotonic() < deadline:
+                children = subprocess.run(  # noqa: S603
+                    ["pgrep", "-P", str(server.pid)],
+                    capture_output=True,
+                    text=True,  # noqa: S607
+                ).stdout.split()
+                if children:
+                    os.kill(int(random.choice(children)), signal.SIGKILL)  # noqa: S311
+                    kills += 1
+        load_after = os.getloadavg()[0]
+    finally:
+        server.terminate()
+        server.wait(20)
+    ids = [u["card"] for u in users]
+    checked = json.loads(
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-c", CHECK, json.dumps(ids)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    return summarise(users, logs, checked, load_before, load_after, kills)
+
+
+def summarise(users, logs, checked, load_before, load_after, kills) -> dict:
+    moves = [entry for log in logs for entry in log if entry[0] == "move"]
+    reads = [entry for log in logs for entry in log if entry[0] == "read"]
+    by_status: dict[int, int] = {}
+    for _kind, status, _e, _x in moves:
+        by_status[status] = by_status.get(status, 0) + 1
+    missing = saved_5xx = 0
+    acked_total = 0
+    for user, log in zip(users, logs, strict=True):
+        user_moves = [e for e in log if e[0] == "move"]
+        acked = [e for e in user_moves if 200 <= e[1] < 400]
+        acked_total += len(acked)
+        final = checked["columns"][str(user["card"])]
+        saved_rows = checked["moved"].get(str(user["card"]), 0)
+        last_acked = acked[-1][3][1] if acked else user["columns"][0]
+        later = user_moves[user_moves.index(acked[-1]) + 1 :] if acked else user_moves
+        if final != last_acked and not any(e[3][1] == final for e in later):
+            missing += 1  # the acknowledged place is lost, and no later try explains the card's place
+        # moves that changed the card but were answered with an error: activity rows beyond the acks
+        # (a move to the column it is already in writes no row, so this counts a lower bound)
+        saved_5xx += max(0, saved_rows - len(acked))
+    latencies = sorted(e[2] for e in moves if e[1])
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+
+    return {
+        "moves": len(moves),
+        "by_status": dict(sorted(by_status.items())),
+        "retry_after_on_503": all(e[3][2] for e in moves if e[1] == 503),
+        "reads": len(reads),
+        "reads_5xx": sum(1 for e in reads if e[1] >= 500),
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "median_read_ms": statistics.median([e[2] for e in reads]) * 1000 if reads else 0.0,
+        "acknowledged_missing": missing,
+        "saved_but_error": saved_5xx,
+        "acked": acked_total,
+        "activity_rows": sum(checked["moved"].values()),
+        "duplicate_positions": checked["dupes"],
+        "load": (round(load_before, 1), round(load_after, 1)),
+        "workers_killed": kills,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--kill-every", type=float, default=0)
+    parser.add_argument("--goal-p99-ms", type=float, default=300)
+    args = parser.parse_args()
+    if args.users > 400 or args.seconds > 600:
+        parser.error("bounded: at most 400 users and 600 seconds")
+    r = run(args)
+    db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    load = f"load average {r['load'][0]} -> {r['load'][1]}"
+    print(f"{db}, {args.users} users, {args.workers} workers, {args.seconds:.0f} s, {load}")
+    retry = r["retry_after_on_503"]
+    print(f"  moves {r['moves']} by status {r['by_status']}  (every 503 has Retry-After: {retry})")
+    print(f"  reads {r['reads']} (5xx: {r['reads_5xx']}, median {r['median_read_ms']:.0f} ms)")
+    ratio = r["p99_ms"] / args.goal_p99_ms
+    print(f"  move p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms = {ratio:.2f}x the goal")
+    print(f"  acknowledged but missing: {r['acknowledged_missing']} (must be 0)")
+    print(f"  saved but answered with an error: {r['saved_but_error']} (must be 0)")
+    print(
+        f"  activity rows {r['activity_rows']} for {r['acked']} acknowledged moves; "
+        f"duplicate positions: {r['duplicate_positions']}"
+    )
+    if args.kill_every:
+        print(f"  workers killed: {r['workers_killed']}")
+
+
+if __name__ == "__main__":
+    main()
