@@ -37,8 +37,6 @@ ACTIONS = {
 }
 
 
-
-
 def public(view: Callable) -> Callable:
     """Mark a view as reachable without logging in."""
     view.is_public = True
