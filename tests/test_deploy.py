@@ -95,4 +95,8 @@ def test_nginx_limit_matches_the_apps_upload_limit(tmp_path):
     limit_mb = int(re.search(r"client_max_body_size (\d+)m;", site).group(1))
     upload = config.load(tmp_path)["UPLOAD_MAX_BYTES"]
     assert upload < limit_mb * 1024 * 1024 <= upload + 8 * 1024 * 1024  # one file and its form
+    files = config.load(tmp_path)["UPLOAD_MAX_FILES"]
+    uploads = re.search(r"attachments\$ \{[^}]*client_max_body_size (\d+)m;", site)
+    assert uploads, "the attachment upload routes need their own body limit"
+    assert upload * files < int(uploads.group(1)) * 1024 * 1024 <= upload * files + 8 * 1024 * 1024
     assert "proxy_buffering off" in site and "X-Forwarded-For" in site

@@ -306,3 +306,25 @@ def test_metrics_add_up_both_workers_and_stay_on_the_host(site):
     )
     assert match and float(match.group(1)) >= 6
     assert Browser(port, source="127.0.0.2").request("GET", "/metrics")[0].status == 403  # nginx: host only
+
+
+def test_a_multi_photo_upload_passes_nginx_to_the_app(site):
+    """Attachment routes take several photos in one request: nginx lets 30 MB through to the app
+    (which answers for itself: here an anonymous request, refused by the app, not by nginx)."""
+    port, log, _instance = site
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.putrequest("POST", "/p/1/cards/1/attachments")
+    c.putheader("Content-Type", "application/octet-stream")
+    c.putheader("Content-Length", str(30 * 1024 * 1024))
+    c.endheaders()
+    chunk = b"x" * (1024 * 1024)
+    try:
+        for _ in range(30):
+            c.send(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the app may answer before it has read everything
+    response = c.getresponse()
+    body = response.read()
+    assert not (response.status == 413 and b"<center>nginx" in body), "refused by nginx"
+    assert response.status in (302, 303, 400, 401, 403, 404, 413), response.status
+    c.close()
