@@ -53,6 +53,14 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
             g.database_committed = True
 
 
+def write_again() -> None:
+    """The next transaction of this request writes (a request key claimed before the view, its
+    answer kept after): it takes the write lock at BEGIN again, waiting for it, instead of
+    failing at once when another writer got there first."""
+    g.pop("database_committed", None)
+    g.pop("database_failed", None)
+
+
 def _done_writing() -> bool:
     return bool(g.get("database_committed") or g.get("database_failed"))
 

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from .database import write_again
 from .extensions import db
 from .services import request_keys
 
@@ -68,6 +69,7 @@ def answer_repeat():
         try:
             claimed = request_keys.claim_key(user_id, key, method=request.method, path=request.path)
             db.session.commit()
+            write_again()  # the view's own write still has to wait for the lock
         except IntegrityError:  # another request with this key claimed it a moment ago
             db.session.rollback()
         else:
@@ -114,6 +116,7 @@ def remember_answer(response: Response) -> Response:
     if record_id is None:
         return response
     db.session.rollback()  # whatever the view did not commit is not part of the answer
+    write_again()
     try:
         if response.status_code >= 500 or response.is_streamed or response.direct_passthrough:
             request_keys.release_key(record_id)
@@ -133,6 +136,7 @@ def _release_on_error(error) -> None:
     record_id = g.pop("request_key_id", None)
     if record_id is not None and error is not None:
         db.session.rollback()
+        write_again()
         request_keys.release_key(record_id)
         db.session.commit()
 

@@ -168,13 +168,15 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     page.get_by_role("link", name="All sprints").click()
     page.get_by_role("link", name="Sprint 1", exact=True).click()
     page.get_by_role("link", name="Close sprint…").click()
-    expect(page.get_by_text("2 cards are not done yet:")).to_be_visible()
+    expect(page.get_by_text("2 cards are not done yet.")).to_be_visible()
     unfinished = page.get_by_role("region", name="Unfinished cards").get_by_role("listitem")
     expect(unfinished).to_have_count(2)
     expect(unfinished.filter(has_text="Invite the choir")).to_contain_text("In progress")
     expect(unfinished.filter(has_text="Translate the programme")).to_contain_text("To do")
+    expect(page.get_by_role("checkbox", name="Invite the choir")).to_be_checked()  # all go along
+    expect(page.get_by_role("checkbox", name="Translate the programme")).to_be_checked()
     axe_check(page)
-    page.get_by_label("Unfinished cards go to").select_option(label="Into Sprint 2")
+    page.get_by_label("Ticked cards go to").select_option(label="Into Sprint 2")
     page.get_by_role("button", name="Close the sprint").click()
     expect(page.locator("#flash")).to_contain_text(
         "The sprint is closed; 2 unfinished cards went into Sprint 2."
