@@ -1,5 +1,8 @@
 """Engine settings: SQLite pragmas and write transactions that take the lock up front."""
 
+import os
+from pathlib import Path
+
 from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,6 +22,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
     """Make an SQLite engine safe for several threads and processes writing at once."""
     if not _is_sqlite(engine):
         return
+    _create_private(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -51,6 +55,21 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
     def _on_commit(_connection):
         if has_request_context():
             g.database_committed = True
+
+
+def _create_private(database: str | None) -> None:
+    """A new SQLite file is made readable by its owner only (0600, like the secret key); SQLite
+    gives its -wal and -shm files the same mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another process made it a moment ago
+        pass
 
 
 def write_again() -> None:

@@ -296,8 +296,13 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
 def _filter_conditions(partnership, f: Filters, today: date) -> list:
     conditions = []
     if f.q:
-        needle = f"%{f.q.lower()}%"
-        conditions.append(or_(func.lower(Card.title).like(needle), func.lower(Card.body).like(needle)))
+        needle = f.q.lower()  # "50%" and "to_do" are searched as written, not as wildcards
+        conditions.append(
+            or_(
+                func.lower(Card.title).contains(needle, autoescape=True),
+                func.lower(Card.body).contains(needle, autoescape=True),
+            )
+        )
     if f.label:
         conditions.append(exists().where(card_labels.c.card_id == Card.id, card_labels.c.label_id == f.label))
     if f.assignee:

@@ -98,6 +98,7 @@ def _call_page(call, form, status=200):
 
 @bp.route("/calls/application/<token>", methods=["GET", "POST"])
 @access.public
+@access.limit_token_guessing
 @limiter.limit(_apply_limit, methods=["POST"])
 @security.no_store
 def mine(token):

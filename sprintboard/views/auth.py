@@ -178,6 +178,7 @@ def account():
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @access.public
+@access.limit_token_guessing
 def accept_invitation(token):
     invitation = invitations.find_open(token)
     if invitation is None:

@@ -202,6 +202,23 @@ def test_filters_are_a_get_form_and_narrow_the_board(world, as_role, cols, db):
     assert client.get(f"/p/{p.id}/board?due=tomorrow").status_code == 422
 
 
+def test_board_search_takes_percent_and_underscore_as_written(world, as_role, cols, db):
+    p = world.partnership
+    titles = ("Budget 50% approved", "Budget 500 asked", "to_do list", "todo list")
+    for title in titles:
+        factories.card(p, title, actor=world.users["member"])
+    db.session.commit()
+    client = as_role("member")
+
+    def shown(q):
+        html = client.get(f"/p/{p.id}/board", query_string={"q": q}).get_data(as_text=True)
+        return {t for t in titles if t in html}
+
+    assert shown("50%") == {"Budget 50% approved"}
+    assert shown("to_do") == {"to_do list"}
+    assert shown("%") == {"Budget 50% approved"}
+
+
 @pytest.mark.parametrize("group", ["project", "city", "assignee"])
 def test_swimlanes(world, as_role, cols, db, group):
     p = world.partnership

@@ -210,3 +210,18 @@ def test_an_easy_password_is_refused_with_a_translated_hint(world, as_role, weak
     )
     assert r.status_code == 422
     assert "Dieses Passwort ist zu leicht zu erraten." in r.get_data(as_text=True)
+
+
+# --- secret links are not guessed ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["/invite/guess-{}", "/calls/application/guess-{}"])
+def test_guessing_invitation_and_application_links_is_rate_limited(app, world, client, page):
+    """Unknown tokens of invitations and applicants' private pages count against the address,
+    with the other public links (/s/, /cal/): after the allowance, 429 even for a new guess."""
+    limit = int(app.config["TOKEN_RATE_LIMIT"].split()[0])
+    for i in range(limit):
+        assert client.get(page.format(i)).status_code == 404
+    r = client.get(page.format("one-more"))
+    assert r.status_code == 429
+    assert client.get("/s/yet-another").status_code == 429  # one allowance for every secret link
