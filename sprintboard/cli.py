@@ -84,11 +84,24 @@ def worker_command(workers: int, parent: int | None):
 @click.command("demo")
 @click.option("--cards", default=0, show_default=True, help="Also create a board with N cards.")
 @click.option("--password", default=None, help="Password for the demo users (random if omitted).")
-def demo_command(cards: int, password: str | None):
+@click.option(
+    "--on-real-data",
+    is_flag=True,
+    help="Add the demo even though the database has real accounts (it makes a demo administrator).",
+)
+def demo_command(cards: int, password: str | None, on_real_data: bool):
     """Create a demo partnership of two cities and its people, and print how to log in."""
     from .seed import demo
 
     upgrade()
+    real = demo.real_accounts()
+    if real and not on_real_data:
+        raise click.ClickException(
+            f"This database has {real} real account(s). The demo adds a site administrator "
+            f"(admin{demo.DOMAIN}) whose password is printed here: it is meant for a database of "
+            "its own (DATABASE_URL or SPRINTBOARD_INSTANCE). Nothing was changed. Add "
+            "--on-real-data to do it anyway."
+        )
     password = password or secrets.token_urlsafe(9)
     result = demo.create_demo(password=password, cards=cards)
     db.session.commit()

@@ -16,6 +16,15 @@ PEOPLE = [
 ]
 
 
+DOMAIN = "@demo.example"
+
+
+def real_accounts() -> int:
+    """How many accounts are not demo people: demo data (a site administrator with a printed
+    password among them) does not belong in a database real people use."""
+    return db.session.scalar(db.select(db.func.count(User.id)).where(~User.email.endswith(DOMAIN))) or 0
+
+
 def create_demo(*, password: str, cards: int = 0) -> dict:
     """Create (or reuse) the demo people and a new demo partnership."""
     admin = _user("admin@demo.example", "Demo Admin", password, "en", is_admin=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from sprintboard import access, create_app
 
@@ -225,3 +226,33 @@ def test_guessing_invitation_and_application_links_is_rate_limited(app, world, c
     r = client.get(page.format("one-more"))
     assert r.status_code == 429
     assert client.get("/s/yet-another").status_code == 429  # one allowance for every secret link
+
+
+# --- the demo stays out of real databases ---------------------------------------------------------
+
+
+def test_demo_refuses_a_database_with_real_accounts(app, world, db, monkeypatch):
+    """`sprintboard demo --password x` on a database real people use would add a site
+    administrator with a known password (and reset the demo ones): refused, nothing changed."""
+    from sprintboard import cli
+    from sprintboard.models import Partnership, User
+
+    monkeypatch.setattr(cli, "upgrade", lambda: None)  # (the test database is already current)
+    before = (
+        db.session.scalar(sa.select(sa.func.count(User.id))),
+        db.session.scalar(sa.select(sa.func.count(Partnership.id))),
+    )
+    result = app.test_cli_runner().invoke(args=["demo", "--password", "known-to-everyone"])
+    assert (
+        result.exit_code == 1 and "real account" in result.output and "Nothing was changed" in result.output
+    )
+    db.session.rollback()
+    after = (
+        db.session.scalar(sa.select(sa.func.count(User.id))),
+        db.session.scalar(sa.select(sa.func.count(Partnership.id))),
+    )
+    assert after == before and User.by_email("admin@demo.example") is None
+    forced = app.test_cli_runner().invoke(args=["demo", "--password", "known-to-everyone", "--on-real-data"])
+    assert forced.exit_code == 0, forced.output
+    db.session.rollback()
+    assert User.by_email("admin@demo.example").is_admin
