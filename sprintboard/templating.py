@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         workshop_title=workshops.workshop_title,
         workshop_description=workshops.workshop_description,
         timebox_state=facilitation.timebox_state,
+        reader_zone=lambda user, partnership=None: timezones.label(timezones.zone_of(user, partnership)),
         board_is_frozen_for=facilitation.is_frozen_for,
         session_format_label=lambda code: str(openspace_sessions.FORMAT_LABELS.get(code, code)),
         session_need_label=lambda code: str(openspace_sessions.NEED_LABELS.get(code, code)),
@@ -47,7 +48,9 @@ def init_app(app: Flask) -> None:
         filesize=human_size,
         utc_iso=utc_iso,
         # a naive-UTC time in a person's zone: {{ note.created_at|usertime(current_user, "short") }}
-        usertime=lambda value, user, fmt="medium": timezones.format_local(value, user, fmt),
+        usertime=lambda value, user, fmt="medium", partnership=None: timezones.format_local(
+            value, user, fmt, partnership=partnership
+        ),
     )
 
     @app.context_processor

@@ -1,12 +1,15 @@
-"""People's time zones: `User.timezone` holds an IANA name (None: UTC).
+"""Time zones: `User.timezone` (a person's; None: UTC) and `Partnership.timezone` (its events').
 
-The browser reports its zone on login (static/js/app.js fills a hidden field) and the account
-page changes it. Times are stored as naive UTC everywhere; convert only to show them.
+The browser reports a person's zone on login (static/js/app.js fills a hidden field) and the
+account page changes it; a partnership's zone is set in its settings. Moments (timestamps) are
+stored as naive UTC everywhere and converted only to show them, in the reader's zone. Events of a
+partnership (a workshop at 10:00, a due date's midnight) are wall-clock times in the
+partnership's zone, so 10:00 stays 10:00 across a daylight saving change.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -15,6 +18,7 @@ from babel.dates import format_datetime
 from .models.base import utcnow
 
 DEFAULT = "UTC"
+PARTNERSHIP_DEFAULT = "Europe/Berlin"  # where the programme runs, unless its facilitator says otherwise
 
 
 @lru_cache(maxsize=1)
@@ -32,17 +36,43 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def zone_of(user) -> ZoneInfo:
-    name = getattr(user, "timezone", None) or DEFAULT
+def zone_named(name: str | None, default: str = DEFAULT) -> ZoneInfo:
     try:
-        return _zone(name)
+        return _zone(name or default)
     except (ZoneInfoNotFoundError, ValueError):
-        return _zone(DEFAULT)
+        return _zone(default)
 
 
-def to_local(value: datetime, user) -> datetime:
-    """A naive-UTC timestamp as an aware datetime in the user's zone."""
-    return value.replace(tzinfo=UTC).astimezone(zone_of(user))
+def zone_of(user, partnership=None) -> ZoneInfo:
+    """The reader's zone; without one of their own, the partnership's (if given), else UTC."""
+    name = getattr(user, "timezone", None) or getattr(partnership, "timezone", None)
+    return zone_named(name)
+
+
+def partnership_zone(partnership) -> ZoneInfo:
+    return zone_named(getattr(partnership, "timezone", None), PARTNERSHIP_DEFAULT)
+
+
+def partnership_today(partnership, now: datetime | None = None) -> date:
+    """Today's date where the partnership is: a due date has passed once its midnight there has."""
+    return (now or utcnow()).replace(tzinfo=UTC).astimezone(partnership_zone(partnership)).date()
+
+
+def event_start(partnership, day: date, at: time) -> datetime:
+    """A wall-clock time of the partnership's events (a workshop at 10:00) as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=partnership_zone(partnership))
+
+
+def label(zone: ZoneInfo | str) -> str:
+    """A zone as people read it: Europe/Berlin, America/New York."""
+    return str(zone).replace("_", " ")
+
+
+def to_local(value: datetime, user, partnership=None) -> datetime:
+    """A naive-UTC timestamp (or an aware datetime) as an aware datetime in the reader's zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone_of(user, partnership))
 
 
 def user_now(user, now: datetime | None = None) -> datetime:
@@ -50,7 +80,9 @@ def user_now(user, now: datetime | None = None) -> datetime:
     return to_local(now or utcnow(), user)
 
 
-def format_local(value: datetime | None, user, fmt: str = "medium", locale: str | None = None) -> str:
+def format_local(
+    value: datetime | None, user, fmt: str = "medium", locale: str | None = None, partnership=None
+) -> str:
     """A naive-UTC timestamp as the user reads it: their zone, their (or the current) locale."""
     if value is None:
         return ""
@@ -58,4 +90,4 @@ def format_local(value: datetime | None, user, fmt: str = "medium", locale: str 
         from flask_babel import get_locale
 
         locale = str(get_locale())
-    return format_datetime(to_local(value, user), fmt, locale=locale)
+    return format_datetime(to_local(value, user, partnership), fmt, locale=locale)

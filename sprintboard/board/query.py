@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 from sqlalchemy import String, and_, cast, exists, func, or_, select, union_all
 
+from .. import timezones
 from ..extensions import db
 from ..models import BoardColumn, Card, Label, Membership, Partnership, Project, User
 from ..models.card import card_assignees, card_labels
@@ -174,7 +175,7 @@ def plan_board(
     cell: tuple[str, int] | None = None,
 ) -> Board:
     """Which card goes where, from narrow rows; nothing is rendered yet."""
-    today = today or date.today()
+    today = today or timezones.partnership_today(partnership)  # overdue after midnight there
     options = options or load_options(partnership)
     columns = columns_of(partnership)
     counts = open_counts(partnership)

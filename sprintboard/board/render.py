@@ -22,6 +22,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from .. import timezones
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership
 from ..models.card import card_assignees, card_labels
@@ -320,7 +321,11 @@ def card_fragment(partnership: Partnership, card: Card) -> Markup:
         )
     )
     return render_cards(
-        partnership, [row], options=load_options(partnership), done_columns=done_columns, today=date.today()
+        partnership,
+        [row],
+        options=load_options(partnership),
+        done_columns=done_columns,
+        today=timezones.partnership_today(partnership),
     )[card.id]
 
 

@@ -48,6 +48,19 @@ class PartnershipForm(Form):
 class PartnershipEditForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    timezone = SelectField(
+        _l("Time zone of its events"),
+        description=_l(
+            "Workshop times and the midnight a due date ends are in this zone; "
+            "each person sees moments such as a timebox's end on their own clock."
+        ),
+    )  # (no `required`: a select always sends one of its zones, and others fail validate_choice)
+
+    def __init__(self, *args, **kwargs):
+        from ..timezones import label, names
+
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = options((name, label(name)) for name in names())
 
 
 class AddCityForm(Form):

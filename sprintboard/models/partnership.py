@@ -22,6 +22,8 @@ class Partnership(db.Model):
     # SHA-256 of the public status link's token (None: no public link).
     status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # IANA name: the zone of its events (workshop times, the midnight a due date ends); see timezones.py.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin", server_default="Europe/Berlin")
     # Facilitation: one timebox and one freeze at a time (server clock, naive UTC).
     timebox_ends_at: Mapped[datetime | None]
     timebox_label: Mapped[str | None] = mapped_column(String(120))

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import timezones
 from ..extensions import db
 from ..models import (
     CURRENCIES,
@@ -294,7 +295,7 @@ def totals_by_status(partnership: Partnership) -> list[tuple[str, list[tuple[str
 
 def upcoming_deadlines(partnership: Partnership, days: int = 30, today: date | None = None):
     """Open ideas whose deadline falls within the next `days` days, soonest first."""
-    today = today or utcnow().date()
+    today = today or timezones.partnership_today(partnership)
     return list(
         db.session.scalars(
             select(FundingIdea)

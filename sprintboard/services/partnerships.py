@@ -6,6 +6,7 @@ from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import timezones
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..models import ROLES, City, Membership, Partnership, User
@@ -21,7 +22,9 @@ def create_partnership(name: str, description: str, cities: list[tuple[str, str]
     names = [n.casefold() for n, _c in cities]
     if len(set(names)) != len(names):
         raise DomainError(_("Each city can only be added once."))
-    partnership = Partnership(name=name.strip(), description=description.strip())
+    partnership = Partnership(
+        name=name.strip(), description=description.strip(), timezone=_creator_timezone(actor)
+    )
     for position, (city_name, country) in enumerate(cities):
         partnership.cities.append(City(name=city_name, country=country, position=position))
     db.session.add(partnership)
@@ -46,9 +49,21 @@ def _creator_language(actor) -> str:
     return str(get_locale()) if has_request_context() else "en"
 
 
-def update_partnership(partnership: Partnership, name: str, description: str, *, actor) -> None:
+def _creator_timezone(actor) -> str:
+    """A new partnership's events follow its creator's clock, else the programme's (Berlin)."""
+    name = getattr(actor, "timezone", None)
+    return name if timezones.is_valid(name) and name != "UTC" else timezones.PARTNERSHIP_DEFAULT
+
+
+def update_partnership(
+    partnership: Partnership, name: str, description: str, *, timezone: str | None = None, actor
+) -> None:
+    if timezone is not None and not timezones.is_valid(timezone):
+        raise DomainError(_("Unknown time zone: %(zone)s", zone=timezone))
     partnership.name = name.strip()
     partnership.description = description.strip()
+    if timezone is not None:
+        partnership.timezone = timezone
     log(actor, "partnership.updated", partnership, partnership=partnership)
 
 

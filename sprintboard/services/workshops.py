@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import timezones
 from ..extensions import db
 from ..models import (
     WORKSHOP_KINDS,
@@ -162,7 +163,7 @@ def mark_held(workshop: Workshop, *, actor) -> None:
         raise Conflict(_("This workshop is already marked as held."))
     if workshop.start_date is None:
         raise DomainError(_("Set the workshop's date before marking it as held."))
-    if workshop.start_date > utcnow().date():
+    if workshop.start_date > timezones.partnership_today(workshop.partnership):
         raise DomainError(_("A workshop in the future cannot be marked as held."))
     workshop.status = "held"
     workshop.held_at = utcnow()

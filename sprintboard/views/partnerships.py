@@ -47,12 +47,18 @@ def edit(pid):
     form = PartnershipEditForm(obj=partnership)
     city_form = AddCityForm(prefix="city")
     if request.method == "POST" and form.validate_on_submit():
-        partnerships.update_partnership(
-            partnership, form.name.data, form.description.data or "", actor=current_user
-        )
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("partnerships.show", pid=pid), code=303)
+        with rule_errors(form, "timezone"):
+            partnerships.update_partnership(
+                partnership,
+                form.name.data,
+                form.description.data or "",
+                timezone=form.timezone.data,
+                actor=current_user,
+            )
+        if not form.errors:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("partnerships.show", pid=pid), code=303)
     status = 422 if form.errors else 200
     return render_template(
         "partnerships/edit.html", partnership=partnership, form=form, city_form=city_form

@@ -186,3 +186,26 @@ def test_facilitator_deletes_a_retro_note(world, as_role):
     )
     assert "Start on time" not in html
     assert voting.retro_notes(world.partnership)["improve"] == []
+
+
+def test_the_timebox_end_is_shown_on_each_readers_clock_across_the_dst_change(world, as_role, login, app):
+    """Berlin leaves summer time at 01:00 UTC on 25 October 2026: a 30-minute timebox started at
+    02:50 summer time ends at 02:20 winter time; Kyiv changes at the same moment, New York not yet."""
+    world.users["member"].timezone = "Europe/Kyiv"
+    world.users["observer"].timezone = "America/New_York"
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 10, 25, 0, 50, tzinfo=UTC), tick=False):
+        facilitator = as_role("facilitator")  # no zone of their own: the partnership's (Europe/Berlin)
+        assert facilitator.post(_url(world, "timebox"), data={"minutes": "30"}).status_code == 303
+        member, observer = as_role("member"), as_role("observer")
+    with time_machine.travel(datetime(2026, 10, 25, 1, 5, tzinfo=UTC), tick=False):
+        shown = {
+            who: client.get(_url(world, "timebox"), headers={"HX-Request": "true"}).get_data(as_text=True)
+            for who, client in (("facilitator", facilitator), ("member", member), ("observer", observer))
+        }
+    for html in shown.values():
+        assert '<time datetime="2026-10-25T01:20:00Z">' in html and "15:00" in html
+    assert "02:20</time> (Europe/Berlin)" in shown["facilitator"]
+    assert "03:20</time> (Europe/Kyiv)" in shown["member"]
+    assert "21:20</time> (America/New York)" in shown["observer"]
+    assert " UTC" not in shown["facilitator"]
