@@ -7,8 +7,10 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -73,6 +75,7 @@ def search(*, q="", phase="", duration=None, group=None, language="", locale="en
 
 # Pages of the toolbox at /toolbox/<name>: no method may take their address.
 RESERVED_SLUGS = frozenset({"new", "import"})
+MAX_NUMBER = 100_000  # minutes or people: far above any method, far below a database integer
 
 
 def method_by_id(method_id: int) -> Method | None:
@@ -141,6 +144,8 @@ def _check_meta(meta: dict) -> None:
     ints = ("duration_minutes", "group_min", "group_max")
     if any(not isinstance(meta.get(k), int) or isinstance(meta.get(k), bool) or meta[k] < 1 for k in ints):
         raise DomainError(_("Duration and group sizes must be positive whole numbers."))
+    if any(meta[k] > MAX_NUMBER for k in ints):
+        raise DomainError(_("Duration and group sizes can be at most %(n)s.", n=format_decimal(MAX_NUMBER)))
     if meta["group_min"] > meta["group_max"]:
         raise DomainError(_("The largest group cannot be smaller than the smallest."))
     for key in ("licence", "author"):
@@ -201,37 +206,71 @@ def export_markdown_zip() -> bytes:
     return buffer.getvalue()
 
 
+def _not_an_export(reason: str | None = None) -> DomainError:
+    if reason is None:
+        return DomainError(_("The file is not a valid toolbox export."))
+    return DomainError(_("The file is not a valid toolbox export: %(detail)s", detail=reason))
+
+
 def _markdown_zip_to_data(raw: bytes) -> dict:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
-        raise DomainError(_("The file is not a valid toolbox export.")) from None
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise _not_an_export() from None
     methods: dict[str, dict] = {}
     total = 0
-    for info in archive.infolist():
+    for info in infos:
         if info.is_dir():
             continue
         total += info.file_size
         if total > MAX_IMPORT_BYTES * 5 or not info.filename.endswith(".md"):
-            raise DomainError(_("The file is not a valid toolbox export."))
-        meta, sections = _parse_markdown(archive.read(info).decode("utf-8", "replace"))
-        slug = meta.get("slug")
+            raise _not_an_export()
+        if info.flag_bits & 0x1:
+            raise _not_an_export(_("%(name)s is encrypted.", name=info.filename))
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _not_an_export(_("%(name)s uses a compression this app does not read.", name=info.filename))
+        try:
+            text = archive.read(info).decode("utf-8", "replace")
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            RuntimeError,
+            NotImplementedError,
+            EOFError,
+            OSError,
+            ValueError,
+        ):
+            raise _not_an_export(_("%(name)s is damaged.", name=info.filename)) from None
+        meta, sections = _parse_markdown(text)
+        slug, locale = meta.get("slug"), meta.get("locale")
+        if not isinstance(slug, str) or not isinstance(locale, str):
+            raise _not_an_export(info.filename)
         entry = methods.setdefault(slug, {k: meta.get(k) for k in ("slug", *META_FIELDS)})
-        entry.setdefault("translations", {})[meta.get("locale")] = {"title": meta.get("title"), **sections}
+        entry.setdefault("translations", {})[locale] = {"title": meta.get("title"), **sections}
     return {"format": FORMAT, "version": VERSION, "methods": list(methods.values())}
+
+
+def _json(text: str):
+    """json.loads, with numbers too long to read and nesting too deep refused, not raised."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise _not_an_export(_("it is nested too deeply.")) from None
+    except json.JSONDecodeError:
+        raise _not_an_export() from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise _not_an_export(_("it holds a number that is too long.")) from None
 
 
 def _parse_markdown(text: str) -> tuple[dict, dict]:
     match = re.match(r"---\n(.*?)\n---\n", text, re.S)
     if not match:
-        raise DomainError(_("The file is not a valid toolbox export."))
+        raise _not_an_export()
     meta = {}
-    try:
-        for line in match.group(1).splitlines():
-            key, _sep, value = line.partition(": ")
-            meta[key.strip()] = json.loads(value)
-    except json.JSONDecodeError:
-        raise DomainError(_("The file is not a valid toolbox export.")) from None
+    for line in match.group(1).splitlines():
+        key, _sep, value = line.partition(": ")
+        meta[key.strip()] = _json(value)
     body = text[match.end() :]
     parts = re.split(r"^## (Purpose|Materials|Steps)\n", body, flags=re.M)
     sections = {"purpose": "", "materials": "", "steps": ""}
@@ -248,9 +287,10 @@ def import_file(raw: bytes, *, actor=None) -> tuple[int, int]:
         data = _markdown_zip_to_data(raw)
     else:
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise DomainError(_("The file is not a valid toolbox export.")) from None
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_an_export() from None
+        data = _json(text)
     return import_data(data, actor=actor)
 
 
@@ -275,8 +315,7 @@ def import_data(data, *, actor=None) -> tuple[int, int]:
 
 
 def _validate(data) -> list[dict]:
-    def bad(detail):
-        return DomainError(_("The file is not a valid toolbox export: %(detail)s", detail=detail))
+    bad = _not_an_export
 
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise bad("format")

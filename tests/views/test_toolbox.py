@@ -184,3 +184,99 @@ def test_no_method_takes_the_address_of_a_toolbox_page(app, world):
     }
     with app.test_request_context(), pytest.raises(DomainError):
         service.save_method(None, meta, texts, actor=world.admin)
+
+
+def _zip(files: dict[str, bytes], *, method=None) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED if method is None else method) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _method_md(**meta) -> bytes:
+    base = {"slug": "silent-walk", "locale": "en", "title": "Silent walk", "phase": "kickoff"}
+    lines = [
+        "---",
+        *(f"{k}: {json.dumps(v)}" for k, v in {**base, **meta}.items()),
+        "---",
+        "## Steps",
+        "1. Walk",
+    ]
+    return "\n".join(lines).encode()
+
+
+def _broken_files():
+    """The audit's crashes: each must be refused with its reason, not raised."""
+    good = _zip({"silent-walk/en.md": _method_md()})
+    bad_crc = bytearray(_zip({"silent-walk/en.md": _method_md()}, method=0))
+    at = bad_crc.index(b"1. Walk")
+    bad_crc[at] = ord("2")  # the stored bytes no longer match their checksum
+    encrypted = bytearray(good)
+    encrypted[6] |= 0x1  # the local header's flag …
+    central = encrypted.index(b"PK\x01\x02")
+    encrypted[central + 8] |= 0x1  # … and the central directory's
+    unknown = bytearray(good)
+    unknown[8:10] = (99).to_bytes(2, "little")
+    unknown[central + 10 : central + 12] = (99).to_bytes(2, "little")
+    deep = "[" * 100_000 + "]" * 100_000
+    data = {"format": "sprintboard-toolbox", "version": 1}
+    return {
+        "bad checksum": (bytes(bad_crc), "damaged"),
+        "encryption flag": (bytes(encrypted), "encrypted"),
+        "unknown compression": (bytes(unknown), "compression"),
+        "list as slug": (_zip({"x/en.md": _method_md(slug=["a", "b"])}), "not a valid toolbox export"),
+        "5,000-digit number in a zip": (
+            _zip({"x/en.md": _method_md(duration_minutes=1)}).replace(
+                b"duration_minutes: 1", b"duration_minutes: " + b"9" * 5000
+            ),
+            "not a valid toolbox export",
+        ),
+        "5,000-digit number": (
+            b'{"format": "sprintboard-toolbox", "methods": [' + b"9" * 5000 + b"]}",
+            "too long",
+        ),
+        "deep nesting": (deep.encode(), "nested too deeply"),
+        "huge integer": (
+            json.dumps(
+                {
+                    **data,
+                    "methods": [
+                        {
+                            "slug": "huge",
+                            "phase": "kickoff",
+                            "original_language": "en",
+                            "duration_minutes": 10**30,
+                            "group_min": 1,
+                            "group_max": 5,
+                            "licence": "CC BY 4.0",
+                            "author": "",
+                            "translations": {"en": {"title": "Huge"}},
+                        }
+                    ],
+                }
+            ).encode(),
+            "at most",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(_broken_files()))
+def test_a_broken_toolbox_import_is_refused_with_its_reason_and_changes_nothing(as_role, seeded, case):
+    import io
+
+    raw, reason = _broken_files()[case]
+    admin = _as(as_role, "admin")
+    before = fingerprint()
+    response = admin.post(
+        "/toolbox/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(raw), "toolbox.zip" if raw[:2] == b"PK" else "toolbox.json")},
+    )
+    assert response.status_code == 422, response.status_code
+    assert reason in response.text
+    assert fingerprint() == before
+    assert admin.get("/toolbox/").status_code == 200  # the session is fine afterwards
