@@ -18,6 +18,7 @@ from ..models.applications import DEFAULT_COUNTRIES, STATUSES
 from ..services.applications import ANSWER_MAX
 from . import options
 from .base import Form
+from .partnerships import role_choices
 
 TIMEZONES = (
     "Europe/Berlin",
@@ -177,4 +178,21 @@ def score_form(criteria, application=None, formdata=None):
         )
     data = {f"score_{c.id}": application.score_for(c) for c in criteria} if application else {}
     form = ScoreForm(formdata=formdata, data=data) if formdata is not None else ScoreForm(data=data)
+    return form
+
+
+class SelectForm(Form):
+    """At selection: each contact person's role and home city (0: the applicant city, 1: the partner's)."""
+
+    applicant_role = SelectField(_l("Role"), choices=role_choices, default="member")
+    applicant_city = SelectField(_l("Home city"), coerce=int, default=0)
+    partner_role = SelectField(_l("Role"), choices=role_choices, default="member")
+    partner_city = SelectField(_l("Home city"), coerce=int, default=1)
+
+
+def select_form(application) -> SelectForm:
+    """The selection form of `application`, its city choices named after the two cities."""
+    form = SelectForm()
+    cities = options([(0, application.applicant_city), (1, application.partner_city)])
+    form.applicant_city.choices = form.partner_city.choices = cities
     return form

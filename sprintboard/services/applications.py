@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -273,16 +274,61 @@ def set_status(application: Application, status: str, *, actor) -> None:
         tell_decision(application)
 
 
-def select_application(application: Application, *, actor, locale="en"):
+@dataclass
+class Contact:
+    """A contact person of an application, invited at selection."""
+
+    key: str  # "applicant" or "partner"
+    name: str
+    email: str
+    city: int  # the default home city: 0 the applicant city, 1 the partner city
+
+
+@dataclass
+class Delivery:
+    """One invitation created at selection, and how it reaches the person."""
+
+    name: str
+    email: str
+    role: str
+    city: str
+    link: str
+
+
+def contacts_of(application: Application) -> list[Contact]:
+    """The people invited when the application is selected: its contact, and the partner city's."""
+    contacts = [Contact("applicant", application.contact_person, application.email, 0)]
+    if application.partner_email and application.partner_email != application.email:
+        name = application.partner_contact_person or application.partner_email
+        contacts.append(Contact("partner", name, application.partner_email, 1))
+    return contacts
+
+
+def mail_is_sent() -> bool:
+    """Whether queued mail leaves the outbox (a mail server is configured); else links are passed on."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def select_application(application: Application, *, actor, choices: dict | None = None):
     """Select a shortlisted application: its partnership, both cities and invitations are created.
 
-    Needs a request context (invitation links are built with url_for). Creating the
-    partnership also plans the standard workshop series (see partnerships.create_partnership).
+    `choices` maps a contact's key ("applicant" / "partner") to (role, city index); a contact
+    not in it is invited as a member of their own city. Returns the partnership and the
+    invitations (with their links, shown once). Needs a request context (invitation links are
+    built with url_for). Creating the partnership also plans the standard workshop series (see
+    partnerships.create_partnership).
     """
     from . import invitations, partnerships
 
     if application.status != "shortlisted":
         raise DomainError(_("Only shortlisted applications can be selected."))
+    choices = choices or {}
+    contacts = contacts_of(application)
+    for contact in contacts:
+        role, city = choices.get(contact.key, ("member", contact.city))
+        partnerships.check_role(role)
+        if city not in (0, 1):
+            raise DomainError(_("Choose one of the two cities."))
     partnership = partnerships.create_partnership(
         f"{application.applicant_city} – {application.partner_city}",
         application.institution,
@@ -294,12 +340,15 @@ def select_application(application: Application, *, actor, locale="en"):
     )
     application.status = "selected"
     application.partnership = partnership
-    contacts = [(application.email, partnership.cities[0])]
-    if application.partner_email and application.partner_email != application.email:
-        contacts.append((application.partner_email, partnership.cities[1]))
     tell_decision(application)
-    for email, city in contacts:
-        invitations.invite(partnership, email, "facilitator", city, actor=actor, locale=application.locale)
+    delivered = []
+    for contact in contacts:
+        role, index = choices.get(contact.key, ("member", contact.city))
+        city = partnership.cities[index]
+        _invitation, link = invitations.invite(
+            partnership, contact.email, role, city, actor=actor, locale=application.locale
+        )
+        delivered.append(Delivery(contact.name, contact.email, role, city.name, link))
     log(
         actor,
         "application.selected",
@@ -307,7 +356,7 @@ def select_application(application: Application, *, actor, locale="en"):
         partnership=partnership,
         institution=application.institution,
     )
-    return partnership
+    return partnership, delivered
 
 
 DECISIONS = ("shortlisted", "selected", "declined")

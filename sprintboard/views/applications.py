@@ -18,8 +18,10 @@ from ..forms.applications import (
     NotesForm,
     StatusForm,
     score_form,
+    select_form,
 )
 from ..forms.base import ConfirmForm
+from ..forms.partnerships import ROLE_LABELS
 from ..models.applications import STATUSES
 from ..services import applications as service
 from ..templating import country_name
@@ -258,12 +260,14 @@ def _detail(call, application, status=200, **forms):
     forms.setdefault("scores", score_form(call.criteria, application))
     forms.setdefault("notes", NotesForm(obj=application))
     forms.setdefault("status_form", StatusForm(data={"status": application.status}))
+    forms.setdefault("select", select_form(application))
     return render_template(
         "applications/detail.html",
         call=call,
         application=application,
         confirm=ConfirmForm(),
         status_label=service.status_label,
+        contacts=service.contacts_of(application),
         **forms,
     ), status
 
@@ -321,13 +325,17 @@ def set_status(cid, aid):
 def select(cid, aid):
     call = access.get_call_or_404(cid)
     application = access.get_application_or_404(call, aid)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    with rule_errors() as broken:
-        partnership = service.select_application(application, actor=current_user)
+    form = select_form(application)
+    if not form.validate_on_submit():
+        return _detail(call, application, 422, select=form)
+    choices = {
+        "applicant": (form.applicant_role.data, form.applicant_city.data),
+        "partner": (form.partner_role.data, form.partner_city.data),
+    }
+    with rule_errors(form) as broken:
+        partnership, delivered = service.select_application(application, actor=current_user, choices=choices)
     if broken:
-        flash(broken.message, "error")
-        return _detail(call, application, 422)
+        return _detail(call, application, 422, select=form)
     db.session.commit()
     flash(
         _(
@@ -336,7 +344,16 @@ def select(cid, aid):
         ),
         "success",
     )
-    return htmx.redirect_to(url_for("partnerships.show", pid=partnership.id))
+    # The invitation links are shown once, here: only their hashes are stored.
+    return render_template(
+        "applications/selected.html",
+        call=call,
+        application=application,
+        partnership=partnership,
+        delivered=delivered,
+        mailed=service.mail_is_sent(),
+        role_label=ROLE_LABELS,
+    )
 
 
 @bp.get("/admin/calls/<int:cid>/applications.csv")

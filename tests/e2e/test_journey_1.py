@@ -113,11 +113,29 @@ def test_journey_1_programme_staff_bring_a_new_partnership_in(
     expect(page.locator(".page-head .status")).to_have_text("shortlisted")
     axe_check(page)
 
+    # Both contact people coach their city's team here: staff make them facilitators.
+    selection = page.locator("#select-form")
+    for name in (CONTACT, PARTNER_CONTACT):
+        person = selection.get_by_role("group").filter(has_text=name)
+        expect(person.get_by_label("Role", exact=True)).to_have_value("member")  # the default
+        person.get_by_label("Role", exact=True).select_option(label="Facilitator")
+    expect(
+        selection.get_by_role("group").filter(has_text=PARTNER_CONTACT).get_by_label("Home city")
+    ).to_have_value("1")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Select and create the partnership").click()
     expect(page.locator("#flash")).to_contain_text(
         f"Selected: the partnership {PARTNERSHIP} has been created and its contact people invited."
     )
+    # No mail server here: the result page hands out the links to pass on.
+    delivery = page.locator("#delivery")
+    expect(delivery).to_contain_text("No mail server is configured")
+    expect(delivery.locator("li")).to_have_count(2)
+    expect(delivery.locator("li").filter(has_text=PARTNER_CONTACT)).to_contain_text(
+        f"Facilitator · {UKRAINIAN_CITY}"
+    )
+    axe_check(page)
+    page.get_by_role("link", name=f"Open the partnership {PARTNERSHIP}").click()
 
     # --- The partnership exists with both cities -------------------------------------------
     expect(page.get_by_role("heading", name=PARTNERSHIP, level=1)).to_be_visible()

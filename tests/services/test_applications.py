@@ -157,13 +157,23 @@ def test_select_creates_the_partnership_and_invites_both_contacts(db, admin, req
     with pytest.raises(DomainError):
         service.select_application(application, actor=admin)  # not shortlisted yet
     service.set_status(application, "shortlisted", actor=admin)
-    partnership = service.select_application(application, actor=admin)
+    with pytest.raises(DomainError):
+        service.select_application(application, actor=admin, choices={"partner": ("owner", 1)})
+    with pytest.raises(DomainError):
+        service.select_application(application, actor=admin, choices={"partner": ("member", 2)})
+    partnership, delivered = service.select_application(
+        application, actor=admin, choices={"applicant": ("facilitator", 0)}
+    )
     assert application.status == "selected" and application.partnership is partnership
     assert [(c.name, c.country) for c in partnership.cities] == [("Leipzig", "DE"), ("Kyiv", "UA")]
     invitations = db.session.scalars(db.select(Invitation).order_by(Invitation.id)).all()
     assert [(i.email, i.role, i.city.name) for i in invitations] == [
         ("jana@example.org", "facilitator", "Leipzig"),
-        ("oksana@example.org", "facilitator", "Kyiv"),
+        ("oksana@example.org", "member", "Kyiv"),
+    ]
+    assert [(d.name, d.role, d.city) for d in delivered] == [
+        ("Jana Example", "facilitator", "Leipzig"),
+        ("Oksana Example", "member", "Kyiv"),
     ]
     assert db.session.scalar(db.select(db.func.count(Partnership.id))) == 3  # world has two
     with pytest.raises(DomainError):

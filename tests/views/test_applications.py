@@ -179,12 +179,12 @@ def test_admin_reviews_scores_and_selects(as_role, world, call):
     db.session.refresh(application)
     assert application.total_score == 8 and application.notes == "Strong civic ties."
     response = admin.post(f"{url}/select")
-    assert response.status_code == 303
+    assert response.status_code == 200
     db.session.refresh(application)
     assert application.status == "selected"
-    assert response.headers["Location"] == f"/p/{application.partnership_id}"
+    assert f'href="/p/{application.partnership_id}"' in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 2
-    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    page = admin.get(f"/p/{application.partnership_id}").get_data(as_text=True)
     assert "Leipzig" in page and "Kyiv" in page
     # The standard workshop series is planned for the new partnership.
     from sprintboard.models import Workshop
@@ -206,3 +206,114 @@ def test_csv_export(as_role, call):
     response = as_role("admin").get(f"/admin/calls/{call.id}/applications.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "'@evil" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def shortlisted(call, world):
+    from flask import current_app
+
+    with current_app.test_request_context():
+        application, _t = service.submit_application(call, sample_application())
+        service.set_status(application, "shortlisted", actor=world.admin)
+    db.session.commit()
+    return application
+
+
+def _join(app, link, email):
+    """The invited person opens their link and joins; returns their membership."""
+    from sprintboard.models import Membership, User
+
+    newcomer = app.test_client()
+    password = "a long passphrase"
+    data = {"name": email.split("@")[0], "password": password, "confirm": password}
+    assert newcomer.post(link.removeprefix("http://localhost"), data=data).status_code == 303
+    user = User.by_email(email)
+    return db.session.scalars(db.select(Membership).filter_by(user_id=user.id)).one()
+
+
+def _links(html):
+    import re
+
+    return re.findall(r'value="(http://localhost/invite/[^"]+)"', html)
+
+
+def test_selection_invites_members_of_their_own_city_by_default(app, as_role, shortlisted):
+    admin = as_role("admin")
+    url = f"/admin/calls/{shortlisted.call_id}/applications/{shortlisted.id}"
+    form = admin.get(url).get_data(as_text=True)
+    assert "Jana Example" in form and "Oksana Example" in form
+    response = admin.post(f"{url}/select")
+    assert response.status_code == 200
+    links = _links(response.get_data(as_text=True))
+    assert len(links) == 2
+    db.session.refresh(shortlisted)
+    cities = {c.name: c.id for c in shortlisted.partnership.cities}
+    jana = _join(app, links[0], "jana@example.org")
+    oksana = _join(app, links[1], "oksana@example.org")
+    assert (jana.role, jana.city_id) == ("member", cities["Leipzig"])
+    assert (oksana.role, oksana.city_id) == ("member", cities["Kyiv"])
+
+
+def test_selection_applies_the_chosen_roles_and_home_cities(app, as_role, shortlisted):
+    admin = as_role("admin")
+    url = f"/admin/calls/{shortlisted.call_id}/applications/{shortlisted.id}"
+    choices = {
+        "applicant_role": "facilitator",
+        "applicant_city": "1",
+        "partner_role": "observer",
+        "partner_city": "0",
+    }
+    response = admin.post(f"{url}/select", data=choices)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Facilitator · Kyiv" in html and "Observer · Leipzig" in html
+    links = _links(html)
+    db.session.refresh(shortlisted)
+    cities = {c.name: c.id for c in shortlisted.partnership.cities}
+    jana = _join(app, links[0], "jana@example.org")
+    oksana = _join(app, links[1], "oksana@example.org")
+    assert (jana.role, jana.city_id) == ("facilitator", cities["Kyiv"])
+    assert (oksana.role, oksana.city_id) == ("observer", cities["Leipzig"])
+
+
+@pytest.mark.parametrize(
+    "choices, message",
+    [
+        ({"applicant_role": "boss"}, "Not a valid choice"),
+        ({"partner_city": "2"}, "Not a valid choice"),
+        ({"applicant_city": "Leipzig"}, "Invalid Choice: could not coerce"),
+    ],
+)
+def test_selection_with_bad_choices_changes_nothing(as_role, shortlisted, choices, message):
+    admin = as_role("admin")
+    url = f"/admin/calls/{shortlisted.call_id}/applications/{shortlisted.id}"
+    before = fingerprint()
+    response = admin.post(f"{url}/select", data=choices)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and 'id="select-form"' in html
+    assert fingerprint() == before
+
+
+def test_result_page_says_the_links_must_be_passed_on_without_mail(as_role, shortlisted):
+    admin = as_role("admin")
+    url = f"/admin/calls/{shortlisted.call_id}/applications/{shortlisted.id}"
+    html = admin.post(f"{url}/select").get_data(as_text=True)
+    assert "No mail server is configured" in html and "pass each link on" in html
+    assert "Sent by email" not in html
+    mails = db.session.scalars(db.select(Outbox).where(Outbox.subject.like("Invitation to%"))).all()
+    links = _links(html)
+    assert len(links) == 2 and all(any(link in m.body for m in mails) for link in links)
+
+
+def test_result_page_says_the_invitations_went_by_mail(app, as_role, shortlisted):
+    app.config["MAIL_SERVER"] = "mail.example.org"
+    try:
+        admin = as_role("admin")
+        url = f"/admin/calls/{shortlisted.call_id}/applications/{shortlisted.id}"
+        html = admin.post(f"{url}/select").get_data(as_text=True)
+    finally:
+        app.config["MAIL_SERVER"] = None
+    assert "The invitations are sent by email" in html
+    assert html.count("Sent by email") == 2 and _links(html) == []
+    assert "No mail server is configured" not in html
