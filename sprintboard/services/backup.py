@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import Partnership, User
 from ..models.base import utcnow
 from . import DomainError
@@ -38,10 +39,48 @@ SCHEMA_VERSION = 1
 MAX_BYTES = 50 * 1024 * 1024
 NOT_EXPORTED = {"users", "user_sessions", "outbox", "invitations", "calendar_feeds", "alembic_version"}
 # Personal state, not the partnership's: who was told what, who watches what, password links.
-NOT_EXPORTED |= {"notifications", "watches", "password_resets"}
+NOT_EXPORTED |= {"notifications", "watches", "password_resets", "api_tokens"}
 # Derived from the content: rebuilt after a restore.
 NOT_EXPORTED |= {"search_entries"}
 SECRET_COLUMNS = {("partnerships", "status_token_hash")}
+# Any column holding a secret (a token's hash, the salt of public links, a signing secret) is
+# neither exported nor taken from a file: whoever wrote the file would know the link. A restore
+# mints fresh ones (public links are shared anew).
+SECRET_NAMES = ("token_hash", "_salt", "secret")
+# What the forms allow, for the columns whose values the app relies on (a role it does not know
+# broke every page of that person): a restore checks them the same way.
+TEXT_MAX = 100_000
+INT_LIMIT = 2**63
+
+
+def _choices() -> dict[tuple[str, str], tuple]:
+    from .. import models
+    from ..models import actor, entry, facilitation, match, openspace, workshop
+
+    return {
+        ("memberships", "role"): models.partnership.ROLES,
+        ("funding_ideas", "status"): models.FUNDING_STATUSES,
+        ("labels", "colour"): models.LABEL_COLOURS,
+        ("projects", "status"): models.PROJECT_STATUSES,
+        ("translations", "status"): models.TRANSLATION_STATUSES,
+        ("workshops", "kind"): workshop.WORKSHOP_KINDS,
+        ("workshops", "status"): workshop.WORKSHOP_STATUSES,
+        ("actors", "kind"): actor.ACTOR_KINDS,
+        ("match_entries", "kind"): entry.ENTRY_KINDS,
+        ("retro_notes", "kind"): facilitation.RETRO_KINDS,
+        ("matches", "status"): match.MATCH_STATUSES,
+        ("openspace_participants", "role"): openspace.PARTICIPANT_ROLES,
+    }
+
+
+URL_COLUMNS = {("funding_ideas", "url"), ("openspace_rooms", "online_url")}
+ZONE_COLUMNS = {("partnerships", "timezone"), ("openspace_events", "timezone")}
+
+
+def _is_secret(table: sa.Table, column: sa.Column) -> bool:
+    return (table.name, column.name) in SECRET_COLUMNS or any(n in column.name for n in SECRET_NAMES)
+
+
 # Columns that point at another table without a foreign key: (table, column) -> target table.
 LOOSE_REFS = {("cards", "sprint_id"): "sprints"}
 UNUSABLE_PASSWORD = "!imported:"  # noqa: S105 (not a password: no Werkzeug hash looks like this)
@@ -163,7 +202,7 @@ def export_partnership(partnership: Partnership) -> dict:
             item = {}
             for column in table.c:
                 name, value = column.name, row[column.name]
-                if (table.name, name) in SECRET_COLUMNS or name == "partnership_id":
+                if _is_secret(table, column) or name == "partnership_id":
                     continue
                 if name == "id" and table.name in refs:
                     value = refs[table.name][value]
@@ -310,10 +349,15 @@ def load(raw: bytes) -> dict:
     return data
 
 
+def _damaged(column: sa.Column) -> BackupError:
+    return BackupError(_("The export is damaged (%(name)s).", name=f"{column.table.name}.{column.name}"))
+
+
 def _import_value(column: sa.Column, value):
+    """A value from the file, checked as the forms would: its type, length, allowed values."""
     if value is None:
         return None
-    kind = column.type
+    kind, key = column.type, (column.table.name, column.name)
     try:
         if isinstance(kind, sa.DateTime):
             return datetime.fromisoformat(value)
@@ -322,10 +366,39 @@ def _import_value(column: sa.Column, value):
         if isinstance(kind, sa.Time):
             return time.fromisoformat(value)
         if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-            return Decimal(str(value))
+            number = Decimal(str(value))
+            if not number.is_finite() or abs(number) >= 10**12:
+                raise ValueError
+            return number
     except (TypeError, ValueError, ArithmeticError):
-        raise BackupError(_("The export is damaged (%(name)s).", name=column.table.name)) from None
+        raise _damaged(column) from None
+    if isinstance(kind, sa.Boolean):
+        if not isinstance(value, bool):
+            raise _damaged(column)
+    elif isinstance(kind, sa.Integer):
+        if not isinstance(value, int) or isinstance(value, bool) or not -INT_LIMIT < value < INT_LIMIT:
+            raise _damaged(column)
+    elif isinstance(kind, sa.String):  # (Text too)
+        if not isinstance(value, str) or len(value) > (kind.length or TEXT_MAX):
+            raise _damaged(column)
+    choices = _choices().get(key)
+    if choices is not None and value not in choices:
+        raise _damaged(column)
+    if key in URL_COLUMNS and value and not value.lower().startswith(("http://", "https://")):
+        raise _damaged(column)
+    if key in ZONE_COLUMNS:
+        from .. import timezones
+
+        if not timezones.is_valid(value):
+            raise _damaged(column)
     return value
+
+
+def _fresh_secret(column: sa.Column):
+    """A new secret for a column that must hold one; None where a link is optional."""
+    if column.nullable:
+        return None
+    return new_token()[: column.type.length or 32]
 
 
 def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
@@ -345,7 +418,7 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
             user = User(
                 email=address,
                 name=str(entry.get("name") or address)[:120],
-                locale=entry.get("locale"),
+                locale=entry.get("locale") if entry.get("locale") in LANGUAGES else None,
                 password_hash=UNUSABLE_PASSWORD + new_token(),
             )
             db.session.add(user)
@@ -364,9 +437,12 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
         new_ids[table.name] = {}
         for row in data["tables"].get(table.name) or []:
             values, later = {}, []
+            for column in table.c:
+                if _is_secret(table, column) and (column.name in row or not column.nullable):
+                    values[column.name] = _fresh_secret(column)
             for name, value in row.items():
                 column = table.c[name]
-                if name == "id" and has_ref:
+                if name == "id" and has_ref or _is_secret(table, column):
                     continue
                 if value is not None:
                     value = _resolve(table, column, value, row, users, new_ids, subjects, owned, later)

@@ -221,6 +221,52 @@ def test_a_broken_reference_rolls_everything_back(world, db):
     assert _counts() == [0, 0, 0, 0, 0]
 
 
+def _first(data, table):
+    return data["tables"][table][0]
+
+
+@pytest.mark.parametrize(
+    "edit, where",
+    [
+        (lambda d: _first(d, "funding_ideas").update(url="javascript:alert(1)"), "funding_ideas.url"),
+        (lambda d: _first(d, "memberships").update(role="superuser"), "memberships.role"),
+        (lambda d: _first(d, "cards").update(title="x" * 100_000), "cards.title"),
+        (lambda d: _first(d, "cards").update(estimate=10**30), "cards.estimate"),
+        (lambda d: _first(d, "cards").update(title=["a list"]), "cards.title"),
+        (lambda d: _first(d, "labels").update(colour="url(javascript:x)"), "labels.colour"),
+        (lambda d: _first(d, "partnerships").update(timezone="Mars/Olympus"), "partnerships.timezone"),
+    ],
+)
+def test_an_import_checks_values_as_the_forms_do_and_writes_nothing(world, db, edit, where):
+    """The audit's `sprintboard import` of a crafted file: a javascript: link, a role the app
+    does not know (every page of that person broke), a 100,000-character title … refused."""
+    p = rich_partnership(world)
+    data = json.loads(backup.dumps(backup.export_partnership(p)))
+    edit(data)
+    empty_instance(db)
+    with pytest.raises(backup.BackupError, match=rf"damaged \({where}\)"):
+        backup.import_partnership(backup.load(json.dumps(data).encode()))
+    db.session.rollback()
+    assert _counts() == [0, 0, 0, 0, 0]
+
+
+def test_secrets_are_neither_exported_nor_taken_from_a_file(world, db):
+    """The public status link's hash stays out of the file; one written into a file is ignored
+    (its writer would know the link): the restored partnership has no public link until a
+    facilitator makes a new one."""
+    p = rich_partnership(world)
+    assert p.status_token_hash
+    data = json.loads(backup.dumps(backup.export_partnership(p)))
+    assert "status_token_hash" not in _first(data, "partnerships")
+    assert "api_tokens" not in data["tables"]
+    from sprintboard.services.tokens import hash_token
+
+    _first(data, "partnerships")["status_token_hash"] = hash_token("known-to-the-writer")
+    empty_instance(db)
+    restored, _people = backup.import_partnership(backup.load(json.dumps(data).encode()))
+    assert restored.status_token_hash is None
+
+
 def test_cli_import_restores_and_names_the_people_without_password(app, world, db, tmp_path):
     p = rich_partnership(world)
     path = tmp_path / "backup.json"
