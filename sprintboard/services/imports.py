@@ -397,10 +397,14 @@ def read_upload(stream, limit: int) -> bytes:
     """At most `limit` bytes of an uploaded file (413 beyond)."""
     raw = stream.read(limit + 1)
     if len(raw) > limit:
-        raise TooLarge(_("The file is larger than %(n)s MB.", n=round(limit / 1024 / 1024, 1)))
+        raise TooLarge(too_large_message(limit))
     if not raw:
         raise DomainError(_("The file is empty."))
     return raw
+
+
+def too_large_message(limit: int) -> str:
+    return _("The file is larger than %(n)s MB.", n=round(limit / 1024 / 1024, 1))
 
 
 def _stash_dir():

@@ -1,21 +1,50 @@
-"""Bringing work in: a CSV file of cards or actors (upload → preview with row errors → import)."""
+"""Bringing work in: a CSV file of cards or actors, a Trello board's JSON export
+(upload → preview → import, all or nothing)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import access
-from ..errors import rule_errors
+from ..errors import render_error, rule_errors
 from ..extensions import db
-from ..forms.imports import CsvConfirmForm, CsvUploadForm
-from ..services import DomainError, actors, imports
+from ..forms.imports import CsvConfirmForm, CsvUploadForm, TrelloUploadForm, trello_confirm_form
+from ..services import DomainError, actors, board, imports, imports_trello
 
 bp = Blueprint("imports", __name__, url_prefix="/p/<int:pid>/import")
+TRELLO = {"imports.trello_preview", "imports.trello_import"}
+FORM_OVERHEAD = 256 * 1024  # the other fields and the multipart framing of one upload
+
+
+@bp.url_value_preprocessor
+def _allow_large_files(endpoint, _values):
+    """A Trello export may be larger than the app-wide MAX_CONTENT_LENGTH: its upload takes up to
+    IMPORT_MAX_BYTES. (This runs before the CSRF check reads the form.)"""
+    if endpoint in TRELLO and request.method == "POST":
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + FORM_OVERHEAD
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    message = imports.too_large_message(current_app.config["IMPORT_MAX_BYTES"])
+    if request.endpoint not in TRELLO:
+        return render_error(413, message)
+    try:
+        partnership = access.get_partnership_or_404(request.view_args["pid"], need="manage")
+    except HTTPException as error:
+        return render_error(error.code)
+    form = TrelloUploadForm(formdata=None)
+    form.file.errors = [message]
+    return _page(partnership, 422, trello_form=form)
 
 
 def _page(partnership, status=200, **context):
     context.setdefault("csv_form", CsvUploadForm(formdata=None))
+    context.setdefault("trello_form", TrelloUploadForm(formdata=None))
     context.setdefault("kind_labels", actors.KIND_LABELS)
+    context.setdefault("may_manage", access.can(current_user, "manage", partnership))
     return render_template("imports/index.html", partnership=partnership, **context), status
 
 
@@ -67,4 +96,50 @@ def csv_import(pid):
         flash(_("%(n)d actors were imported.", n=count), "success")
         return redirect(url_for("actors.index", pid=pid), code=303)
     flash(_("%(n)d cards were imported.", n=count), "success")
+    return redirect(url_for("board.show", pid=pid), code=303)
+
+
+@bp.post("/trello")
+def trello_preview(pid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    form = TrelloUploadForm()
+    if not form.validate_on_submit():
+        return _page(partnership, 422, trello_form=form)
+    with rule_errors(form, "file") as broken:
+        text = imports_trello.read(form.file.data.stream, current_app.config["IMPORT_MAX_BYTES"])
+        result = imports_trello.preview(partnership, text)
+    if broken:
+        return _page(partnership, 422, trello_form=form)
+    confirm = trello_confirm_form(
+        result.lists, board.columns_of(partnership), formdata=None, key=imports.stash(text, current_user)
+    )
+    return _trello_preview(partnership, result, confirm)
+
+
+def _trello_preview(partnership, result, confirm, status=None):
+    status = status or (422 if result.errors else 200)
+    return _page(partnership, status, trello=result, trello_confirm=confirm)
+
+
+@bp.post("/trello/confirm")
+def trello_import(pid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    key = request.form.get("key", "")
+    text = imports.unstash(key, current_user)
+    result = imports_trello.preview(partnership, text)
+    form = trello_confirm_form(result.lists, board.columns_of(partnership))
+    if not form.validate_on_submit():
+        return _trello_preview(partnership, result, form, 422)
+    with rule_errors(form) as broken:
+        result = imports_trello.preview(partnership, text, form.mapping(result.lists))
+        if not (form.refresh.data or result.errors):
+            count = imports_trello.import_board(partnership, result, actor=current_user)
+    if broken or form.refresh.data or result.errors:
+        return _trello_preview(partnership, result, form, 422 if broken else None)
+    db.session.commit()
+    imports.unstash(key, current_user, remove=True)
+    flash(
+        ngettext("%(num)d card was imported from Trello.", "%(num)d cards were imported from Trello.", count),
+        "success",
+    )
     return redirect(url_for("board.show", pid=pid), code=303)
