@@ -30,6 +30,7 @@ class TrelloUploadForm(Form):
     file = FileField(
         _l("Trello export (JSON)"),
         validators=[FileRequired()],
+        id="trello-file",  # the CSV form's field on the same page is "file"
         description=_l("In Trello: board menu → Print, export and share → Export as JSON."),
     )
 
