@@ -20,6 +20,7 @@ def _lower(value):
 
 def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
     """Make an SQLite engine safe for several threads and processes writing at once."""
+    _recycle_after_storage_failures(engine)
     if not _is_sqlite(engine):
         return
     _create_private(engine.url.database)
@@ -55,6 +56,21 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
     def _on_commit(_connection):
         if has_request_context():
             g.database_committed = True
+
+
+def _recycle_after_storage_failures(engine: Engine) -> None:
+    """A connection that failed because storage was read-only or full is not used again: an
+    SQLite connection opened during a read-only episode stays read-only after the file is
+    writable again (writes kept failing until workers restarted). Treated as a disconnect, the
+    pool drops it and the next request opens a fresh one."""
+    from .services import storage_health
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        kind = storage_health.classify(context.original_exception)
+        if kind is not None:
+            storage_health.record(kind)
+            context.is_disconnect = True
 
 
 def _create_private(database: str | None) -> None:

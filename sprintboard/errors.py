@@ -9,6 +9,7 @@ nothing half-done can be committed later in the request.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from contextlib import contextmanager
@@ -54,6 +55,15 @@ ERROR_TEXTS = {
     500: lambda: _("An unexpected error happened. It has been logged; please try again."),
     503: lambda: _("The server is busy right now. Nothing was changed; please try again in a moment."),
 }
+
+
+def storage_text() -> str:
+    return _(
+        "Cannot save right now: the server's storage is full or read-only. Nothing was changed. "
+        "Please try again later; the administrators can see the problem."
+    )
+
+
 RETRY_AFTER = 5  # seconds, for 503 answers: a busy database is usually free again by then
 log = logging.getLogger("sprintboard.errors")
 
@@ -63,6 +73,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(OSError, _storage_error)
     app.register_error_handler(500, lambda _e: render_error(500))
 
 
@@ -140,14 +151,35 @@ def _without_database() -> None:
     g._login_user = login_manager.anonymous_user()  # (Flask-Login's cache: no user lookup)
 
 
+def _storage_error(error: OSError):
+    """A file that could not be written (an upload on a full or read-only disk): 503 with the
+    storage message; any other OS error is a 500 as before."""
+    from .services import storage_health
+
+    kind = {errno.EROFS: storage_health.READ_ONLY, errno.ENOSPC: storage_health.FULL}.get(error.errno)
+    if kind is None and error.errno == getattr(errno, "EDQUOT", None):
+        kind = storage_health.FULL
+    if kind is None:
+        log.exception("unexpected error", exc_info=error)
+        return render_error(500)
+    storage_health.record(kind)
+    _without_database()
+    return render_error(503, storage_text())
+
+
 def _database_unavailable(error: OperationalError):
     """A lock that did not come in time (SQLite "database is locked", a PostgreSQL lock or
     statement timeout) or a database that cannot be reached: 503, nothing saved, try again."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    from .services import storage_health
+
+    storage = storage_health.classify(error.orig) if isinstance(error, DBAPIError) else None
+    if storage is None and isinstance(error, DBAPIError) and error.connection_invalidated:
         log.warning("database connection lost: %s", error.orig)
-    else:
+    elif storage is None:
         log.warning("database unavailable: %s", error.orig)
     _without_database()
+    if storage is not None:
+        return render_error(503, storage_text())
     return render_error(503)
 
 

@@ -10,7 +10,16 @@ from . import access, htmx, i18n, navigation, timezones
 from .board import render as board_render
 from .markdown import render_markdown
 from .services import activity as activity_service
-from .services import actors, entries, facilitation, funding, openspace_sessions, themes, workshops
+from .services import (
+    actors,
+    entries,
+    facilitation,
+    funding,
+    openspace_sessions,
+    storage_health,
+    themes,
+    workshops,
+)
 from .services.uploads import human_size
 
 
@@ -56,7 +65,11 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
         # (mail is also rendered by the worker, outside any request)
-        return {"current_locale": str(get_locale()), "is_htmx": has_request_context() and htmx.is_htmx()}
+        return {
+            "current_locale": str(get_locale()),
+            "is_htmx": has_request_context() and htmx.is_htmx(),
+            "storage_condition": storage_health.condition,
+        }
 
 
 def utc_iso(value) -> str:

@@ -1,6 +1,7 @@
 """Readiness of this process for a load balancer: the database answers (within READYZ_TIMEOUT),
-its schema is at the newest migration, Redis answers when configured, and the oldest due email
-has not waited longer than READYZ_QUEUE_MAX_AGE seconds (0: the age is reported, never fails).
+its schema is at the newest migration, the data folders are writable with space left (storage),
+Redis answers when configured, and the oldest due email has not waited longer than
+READYZ_QUEUE_MAX_AGE seconds (0: the age is reported, never fails).
 
 Each check gives a short code ("ok", "unreachable", "behind", "too old" …) and never an error
 text: the answer is public and must not show hosts, URLs or credentials. Details go to the log.
@@ -59,6 +60,9 @@ def readiness() -> tuple[bool, dict]:
             details["queue_age_seconds"] = age
             max_age = int(app.config.get("READYZ_QUEUE_MAX_AGE") or 0)
             checks["queue"] = "too old" if max_age and age > max_age else "ok"
+    from . import storage_health
+
+    checks["storage"] = storage_health.condition()["state"]  # ok, read-only or full
     if app.config.get("REDIS_URL"):
         checks["redis"] = "ok" if _bounded(lambda: _redis(app), timeout, "redis") else "unreachable"
     ready = all(code == "ok" for code in checks.values())
