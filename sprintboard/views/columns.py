@@ -8,6 +8,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.columns import ColumnForm, LabelForm, MoveColumnForm, NewColumnForm
 from ..services import columns as columns_service
+from ..services import first_steps
 from ..services.board import columns_of, open_count
 
 bp = Blueprint("columns", __name__, url_prefix="/p/<int:pid>/board/settings")
@@ -49,9 +50,11 @@ def _page(
     new_label=None,
 ):
     """The settings page, or with htmx only the section (columns or labels) that changed."""
+    may_manage = access.can(current_user, "manage", partnership)
     context = dict(
         partnership=partnership,
-        may_manage=access.can(current_user, "manage", partnership),
+        may_manage=may_manage,
+        columns_unconfirmed=may_manage and not first_steps.columns_set_up(partnership),
         may_edit=access.can(current_user, "edit", partnership),
         columns=_column_forms(partnership, failed_column),
         labels=_label_forms(partnership, failed_label),
@@ -89,6 +92,14 @@ def add_column(pid):
             columns_service.add_column(partnership, form.name.data, actor=current_user)
     if form.errors:
         return _page(partnership, 422, "columns", new_column=form)
+    db.session.commit()
+    return _done(partnership, "columns")
+
+
+@bp.post("/columns/confirm")
+def confirm_columns(pid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    first_steps.confirm_columns(partnership, actor=current_user)
     db.session.commit()
     return _done(partnership, "columns")
 

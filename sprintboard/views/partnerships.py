@@ -2,11 +2,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import access, navigation
+from .. import access, htmx, navigation
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms.partnerships import AddCityForm, PartnershipEditForm, PartnershipForm
-from ..services import activity, partnerships
+from ..services import activity, first_steps, partnerships
 
 bp = Blueprint("partnerships", __name__, url_prefix="/p")
 
@@ -38,7 +38,23 @@ def show(pid):
         groups=partnerships.members_by_city(partnership),
         role=access.role_in(current_user, partnership),
         sections=navigation.home_sections(partnership),
+        first_steps=(
+            first_steps.open_checklist(partnership)
+            if access.can(current_user, "manage", partnership)
+            else None
+        ),
     )
+
+
+@bp.post("/<int:pid>/first-steps/dismiss")
+def dismiss_first_steps(pid):
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    first_steps.dismiss(partnership, actor=current_user)
+    db.session.commit()
+    if htmx.is_htmx():
+        return ""
+    flash(_("The first-steps list is hidden."), "success")
+    return redirect(url_for("partnerships.show", pid=pid), code=303)
 
 
 @bp.route("/<int:pid>/edit", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ ROUTES = {
     "projects.edit": ("p", "edit"),
     "columns.settings": ("p", "view"),
     "columns.add_column": ("p", "manage"),
+    "columns.confirm_columns": ("p", "manage"),
     "columns.update_column": ("p", "manage"),
     "columns.move_column": ("p", "manage"),
     "columns.delete_column": ("p", "manage"),

@@ -19,6 +19,7 @@ ROUTES = {
     "partnerships.edit": ("p", "manage"),
     "partnerships.add_city": ("p", "manage"),
     "partnerships.activity_log": ("p", "view"),
+    "partnerships.dismiss_first_steps": ("p", "manage"),
     "members.index": ("p", "view"),
     "members.invite": ("p", "manage"),
     "members.change": ("p", "manage"),
