@@ -164,14 +164,15 @@ def parse(text: str) -> dict:
         isinstance(data, dict)
         and isinstance(data.get("lists"), list)
         and isinstance(data.get("cards"), list)
-        and isinstance(data.get("name", ""), str)
+        and isinstance(data.get("name") or "", str)
     ):
         raise BadFile(_("This JSON file is not a Trello board export (it has no lists and cards)."))
-    for key, limit in LIMITS.items():
-        if len(data.get(key) or ()) > limit:
+    for key, limit in [*LIMITS.items(), ("actions", ACTIONS_MAX)]:
+        value = data.get(key)
+        if value is not None and not isinstance(value, list):
+            raise _shape(key)
+        if len(value or ()) > limit:
             raise _too_many(limit, key)
-    if len(data.get("actions") or ()) > ACTIONS_MAX:
-        raise _too_many(ACTIONS_MAX, "actions")
     return data
 
 
@@ -183,15 +184,16 @@ def _shape(where: str) -> BadFile:
     return BadFile(_("The file is not a usable Trello export (%(where)s has the wrong form).", where=where))
 
 
-def _objects(data: dict, key: str) -> list[dict]:
+def _objects(data: dict, key: str, where: str = "") -> list[dict]:
     value = data.get(key)
+    label = f"{where}.{key}" if where else key
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _shape(key)
+        raise _shape(label)
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise _shape(f"{key}[{index}]")
+            raise _shape(f"{label}[{index}]")
     return value
 
 
@@ -329,7 +331,7 @@ def preview(partnership: Partnership, text: str, mapping: dict[str, str] | None 
         where = f"checklists[{index}]"
         card_id = _text(item, "idCard", where, required=True)
         entries = []
-        for number, check in enumerate(_objects(item, "checkItems")):
+        for number, check in enumerate(_objects(item, "checkItems", where)):
             spot = f"{where}.checkItems[{number}]"
             state = _text(check, "state", spot)
             entries.append((_pos(check, spot), _text(check, "name", spot), state == "complete"))
@@ -404,7 +406,7 @@ def _card(item, where, lists, labels, members, checklists, comments, errors) -> 
     name = _text(item, "name", where)
     body = _text(item, "desc", where).replace("\r\n", "\n").strip()
     links = []
-    for number, attachment in enumerate(_objects(item, "attachments")[:ATTACHMENTS_MAX]):
+    for number, attachment in enumerate(_objects(item, "attachments", where)[:ATTACHMENTS_MAX]):
         url = _text(attachment, "url", f"{where}.attachments[{number}]").strip()
         if url.lower().startswith(("http://", "https://")) and "\n" not in url:
             title = " ".join(_text(attachment, "name", f"{where}.attachments[{number}]").split()) or url

@@ -261,6 +261,8 @@ BAD_FILES = {
     "not UTF-8": (b'{"name": "\xff\xfe"}', "not valid JSON"),
     "other JSON": (b'{"tables": {"cards": []}, "format": "sprintboard"}', "not a Trello board export"),
     "a list": (b"[1, 2, 3]", "not a Trello board export"),
+    "labels a number": (b'{"lists": [], "cards": [], "labels": 5}', "labels"),
+    "actions an object": (b'{"lists": [], "cards": [], "actions": {"a": 1}}', "actions"),
     "cards not objects": (b'{"lists": [], "cards": ["a"]}', "cards[0]"),
     "name a number": (b'{"lists": [{"id": "l1", "name": 7}], "cards": []}', "lists[0].name"),
     "unknown list": (
