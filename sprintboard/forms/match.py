@@ -120,6 +120,12 @@ class MatchForm(Form):
     theme = HiddenField()
 
 
+class MatchProjectsForm(Form):
+    """The dot vote's result: the ticked matches become projects in one step."""
+
+    matches = SelectMultipleField(_l("Matches"), coerce=int, validate_choice=False)
+
+
 class DotVoteForm(Form):
     MAX = VOTES_MAX
 

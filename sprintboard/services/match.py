@@ -40,6 +40,7 @@ from .activity import describes, log
 from .board import columns_of
 from .cards import create_card
 from .entries import ENTRY_KIND_LABELS, entries_of
+from .projects import create_project
 from .themes import theme_name, themes_of
 from .voting import open_vote
 
@@ -221,15 +222,13 @@ def create_project_from_match(match: Match, *, actor) -> Project:
         raise Conflict(_("This match is already a project."))
     partnership = match.partnership
     entries = list(match.entries)
-    project = Project(
-        partnership=partnership,
-        title=match_title(match),
+    project = create_project(
+        partnership,
+        match_title(match),
         summary="\n".join(f"- {e.city.name} ({ENTRY_KIND_LABELS[e.kind]}): {e.text}" for e in entries),
         lead_city=entries[0].city,
-        created_by_id=actor.id if actor else None,
+        actor=actor,
     )
-    db.session.add(project)
-    db.session.flush()
     from ..models.entry import project_entries
 
     db.session.execute(
@@ -259,6 +258,52 @@ def create_project_from_match(match: Match, *, actor) -> Project:
     db.session.flush()
     log(actor, "match.project_created", match, partnership=partnership, title=project.title)
     return project
+
+
+TOP_MATCHES = 3
+
+
+def vote_result(dot_vote: dict, matches: list[Match]) -> list[tuple[Match, int]] | None:
+    """The revealed dot vote's matches (of `matches`, as matches_of sorts them) with their dots,
+    most first; None while no vote on the matches has been revealed."""
+    session, dots = dot_vote["session"], dot_vote["dots"]
+    if session is None or session.state != "revealed":
+        return None
+    return [(m, dots[m.id]) for m in matches if m.id in dots]
+
+
+def is_match_vote(session) -> bool:
+    """Whether the dot vote `session` was opened on the matches (open_dot_vote)."""
+    from ..models.facilitation import VoteItem
+
+    return (
+        db.session.scalar(
+            db.select(func.count())
+            .select_from(match_vote_items)
+            .join(VoteItem, VoteItem.id == match_vote_items.c.item_id)
+            .where(VoteItem.session_id == session.id)
+        )
+        > 0
+    )
+
+
+def top_match_ids(result: list[tuple[Match, int]], n: int = TOP_MATCHES) -> set[int]:
+    """The `n` matches with the most dots that are not projects yet (ticked in the vote result)."""
+    chosen = [m.id for m, dots in result if m.project_id is None and dots > 0]
+    return set(chosen[:n])
+
+
+def create_projects_from_matches(matches: list[Match], *, actor) -> list[Project]:
+    """Turn several matches into projects in one step: all of them, or none when one of them
+    is a project already."""
+    if not matches:
+        raise DomainError(_("Tick at least one match."))
+    taken = [m for m in matches if m.project_id]
+    if taken:
+        raise Conflict(
+            _("“%(title)s” is already a project; nothing was created.", title=match_title(taken[0], 80))
+        )
+    return [create_project_from_match(m, actor=actor) for m in dict.fromkeys(matches)]
 
 
 def project_entries_of(project: Project) -> list[MatchEntry]:

@@ -1,7 +1,7 @@
 """The match page (cities side by side, ranked themes, matches, dot votes), entries and themes."""
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +12,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
-from ..forms.match import DotVoteForm, EntryForm, MatchForm, ThemeForm
+from ..forms.match import DotVoteForm, EntryForm, MatchForm, MatchProjectsForm, ThemeForm
 from ..i18n import LANGUAGES
 from ..ids import valid_id
 from ..services import DomainError, match, themes
@@ -36,32 +36,42 @@ def _compared(partnership):
     return [a, b], False
 
 
-def _match_context(partnership):
+def _match_context(partnership, picked=None, project_error=None):
     dot_vote = match.dot_votes(partnership)
+    matches = match.matches_of(partnership, dot_vote["dots"])
+    result = match.vote_result(dot_vote, matches)
     return {
         "partnership": partnership,
-        "matches": match.matches_of(partnership, dot_vote["dots"]),
+        "matches": matches,
         "dot_vote": dot_vote,
+        "vote_result": result,
+        # Ticked in the vote result: the top matches, or what the person ticked before an error.
+        "picked": set(picked) if picked is not None else match.top_match_ids(result or []),
+        "project_error": project_error,
         "may_edit": access.can(current_user, "edit", partnership),
         "may_manage": access.can(current_user, "manage", partnership),
         "confirm": ConfirmForm(),
     }
 
 
-@bp.get("/match/")
-def index(pid):
-    partnership = access.get_partnership_or_404(pid)
+def _index_page(partnership, fragment="match/_compare.html", status=200, **context):
     cities, all_cities = _compared(partnership)
     shared, one_sided = match.rank_themes(partnership, cities)
     return htmx.render(
         "match/index.html",
-        "match/_compare.html",
+        fragment,
+        status,
         cities=cities,
         all_cities=all_cities,
         shared=shared,
         one_sided=one_sided,
-        **_match_context(partnership),
+        **_match_context(partnership, **context),
     )
+
+
+@bp.get("/match/")
+def index(pid):
+    return _index_page(access.get_partnership_or_404(pid))
 
 
 @bp.get("/match/export.csv")
@@ -74,7 +84,10 @@ def export(pid):
 def _after_match_change(partnership, message=None):
     """htmx: the match list (the change shows there); browsers: a flash and back to the page."""
     if htmx.is_htmx():
-        return render_template("match/_matches.html", **_match_context(partnership))
+        html = render_template("match/_matches.html", **_match_context(partnership))
+        if message:  # said now, in the flash region, not on the next page loaded
+            html += render_template("_flash_oob.html", category="success", message=message)
+        return html
     if message:
         flash(message, "success")
     return htmx.redirect_to(
@@ -157,6 +170,34 @@ def make_project(pid, match_id):
     return _after_match_change(
         partnership,
         _("The project “%(title)s” has been created with a first card in the backlog.", title=project.title),
+    )
+
+
+@bp.post("/match/projects")
+def make_projects(pid):
+    """The dot vote's result: the ticked matches (the top three by default) become projects."""
+    partnership = access.get_partnership_or_404(pid, need="edit")
+    form = MatchProjectsForm()
+    valid = form.validate_on_submit()
+    picked = form.matches.data if valid else []
+    try:
+        if not valid:
+            raise DomainError(_("Choose matches from the list."))
+        chosen = [access.get_match_or_404(partnership, match_id) for match_id in picked]
+        created = match.create_projects_from_matches(chosen, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _index_page(
+            partnership, "match/_matches.html", error.status, picked=picked, project_error=error.message
+        )
+    db.session.commit()
+    return _after_match_change(
+        partnership,
+        ngettext(
+            "%(num)d project has been created, each with a first card in the backlog.",
+            "%(num)d projects have been created, each with a first card in the backlog.",
+            len(created),
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import RETRO_LABELS, RetroNoteForm, VoteSessionForm
-from ..services import voting
+from ..services import match, voting
 from .facilitation import card_choices, index_page
 
 bp = Blueprint("voting", __name__, url_prefix="/p/<int:pid>/facilitation")
@@ -48,6 +48,7 @@ def _vote_context(partnership, session):
         results=voting.results(session) if session.state == "revealed" else None,
         may_vote=access.can(current_user, "edit", partnership),
         may_manage=access.can(current_user, "manage", partnership),
+        for_matches=session.state == "revealed" and match.is_match_vote(session),
     )
 
 

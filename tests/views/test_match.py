@@ -344,3 +344,102 @@ def test_project_and_card_pages_show_origin_and_helpers(world, as_role):
     assert "Who can help" in html and "Music school no. 3" in html
     match_page = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
     assert f"/p/{p.id}/projects/{project.id}" in match_page
+
+
+def _revealed_vote(world, p, texts):
+    """Matches made of `texts` pairs, a revealed dot vote on them giving each the dots listed."""
+    from sprintboard.services import voting
+
+    made = [factories.match(p, [factories.entry(p, 0, a), factories.entry(p, 1, b)]) for a, b, _dots in texts]
+    session = match_service.open_dot_vote(p, votes_per_person=20, actor=world.users["facilitator"])
+    for item, (_a, _b, dots) in zip(session.items, texts, strict=True):
+        for _ in range(dots):
+            voting.cast_vote(session, item, actor=world.users["member"])
+    voting.reveal_vote(session, actor=world.users["facilitator"])
+    db.session.commit()
+    return made, session
+
+
+VOTED = [
+    ("Choir festival", "Singers travel", 1),
+    ("Bike lanes", "Bike sharing", 5),
+    ("School twinning", "Pupil exchange", 3),
+    ("Old town walks", "Guides wanted", 0),
+    ("Solar roofs", "Energy advice", 2),
+]
+
+
+def test_the_vote_result_ticks_the_top_three_and_makes_them_projects_in_one_step(world, as_role):
+    p = world.partnership
+    made, session = _revealed_vote(world, p, VOTED)
+    client = as_role("member")
+    html = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
+    result = html[html.index('id="vote-result"') : html.index("</section>", html.index('id="vote-result"'))]
+    assert result.index("Bike lanes") < result.index("School twinning") < result.index("Solar roofs")
+    assert result.index("Solar roofs") < result.index("Choir festival") < result.index("Old town walks")
+    ticked = {m.id for m in made if f'value="{m.id}" id="pick-match-{m.id}" checked' in result}
+    assert ticked == {made[1].id, made[2].id, made[4].id}
+    assert result.count("Turn into a project") == 5
+    # The vote's own page leads here.
+    vote_page = client.get(f"/p/{p.id}/facilitation/votes/{session.id}").get_data(as_text=True)
+    assert "Turn the top matches into projects" in vote_page and "#vote-result" in vote_page
+
+    r = client.post(f"/p/{p.id}/match/projects", data={"matches": [made[1].id, made[2].id, made[4].id]})
+    assert r.status_code == 303
+    projects = db.session.scalars(db.select(Project).order_by(Project.id)).all()
+    assert [pr.title for pr in projects] == [
+        "Bike lanes ↔ Bike sharing",
+        "School twinning ↔ Pupil exchange",
+        "Solar roofs ↔ Energy advice",
+    ]
+    assert [made[i].project_id for i in (1, 2, 4)] == [pr.id for pr in projects]
+    assert made[0].project_id is None and _count(Card) == 3
+    html = client.get(f"/p/{p.id}/match/").get_data(as_text=True)
+    assert "3 projects have been created" in html
+    result = html[html.index('id="vote-result"') :]
+    # Now the next two are the top of what is left: they are ticked.
+    assert f'id="pick-match-{made[0].id}" checked' in result
+    assert f'id="pick-match-{made[1].id}"' not in result and "Solar roofs ↔ Energy advice</a>" in result
+
+
+def test_the_vote_result_with_htmx_and_one_match_at_a_time(world, as_role):
+    p = world.partnership
+    made, _session = _revealed_vote(world, p, VOTED[:3])
+    htmx = as_role("member", htmx=True)
+    r = htmx.post(f"/p/{p.id}/match/projects", data={"matches": [made[1].id, made[2].id]})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and html.startswith('<section id="matches"')
+    assert "2 projects have been created" in html and _count(Project) == 2
+    # The button beside a match makes just that one.
+    r = htmx.post(f"/p/{p.id}/match/matches/{made[0].id}/project", data={"matches": [made[0].id]})
+    assert r.status_code == 200 and _count(Project) == 3
+    assert "Turn the ticked matches into projects" not in r.get_data(as_text=True)
+
+
+def test_the_vote_result_refuses_bad_choices_in_place_and_changes_nothing(world, as_role):
+    p = world.partnership
+    made, _session = _revealed_vote(world, p, VOTED[:3])
+    foreign = factories.match(
+        world.other, [factories.entry(world.other, 0, "Far"), factories.entry(world.other, 1, "Away")]
+    )
+    match_service.create_project_from_match(made[2], actor=None)
+    db.session.commit()
+    before = _count(Project)
+    client = as_role("member")
+    r = client.post(f"/p/{p.id}/match/projects", data={})
+    assert r.status_code == 422 and "Tick at least one match." in r.get_data(as_text=True)
+    r = client.post(f"/p/{p.id}/match/projects", data={"matches": "x"})
+    assert r.status_code == 422 and "Choose matches from the list." in r.get_data(as_text=True)
+    htmx = as_role("member", htmx=True)
+    r = htmx.post(f"/p/{p.id}/match/projects", data={"matches": [made[0].id, made[2].id]})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and html.startswith('<section id="matches"')
+    assert "is already a project; nothing was created." in html
+    assert f'id="pick-match-{made[0].id}" checked' in html  # the ticks are kept
+    url = f"/p/{p.id}/match/projects"
+    assert client.post(url, data={"matches": [made[0].id, foreign.id]}).status_code == 404
+    assert _count(Project) == before and made[0].project_id is None
+    assert as_role("observer").post(url, data={"matches": [made[0].id]}).status_code == 403
+    fresh()
+    html = as_role("observer").get(f"/p/{p.id}/match/").get_data(as_text=True)
+    assert "3 dots" in html and 'id="vote-result"' not in html and "Turn into a project" not in html

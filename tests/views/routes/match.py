@@ -19,6 +19,7 @@ ROUTES = {
     "match.accept": ("p", "manage"),
     "match.delete_match": ("p", "manage"),
     "match.make_project": ("p", "edit"),
+    "match.make_projects": ("p", "edit"),
     "match.entries": ("p", "view"),
     "match.create_entry": ("p", "edit"),
     "match.edit_entry": ("p", "edit"),
