@@ -179,7 +179,7 @@ def make_projects(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = MatchProjectsForm()
     valid = form.validate_on_submit()
-    picked = form.matches.data if valid else []
+    picked = (form.matches.data or []) if valid else []
     try:
         if not valid:
             raise DomainError(_("Choose matches from the list."))
