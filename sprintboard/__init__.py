@@ -52,6 +52,7 @@ BLUEPRINTS = (
     "openspace_report",
     "attachments",
     "offline",
+    "webhooks",
 )
 
 
@@ -108,6 +109,9 @@ def _init_extensions(app: Flask) -> None:
     from .services import attachments
 
     attachments.install()  # stored files go once the commit that dropped their rows is done
+    from .services import webhooks
+
+    webhooks.install()  # deliveries written with the changes they tell of
     with app.app_context():
         configure_engine(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

@@ -27,6 +27,7 @@ from .models import (
     Partnership,
     Project,
     User,
+    Webhook,
 )
 
 # What each action needs.
@@ -188,6 +189,10 @@ def _owned_or_404(model, owner, object_id, key: str = "partnership_id"):
     if obj is None or getattr(obj, key) != owner.id:
         abort(404)
     return obj
+
+
+def get_webhook_or_404(partnership: Partnership, webhook_id: int) -> Webhook:
+    return _owned_or_404(Webhook, partnership, webhook_id)
 
 
 def get_column_or_404(partnership: Partnership, column_id: int) -> BoardColumn:

@@ -123,6 +123,15 @@ def load(instance_path: Path) -> dict:
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
         # Trello and CSV imports: the largest file accepted (bytes); larger ones get 413.
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
+        # Webhooks (services/webhooks.py): WEBHOOKS_ALLOW_PRIVATE=1 lets them reach loopback and
+        # private addresses (a receiver on this network: off by default, against request
+        # forgery); seconds per try; tries per delivery (back-off from WEBHOOK_RETRY_SECONDS,
+        # doubling); failures in a row before a webhook is switched off.
+        "WEBHOOKS_ALLOW_PRIVATE": os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "") == "1",
+        "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "10")),
+        "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+        "WEBHOOK_RETRY_SECONDS": int(os.environ.get("WEBHOOK_RETRY_SECONDS", "30")),
+        "WEBHOOK_MAX_FAILURES": int(os.environ.get("WEBHOOK_MAX_FAILURES", "10")),
         "COMPRESS": os.environ.get("SPRINTBOARD_COMPRESS", "1") == "1",
         # The board's render cache (board/cache.py): bytes per process (an LRU), and with
         # REDIS_URL card fragments shared by all workers (RENDER_CACHE_SHARED=0: not), kept

@@ -80,3 +80,19 @@ def purge_request_keys() -> int:
     purged = request_keys.purge_expired()
     db.session.commit()
     return purged
+
+
+@queue.task(name="webhooks.deliver")
+def deliver_webhooks() -> int:
+    """Send the webhook deliveries that are due (nudged after every commit that made some)."""
+    from .services import webhook_delivery
+
+    return webhook_delivery.deliver_due()
+
+
+@queue.periodic(crontab(minute="*"), name="webhooks.sweep")
+def sweep_webhooks() -> int:
+    """Every minute: retries whose back-off is over, and anything a lost nudge left behind."""
+    from .services import webhook_delivery
+
+    return webhook_delivery.deliver_due()

@@ -41,9 +41,15 @@ from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
 from .translation import TRANSLATION_STATUSES, Translation
 from .user import PasswordReset, User, UserSession
+from .webhook import EVENT_OF_VERB, WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookDelivery
 from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
 
 __all__ = [
+    "EVENT_OF_VERB",
+    "WEBHOOK_EVENTS",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "SEARCH_KINDS",
     "SearchEntry",
     "ATTACHMENT_OWNERS",

@@ -11,7 +11,7 @@ from ..extensions import db
 from .base import utcnow
 
 # What a person can be told about; each has its own email setting (see DEFAULT_MODES).
-KINDS = ("mention", "assigned", "comment", "done", "sprint", "workshop", "funding", "due")
+KINDS = ("mention", "assigned", "comment", "done", "sprint", "workshop", "funding", "due", "webhook")
 # How a kind reaches someone by email: at once, in the daily digest, or not at all (the inbox
 # always shows it).
 MODES = ("now", "digest", "off")
@@ -24,6 +24,7 @@ DEFAULT_MODES = {
     "workshop": "now",
     "funding": "now",
     "due": "now",
+    "webhook": "now",  # (facilitators: a webhook was switched off after repeated failures)
 }
 DEFAULT_DIGEST_HOUR = 8
 

@@ -21,7 +21,18 @@ def log(actor, verb: str, subject, *, partnership=None, **data) -> Activity:
     )
     db.session.add(activity)
     hooks.queue_activity(activity)  # published to live board viewers after the commit
+    for listener in LISTENERS:  # e.g. services.webhooks: POSTed after the commit
+        listener(activity, actor=actor, partnership=partnership)
     return activity
+
+
+# Functions called with each row logged (activity, actor=, partnership=); areas add theirs.
+LISTENERS = []
+
+
+def listens(fn):
+    LISTENERS.append(fn)
+    return fn
 
 
 def recent(partnership, limit: int = 50) -> list[Activity]:

@@ -35,6 +35,7 @@ KIND_LABELS = {
     "workshop": _l("Workshop in 7 days and tomorrow"),
     "funding": _l("Funding deadline in 14 and 3 days"),
     "due": _l("A card of mine is due tomorrow"),
+    "webhook": _l("A webhook stops after repeated failures"),
 }
 MODE_LABELS = {"now": _l("Immediately"), "digest": _l("In the daily digest"), "off": _l("Off")}
 PAGE_SIZE = 50
@@ -169,6 +170,13 @@ def describe(note: Notification) -> str:
         )
     if note.kind == "due":
         return _("The card “%(title)s” is due tomorrow", title=title)
+    if note.kind == "webhook":
+        return ngettext(
+            "The webhook to %(host)s was switched off after %(num)d failure in a row",
+            "The webhook to %(host)s was switched off after %(num)d failures in a row",
+            d.get("failures", 0),
+            host=d.get("host", ""),
+        )
     describe_verb = DESCRIPTIONS.get(d.get("verb", ""))
     return describe_verb(d, who) if describe_verb else title
 
