@@ -294,3 +294,35 @@ def test_members_and_observers_cannot_see_webhooks_nor_their_secrets(world, as_r
     assert as_role("outsider").get(f"/p/{world.partnership.id}/webhooks/").status_code == 404
     board = as_role("member").get(f"/p/{world.partnership.id}/members/").get_data(as_text=True)
     assert "/webhooks/" not in board
+
+
+def test_a_facilitator_changes_renews_the_secret_of_and_deletes_a_webhook(app, world, as_role, receiver):
+    hook = webhooks.create_webhook(
+        world.partnership, url=receiver.url, events=["card.created"], actor=world.users["facilitator"]
+    )
+    db.session.commit()
+    old_secret, base = hook.secret, f"/p/{world.partnership.id}/webhooks/{hook.id}"
+    client = as_role("facilitator", htmx=True)
+
+    app.config["WEBHOOKS_ALLOW_PRIVATE"] = False
+    refused = client.post(base, data={"url": "http://169.254.169.254/", "events": ["card.moved"]})
+    app.config["WEBHOOKS_ALLOW_PRIVATE"] = True
+    assert refused.status_code == 422 and refused.get_data(as_text=True).lstrip().startswith(
+        '<div id="webhook-settings"'
+    )
+    db.session.expire_all()
+    assert hook.url == receiver.url and hook.events == ["card.created"]  # nothing changed
+
+    saved = client.post(base, data={"url": receiver.url, "events": ["card.moved", "sprint.started"]})
+    assert saved.status_code == 204 and saved.headers["HX-Location"] == base
+    db.session.expire_all()
+    assert hook.events == ["card.moved", "sprint.started"]
+
+    assert client.post(f"{base}/secret").status_code == 204
+    db.session.expire_all()
+    assert hook.secret != old_secret and hook.secret.startswith("whsec_")
+
+    assert client.post(f"{base}/delete").status_code == 204
+    assert db.session.scalar(db.select(db.func.count(Webhook.id))) == 0
+    log = as_role("facilitator").get(f"/p/{world.partnership.id}/activity").get_data(as_text=True)
+    assert "deleted the webhook to 127.0.0.1" in log
