@@ -169,6 +169,8 @@ def test_the_import_creates_exactly_what_the_preview_said(world, as_role):
     done = next(c for c in columns if c.name == "Done")
     assert all(c.done_at is not None for c in cards if c.column_id == done.id)
 
+    log_page = facilitator.get(f"/p/{p.id}/activity").get_data(as_text=True)
+    assert "imported a Trello board (29 cards)" in log_page
     board_page = facilitator.get(f"/p/{p.id}/board").get_data(as_text=True)
     assert "Youth exchange summer camp" in board_page and "Photo call in both cities" not in board_page
 
@@ -385,6 +387,22 @@ def test_the_preview_in_german(world, as_role):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "29 Karten" in html and "Neue Spalte „Ideas“" in html
+
+
+def test_members_are_matched_by_email_before_name(world, as_role):
+    max_member = world.users["member"]
+    board = {
+        "name": "Mini",
+        "lists": [{"id": "l", "name": "Liste"}],
+        "cards": [{"id": "c", "name": "Karte", "idList": "l", "idMembers": ["m1", "m2"]}],
+        "members": [
+            {"id": "m1", "fullName": "M. Member (Hamburg)", "email": max_member.email.upper()},
+            {"id": "m2", "fullName": "Olga Observer"},  # observers take no cards
+        ],
+    }
+    html = _upload(as_role("facilitator"), world.partnership.id, _raw(board)).get_data(as_text=True)
+    assert "M. Member (Hamburg) → Max Member" in html
+    assert "Olga Observer" in html.split('id="trello-unmatched"')[1]
 
 
 def test_the_service_reads_a_minimal_board(world):
