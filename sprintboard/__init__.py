@@ -14,6 +14,7 @@ from .paths import STATIC, TEMPLATES, TRANSLATIONS, asset_root
 # One Blueprint per area, in sprintboard/views/<name>.py.
 BLUEPRINTS = (
     "main",
+    "help",
     "health",
     "metrics",
     "auth",
