@@ -2,12 +2,16 @@
 
 gthread workers: each open live stream holds a thread, so threads > LIVE_MAX_STREAMS leaves room
 for ordinary requests. With PROMETHEUS_MULTIPROC_DIR set, /metrics adds up all workers.
+
+Live updates reach streams in other worker processes only through Redis (REDIS_URL): without it
+one worker serves everything (a move made in one process would never show on a board streamed
+by another). GUNICORN_WORKERS overrides either default.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+workers = int(os.environ.get("GUNICORN_WORKERS") or (2 if os.environ.get("REDIS_URL") else 1))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "64"))
 timeout = 60
