@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "board",
     "applications",
     "toolbox",
+    "toolbox_copies",
     "actors",
     "match",
     "workshops",

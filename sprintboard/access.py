@@ -270,8 +270,8 @@ def visible_workshops(user: User, workshops: list[tuple]) -> list[tuple]:
     return [(workshop, partnership) for workshop, partnership in workshops if role_in(user, partnership)]
 
 
-def can_edit_toolbox(user: User) -> bool:
-    """Admins, and anyone who is a facilitator in some partnership, keep the toolbox."""
+def is_facilitator_anywhere(user: User) -> bool:
+    """Admins, and anyone who is a facilitator in some partnership."""
     if not user.is_authenticated:
         return False
     if user.is_admin:
@@ -282,9 +282,46 @@ def can_edit_toolbox(user: User) -> bool:
     )
 
 
+def can_edit_toolbox(user: User) -> bool:
+    """The shared toolbox, which every partnership sees, is kept by programme staff (admins)."""
+    return user.is_authenticated and user.is_admin
+
+
 def require_toolbox_editor() -> None:
+    """403 with the way out: a partnership adapts its own copy of a shared method."""
+    from flask_babel import gettext as _
+
+    from .services import Forbidden
+
     if not can_edit_toolbox(current_user):
-        abort(403)
+        raise Forbidden(
+            _(
+                "Shared toolbox methods are kept by programme staff, because every partnership "
+                "sees them. To change a method for your partnership, open it and choose "
+                "“Adapt for our partnership”."
+            )
+        )
+
+
+def facilitated_partnerships(user: User) -> list[Partnership]:
+    """The partnerships where `user` is a facilitator by membership (where they may adapt methods)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Partnership)
+            .join(Membership)
+            .where(Membership.user_id == user.id, Membership.role == "facilitator")
+            .order_by(Partnership.name)
+        )
+    )
+
+
+def get_method_copy_or_404(partnership: Partnership, method_id: int):
+    """The partnership's own copy of a toolbox method (another partnership's, or a shared one: 404)."""
+    from .models import Method
+
+    return _owned_or_404(Method, partnership, method_id)
 
 
 def get_call_or_404(call_id: int):
@@ -540,7 +577,7 @@ def get_space_participant_or_404(event, participant_id: int):
 
 def can_host_open_space(user: User) -> bool:
     """Stand-alone events (BarCamps) are opened by admins and facilitators of any partnership."""
-    return can_edit_toolbox(user)
+    return is_facilitator_anywhere(user)
 
 
 def get_api_token_or_404(token_id: int):

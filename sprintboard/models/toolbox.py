@@ -28,10 +28,22 @@ class Method(db.Model):
     original_language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Shared methods (partnership None) are kept by programme staff and seen by everyone; a
+    # partnership's own copy ("adapted") is seen and edited by that partnership only.
+    partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    adapted_from_id: Mapped[int | None] = mapped_column(ForeignKey("methods.id", ondelete="SET NULL"))
 
+    adapted_from: Mapped[Method | None] = relationship(remote_side=[id])
+    partnership: Mapped[Partnership | None] = relationship()  # noqa: F821
     translations: Mapped[list[MethodTranslation]] = relationship(
         back_populates="method", cascade="all, delete-orphan", order_by="MethodTranslation.locale"
     )
+
+    @property
+    def is_shared(self) -> bool:
+        return self.partnership_id is None
 
     @property
     def languages(self) -> list[str]:

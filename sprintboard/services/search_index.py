@@ -140,7 +140,13 @@ def document(obj) -> Document | None:
             return None
         texts = [_join(t.title, t.purpose, t.materials, t.steps) for t in obj.translations]
         return Document(
-            "method", obj.id, None, original.title, _join(*texts), obj.original_language, ref_key=obj.slug
+            "method",
+            obj.id,
+            obj.partnership_id,  # None: the shared toolbox, found by everyone
+            original.title,
+            _join(*texts),
+            obj.original_language,
+            ref_key=obj.slug,
         )
     return None
 
@@ -273,7 +279,7 @@ def install() -> None:
 
 def _of_partnership(model, partnership_id: int):
     if model is Method:
-        return sa.false()
+        return Method.partnership_id == partnership_id
     if model is Comment:
         return Comment.card_id.in_(sa.select(Card.id).where(Card.partnership_id == partnership_id))
     return model.partnership_id == partnership_id

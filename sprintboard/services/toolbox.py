@@ -10,6 +10,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
@@ -39,10 +40,19 @@ META_FIELDS = (
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+def shared() -> sa.ColumnElement[bool]:
+    """The methods everyone sees: not a partnership's own copy."""
+    return Method.partnership_id.is_(None)
+
+
 def all_methods() -> list[Method]:
+    """The shared toolbox (what the public pages, search and exports show)."""
     return list(
         db.session.scalars(
-            db.select(Method).options(db.selectinload(Method.translations)).order_by(Method.slug)
+            db.select(Method)
+            .where(shared())
+            .options(db.selectinload(Method.translations))
+            .order_by(Method.slug)
         )
     )
 
@@ -78,12 +88,31 @@ RESERVED_SLUGS = frozenset({"new", "import"})
 MAX_NUMBER = 100_000  # minutes or people: far above any method, far below a database integer
 
 
-def method_by_id(method_id: int) -> Method | None:
-    return db.session.get(Method, method_id)
+def method_for(partnership, method_id: int) -> Method | None:
+    """A method the partnership may use (a shared one or its own copy), by id."""
+    method = db.session.get(Method, method_id)
+    if method is None or method.partnership_id not in (None, partnership.id):
+        return None
+    return method
 
 
 def get_by_slug(slug: str) -> Method | None:
+    """Any method with this short name (shared or a partnership's copy): slugs are unique."""
     return db.session.scalar(db.select(Method).where(Method.slug == slug))
+
+
+def shared_by_slug(slug: str) -> Method | None:
+    return db.session.scalar(db.select(Method).where(Method.slug == slug, shared()))
+
+
+def unique_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3` … whichever no method has yet."""
+    base = base[:72].strip("-") or "method"
+    slug, n = base, 1
+    while slug in RESERVED_SLUGS or get_by_slug(slug) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def slugify(text: str) -> str:
@@ -111,12 +140,12 @@ def save_method(method: Method | None, meta: dict, texts: dict[str, dict], *, sl
     _set_texts(method, texts, replace=True)
     method.updated_at = utcnow()
     db.session.flush()
-    log(actor, "method.created" if creating else "method.updated", method, partnership=None, slug=method.slug)
+    log(actor, "method.created" if creating else "method.updated", method, slug=method.slug)
     return method
 
 
 def delete_method(method: Method, *, actor) -> None:
-    log(actor, "method.deleted", method, partnership=None, slug=method.slug)
+    log(actor, "method.deleted", method, slug=method.slug)
     db.session.delete(method)
     db.session.flush()
 
@@ -331,6 +360,9 @@ def _validate(data) -> list[dict]:
         slug = entry["slug"]
         if not _SLUG.match(slug) or len(slug) > 80 or slug in seen or slug in RESERVED_SLUGS:
             raise bad(slug)
+        existing = get_by_slug(slug)
+        if existing is not None and not existing.is_shared:
+            raise bad(slug)  # a partnership's own copy: an import never touches it
         seen.add(slug)
         meta = {key: entry.get(key) for key in META_FIELDS}
         meta["author"] = meta["author"] or ""
@@ -376,8 +408,12 @@ def usage(method: Method) -> list:
     return [(row[0], row[1]) for row in rows]
 
 
-def method_choices(locale: str) -> list[tuple[str, str]]:
-    """(id, title in `locale` or the method's original language) for every method, by title."""
-    methods = db.session.scalars(db.select(Method).options(db.selectinload(Method.translations))).all()
+def method_choices(locale: str, partnership=None) -> list[tuple[str, str]]:
+    """(id, title in `locale` or the method's original language) for every shared method and
+    the partnership's own copies, by title."""
+    scope = shared() if partnership is None else shared() | (Method.partnership_id == partnership.id)
+    methods = db.session.scalars(
+        db.select(Method).where(scope).options(db.selectinload(Method.translations))
+    ).all()
     choices = [(str(m.id), m.text(locale).title) for m in methods if m.text(locale)]
     return sorted(choices, key=lambda c: c[1].casefold())

@@ -74,4 +74,6 @@ def _url(entry) -> str:
         return url_for("match.entries", pid=pid, _anchor=f"entry-{entry.ref_id}")
     if entry.kind == "funding":
         return url_for("funding.show", pid=pid, fid=entry.ref_id)
+    if pid is not None:  # a partnership's own version of a method
+        return url_for("toolbox_copies.show", pid=pid, method_id=entry.ref_id)
     return url_for("toolbox.show", slug=entry.ref_key)

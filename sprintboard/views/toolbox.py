@@ -1,4 +1,5 @@
-"""The toolbox: public methods library; facilitators and admins edit it."""
+"""The toolbox: the shared methods library, kept by programme staff (partnerships adapt their
+own copies: views/toolbox_copies.py)."""
 
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import get_locale
@@ -18,12 +19,13 @@ from ..forms.toolbox import (
 )
 from ..models.toolbox import METHOD_LOCALES
 from ..services import toolbox as service
+from ..services import toolbox_copies
 
 bp = Blueprint("toolbox", __name__, url_prefix="/toolbox")
 
 
 def _get_method_or_404(slug):
-    return service.get_by_slug(slug) or abort(404)
+    return service.shared_by_slug(slug) or abort(404)
 
 
 @bp.get("/")
@@ -51,6 +53,9 @@ def index():
         locale=str(get_locale()),
         phase_labels=PHASE_LABELS,
         may_edit=access.can_edit_toolbox(current_user),
+        copies=toolbox_copies.copies_in(access.visible_partnerships(current_user))
+        if current_user.is_authenticated and not htmx.is_htmx()
+        else [],
     )
 
 
@@ -142,6 +147,10 @@ def show(slug):
         visible=access.visible_workshops(current_user, usage),
         confirm=ConfirmForm(),
         may_edit=access.can_edit_toolbox(current_user),
+        adapt_in=[
+            (partnership, toolbox_copies.copy_of(method, partnership))
+            for partnership in access.facilitated_partnerships(current_user)
+        ],
     )
 
 

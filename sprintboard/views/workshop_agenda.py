@@ -25,12 +25,12 @@ def _responsible(partnership, value):
     return user
 
 
-def _method(value):
-    """The toolbox method chosen for an agenda item (by id), or None."""
+def _method(partnership, value):
+    """The toolbox method chosen for an agenda item (by id): a shared one or the partnership's own."""
     if not value:
         return None
     method_id = valid_id(value)
-    method = toolbox.method_by_id(method_id) if method_id is not None else None
+    method = toolbox.method_for(partnership, method_id) if method_id is not None else None
     if method is None:
         raise DomainError(_("That method is not in the toolbox."))
     return method
@@ -56,7 +56,7 @@ def add_item(pid, wid):
             duration=form.duration.data,
             responsible=_responsible(partnership, form.responsible.data),
             notes=form.notes.data,
-            method=_method(form.method.data),
+            method=_method(partnership, form.method.data),
             actor=current_user,
         )
     if form.errors:
@@ -86,7 +86,7 @@ def update_item(pid, wid, item_id):
             duration=form.duration.data,
             responsible=_responsible(partnership, form.responsible.data),
             notes=form.notes.data,
-            method=_method(form.method.data),
+            method=_method(partnership, form.method.data),
             actor=current_user,
         )
     if broken:

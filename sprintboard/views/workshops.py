@@ -97,7 +97,7 @@ def _context(partnership, workshop, **forms):
     agenda_form.responsible.choices = options(
         [("", _("Nobody in particular"))] + [(str(u.id), u.name) for u in members]
     )
-    methods = toolbox.method_choices(str(get_locale()))
+    methods = toolbox.method_choices(str(get_locale()), partnership)
     agenda_form.method.choices = options([("", _("None"))] + methods)
     cards, projects = workshops.linked(workshop)
     link_form = LinkForm(formdata=None)

@@ -1,0 +1,37 @@
+"""The toolbox in the browser: a facilitator adapts a shared method for their partnership."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+if not (Path(__file__).parent / "conftest.py").exists():
+    pytest.skip("no e2e infrastructure (tests/e2e/conftest.py) on this branch", allow_module_level=True)
+
+from playwright.sync_api import expect  # noqa: E402
+
+from sprintboard.extensions import db  # noqa: E402
+from sprintboard.services import toolbox  # noqa: E402
+
+
+def test_a_facilitator_adapts_a_shared_method(page, live_server, world, log_in, axe_check):
+    toolbox.seed()
+    db.session.commit()
+    log_in(page, world.users["facilitator"])
+    page.goto("/toolbox/world-cafe")
+    expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+    axe_check(page)
+    page.get_by_role("button", name="Adapt for our partnership").click()
+    page.wait_for_url(re.compile(rf"/p/{world.partnership.id}/toolbox/\d+$"))
+    expect(page.locator("#flash")).to_contain_text("its own version")
+    axe_check(page)
+    page.get_by_role("link", name="Edit").click()
+    page.locator("#text_en-title").fill("Our café")
+    axe_check(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Our café", level=1)).to_be_visible()
+    page.goto("/toolbox/")
+    expect(page.get_by_role("link", name="Our café")).to_be_visible()
+    axe_check(page)
