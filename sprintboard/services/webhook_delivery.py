@@ -104,17 +104,17 @@ def deliver(token: str, delivery: WebhookDelivery, now=None) -> bool:
     if webhook.disabled_at is not None:  # switched off after the claim: wait for "re-enable"
         _release(token, delivery)
         return False
+    now = now or utcnow()  # when this try started: the log's time, and the back-off's start
     started = time.monotonic()
     status, error = post(webhook, delivery)
     took = int((time.monotonic() - started) * 1000)
     number = delivery.attempts + 1
     db.session.add(
         WebhookAttempt(
-            delivery_id=delivery.id, number=number, status_code=status, error=error, duration_ms=took
+            delivery_id=delivery.id, at=now, number=number, status_code=status, error=error, duration_ms=took
         )
     )
     ok = status is not None and 200 <= status < 300
-    now = now or utcnow()
     if ok:
         values = {"delivered_at": now, "next_attempt_at": None}
     else:
