@@ -325,3 +325,20 @@ def test_a_facilitator_changes_renews_the_secret_of_and_deletes_a_webhook(app, w
     assert db.session.scalar(db.select(db.func.count(Webhook.id))) == 0
     log = as_role("facilitator").get(f"/p/{world.partnership.id}/activity").get_data(as_text=True)
     assert "deleted the webhook to 127.0.0.1" in log
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failure(world, receiver):
+    """(Following it could lead a delivery to an address the checks refuse.)"""
+    hook = webhooks.create_webhook(
+        world.partnership, url=receiver.url, events=["card.created"], actor=world.users["facilitator"]
+    )
+    db.session.commit()
+    receiver.secret = hook.secret
+    receiver.answers = [302]
+    factories.card(world.partnership, "Elsewhere", actor=world.users["member"])
+    db.session.commit()
+    delivery = db.session.scalars(db.select(WebhookDelivery)).one()
+    assert len(receiver.received) == 1
+    assert delivery.status == "retrying" and delivery.tries[0].status_code == 302
+    db.session.expire_all()
+    assert hook.failures == 1
