@@ -152,6 +152,50 @@ def test_a_write_that_finds_the_database_locked_gets_503_and_nothing_changes(bus
     assert db.session.scalar(count) == 1
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_saved_move_is_answered_even_when_another_writer_takes_the_lock_right_after(busy_app, login, htmx):
+    """The audit saw a saved move answered with a 500: after its commit the view read the card's
+    new place in a new write transaction and timed out waiting for the lock. Nothing after the
+    commit may wait for the write lock: the answer comes, and says the move happened."""
+    from sqlalchemy import event
+
+    from sprintboard.extensions import db
+    from sprintboard.models import Card
+    from sprintboard.services import board
+
+    app, world, card = busy_app
+    target = board.columns_of(world.partnership)[2]
+    client = login(app.test_client(), world.users["member"])
+    client.htmx = htmx
+    others = []
+
+    def _take_the_lock(_session):
+        if others:
+            return
+        other = _lock(app)  # (waits for the lock: a commit has just let go of it)
+        moved = other.execute("SELECT column_id FROM cards WHERE id = ?", (card.id,)).fetchone()[0]
+        if moved == target.id:  # the move is saved: another writer starts the moment it was
+            others.append(other)
+        else:
+            other.rollback()
+            other.close()
+
+    event.listen(db.session, "after_commit", _take_the_lock)
+    try:
+        r = client.post(f"/p/{world.partnership.id}/cards/{card.id}/move", data={"column": target.id})
+    finally:
+        event.remove(db.session, "after_commit", _take_the_lock)
+        for other in others:
+            other.rollback()
+            other.close()
+    assert others, "the lock was taken after the move's commit"
+    assert r.status_code in (200, 303), r.status_code
+    if htmx:
+        assert f'id="card-{card.id}"' in r.text and "Moved “Plan the camp”" in r.text
+    db.session.rollback()
+    assert db.session.get(Card, card.id).column_id == target.id
+
+
 # --- storage failures: read-only or full --------------------------------------------------------
 
 
