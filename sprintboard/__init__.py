@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "toolbox_copies",
     "actors",
     "match",
+    "capture",
     "workshops",
     "workshop_agenda",
     "translations",

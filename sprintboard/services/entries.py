@@ -39,6 +39,11 @@ def _clean_entry(partnership: Partnership, city: City, kind: str, text: str, the
     return text
 
 
+def check_entry(partnership: Partnership, city: City, kind: str, text: str, themes: list[Theme]) -> str:
+    """The text cleaned as create_entry would (DomainError on the first broken rule)."""
+    return _clean_entry(partnership, city, kind, text, themes)
+
+
 def create_entry(
     partnership: Partnership, city: City, kind: str, text: str, themes: list[Theme], *, actor
 ) -> MatchEntry:

@@ -167,7 +167,7 @@ def decode(raw: bytes) -> str:
     return raw.decode("cp1252", errors="replace")
 
 
-def _records(text: str) -> list[list[str]]:
+def read_records(text: str) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
     try:
@@ -181,7 +181,7 @@ def preview(partnership: Partnership, kind: str, text: str) -> Preview:
     if kind not in KINDS:
         raise DomainError(_("Choose what the file holds."))
     result = Preview(kind=kind, text=text)
-    records = [r for r in _records(text) if any(cell.strip() for cell in r)]
+    records = [r for r in read_records(text) if any(cell.strip() for cell in r)]
     if not records:
         raise DomainError(_("The file is empty."))
     if len(records) - 1 > ROWS_MAX:
@@ -197,8 +197,8 @@ def preview(partnership: Partnership, kind: str, text: str) -> Preview:
         raise DomainError(
             _("The first row must name the columns; none is called “%(name)s”.", name=REQUIRED[kind])
         )
-    check = _check_card if kind == "cards" else _check_actor
-    context = _context(partnership, kind)
+    check = _check_card if kind == "cards" else check_actor_row
+    context = lookups(partnership, kind)
     for line, record in enumerate(records[1:], start=2):
         values = {key: record[i].strip() if i < len(record) else "" for key, i in result.columns.items()}
         try:
@@ -208,7 +208,7 @@ def preview(partnership: Partnership, kind: str, text: str) -> Preview:
     return result
 
 
-def _context(partnership: Partnership, kind: str) -> dict:
+def lookups(partnership: Partnership, kind: str) -> dict:
     """Lookups by lower-cased name, loaded once for the whole file."""
     if kind == "cards":
         from .cards import assignable_members
@@ -232,7 +232,7 @@ def _context(partnership: Partnership, kind: str) -> dict:
     return {"cities": {c.name.lower(): c for c in partnership.cities}, "kinds": kinds, "themes": themes}
 
 
-def _split(value: str) -> list[str]:
+def split_names(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,;|]", value) if part.strip()]
 
 
@@ -271,11 +271,11 @@ def _check_card(partnership, values: dict, context: dict) -> dict:
     if values.get("project") and project is None:
         raise DomainError(_("There is no project “%(name)s”.", name=values["project"]))
     people = []
-    for name in _split(values.get("assignees", "")):
+    for name in split_names(values.get("assignees", "")):
         if name.lower() not in context["people"]:
             raise DomainError(_("“%(name)s” is not a member of the partnership.", name=name))
         people.append(context["people"][name.lower()])
-    labels = _split(values.get("labels", ""))
+    labels = split_names(values.get("labels", ""))
     if any(len(label) > 40 for label in labels):
         raise DomainError(_("A label can have at most %(n)d characters.", n=40))
     message = _("An estimate is between 0 and %(n)d points.", n=cards.ESTIMATE_MAX)
@@ -291,7 +291,7 @@ def _check_card(partnership, values: dict, context: dict) -> dict:
     }
 
 
-def _check_actor(partnership, values: dict, context: dict) -> dict:
+def check_actor_row(partnership, values: dict, context: dict) -> dict:
     city = context["cities"].get(values.get("city", "").lower())
     if city is None:
         names = ", ".join(c.name for c in partnership.cities)
@@ -300,7 +300,7 @@ def _check_actor(partnership, values: dict, context: dict) -> dict:
     if kind is None:
         raise DomainError(_("Unknown kind of actor."))
     themes = []
-    for name in _split(values.get("themes", "")):
+    for name in split_names(values.get("themes", "")):
         if name.lower() not in context["themes"]:
             raise DomainError(_("Unknown theme “%(name)s”.", name=name))
         themes.append(context["themes"][name.lower()])

@@ -189,11 +189,20 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
             expect(first.nth(row)).to_contain_text(text[1])
             expect(first.nth(row).locator(".votes")).to_have_text(count)
 
-    # 3. The top three matches become projects, one step each.
+    # 3. The vote's result ticks the top three matches; they become projects in one step.
     _tab(fiona, "Match")
+    result = fiona.locator("#vote-result")
+    for text, ticked in ((CHOIR, True), (MUSIC, True), (ENVIRONMENT, True), (SPORT, False)):
+        box = result.get_by_role("checkbox", name=re.compile(re.escape(text[1])))
+        if ticked:
+            expect(box).to_be_checked()
+        else:
+            expect(box).not_to_be_checked()
+    axe_check(fiona)
+    result.get_by_role("button", name="Turn the ticked matches into projects").click()
+    expect(fiona.locator("#flash")).to_contain_text("3 projects have been created")
     matches = fiona.locator("#matches li[id^=match-]")
     for row in range(3):
-        matches.nth(row).get_by_role("button", name=re.compile("^Turn into a project")).click()
         expect(matches.nth(row).get_by_role("link", name=re.compile("↔"))).to_be_visible()
     expect(matches.nth(3).get_by_role("button", name=re.compile("^Turn into a project"))).to_be_visible()
     db.session.rollback()  # see what the browsers wrote
