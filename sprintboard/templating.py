@@ -18,6 +18,7 @@ from .services import (
     openspace_sessions,
     storage_health,
     themes,
+    workshop_times,
     workshops,
 )
 from .services.uploads import human_size
@@ -41,8 +42,10 @@ def init_app(app: Flask) -> None:
         funding_status_label=funding.status_label,
         workshop_title=workshops.workshop_title,
         workshop_description=workshops.workshop_description,
+        workshop_when=workshop_times.when,
         timebox_state=facilitation.timebox_state,
-        reader_zone=lambda user, partnership=None: timezones.label(timezones.zone_of(user, partnership)),
+        reader_zone=lambda user, partnership=None: timezones.place(timezones.zone_of(user, partnership)),
+        partnership_zone_label=lambda partnership: timezones.place(timezones.partnership_zone(partnership)),
         board_is_frozen_for=facilitation.is_frozen_for,
         session_format_label=lambda code: str(openspace_sessions.FORMAT_LABELS.get(code, code)),
         session_need_label=lambda code: str(openspace_sessions.NEED_LABELS.get(code, code)),

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone_location
 
 from .models.base import utcnow
 
@@ -64,8 +64,28 @@ def event_start(partnership, day: date, at: time) -> datetime:
 
 
 def label(zone: ZoneInfo | str) -> str:
-    """A zone as people read it: Europe/Berlin, America/New York."""
+    """A zone's id as people read it (choices of a zone): Europe/Berlin, America/New York."""
     return str(zone).replace("_", " ")
+
+
+def place(zone: ZoneInfo | str, locale: str | None = None) -> str:
+    """A zone named by its city in the reader's language, beside a time: Berlin, Нью-Йорк, UTC."""
+    if locale is None:
+        from flask import has_request_context
+        from flask_babel import get_locale
+
+        locale = str(get_locale()) if has_request_context() else "en"
+    key = str(zone)
+    if key == "UTC":
+        return key
+    if key.startswith("Etc/"):  # no city; and Etc/GMT+3 is three hours *behind* UTC (POSIX signs)
+        offset = int(datetime.now(_zone(key)).utcoffset().total_seconds() // 60)
+        sign = "+" if offset >= 0 else "-"
+        return f"UTC{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    try:
+        return get_timezone_location(_zone(key), locale=locale, return_city=True)
+    except (LookupError, ValueError):
+        return label(key).rsplit("/", 1)[-1]
 
 
 def to_local(value: datetime, user, partnership=None) -> datetime:

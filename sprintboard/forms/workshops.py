@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from . import options
@@ -18,6 +18,11 @@ def _end_not_before_start(form):
     if form.start_date.data and form.end_date.data and form.end_date.data < form.start_date.data:
         form.end_date.errors.append(_l("The end cannot be before the start."))
         return False
+    one_day = not form.end_date.data or form.end_date.data == form.start_date.data
+    start, end = form.start_time.data, form.end_time.data
+    if one_day and start and end and end <= start:
+        form.end_time.errors.append(_l("The end cannot be before the start."))
+        return False
     return True
 
 
@@ -34,6 +39,9 @@ class WorkshopForm(Form):
     host_city = SelectField(_l("Host city"))
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
+    # Wall-clock times in the partnership's time zone (its settings); type="time" may send seconds.
+    start_time = TimeField(_l("Starts at"), validators=[Optional()], format=["%H:%M", "%H:%M:%S"])
+    end_time = TimeField(_l("Ends at"), validators=[Optional()], format=["%H:%M", "%H:%M:%S"])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
 
     def validate(self, extra_validators=None):

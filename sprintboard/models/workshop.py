@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +24,10 @@ class Workshop(db.Model):
     host_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
+    # Wall-clock times in the partnership's zone (start on start_date, end on end_date): a workshop
+    # at 10:00 stays at 10:00 local across a daylight saving change. None: all day.
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
     venue: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default="planned")
     outcomes: Mapped[str] = mapped_column(Text, default="")

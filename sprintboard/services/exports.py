@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from .. import timezones
 from ..extensions import db
 from ..models import BoardColumn, CalendarFeed, Card, FundingIdea, Partnership, User
 from ..models.base import utcnow
@@ -138,12 +139,29 @@ def _event(
     return event
 
 
+def _timed_event(uid: str, summary: str, start: datetime, end: datetime | None, location: str = "") -> Event:
+    """An event at a wall-clock time of the partnership's zone: DTSTART;TZID=… (RFC 5545 3.3.5,
+    form 3), so 10:00 stays 10:00 local across a daylight saving change; VTIMEZONE added below."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", datetime.now().astimezone())
+    event.add("summary", summary)
+    event.add("dtstart", start)
+    if end is not None:
+        event.add("dtend", end)
+    if location:
+        event.add("location", location)
+    return event
+
+
 def calendar(partnership: Partnership, host: str = "sprintboard") -> bytes:
-    """Workshops, sprint ends (where those areas exist) and funding deadlines as all-day events."""
+    """Workshops, sprint ends (where those areas exist) and funding deadlines: all-day events, or
+    for workshops with times, events in the partnership's zone with its VTIMEZONE."""
     cal = Calendar()
     cal.add("prodid", "-//Sprintboard//Partnership calendar//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", partnership.name)
+    cal.add("x-wr-timezone", timezones.partnership_zone(partnership).key)
     ideas = db.session.scalars(
         select(FundingIdea)
         .where(FundingIdea.partnership_id == partnership.id, FundingIdea.deadline.is_not(None))
@@ -155,6 +173,7 @@ def calendar(partnership: Partnership, host: str = "sprintboard") -> bytes:
         cal.add_component(_event(f"funding-{idea.id}@{host}", summary, idea.deadline, description=about))
     if _has("sprintboard.services.workshops"):
         from ..models.workshop import Workshop  # only where the workshops area is installed
+        from .workshop_times import span
         from .workshops import workshop_title
 
         for w in db.session.scalars(
@@ -163,11 +182,11 @@ def calendar(partnership: Partnership, host: str = "sprintboard") -> bytes:
             )
         ):
             location = " · ".join(x for x in (w.host_city.name if w.host_city else "", w.venue) if x)
-            cal.add_component(
-                _event(
-                    f"workshop-{w.id}@{host}", workshop_title(w), w.start_date, w.end_date, location=location
-                )
-            )
+            uid, times = f"workshop-{w.id}@{host}", span(w)
+            if times is not None:
+                cal.add_component(_timed_event(uid, workshop_title(w), *times, location=location))
+            else:
+                cal.add_component(_event(uid, workshop_title(w), w.start_date, w.end_date, location=location))
     if _has("sprintboard.models.sprint"):
         from ..models.sprint import Sprint  # only where the sprints area is installed
 
@@ -180,4 +199,5 @@ def calendar(partnership: Partnership, host: str = "sprintboard") -> bytes:
                     description=s.goal or "",
                 )
             )
+    cal.add_missing_timezones()  # a VTIMEZONE for each TZID used (RFC 5545 3.6.5)
     return cal.to_ical()

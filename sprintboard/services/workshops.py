@@ -96,12 +96,16 @@ def workshop_description(workshop: Workshop) -> str:
     return str(description) if description and not workshop.title else ""
 
 
-def _check(partnership, kind, title, host_city, start, end) -> str:
+def _check(partnership, kind, title, host_city, start, end, start_time=None, end_time=None) -> str:
     if kind not in WORKSHOP_KINDS:
         raise DomainError(_("Unknown kind of workshop."))
     if host_city is not None and host_city.partnership_id != partnership.id:
         raise DomainError(_("That belongs to another partnership."))
     if start is not None and end is not None and end < start:
+        raise DomainError(_("A workshop cannot end before it starts."))
+    if (start_time or end_time) and start is None:
+        raise DomainError(_("Set the workshop's date before its times."))
+    if start_time and end_time and (end or start) == start and end_time <= start_time:
         raise DomainError(_("A workshop cannot end before it starts."))
     title = " ".join((title or "").split())[:200]
     if kind in ("custom", "online") and not title:
@@ -110,9 +114,20 @@ def _check(partnership, kind, title, host_city, start, end) -> str:
 
 
 def create_workshop(
-    partnership, kind, title, *, host_city=None, start=None, end=None, venue="", actor
+    partnership,
+    kind,
+    title,
+    *,
+    host_city=None,
+    start=None,
+    end=None,
+    start_time=None,
+    end_time=None,
+    venue="",
+    actor,
 ) -> Workshop:
-    title = _check(partnership, kind, title, host_city, start, end)
+    """A workshop; its times are wall-clock times in the partnership's zone."""
+    title = _check(partnership, kind, title, host_city, start, end, start_time, end_time)
     top = db.session.scalar(
         select(func.max(Workshop.position)).where(Workshop.partnership_id == partnership.id)
     )
@@ -123,6 +138,8 @@ def create_workshop(
         host_city=host_city,
         start_date=start,
         end_date=end or start,
+        start_time=start_time,
+        end_time=end_time,
         venue=(venue or "").strip()[:300],
         position=(top or 0) + 1,
     )
@@ -145,8 +162,10 @@ def _standard_kickoff_titles(city) -> set[str]:
     return {n.casefold() for n in names}
 
 
-def update_workshop(workshop: Workshop, *, title, host_city, start, end, venue, actor) -> None:
-    title = _check(workshop.partnership, workshop.kind, title, host_city, start, end)
+def update_workshop(
+    workshop: Workshop, *, title, host_city, start, end, venue, start_time=None, end_time=None, actor
+) -> None:
+    title = _check(workshop.partnership, workshop.kind, title, host_city, start, end, start_time, end_time)
     moved = (host_city.id if host_city else None) != workshop.host_city_id
     standard = workshop.kind == "kickoff" and title.casefold() in _standard_kickoff_titles(workshop.host_city)
     if moved and standard:
@@ -154,6 +173,7 @@ def update_workshop(workshop: Workshop, *, title, host_city, start, end, venue, 
     workshop.title = title
     workshop.host_city = host_city
     workshop.start_date, workshop.end_date = start, end or start
+    workshop.start_time, workshop.end_time = start_time, end_time
     workshop.venue = (venue or "").strip()[:300]
     log(actor, "workshop.updated", workshop, partnership=workshop.partnership, title=workshop_title(workshop))
 

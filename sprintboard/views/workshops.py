@@ -73,6 +73,8 @@ def create(pid):
             host_city=_city(partnership, form.host_city.data),
             start=form.start_date.data,
             end=form.end_date.data,
+            start_time=form.start_time.data,
+            end_time=form.end_time.data,
             venue=form.venue.data,
             actor=current_user,
         )
@@ -170,6 +172,8 @@ def update(pid, wid):
             host_city=_city(partnership, form.host_city.data),
             start=form.start_date.data,
             end=form.end_date.data,
+            start_time=form.start_time.data,
+            end_time=form.end_time.data,
             venue=form.venue.data,
             actor=current_user,
         )

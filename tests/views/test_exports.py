@@ -2,7 +2,7 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from icalendar import Calendar
@@ -113,3 +113,44 @@ def test_calendar_has_workshops_and_sprint_ends(world, as_role):
     assert workshop.decoded("DTSTART") == date(2027, 3, 5) and workshop.decoded("DTEND") == date(2027, 3, 7)
     assert str(workshop["LOCATION"]) == "Hamburg · Rathaus"
     assert len({str(e["UID"]) for e in events.values()}) == len(events)
+
+
+def test_calendar_feed_gives_workshop_times_in_the_partnerships_zone_with_its_vtimezone(world, as_role):
+    """RFC 5545: DTSTART;TZID=Europe/Berlin with a VTIMEZONE of that TZID (summer and winter
+    time), so 10:00 on either side of the October change is 10:00 local in every calendar."""
+    from datetime import datetime, time
+
+    from sprintboard.services import workshops
+
+    summer, winter, undated = workshops.timeline(world.partnership)[:3]
+    summer.start_date, summer.start_time, summer.end_time = date(2026, 10, 23), time(10), time(12, 30)
+    winter.start_date, winter.start_time = date(2026, 10, 26), time(10)
+    undated.start_date = date(2026, 11, 2)  # no time: all day, as before
+    db.session.commit()
+    body = as_role(None).get(_feed_link(as_role("member"), world)).data
+    text = body.decode()
+    assert "DTSTART;TZID=Europe/Berlin:20261023T100000" in text
+    assert "DTEND;TZID=Europe/Berlin:20261023T123000" in text
+    assert "DTSTART;TZID=Europe/Berlin:20261026T100000" in text
+    assert "DTSTART;VALUE=DATE:20261102" in text
+    cal = Calendar.from_ical(body)
+    zones = cal.walk("VTIMEZONE")
+    assert [str(z["TZID"]) for z in zones] == ["Europe/Berlin"]
+    assert zones[0].walk("STANDARD") and zones[0].walk("DAYLIGHT")
+    assert str(cal["X-WR-TIMEZONE"]) == "Europe/Berlin"
+    starts = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in cal.walk("VEVENT")}
+    utc = {k: v.astimezone(UTC).replace(tzinfo=None) for k, v in starts.items() if isinstance(v, datetime)}
+    assert sorted(utc.values()) == [datetime(2026, 10, 23, 8, 0), datetime(2026, 10, 26, 9, 0)]
+
+
+def test_calendar_feed_follows_the_partnerships_zone(world, as_role):
+    from datetime import time
+
+    from sprintboard.services import workshops
+
+    world.partnership.timezone = "Europe/Kyiv"
+    w = workshops.timeline(world.partnership)[0]
+    w.start_date, w.start_time = date(2026, 12, 10), time(18)
+    db.session.commit()
+    text = as_role(None).get(_feed_link(as_role("member"), world)).data.decode()
+    assert "DTSTART;TZID=Europe/Kyiv:20261210T180000" in text and "TZID:Europe/Kyiv" in text

@@ -282,3 +282,104 @@ def test_moving_a_kick_off_to_another_city_retitles_it(world, as_role):
     )
     db.session.expire_all()
     assert workshops.workshop_title(first) == "Opening days"
+
+
+def test_a_workshop_at_10_stays_at_10_local_across_the_dst_change(world, as_role, login):
+    """Berlin leaves summer time on Sunday 25 October 2026. Planned in summer, the workshop the
+    day after is still at 10:00 Berlin time; New York changes a week later, so a reader there sees
+    it at 5:00 (and one on the Friday before at 4:00); a reader in Warsaw shows no second time."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    before, after = workshops.timeline(world.partnership)[:2]
+    with time_machine.travel(datetime(2026, 7, 1, 9, 0, tzinfo=UTC), tick=False):
+        client = as_role("facilitator", htmx=True)
+        for w, day in ((before, "2026-10-23"), (after, "2026-10-26")):
+            response = client.post(
+                _url(world, w.id),
+                data={
+                    "title": "",
+                    "host_city": "",
+                    "start_date": day,
+                    "start_time": "10:00",
+                    "end_time": "12:30",
+                },
+            )
+            assert response.status_code == 200
+    world.users["member"].timezone = "America/New_York"
+    world.users["observer"].timezone = "Europe/Warsaw"
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 10, 26, 7, 0, tzinfo=UTC), tick=False):
+        own = as_role("facilitator").get(_url(world, after.id)).get_data(as_text=True)
+        far = as_role("member").get(_url(world, after.id)).get_data(as_text=True)
+        near = as_role("observer").get(_url(world)).get_data(as_text=True)
+        far_list = as_role("member").get(_url(world)).get_data(as_text=True)
+    shown = '<time class="workshop-time" datetime="2026-10-26T10:00+01:00">10:00–12:30</time>'
+    assert shown + " (Berlin)" in own
+    assert "your time" not in own  # the facilitator has no zone of their own: the partnership's
+    assert "10:00–12:30</time> (Berlin)" in far
+    assert "your time: 05:00–07:30 (New York)" in far
+    assert '<time class="workshop-time" datetime="2026-10-23T10:00+02:00">10:00–12:30</time>' in far_list
+    assert "your time: 04:00–06:30 (New York)" in far_list
+    assert "(Berlin)" in near and "your time" not in near  # Warsaw's clock shows the same
+
+
+def test_a_readers_time_on_another_day_says_which_day(world, as_role):
+    w = _first(world)
+    response = as_role("facilitator", htmx=True).post(
+        _url(world, w.id),
+        data={"title": "", "host_city": "", "start_date": "2026-03-10", "start_time": "19:00"},
+    )
+    assert response.status_code == 200
+    world.users["member"].timezone = "America/Los_Angeles"
+    db.session.commit()
+    html = as_role("member").get(_url(world, w.id)).get_data(as_text=True)
+    assert "19:00</time> (Berlin)" in html
+    assert " on Mar " not in html  # the same day there
+    assert "your time: 11:00 (Los Angeles)" in html  # summer time there since 8 March
+    world.users["member"].timezone = "Pacific/Auckland"
+    db.session.commit()
+    html = as_role("member").get(_url(world, w.id)).get_data(as_text=True)
+    assert "your time: 07:00 on Mar 11, 2026 (Auckland)" in html
+
+
+def test_workshop_times_in_the_wrong_order_or_without_a_date_are_refused(world, as_role):
+    w = _first(world)
+    client = as_role("facilitator", htmx=True)
+    wrong = client.post(
+        _url(world, w.id),
+        data={
+            "title": "",
+            "host_city": "",
+            "start_date": "2026-05-02",
+            "start_time": "14:00",
+            "end_time": "10:00",
+        },
+    )
+    assert wrong.status_code == 422
+    assert 'id="end_time-error"' in wrong.get_data(as_text=True)
+    undated = client.post(_url(world, w.id), data={"title": "", "host_city": "", "start_time": "14:00"})
+    assert undated.status_code == 422
+    assert "Set the workshop&#39;s date before its times." in undated.get_data(as_text=True)
+    garbled = client.post(
+        _url(world, w.id),
+        data={"title": "", "host_city": "", "start_date": "2026-05-02", "start_time": "25:99"},
+    )
+    assert garbled.status_code == 422
+    db.session.expire_all()
+    assert w.start_date is None and w.start_time is None and w.end_time is None
+    # Over several days the end time is on the last day: earlier than the start time is fine.
+    ok = client.post(
+        _url(world, w.id),
+        data={
+            "title": "",
+            "host_city": "",
+            "start_date": "2026-05-02",
+            "end_date": "2026-05-03",
+            "start_time": "14:00",
+            "end_time": "12:00",
+        },
+    )
+    assert ok.status_code == 200
+    assert "time zone: Berlin." in ok.get_data(as_text=True)
