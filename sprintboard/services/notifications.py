@@ -9,15 +9,16 @@ all. The inbox shows everything; the bell in the header counts what is unread
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from flask_babel import format_date, ngettext
+from babel import dates as babel_dates
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import links
+from .. import links, timezones
 from ..extensions import db
 from ..live import hooks
 from ..models import KINDS, MODES, Membership, Notification, Partnership, User
@@ -181,6 +182,21 @@ def describe(note: Notification) -> str:
     return describe_verb(d, who) if describe_verb else title
 
 
+def reminder_when(note: Notification) -> str:
+    """A reminder's date (and a workshop's time, on the reader's clock) in the current language."""
+    data = note.data or {}
+    if data.get("start"):
+        moment = timezones.to_local(datetime.fromisoformat(data["start"]), note.user)
+        return _(
+            "%(date)s, %(time)s (%(zone)s)",
+            date=format_date(moment.date(), "full"),
+            time=babel_dates.format_time(moment, "HH:mm", locale=str(get_locale())),
+            zone=timezones.place(moment.tzinfo, str(get_locale())),
+        )
+    day = data.get("date")
+    return format_date(date.fromisoformat(day), "full") if day else ""
+
+
 def send_now(note: Notification) -> None:
     """Queue the email of one notification, in its reader's language."""
     user = note.user
@@ -191,8 +207,7 @@ def send_now(note: Notification) -> None:
     with force_locale(locale):
         sentence = describe(note)
         kind_label = str(KIND_LABELS[note.kind])
-        day = (note.data or {}).get("date")  # a reminder's date, in the reader's language
-        when = format_date(date.fromisoformat(day), "full") if day else ""
+        when = reminder_when(note)
     text, html = mail.render(
         "notification",
         locale=locale,

@@ -1,12 +1,14 @@
 """Reminders: a workshop in 7 days and tomorrow, a funding deadline in 14 and 3 days, a card due
 tomorrow. "Tomorrow" is the reader's: each person is reminded on the right day in their time
-zone, once their digest hour has come (the worker looks every 15 minutes). Each reminder's key
-holds the date it is about, so it fires once, and again only if the date moves.
+zone, once their digest hour has come (the worker looks every 15 minutes). A workshop with a
+time falls on the day its start is on the reader's clock (10:00 in Berlin is still the evening
+before in Los Angeles), and its reminder carries that moment. Each reminder's key holds the date
+it is about, so it fires once, and again only if the date moves.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,7 +18,7 @@ from ..links import path_for
 from ..models import Card, FundingIdea, Membership, User, Workshop, card_assignees
 from ..models.base import utcnow
 from ..models.funding import OPEN_FUNDING_STATUSES
-from . import notifications
+from . import notifications, workshop_times
 
 WORKSHOP_DAYS = (7, 1)
 FUNDING_DAYS = (14, 3)
@@ -57,19 +59,26 @@ def create_due(now: datetime | None = None) -> int:
         people = db.session.scalars(
             select(User).join(Membership).where(Membership.partnership_id == workshop.partnership_id)
         ).all()
+        times = workshop_times.span(workshop)
+        moment = times[0].astimezone(UTC) if times else None
+        data = {"title": workshop.title}
+        if moment is not None:
+            data["start"] = moment.replace(tzinfo=None).isoformat(timespec="minutes")  # naive UTC
         for user in people:
             local = _ready(user, now)
-            days = (workshop.start_date - local).days if local else None
+            day = moment.astimezone(timezones.zone_of(user, workshop.partnership)).date() if moment else None
+            target = day or workshop.start_date
+            days = (target - local).days if local else None
             if days in WORKSHOP_DAYS:
                 made += _remind(
                     user,
                     "workshop",
                     f"workshop{workshop.id}",
                     days,
-                    workshop.start_date,
+                    target,
                     partnership=workshop.partnership,
                     path=path_for("workshops.show", pid=workshop.partnership_id, wid=workshop.id),
-                    data={"title": workshop.title},
+                    data=data,
                 )
     ideas = db.session.scalars(
         select(FundingIdea).where(

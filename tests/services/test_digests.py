@@ -170,3 +170,54 @@ def test_every_immediate_email_has_text_html_and_a_working_one_click_unsubscribe
     r = client.post(url.removeprefix("http://localhost"), data={"List-Unsubscribe": "One-Click"}, csrf=False)
     assert r.status_code == 200
     assert mode_for(db.session.get(User, max_.id), "mention") == "off"
+
+
+def test_a_timed_workshop_is_tomorrow_on_each_readers_clock(app, world, smtp):
+    """At 07:00 in Berlin on 10 June it is still 22:00 on 9 June in Los Angeles: the reader there
+    hears "tomorrow" a day earlier, and each email gives the time on its reader's clock."""
+    from datetime import time
+
+    from sprintboard.services import workshops
+
+    p = world.partnership
+    la, berlin = world.users["member"], world.users["observer"]
+    la.timezone, berlin.timezone = "America/Los_Angeles", "Europe/Berlin"
+    with app.test_request_context():
+        workshops.create_workshop(
+            p,
+            "custom",
+            "Early start",
+            start=date(2027, 6, 10),
+            start_time=time(7, 0),
+            actor=world.users["facilitator"],
+        )
+        db.session.commit()
+
+    def run(when):
+        app.config["MAIL_SERVER"] = None
+        try:
+            with time_machine.travel(_at(when), tick=False):
+                reminders.create_due()
+                db.session.commit()
+        finally:
+            app.config["MAIL_SERVER"] = "127.0.0.1"
+        outbox.deliver_due()
+
+    def tomorrow(user):
+        return [
+            n.data
+            for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id))
+            if n.data.get("days") == 1
+        ]
+
+    run("2027-06-08T15:05")  # 08:05 on 8 June in Los Angeles, 17:05 in Berlin
+    assert [d["date"] for d in tomorrow(la)] == ["2027-06-09"] and tomorrow(berlin) == []
+    run("2027-06-09T06:05")  # 08:05 on 9 June in Berlin
+    assert [d["date"] for d in tomorrow(berlin)] == ["2027-06-10"]
+    assert tomorrow(berlin)[0]["start"] == "2027-06-10T05:00"  # the moment, in UTC
+    smtp.wait(2)
+    subject = "The workshop “Early start” is tomorrow"
+    (to_la,) = [m for m in smtp.to(la.email) if m["Subject"] == subject]
+    (to_berlin,) = [m for m in smtp.to(berlin.email) if m["Subject"] == subject]
+    assert "Date: Wednesday, June 9, 2027, 22:00 (Los Angeles)" in mail_text(to_la)
+    assert "Date: Thursday, June 10, 2027, 07:00 (Berlin)" in mail_text(to_berlin)
