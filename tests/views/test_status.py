@@ -262,3 +262,21 @@ def test_the_status_page_has_a_print_button_that_works_without_javascript(world,
     assert "Print / PDF" in html and "data-print" in html
     html = client.get(status_url(world) + "?print=1").get_data(as_text=True)
     assert "Save as PDF" in html
+
+
+def test_the_next_workshops_time_is_on_the_partnerships_clock_and_the_readers(world, as_role):
+    from datetime import date, time, timedelta
+
+    from sprintboard.services import workshops
+
+    p = world.partnership
+    w = workshops.timeline(p)[0]
+    w.start_date, w.start_time, w.end_time = date.today() + timedelta(days=9), time(10), time(12)
+    world.users["observer"].timezone = "Asia/Tokyo"  # no daylight saving: 8 or 7 hours ahead
+    token = status.create_public_link(p, actor=None)
+    db.session.commit()
+    page = as_role("observer").get(status_url(world)).get_data(as_text=True)
+    public = as_role(None).get(f"/s/{token}").get_data(as_text=True)
+    section = page[page.index('id="st-workshop-h"') :]
+    assert "10:00–12:00</time> (Berlin)" in section and "your time: " in section and "(Tokyo)" in section
+    assert "10:00–12:00</time> (Berlin)" in public and "your time" not in public
