@@ -160,11 +160,15 @@ class CriterionForm(Form):
     weight = IntegerField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(1, 10)])
 
 
-def score_form(criteria, application=None, formdata=None):
-    """A form with one 0–5 score field per criterion (`score_<id>`)."""
+def score_form(criteria, review=None, formdata=None):
+    """A reviewer's form: one 0–5 score field per criterion (`score_<id>`) and a note."""
 
     class ScoreForm(Form):
-        pass
+        note = TextAreaField(
+            _l("Your note"),
+            validators=[Length(max=5000)],
+            description=_l("Optional; the other reviewers see it once they have scored too."),
+        )
 
     for c in criteria:
         setattr(
@@ -176,7 +180,9 @@ def score_form(criteria, application=None, formdata=None):
                 render_kw={"min": 0, "max": 5, "inputmode": "numeric"},
             ),
         )
-    data = {f"score_{c.id}": application.score_for(c) for c in criteria} if application else {}
+    data = {f"score_{c.id}": review.score_for(c) for c in criteria} if review else {}
+    if review:
+        data["note"] = review.note
     form = ScoreForm(formdata=formdata, data=data) if formdata is not None else ScoreForm(data=data)
     return form
 

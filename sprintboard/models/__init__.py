@@ -3,7 +3,7 @@
 from .activity import Activity
 from .actor import ACTOR_KINDS, Actor
 from .api_token import API_SCOPES, ApiToken
-from .applications import Application, Call, Criterion, Score
+from .applications import Application, Call, Criterion, Review, Score
 from .attachment import ATTACHMENT_OWNERS, Attachment
 from .board_view import DENSITIES, BoardView
 from .card import Card, ChecklistItem, card_assignees, card_labels
@@ -107,6 +107,7 @@ __all__ = [
     "Criterion",
     "Method",
     "MethodTranslation",
+    "Review",
     "Score",
     "City",
     "Invitation",

@@ -79,15 +79,13 @@ class Application(db.Model):
 
     call: Mapped[Call] = relationship(back_populates="applications")
     partnership: Mapped[Partnership | None] = relationship()  # noqa: F821
-    scores: Mapped[list[Score]] = relationship(back_populates="application", cascade="all, delete-orphan")
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Review.id"
+    )
 
-    def score_for(self, criterion: Criterion) -> int | None:
-        return next((s.value for s in self.scores if s.criterion_id == criterion.id), None)
-
-    @property
-    def total_score(self) -> int:
-        weights = {c.id: c.weight for c in self.call.criteria}
-        return sum(s.value * weights.get(s.criterion_id, 0) for s in self.scores)
+    def review_by(self, user) -> Review | None:
+        """`user`'s own review of this application, if they have scored it."""
+        return next((r for r in self.reviews if r.reviewer_id is not None and r.reviewer_id == user.id), None)
 
 
 class Criterion(db.Model):
@@ -104,15 +102,46 @@ class Criterion(db.Model):
     call: Mapped[Call] = relationship(back_populates="criteria")
 
 
-class Score(db.Model):
-    __tablename__ = "scores"
-    __table_args__ = (UniqueConstraint("application_id", "criterion_id"),)
+class Review(db.Model):
+    """One reviewer's score of an application: 0–5 per criterion, and an optional note.
+
+    A review without a reviewer is a legacy score, given before each reviewer scored on their own
+    (or by someone whose account has gone)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
-    value: Mapped[int]
-    scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    application: Mapped[Application] = relationship(back_populates="scores")
+    application: Mapped[Application] = relationship(back_populates="reviews")
+    reviewer: Mapped[User | None] = relationship()  # noqa: F821
+    scores: Mapped[list[Score]] = relationship(back_populates="review", cascade="all, delete-orphan")
+
+    def score_for(self, criterion: Criterion) -> int | None:
+        return next((s.value for s in self.scores if s.criterion_id == criterion.id), None)
+
+    @property
+    def total(self) -> int:
+        """The weighted sum of this reviewer's scores."""
+        weights = {c.id: c.weight for c in self.application.call.criteria}
+        return sum(s.value * weights.get(s.criterion_id, 0) for s in self.scores)
+
+
+class Score(db.Model):
+    """One criterion's 0–5 value within a review."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
+    value: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    review: Mapped[Review] = relationship(back_populates="scores")

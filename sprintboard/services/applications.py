@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from statistics import mean, pstdev
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..csvsafe import to_csv
 from ..extensions import db
-from ..models import Application, Call, Criterion, Score
+from ..models import Application, Call, Criterion, Review, Score
 from ..models.applications import STATUSES
 from ..models.base import utcnow
 from . import DomainError
@@ -211,6 +213,8 @@ def list_applications(call: Call, *, status: str | None = None, country: str | N
         query = query.where(
             (Application.applicant_country == country) | (Application.partner_country == country)
         )
+    # The reviews come in two more queries, whatever the number of applications.
+    query = query.options(selectinload(Application.reviews).selectinload(Review.scores))
     return list(db.session.scalars(query.order_by(Application.created_at)))
 
 
@@ -230,25 +234,85 @@ def remove_criterion(criterion: Criterion, *, actor) -> None:
     db.session.flush()
 
 
-def score_application(application: Application, values: dict[int, int | None], *, actor) -> None:
-    """Set the scores (0–5) per criterion id; None clears a score."""
-    criteria = {c.id: c for c in application.call.criteria}
-    existing = {s.criterion_id: s for s in application.scores}
+@dataclass
+class ReviewSummary:
+    """What `viewer` may see of an application's reviews: the others' only once they scored it."""
+
+    count: int  # how many reviewers scored it
+    mine: Review | None
+    reviews: list[Review]  # every review, or none while the viewer has not scored it
+    average: float | None = None
+    low: int | None = None
+    high: int | None = None
+    deviation: float | None = None
+
+    @property
+    def hidden(self) -> bool:
+        return self.mine is None and self.count > 0
+
+
+def review_summary(application: Application, viewer) -> ReviewSummary:
+    """The average and spread (range, standard deviation) of the reviewers' totals, for a reviewer
+    who has scored the application themselves; before that only how many reviewers did."""
+    reviews = list(application.reviews)
+    mine = application.review_by(viewer)
+    if mine is None or not reviews:
+        return ReviewSummary(count=len(reviews), mine=mine, reviews=[])
+    totals = [r.total for r in reviews]
+    return ReviewSummary(
+        count=len(reviews),
+        mine=mine,
+        reviews=sorted(reviews, key=lambda r: (r is not mine, r.id)),
+        average=round(mean(totals), 1),
+        low=min(totals),
+        high=max(totals),
+        deviation=round(pstdev(totals), 1),
+    )
+
+
+def score_application(
+    application: Application, values: dict[int, int | None], *, actor, note: str = ""
+) -> Review | None:
+    """Set `actor`'s own scores (0–5 per criterion id; None clears one) and note.
+
+    Each reviewer has one review per application; clearing every score without a note removes it.
+    """
+    criteria = {c.id for c in application.call.criteria}
     for criterion_id, value in values.items():
         if criterion_id not in criteria:
             raise DomainError(_("Unknown criterion."))
         if value is not None and value not in SCORE_RANGE:
             raise DomainError(_("Scores go from 0 to 5."))
+    note = (note or "").strip()
+    review = application.review_by(actor)
+    kept = {s.criterion_id: s.value for s in review.scores} if review else {}
+    kept.update(values)
+    if all(value is None for value in kept.values()):
+        if note:
+            raise DomainError(_("Give at least one score to save a note."))
+        if review is not None:
+            application.reviews.remove(review)
+            db.session.flush()
+            log(actor, "application.unscored", application, partnership=None)
+        return None
+    if review is None:
+        review = Review(reviewer_id=actor.id, note="")
+        application.reviews.append(review)
+    existing = {s.criterion_id: s for s in review.scores}
+    for criterion_id, value in values.items():
         score = existing.get(criterion_id)
         if value is None:
             if score is not None:
-                application.scores.remove(score)
+                review.scores.remove(score)
         elif score is None:
-            application.scores.append(Score(criterion_id=criterion_id, value=value, scored_by_id=actor.id))
+            review.scores.append(Score(criterion_id=criterion_id, value=value))
         else:
-            score.value, score.scored_by_id, score.updated_at = value, actor.id, utcnow()
+            score.value, score.updated_at = value, utcnow()
+    review.note = note
+    review.updated_at = utcnow()
     db.session.flush()
-    log(actor, "application.scored", application, partnership=None, total=application.total_score)
+    log(actor, "application.scored", application, partnership=None, total=review.total)
+    return review
 
 
 def save_notes(application: Application, notes: str, *, actor) -> None:
@@ -407,17 +471,26 @@ def status_label(status: str) -> str:
     }[status]
 
 
-CSV_FIELDS = ("id", "status", "created_at", *FIELDS, "self_declaration", "total_score", "notes")
+CSV_FIELDS = ("id", "status", "created_at", *FIELDS, "self_declaration")
+CSV_SCORES = ("reviews", "average_score", "lowest_score", "highest_score", "score_deviation", "my_score")
 
 
-def export_csv(call: Call) -> str:
-    """Every application of the call as formula-safe CSV, criteria scores as extra columns."""
+def export_csv(call: Call, viewer) -> str:
+    """Every application of the call as formula-safe CSV: the reviews' average and spread (only
+    where `viewer` has scored the application too), then `viewer`'s own score per criterion."""
     criteria = call.criteria
-    header = [*CSV_FIELDS, *(c.name for c in criteria)]
+    header = [*CSV_FIELDS, *CSV_SCORES, "notes", *(c.name for c in criteria)]
     rows = []
     for a in call.applications:
-        row = [getattr(a, f) for f in CSV_FIELDS[:-2]]
-        row += [a.total_score, a.notes, *(a.score_for(c) for c in criteria)]
+        summary = review_summary(a, viewer)
+        mine = summary.mine
+        row = [getattr(a, f) for f in CSV_FIELDS]
+        row += [summary.count, summary.average, summary.low, summary.high, summary.deviation]
+        row += [
+            mine.total if mine else None,
+            a.notes,
+            *(mine.score_for(c) if mine else None for c in criteria),
+        ]
         rows.append(row)
     return to_csv(header, rows)
 

@@ -214,6 +214,7 @@ def review(cid):
         call=call,
         filters=filters,
         applications=found,
+        summaries={a.id: service.review_summary(a, current_user) for a in found},
         criterion_form=CriterionForm(),
         confirm=ConfirmForm(),
         deadline=service.format_deadline(call),
@@ -232,11 +233,13 @@ def add_criterion(cid):
             db.session.commit()
             flash(_("Criterion added."), "success")
             return htmx.redirect_to(url_for("applications.review", cid=call.id))
+    applications = service.list_applications(call)
     return render_template(
         "applications/review.html",
         call=call,
         filters=_filter_form(call),
-        applications=service.list_applications(call),
+        applications=applications,
+        summaries={a.id: service.review_summary(a, current_user) for a in applications},
         criterion_form=form,
         confirm=ConfirmForm(),
         deadline=service.format_deadline(call),
@@ -257,7 +260,8 @@ def remove_criterion(cid, crid):
 
 
 def _detail(call, application, status=200, **forms):
-    forms.setdefault("scores", score_form(call.criteria, application))
+    summary = service.review_summary(application, current_user)
+    forms.setdefault("scores", score_form(call.criteria, summary.mine))
     forms.setdefault("notes", NotesForm(obj=application))
     forms.setdefault("status_form", StatusForm(data={"status": application.status}))
     forms.setdefault("select", select_form(application))
@@ -268,6 +272,7 @@ def _detail(call, application, status=200, **forms):
         confirm=ConfirmForm(),
         status_label=service.status_label,
         contacts=service.contacts_of(application),
+        summary=summary,
         **forms,
     ), status
 
@@ -286,9 +291,12 @@ def score(cid, aid):
     if not form.validate_on_submit():
         return _detail(call, application, 422, scores=form)
     values = {c.id: getattr(form, f"score_{c.id}").data for c in call.criteria}
-    service.score_application(application, values, actor=current_user)
+    with rule_errors(form, "note"):
+        review = service.score_application(application, values, actor=current_user, note=form.note.data)
+    if form.errors:
+        return _detail(call, application, 422, scores=form)
     db.session.commit()
-    flash(_("Scores saved."), "success")
+    flash(_("Your scores have been saved.") if review else _("Your scores have been removed."), "success")
     return htmx.redirect_to(url_for("applications.detail", cid=cid, aid=aid))
 
 
@@ -359,7 +367,7 @@ def select(cid, aid):
 @bp.get("/admin/calls/<int:cid>/applications.csv")
 def export_csv(cid):
     call = access.get_call_or_404(cid)
-    body = service.export_csv(call)
+    body = service.export_csv(call, current_user)
     return (
         body,
         200,

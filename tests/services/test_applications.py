@@ -133,8 +133,8 @@ def test_filter_scores_and_status(db, admin, request_ctx):
     assert service.list_applications(call, country="UA") == [a, b]
     fit = service.add_criterion(call, "Fit", 2, actor=admin)
     plan = service.add_criterion(call, "Plan", 1, actor=admin)
-    service.score_application(a, {fit.id: 4, plan.id: 3}, actor=admin)
-    assert a.total_score == 11
+    review = service.score_application(a, {fit.id: 4, plan.id: 3}, actor=admin)
+    assert review.total == 11 and a.review_by(admin) is review
     with pytest.raises(DomainError):
         service.score_application(a, {fit.id: 6}, actor=admin)
     service.set_status(a, "shortlisted", actor=admin)
@@ -146,7 +146,7 @@ def test_filter_scores_and_status(db, admin, request_ctx):
 def test_csv_export_is_formula_safe(db, admin, request_ctx):
     call = make_call(admin)
     service.submit_application(call, sample_application(institution='=HYPERLINK("http://x")'))
-    text = service.export_csv(call)
+    text = service.export_csv(call, admin)
     assert "'=HYPERLINK" in text
     assert "jana@example.org" in text
 

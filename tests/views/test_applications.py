@@ -177,7 +177,7 @@ def test_admin_reviews_scores_and_selects(as_role, world, call):
     assert admin.post(f"{url}/notes", data={"notes": "Strong civic ties."}).status_code == 303
     assert admin.post(f"{url}/status", data={"status": "shortlisted"}).status_code == 303
     db.session.refresh(application)
-    assert application.total_score == 8 and application.notes == "Strong civic ties."
+    assert application.reviews[0].total == 8 and application.notes == "Strong civic ties."
     response = admin.post(f"{url}/select")
     assert response.status_code == 200
     db.session.refresh(application)
@@ -317,3 +317,94 @@ def test_result_page_says_the_invitations_went_by_mail(app, as_role, shortlisted
     assert "The invitations are sent by email" in html
     assert html.count("Sent by email") == 2 and _links(html) == []
     assert "No mail server is configured" not in html
+
+
+@pytest.fixture
+def reviewed(call, world):
+    """An application with two criteria (weights 2 and 1), and a second reviewer."""
+    from flask import current_app
+
+    from tests import factories
+
+    with current_app.test_request_context():
+        application, _t = service.submit_application(call, sample_application())
+    service.add_criterion(call, "Motivation", 2, actor=world.admin)
+    service.add_criterion(call, "Feasibility", 1, actor=world.admin)
+    second = factories.user("Second Reviewer", is_admin=True)
+    db.session.commit()
+    return application, second
+
+
+def _score(client, application, motivation, feasibility, note=""):
+    fit, plan = application.call.criteria
+    url = f"/admin/calls/{application.call_id}/applications/{application.id}/scores"
+    data = {f"score_{fit.id}": str(motivation), f"score_{plan.id}": str(feasibility), "note": note}
+    return client.post(url, data=data)
+
+
+def test_a_reviewer_sees_the_others_scores_only_after_scoring(app, login, as_role, reviewed):
+    application, second = reviewed
+    first = as_role("admin")
+    assert _score(first, application, 4, 1, note="Clear plan, thin budget.").status_code == 303
+    other = login(app.test_client(), second)
+    detail = f"/admin/calls/{application.call_id}/applications/{application.id}"
+    page = other.get(detail).get_data(as_text=True)
+    assert "1 reviewer has scored this application" in page
+    assert "Score it yourself to see the other scores." in page
+    assert "Clear plan, thin budget." not in page and "Total: 9" not in page and "Average" not in page
+    listing = other.get(f"/admin/calls/{application.call_id}/").get_data(as_text=True)
+    row = listing.split(f'id="application-{application.id}"')[1].split("</tr>")[0]
+    assert "Average" not in row and "Not scored by you yet" in row
+    # The second reviewer's own form starts empty, not with the first reviewer's scores.
+    fit = application.call.criteria[0]
+    assert f'name="score_{fit.id}" type="number" value="4"' not in page
+    assert _score(other, application, 2, 3).status_code == 303
+    page = other.get(detail).get_data(as_text=True)
+    assert "Clear plan, thin budget." in page and "Admin" in page
+    assert "Your total: 7" in page and "9" in page
+    row = other.get(f"/admin/calls/{application.call_id}/").get_data(as_text=True)
+    row = row.split(f'id="application-{application.id}"')[1].split("</tr>")[0]
+    assert "Average 8" in row and "7–9" in row
+
+
+def test_average_and_spread_of_the_reviewers_totals(app, login, as_role, reviewed):
+    application, second = reviewed
+    first = as_role("admin")
+    _score(first, application, 5, 0)  # 10
+    _score(login(app.test_client(), second), application, 1, 4)  # 6
+    page = first.get(f"/admin/calls/{application.call_id}/applications/{application.id}")
+    html = page.get_data(as_text=True)
+    assert "Average: 8 from 2 reviewers" in html
+    assert "Range: 6–10 · standard deviation 2" in html
+    db.session.expire_all()
+    assert sorted(r.total for r in db.session.get(Application, application.id).reviews) == [6, 10]
+
+
+def test_each_reviewer_keeps_their_own_score(app, login, as_role, reviewed):
+    application, second = reviewed
+    first = as_role("admin")
+    _score(first, application, 5, 5)
+    _score(login(app.test_client(), second), application, 0, 0)
+    _score(first, application, 3, 3)  # the first reviewer changes their mind
+    db.session.expire_all()
+    reviews = db.session.get(Application, application.id).reviews
+    assert {(r.reviewer_id, r.total) for r in reviews} == {
+        (reviewed[0].call.created_by_id, 9),
+        (second.id, 0),
+    }
+    # Clearing every score takes the reviewer's score back.
+    fit, plan = application.call.criteria
+    url = f"/admin/calls/{application.call_id}/applications/{application.id}/scores"
+    assert first.post(url, data={f"score_{fit.id}": "", f"score_{plan.id}": ""}).status_code == 303
+    db.session.expire_all()
+    assert [r.reviewer_id for r in db.session.get(Application, application.id).reviews] == [second.id]
+
+
+def test_a_note_without_a_score_is_refused(as_role, reviewed):
+    application, _second = reviewed
+    admin = as_role("admin")
+    before = fingerprint()
+    response = _score(admin, application, "", "", note="Looks good")
+    assert response.status_code == 422
+    assert "Give at least one score to save a note." in response.get_data(as_text=True)
+    assert fingerprint() == before
