@@ -73,8 +73,9 @@ def _row(conn, table: str, **values) -> int:
         if column.primary_key or column.nullable or column.name in values or column.server_default:
             continue
         kind = column.type.python_type if not isinstance(column.type, sa.JSON) else list
+        length = getattr(column.type, "length", None)
         values[column.name] = {
-            str: f"{column.name}-{table}-{len(values)}",
+            str: f"{column.name}-{table}-{len(values)}"[:length],
             int: 1,
             bool: True,
             list: [],
