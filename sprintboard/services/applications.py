@@ -263,11 +263,17 @@ def review_summary(application: Application, viewer) -> ReviewSummary:
         count=len(reviews),
         mine=mine,
         reviews=sorted(reviews, key=lambda r: (r is not mine, r.id)),
-        average=round(mean(totals), 1),
+        average=_tidy(mean(totals)),
         low=min(totals),
         high=max(totals),
-        deviation=round(pstdev(totals), 1),
+        deviation=_tidy(pstdev(totals)),
     )
+
+
+def _tidy(value: float) -> float | int:
+    """Rounded to one decimal, and whole numbers as such (7, not 7.0)."""
+    value = round(value, 1)
+    return int(value) if value == int(value) else value
 
 
 def score_application(

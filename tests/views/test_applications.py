@@ -408,3 +408,24 @@ def test_a_note_without_a_score_is_refused(as_role, reviewed):
     assert response.status_code == 422
     assert "Give at least one score to save a note." in response.get_data(as_text=True)
     assert fingerprint() == before
+
+
+def test_a_legacy_score_counts_as_an_earlier_reviewers(as_role, reviewed):
+    """Scores given before each reviewer scored on their own became a review without a reviewer."""
+    from sprintboard.models import Review, Score
+
+    application, _second = reviewed
+    fit, _plan = application.call.criteria
+    application.reviews.append(Review(reviewer_id=None, scores=[Score(criterion_id=fit.id, value=5)]))
+    db.session.commit()
+    admin = as_role("admin")
+    detail = f"/admin/calls/{application.call_id}/applications/{application.id}"
+    page = admin.get(detail).get_data(as_text=True)
+    assert "1 reviewer has scored this application" in page and "Earlier score" not in page
+    csv = admin.get(f"/admin/calls/{application.call_id}/applications.csv").get_data(as_text=True)
+    assert csv.splitlines()[1].split(",")[-9:-3] == ["1", "", "", "", "", ""]  # no average before scoring
+    _score(admin, application, 1, 2)  # 4
+    page = admin.get(detail).get_data(as_text=True)
+    assert "Earlier score (reviewer unknown)" in page and "Average: 7 from 2 reviewers" in page
+    csv = admin.get(f"/admin/calls/{application.call_id}/applications.csv").get_data(as_text=True)
+    assert csv.splitlines()[1].split(",")[-9:] == ["2", "7", "4", "10", "3", "4", "", "1", "2"]
