@@ -33,7 +33,7 @@ ROUTES = {
 
 
 def params(world) -> dict:
-    """A call with one application and criterion, and a toolbox method."""
+    """A call with one scored, shortlisted application and a criterion, and a toolbox method."""
     from sprintboard.services import applications
     from tests.services.test_applications import make_call, sample_application
     from tests.services.test_toolbox import make_method
@@ -42,6 +42,9 @@ def params(world) -> dict:
     criterion = applications.add_criterion(call, "Motivation", 2, actor=world.admin)
     with current_app.test_request_context():
         application, _token = applications.submit_application(call, sample_application())
+        # Scored by the admin (so the reviews show), and shortlisted (so the selection form does).
+        applications.score_application(application, {criterion.id: 3}, actor=world.admin, note="Strong ties")
+        applications.set_status(application, "shortlisted", actor=world.admin)
     method = make_method(world.admin)
     db.session.commit()
     return {"cid": call.id, "aid": application.id, "crid": criterion.id, "slug": method.slug}
