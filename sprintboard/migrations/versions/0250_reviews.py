@@ -2,16 +2,16 @@
 application, with a note); the single set of scores becomes its scorer's review, or a legacy
 review (no reviewer) when the scorer is unknown
 
-Revision ID: 0240_reviews
-Revises: 0230_partnership_timezone
+Revision ID: 0250_reviews
+Revises: 0240_webhooks
 Create Date: 2026-12-04 14:00:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0240_reviews'
-down_revision = '0230_partnership_timezone'
+revision = '0250_reviews'
+down_revision = '0240_webhooks'
 branch_labels = None
 depends_on = None
 
