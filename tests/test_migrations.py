@@ -63,7 +63,7 @@ def test_migrations_go_down_to_base_and_up_again_without_drift(fresh_url, tmp_pa
             db.engine.dispose()
 
 
-BEFORE_REVIEWS = "0250_method_copies"  # the down_revision of 0260_reviews
+BEFORE_REVIEWS = "0260_workshop_times"  # the down_revision of 0270_reviews
 
 
 def _row(conn, table: str, **values) -> int:
@@ -85,7 +85,7 @@ def _row(conn, table: str, **values) -> int:
 
 
 def test_the_single_scores_become_their_scorers_reviews(fresh_url, tmp_path):
-    """Before 0260 an application had one score per criterion (with who gave it last); after it
+    """Before 0270 an application had one score per criterion (with who gave it last); after it
     each scorer has their own review, and scores whose scorer is unknown a legacy one."""
     app = create_app(
         {

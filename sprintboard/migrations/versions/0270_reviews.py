@@ -2,16 +2,16 @@
 application, with a note); the single set of scores becomes its scorer's review, or a legacy
 review (no reviewer) when the scorer is unknown
 
-Revision ID: 0260_reviews
-Revises: 0250_method_copies
+Revision ID: 0270_reviews
+Revises: 0260_workshop_times
 Create Date: 2026-12-04 14:00:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0260_reviews'
-down_revision = '0250_method_copies'
+revision = '0270_reviews'
+down_revision = '0260_workshop_times'
 branch_labels = None
 depends_on = None
 
