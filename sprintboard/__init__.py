@@ -25,6 +25,7 @@ BLUEPRINTS = (
     "applications",
     "toolbox",
     "toolbox_copies",
+    "toolbox_proposals",
     "actors",
     "match",
     "capture",

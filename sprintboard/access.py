@@ -303,6 +303,39 @@ def require_toolbox_editor() -> None:
         )
 
 
+def can_propose_methods(user: User) -> bool:
+    """Members and facilitators of a partnership (and staff) propose toolbox methods."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    mine = db.select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role.in_(("member", "facilitator"))
+    )
+    return db.session.scalar(mine.limit(1)) is not None
+
+
+def require_proposer() -> None:
+    from flask_babel import gettext as _
+
+    from .services import Forbidden
+
+    if not can_propose_methods(current_user):
+        raise Forbidden(_("Toolbox methods are proposed by members and facilitators of a partnership."))
+
+
+def get_proposal_or_404(proposal_id: int):
+    """A method proposal (in any state): its proposer and programme staff see it, nobody else."""
+    from .models import Method
+
+    method = _get(Method, proposal_id)
+    if method is None or method.proposed_by_id is None or method.partnership_id is not None:
+        abort(404)
+    if not (current_user.is_admin or method.proposed_by_id == current_user.id):
+        abort(404)
+    return method
+
+
 def facilitated_partnerships(user: User) -> list[Partnership]:
     """The partnerships where `user` is a facilitator by membership (where they may adapt methods)."""
     if not user.is_authenticated:

@@ -125,6 +125,18 @@ class ToolboxFilterForm(Form):
     )
 
 
+class DeclineForm(Form):
+    """Programme staff decline a method proposal: the note tells the proposer why."""
+
+    note = TextAreaField(
+        _l("Note to the proposer"),
+        validators=[
+            DataRequired(message=_l("Tell the proposer why: a note is needed to decline.")),
+            Length(max=2000),
+        ],
+    )
+
+
 class ImportForm(Form):
     """A toolbox export (JSON or the Markdown zip) to import back."""
 

@@ -11,7 +11,18 @@ from ..extensions import db
 from .base import utcnow
 
 # What a person can be told about; each has its own email setting (see DEFAULT_MODES).
-KINDS = ("mention", "assigned", "comment", "done", "sprint", "workshop", "funding", "due", "webhook")
+KINDS = (
+    "mention",
+    "assigned",
+    "comment",
+    "done",
+    "sprint",
+    "workshop",
+    "funding",
+    "due",
+    "webhook",
+    "toolbox",
+)
 # How a kind reaches someone by email: at once, in the daily digest, or not at all (the inbox
 # always shows it).
 MODES = ("now", "digest", "off")
@@ -25,6 +36,7 @@ DEFAULT_MODES = {
     "funding": "now",
     "due": "now",
     "webhook": "now",  # (facilitators: a webhook was switched off after repeated failures)
+    "toolbox": "now",
 }
 DEFAULT_DIGEST_HOUR = 8
 

@@ -11,6 +11,8 @@ from ..extensions import db
 from .base import utcnow
 
 PHASES = ("kickoff", "match", "sprint", "succeed", "any")
+# A member's proposal waits for programme staff ("proposed"), then is "published" or "declined".
+METHOD_STATES = ("proposed", "published", "declined")
 METHOD_LOCALES = ("en", "de", "ru", "uk", "be")
 
 
@@ -34,16 +36,24 @@ class Method(db.Model):
         ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
     )
     adapted_from_id: Mapped[int | None] = mapped_column(ForeignKey("methods.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(20), default="published", server_default="published")
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column()
 
     adapted_from: Mapped[Method | None] = relationship(remote_side=[id])
     partnership: Mapped[Partnership | None] = relationship()  # noqa: F821
+    proposed_by: Mapped[User | None] = relationship()  # noqa: F821
     translations: Mapped[list[MethodTranslation]] = relationship(
         back_populates="method", cascade="all, delete-orphan", order_by="MethodTranslation.locale"
     )
 
     @property
     def is_shared(self) -> bool:
-        return self.partnership_id is None
+        """In the shared toolbox: no partnership's own copy, and not a proposal under review."""
+        return self.partnership_id is None and self.state == "published"
 
     @property
     def languages(self) -> list[str]:

@@ -37,6 +37,7 @@ KIND_LABELS = {
     "funding": _l("Funding deadline in 14 and 3 days"),
     "due": _l("A card of mine is due tomorrow"),
     "webhook": _l("A webhook stops after repeated failures"),
+    "toolbox": _l("My toolbox method proposal is reviewed"),
 }
 MODE_LABELS = {"now": _l("Immediately"), "digest": _l("In the daily digest"), "off": _l("Off")}
 PAGE_SIZE = 50
@@ -178,6 +179,10 @@ def describe(note: Notification) -> str:
             d.get("failures", 0),
             host=d.get("host", ""),
         )
+    if note.kind == "toolbox":
+        if d.get("verb") == "accepted":
+            return _("Your method “%(title)s” was accepted into the toolbox", title=title)
+        return _("Your method proposal “%(title)s” was declined", title=title)
     describe_verb = DESCRIPTIONS.get(d.get("verb", ""))
     return describe_verb(d, who) if describe_verb else title
 

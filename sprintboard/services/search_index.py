@@ -42,7 +42,7 @@ WATCHED = {
     Actor: ("name", "description", "city_id", "contact_person"),
     MatchEntry: ("text", "city_id"),
     FundingIdea: ("title", "funder", "programme", "next_step", "notes"),
-    Method: ("slug", "original_language"),
+    Method: ("slug", "original_language", "state"),
 }
 # Parts whose text belongs to their parent's entry: (watched attributes, parent, its key).
 PARTS = {
@@ -136,7 +136,7 @@ def document(obj) -> Document | None:
         return Document("funding", obj.id, obj.partnership_id, obj.title, body)
     if isinstance(obj, Method):
         original = obj.text()
-        if original is None:
+        if original is None or obj.state != "published":  # proposals are found once accepted
             return None
         texts = [_join(t.title, t.purpose, t.materials, t.steps) for t in obj.translations]
         return Document(
@@ -153,10 +153,14 @@ def document(obj) -> Document | None:
 
 def write(session, objects: Iterable, removed: Iterable[tuple[str, int]] = ()) -> None:
     """Replace the entries of `objects` and drop those of `removed` ((kind, id) pairs)."""
+    objects = list(objects)
     docs = [d for d in (document(o) for o in objects) if d is not None]
     _add_translations(session, docs)
     gone: dict[str, set[int]] = {}
-    for kind, ref_id in [*removed, *((d.kind, d.ref_id) for d in docs)]:
+    # Everything written is replaced; what has no document any more (e.g. a method no longer
+    # published) loses its entry.
+    written = [(KIND_OF[type(o)], o.id) for o in objects if type(o) in KIND_OF]
+    for kind, ref_id in [*removed, *written, *((d.kind, d.ref_id) for d in docs)]:
         gone.setdefault(kind, set()).add(ref_id)
     table = SearchEntry.__table__
     connection = session.connection()

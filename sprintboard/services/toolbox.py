@@ -41,8 +41,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def shared() -> sa.ColumnElement[bool]:
-    """The methods everyone sees: not a partnership's own copy."""
-    return Method.partnership_id.is_(None)
+    """The methods everyone sees: not a partnership's own copy, not a proposal (see Method.is_shared)."""
+    return Method.partnership_id.is_(None) & (Method.state == "published")
 
 
 def all_methods() -> list[Method]:
@@ -84,14 +84,14 @@ def search(*, q="", phase="", duration=None, group=None, language="", locale="en
 
 
 # Pages of the toolbox at /toolbox/<name>: no method may take their address.
-RESERVED_SLUGS = frozenset({"new", "import"})
+RESERVED_SLUGS = frozenset({"new", "import", "proposals"})
 MAX_NUMBER = 100_000  # minutes or people: far above any method, far below a database integer
 
 
 def method_for(partnership, method_id: int) -> Method | None:
     """A method the partnership may use (a shared one or its own copy), by id."""
     method = db.session.get(Method, method_id)
-    if method is None or method.partnership_id not in (None, partnership.id):
+    if method is None or method.state != "published" or method.partnership_id not in (None, partnership.id):
         return None
     return method
 

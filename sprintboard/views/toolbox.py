@@ -19,7 +19,7 @@ from ..forms.toolbox import (
 )
 from ..models.toolbox import METHOD_LOCALES
 from ..services import toolbox as service
-from ..services import toolbox_copies
+from ..services import toolbox_copies, toolbox_proposals
 
 bp = Blueprint("toolbox", __name__, url_prefix="/toolbox")
 
@@ -53,6 +53,8 @@ def index():
         locale=str(get_locale()),
         phase_labels=PHASE_LABELS,
         may_edit=access.can_edit_toolbox(current_user),
+        may_propose=access.can_propose_methods(current_user),
+        waiting=toolbox_proposals.waiting() if access.can_edit_toolbox(current_user) else 0,
         copies=toolbox_copies.copies_in(access.visible_partnerships(current_user))
         if current_user.is_authenticated and not htmx.is_htmx()
         else [],
