@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "members",
     "admin",
     "board",
+    "undo",
     "applications",
     "toolbox",
     "toolbox_copies",

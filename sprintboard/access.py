@@ -26,6 +26,7 @@ from .models import (
     Membership,
     Partnership,
     Project,
+    UndoAction,
     User,
     Webhook,
 )
@@ -209,6 +210,11 @@ def get_card_or_404(partnership: Partnership, card_id: int) -> Card:
 
 def get_label_or_404(partnership: Partnership, label_id: int) -> Label:
     return _owned_or_404(Label, partnership, label_id)
+
+
+def get_undo_or_404(partnership: Partnership, undo_id: int) -> UndoAction:
+    """An undo offer of this partnership (who may use it is the service's rule: its actor)."""
+    return _owned_or_404(UndoAction, partnership, undo_id)
 
 
 def get_checklist_item_or_404(card: Card, item_id: int) -> ChecklistItem:

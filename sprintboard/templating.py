@@ -18,6 +18,7 @@ from .services import (
     openspace_sessions,
     storage_health,
     themes,
+    undo,
     workshop_times,
     workshops,
 )
@@ -50,6 +51,8 @@ def init_app(app: Flask) -> None:
         session_format_label=lambda code: str(openspace_sessions.FORMAT_LABELS.get(code, code)),
         session_need_label=lambda code: str(openspace_sessions.NEED_LABELS.get(code, code)),
         language_name=openspace_sessions.language_name,
+        undo_message=undo.message_of,
+        UNDO_SECONDS=undo.UNDO_SECONDS,
     )
     app.jinja_env.filters.update(
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

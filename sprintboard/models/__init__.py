@@ -40,6 +40,7 @@ from .sprint import SPRINT_STATES, Sprint
 from .theme import BUILTIN_THEMES, Theme
 from .toolbox import Method, MethodTranslation
 from .translation import TRANSLATION_STATUSES, Translation
+from .undo import UndoAction
 from .user import PasswordReset, User, UserSession
 from .webhook import EVENT_OF_VERB, WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookDelivery
 from .workshop import WORKSHOP_KINDS, AgendaItem, Attendance, Workshop
@@ -50,6 +51,7 @@ __all__ = [
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",
+    "UndoAction",
     "SEARCH_KINDS",
     "SearchEntry",
     "ATTACHMENT_OWNERS",

@@ -1,14 +1,32 @@
 """The Activity log: every service writes one row per change it makes."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask_babel import gettext as _
 
 from ..extensions import db
 from ..live import hooks
 from ..models import Activity
 
+_undoing: ContextVar[bool] = ContextVar("undoing", default=False)
+
+
+@contextmanager
+def undoing():
+    """What the services log inside this block is an Undo of an earlier change (marked
+    "undo" in its data; the history says so). The verbs stay the same, so live boards follow."""
+    token = _undoing.set(True)
+    try:
+        yield
+    finally:
+        _undoing.reset(token)
+
 
 def log(actor, verb: str, subject, *, partnership=None, **data) -> Activity:
     """Append `verb` done by `actor` to `subject` (a model instance) to the log."""
+    if _undoing.get():
+        data["undo"] = True
     if partnership is None:
         partnership = getattr(subject, "partnership", None)
     activity = Activity(
@@ -62,9 +80,14 @@ def describe(activity: Activity) -> str:
     """The activity as a sentence in the current language."""
     who = activity.actor.name if activity.actor is not None else _("Someone")
     fn = DESCRIPTIONS.get(activity.verb)
+    data = activity.data or {}
     if fn is None:
-        return _("%(who)s: %(verb)s", who=who, verb=activity.verb)
-    return fn(activity.data or {}, who)
+        sentence = _("%(who)s: %(verb)s", who=who, verb=activity.verb)
+    else:
+        sentence = fn(data, who)
+    if data.get("undo"):
+        return _("Undo: %(sentence)s", sentence=sentence)
+    return sentence
 
 
 @describes("partnership.created")

@@ -217,6 +217,12 @@ def home_cities(partnership: Partnership) -> dict[int, tuple[City, int]]:
 # Checklist ---------------------------------------------------------------------------------
 
 
+def _free_id(model, wanted: int) -> int | None:
+    """`wanted` (a deleted row's id, so links to it work again) unless a new row took it since
+    (SQLite hands out freed ids again): then a new one."""
+    return wanted if db.session.get(model, wanted) is None else None
+
+
 def add_checklist_item(card: Card, text: str, *, actor) -> ChecklistItem:
     ensure_not_frozen(card.partnership, actor)
     text = " ".join((text or "").split())
@@ -262,6 +268,22 @@ def delete_checklist_item(item: ChecklistItem, *, actor) -> None:
     touch(card)
     db.session.flush()
     log(actor, "card.checklist_removed", card, partnership=card.partnership, title=card.title, item=item.text)
+
+
+def restore_checklist_item(card: Card, *, item_id: int, text: str, done: bool, position: int, actor):
+    """A deleted checklist item back as it was (its id, text, tick and place), e.g. by Undo."""
+    ensure_not_frozen(card.partnership, actor)
+    item = ChecklistItem(
+        id=_free_id(ChecklistItem, item_id), card=card, text=text, done=done, position=position
+    )
+    db.session.add(item)
+    card.checklist_total = Card.checklist_total + 1
+    if done:
+        card.checklist_done = Card.checklist_done + 1
+    touch(card)
+    db.session.flush()
+    log(actor, "card.checklist_added", card, partnership=card.partnership, title=card.title, item=item.text)
+    return item
 
 
 # Comments ----------------------------------------------------------------------------------
@@ -322,6 +344,45 @@ def delete_comment(comment: Comment, *, actor, moderator: bool = False) -> None:
     touch(card)
     db.session.flush()
     log(actor, "card.comment_deleted", card, partnership=card.partnership, title=card.title)
+
+
+def restore_comment(
+    card: Card,
+    *,
+    comment_id: int,
+    author_id: int | None,
+    body: str,
+    language: str | None,
+    created_at,
+    edited_at,
+    actor,
+) -> Comment:
+    """A deleted comment back as it was (its id, author and times), e.g. by Undo."""
+    ensure_not_frozen(card.partnership, actor)
+    if author_id is not None and db.session.get(User, author_id) is None:
+        author_id = None  # (the account is gone since)
+    comment = Comment(
+        id=_free_id(Comment, comment_id),
+        card=card,
+        author_id=author_id,
+        body=body,
+        language=language,
+        created_at=created_at,
+        edited_at=edited_at,
+    )
+    db.session.add(comment)
+    card.comment_count = Card.comment_count + 1
+    touch(card)
+    db.session.flush()
+    log(
+        actor,
+        "card.comment_restored",
+        card,
+        partnership=card.partnership,
+        title=card.title,
+        comment_id=comment.id,
+    )
+    return comment
 
 
 # Archive -----------------------------------------------------------------------------------
@@ -472,6 +533,11 @@ def _card_comment_edited(d, who):
 @describes("card.comment_deleted")
 def _card_comment_deleted(d, who):
     return _("%(who)s deleted a comment on “%(title)s”", who=who, title=d.get("title", ""))
+
+
+@describes("card.comment_restored")
+def _card_comment_restored(d, who):
+    return _("%(who)s brought back a deleted comment on “%(title)s”", who=who, title=d.get("title", ""))
 
 
 @describes("card.checklist_added")

@@ -130,6 +130,36 @@ def delete_column(column: BoardColumn, *, actor) -> None:
     db.session.flush()
 
 
+def restore_column(
+    partnership: Partnership,
+    *,
+    column_id: int,
+    name: str,
+    wip_limit: int | None,
+    is_done: bool,
+    position: int,
+    actor,
+) -> BoardColumn:
+    """A deleted (empty) column back where it was, e.g. by Undo."""
+    name = _clean_name(name, COLUMN_NAME_MAX, _l("A column needs a name."))
+    columns = columns_of(partnership)
+    free = db.session.get(BoardColumn, column_id) is None  # (SQLite hands out freed ids again)
+    column = BoardColumn(
+        id=column_id if free else None,
+        partnership=partnership,
+        name=name,
+        position=position,
+        wip_limit=_check_wip(wip_limit),
+        is_done=is_done,
+    )
+    columns.insert(max(0, min(position, len(columns))), column)
+    db.session.add(column)
+    _normalise(columns)
+    db.session.flush()
+    log(actor, "column.added", column, partnership=partnership, name=name)
+    return column
+
+
 def _normalise(columns: list[BoardColumn]) -> None:
     for position, column in enumerate(columns):
         if column.position != position:
@@ -186,6 +216,26 @@ def delete_label(label: Label, *, actor, partnership: Partnership) -> None:
     db.session.execute(delete(card_labels).where(card_labels.c.label_id == label.id))
     db.session.delete(label)
     db.session.flush()
+
+
+def restore_label(
+    partnership: Partnership, *, label_id: int, name: str, colour: str, card_ids: list[int], actor
+) -> Label:
+    """A deleted label back as it was (its id, and on the cards of the partnership that had it)."""
+    name = _check_label(partnership, name, colour)
+    free = db.session.get(Label, label_id) is None  # (SQLite hands out freed ids again)
+    label = Label(id=label_id if free else None, partnership_id=partnership.id, name=name, colour=colour)
+    db.session.add(label)
+    db.session.flush()
+    cards = db.session.scalars(
+        select(Card).where(Card.partnership_id == partnership.id, Card.id.in_(card_ids or [0]))
+    ).all()
+    if cards:
+        db.session.execute(
+            card_labels.insert(), [{"card_id": card.id, "label_id": label.id} for card in cards]
+        )
+    log(actor, "label.created", label, partnership=partnership, name=name)
+    return label
 
 
 @describes("column.added")

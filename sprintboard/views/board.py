@@ -13,7 +13,8 @@ from ..ids import arg_int
 from ..live import render as live
 from ..services import board as board_service
 from ..services import board_view, cards, facilitation, sprints, watching
-from . import safe_next
+from ..services import undo as undo_service
+from . import safe_next, undo
 
 bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
 navigation.add_tab("board.show", _l("Board"), 10)
@@ -157,6 +158,7 @@ def move(pid, card_id):
     before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
     after = access.get_card_or_404(partnership, form.after.data) if form.after.data else None
     override = form.override_wip.data and access.can(current_user, "manage", partnership)
+    place = undo_service.card_place(card)
     try:
         old, new = board_service.move_card(
             card, column, before=before, after=after, actor=current_user, override_wip=override
@@ -175,7 +177,9 @@ def move(pid, card_id):
             409,
             {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
         )
+    action = undo_service.offer(partnership, "card.move", place, actor=current_user)
     db.session.commit()
+    undo.offer(action)
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
     place, total = board_service.place_of(card)

@@ -18,10 +18,12 @@ from ..i18n import LANGUAGES
 from ..ids import arg_int
 from ..services import DomainError, actors, translations, watching
 from ..services import cards as cards_service
+from ..services import undo as undo_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
 from ..services.facilitation import ensure_not_frozen, is_frozen_for
 from ..services.projects import projects_of
+from . import undo
 from .attachments import panel_for
 
 bp = Blueprint("cards", __name__, url_prefix="/p/<int:pid>/cards")
@@ -297,8 +299,11 @@ def delete_checklist_item(pid, card_id, item_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
     item = access.get_checklist_item_or_404(card, item_id)
+    before = undo_service.checklist_item_snapshot(item)
     cards_service.delete_checklist_item(item, actor=current_user)
+    action = undo_service.offer(partnership, "checklist.delete", before, actor=current_user)
     db.session.commit()
+    undo.offer(action)
     return _after_card_change(partnership, card, "cards/_checklist.html", "#card-checklist")
 
 
@@ -347,10 +352,13 @@ def delete_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
     comment = access.get_comment_or_404(card, comment_id)
+    before = undo_service.comment_snapshot(comment)
     cards_service.delete_comment(
         comment, actor=current_user, moderator=access.can(current_user, "manage", partnership)
     )
+    action = undo_service.offer(partnership, "comment.delete", before, actor=current_user)
     db.session.commit()
+    undo.offer(action)
     return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments")
 
 
@@ -360,8 +368,14 @@ def delete_comment(pid, card_id, comment_id):
 @bp.post("/<int:card_id>/archive")
 def archive(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
+    was_archived = card.archived_at is not None
     cards_service.archive_card(card, actor=current_user)
+    action = None
+    if not was_archived:
+        action = undo_service.offer(partnership, "card.archive", {"card_id": card.id}, actor=current_user)
     db.session.commit()
+    if action is not None:
+        undo.offer(action)
     return _changed(htmx.redirect_to(url_for("cards.show", pid=pid, card_id=card_id)), card)
 
 

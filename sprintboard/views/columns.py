@@ -9,7 +9,9 @@ from ..extensions import db
 from ..forms.columns import ColumnForm, LabelForm, MoveColumnForm, NewColumnForm
 from ..services import columns as columns_service
 from ..services import first_steps
+from ..services import undo as undo_service
 from ..services.board import columns_of, open_count
+from . import undo
 
 bp = Blueprint("columns", __name__, url_prefix="/p/<int:pid>/board/settings")
 
@@ -110,9 +112,11 @@ def update_column(pid, column_id):
     column = access.get_column_or_404(partnership, column_id)
     form = ColumnForm(prefix=f"column-{column.id}")
     form.column_id = column.id
+    before = undo_service.column_snapshot(column)
+    changed = []
     if form.validate_on_submit():
         with rule_errors(form):
-            columns_service.update_column(
+            changed = columns_service.update_column(
                 column,
                 name=form.name.data,
                 wip_limit=form.wip_limit.data,
@@ -124,7 +128,10 @@ def update_column(pid, column_id):
         return _page(
             partnership, 422, "columns", failed_column=form, column_error=" ".join(form.form_errors) or None
         )
+    action = undo_service.offer(partnership, "column.update", before, actor=current_user) if changed else None
     db.session.commit()
+    if action is not None:
+        undo.offer(action)
     return _done(partnership, "columns")
 
 
@@ -135,8 +142,15 @@ def move_column(pid, column_id):
     form = MoveColumnForm()
     if not form.validate_on_submit():
         return _page(partnership, 422, "columns")
+    position = column.position
     columns_service.move_column(column, form.direction.data, actor=current_user)
+    action = None
+    if column.position != position:
+        payload = {"column_id": column.id, "direction": form.direction.data}
+        action = undo_service.offer(partnership, "column.move", payload, actor=current_user)
     db.session.commit()
+    if action is not None:
+        undo.offer(action)
     return _done(partnership, "columns")
 
 
@@ -144,11 +158,14 @@ def move_column(pid, column_id):
 def delete_column(pid, column_id):
     partnership = access.get_partnership_or_404(pid, need="manage")
     column = access.get_column_or_404(partnership, column_id)
+    before = undo_service.column_snapshot(column)
     with rule_errors() as broken:
         columns_service.delete_column(column, actor=current_user)
     if broken:
         return _page(partnership, 422, "columns", column_error=broken.message)
+    action = undo_service.offer(partnership, "column.delete", before, actor=current_user)
     db.session.commit()
+    undo.offer(action)
     return _done(partnership, "columns")
 
 
@@ -194,6 +211,9 @@ def update_label(pid, label_id):
 def delete_label(pid, label_id):
     partnership = access.get_partnership_or_404(pid, need="edit")
     label = access.get_label_or_404(partnership, label_id)
+    before = undo_service.label_snapshot(label)
     columns_service.delete_label(label, actor=current_user, partnership=partnership)
+    action = undo_service.offer(partnership, "label.delete", before, actor=current_user)
     db.session.commit()
+    undo.offer(action)
     return _done(partnership, "labels")

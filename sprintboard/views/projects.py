@@ -12,6 +12,8 @@ from ..forms.projects import STATUS_LABELS, ProjectForm
 from ..i18n import LANGUAGES
 from ..services import match, watching
 from ..services import projects as projects_service
+from ..services import undo as undo_service
+from . import undo
 
 bp = Blueprint("projects", __name__, url_prefix="/p/<int:pid>/projects")
 navigation.add_tab("projects.index", _l("Projects"), 20)
@@ -95,9 +97,11 @@ def edit(pid, project_id):
         else ProjectForm()
     )
     form.set_cities(partnership)
+    before = undo_service.project_snapshot(project)
     if form.validate_on_submit():
+        changed = []
         with rule_errors(form):
-            projects_service.update_project(
+            changed = projects_service.update_project(
                 project,
                 title=form.title.data,
                 summary=form.summary.data or "",
@@ -107,7 +111,12 @@ def edit(pid, project_id):
                 actor=current_user,
             )
         if not form.errors:
+            action = None
+            if changed:
+                action = undo_service.offer(partnership, "project.update", before, actor=current_user)
             db.session.commit()
+            if action is not None:
+                undo.offer(action)
             flash(_("Saved."), "success")
             return htmx.redirect_to(url_for("projects.show", pid=pid, project_id=project.id))
     status = 422 if request.method == "POST" else 200

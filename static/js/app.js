@@ -50,6 +50,17 @@
     bar.value = Math.round(100 * event.detail.loaded / event.detail.total);
   });
 
+  // An Undo toast goes away when its time is up (the server refuses a late Undo anyway).
+  function expireUndo(root) {
+    var found = root.querySelectorAll ? root.querySelectorAll("[data-undo-seconds]") : [];
+    Array.prototype.forEach.call(found, function (el) {
+      if (el._undoTimer) return;
+      el._undoTimer = setTimeout(function () { el.remove(); }, 1000 * Number(el.dataset.undoSeconds));
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { expireUndo(document); });
+  document.addEventListener("htmx:afterSettle", function () { expireUndo(document); });
+
   // Flash messages swapped in by htmx fade after a while; errors stay until the next action.
   document.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll("#flash .flash-success").forEach(function (el) {
