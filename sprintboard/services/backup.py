@@ -40,6 +40,10 @@ MAX_BYTES = 50 * 1024 * 1024
 NOT_EXPORTED = {"users", "user_sessions", "outbox", "invitations", "calendar_feeds", "alembic_version"}
 # Personal state, not the partnership's: who was told what, who watches what, password links.
 NOT_EXPORTED |= {"notifications", "watches", "password_resets", "api_tokens"}
+# Programme-wide tables that also hold a few partnership rows (a partnership's copy of a toolbox
+# method): links into them are kept like links into any shared table; the copies themselves are
+# not in a partnership backup yet.
+PROGRAMME_TABLES = {"methods"}
 # Derived from the content: rebuilt after a restore.
 NOT_EXPORTED |= {"search_entries"}
 SECRET_COLUMNS = {("partnerships", "status_token_hash")}
@@ -99,7 +103,7 @@ def partnership_tables() -> list[tuple[sa.Table, sa.ForeignKey | None]]:
     owned: dict[str, sa.ForeignKey | None] = {"partnerships": None}
     result = []
     for table in db.metadata.sorted_tables:
-        if table.name in NOT_EXPORTED or table.name == "partnerships":
+        if table.name in NOT_EXPORTED or table.name in PROGRAMME_TABLES or table.name == "partnerships":
             continue
         if _needs_shared_rows(table, owned):
             continue  # e.g. applications to a call: programme data, restored with the programme
