@@ -136,3 +136,13 @@ def test_actors_without_consent_columns_and_a_bad_city(world, as_role):
 
 def test_an_observer_cannot_import(world, as_role):
     assert _upload(as_role("observer"), world.partnership.id, b"title\nX\n").status_code == 403
+
+
+def test_the_import_page_title_is_plain_text(world, as_role):
+    """The tab's title once carried the Trello form's markup (a template block left open)."""
+    import re
+
+    html = as_role("facilitator").get(f"/p/{world.partnership.id}/import/").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title and title.startswith("Import · ")
+    assert html.count('id="trello-title"') == 1
