@@ -167,6 +167,9 @@ def _init_request_handling(app: Flask) -> None:
     compression.init_app(app)  # runs after security's headers (after_request: last in, first run)
     security.init_app(app)
     request_keys.init_app(app)  # after compression: its answers are stored uncompressed
+    from .views import undo
+
+    undo.init_app(app)  # after request_keys: the Undo toast is part of the answer it keeps
     errors.init_app(app)
     templating.init_app(app)
     assets.init_app(app)

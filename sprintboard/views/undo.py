@@ -61,7 +61,12 @@ def _pending():
         g.undo_shown = action
 
 
-@bp.after_app_request
+def init_app(app) -> None:
+    """Registered after request_keys (after_request: last in, first run): the toast is part of
+    the answer a request key keeps, so a replay answers exactly as the first request did."""
+    app.after_request(_toast_in_htmx_answers)
+
+
 def _toast_in_htmx_answers(response):
     """An htmx answer to a change carries its toast: swapped into #flash after the main swap.
     (An answer that swaps nothing, such as a 204 with HX-Location, leaves it for the next page.)"""

@@ -38,7 +38,10 @@ def test_two_photos_from_a_phone_land_in_the_workshop_gallery(page, live_server,
     gallery = page.locator(f"#attachments-workshop-{workshop.id} .gallery img")
     expect(gallery).to_have_count(2)
     expect(page.locator(f"#attachments-workshop-{workshop.id}-h")).to_have_text("2 files")
-    assert page.evaluate("document.querySelector('.gallery img').naturalWidth") > 0  # the thumbnail loaded
+    # the thumbnail loads (awaited: the browser may still be fetching it when the list is there)
+    page.wait_for_function(
+        "[...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     axe_check(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("link", name="flipchart-1.jpg").click()
