@@ -7,11 +7,11 @@ Without Chromium or Playwright the tests are skipped, or fail when the CI enviro
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
 import shutil
-import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,8 +22,6 @@ from tests import factories
 
 HERE = Path(__file__).parent
 AXE_JS = HERE / "vendor" / "axe.min.js"
-# Served to the page from its own origin (see `axe_check`), so the audit runs under the real CSP.
-AXE_PATH = "/__e2e__/axe.min.js"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -177,21 +175,17 @@ def axe_check():
     return _check
 
 
-_routed_pages: weakref.WeakSet = weakref.WeakSet()
+@functools.cache
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
 
 
 def _inject_axe(page) -> None:
     if page.evaluate("typeof window.axe !== 'undefined'"):
         return
-    # The page's CSP (script-src 'self') blocks the inline <script> that add_script_tag(path=...)
-    # writes, so the file is served from the page's own origin through a route instead.
-    if page not in _routed_pages:
-        page.route(
-            f"**{AXE_PATH}",
-            lambda route: route.fulfill(path=AXE_JS, content_type="text/javascript; charset=utf-8"),
-        )
-        _routed_pages.add(page)
-    page.add_script_tag(url=AXE_PATH)
+    # Evaluated through the DevTools protocol: the page's CSP (script-src 'self') does not apply,
+    # and no request is made that the app's service worker could answer instead of a route.
+    page.evaluate(_axe_source())
     page.wait_for_function("typeof window.axe !== 'undefined'")
 
 
