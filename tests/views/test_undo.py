@@ -32,7 +32,9 @@ def _history(card) -> list[str]:
     return [
         (a.verb, bool((a.data or {}).get("undo")))
         for a in db.session.scalars(
-            select(Activity).where(Activity.subject_type == "card", Activity.subject_id == card.id)
+            select(Activity)
+            .where(Activity.subject_type == "card", Activity.subject_id == card.id)
+            .order_by(Activity.id)
         )
     ]
 
