@@ -2,7 +2,6 @@
 (upload → preview → import, all or nothing)."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -93,9 +92,9 @@ def csv_import(pid):
     db.session.commit()
     imports.unstash(form.key.data, current_user, remove=True)
     if result.kind == "actors":
-        flash(_("%(n)d actors were imported.", n=count), "success")
+        flash(ngettext("%(num)d actor was imported.", "%(num)d actors were imported.", count), "success")
         return redirect(url_for("actors.index", pid=pid), code=303)
-    flash(_("%(n)d cards were imported.", n=count), "success")
+    flash(ngettext("%(num)d card was imported.", "%(num)d cards were imported.", count), "success")
     return redirect(url_for("board.show", pid=pid), code=303)
 
 

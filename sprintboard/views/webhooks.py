@@ -34,6 +34,12 @@ def _context(partnership, **extra) -> dict:
     }
 
 
+def _load(pid, wid):
+    """The partnership (facilitators only) and its webhook, or 404."""
+    partnership = access.get_partnership_or_404(pid, need="manage")
+    return partnership, access.get_webhook_or_404(partnership, wid)
+
+
 def _index(partnership, form=None, status=200):
     return htmx.render(
         "webhooks/index.html",
@@ -84,16 +90,14 @@ def create(pid):
 @bp.get("/<int:wid>")
 @security.no_store  # the page shows the secret
 def show(pid, wid):
-    partnership = access.get_partnership_or_404(pid, need="manage")
-    webhook = access.get_webhook_or_404(partnership, wid)
+    partnership, webhook = _load(pid, wid)
     return _show(partnership, webhook)
 
 
 @bp.post("/<int:wid>")
 @security.no_store
 def update(pid, wid):
-    partnership = access.get_partnership_or_404(pid, need="manage")
-    webhook = access.get_webhook_or_404(partnership, wid)
+    partnership, webhook = _load(pid, wid)
     form = WebhookForm()
     if form.validate_on_submit():
         with rule_errors(form, "url"):
@@ -107,8 +111,7 @@ def update(pid, wid):
 
 @bp.post("/<int:wid>/enable")
 def enable(pid, wid):
-    partnership = access.get_partnership_or_404(pid, need="manage")
-    webhook = access.get_webhook_or_404(partnership, wid)
+    partnership, webhook = _load(pid, wid)
     if not ConfirmForm().validate_on_submit():
         return _show(partnership, webhook, status=422)
     webhooks.enable_webhook(webhook, actor=current_user)
@@ -119,8 +122,7 @@ def enable(pid, wid):
 
 @bp.post("/<int:wid>/secret")
 def renew_secret(pid, wid):
-    partnership = access.get_partnership_or_404(pid, need="manage")
-    webhook = access.get_webhook_or_404(partnership, wid)
+    partnership, webhook = _load(pid, wid)
     if not ConfirmForm().validate_on_submit():
         return _show(partnership, webhook, status=422)
     webhooks.renew_secret(webhook, actor=current_user)
@@ -131,8 +133,7 @@ def renew_secret(pid, wid):
 
 @bp.post("/<int:wid>/delete")
 def delete(pid, wid):
-    partnership = access.get_partnership_or_404(pid, need="manage")
-    webhook = access.get_webhook_or_404(partnership, wid)
+    partnership, webhook = _load(pid, wid)
     if not ConfirmForm().validate_on_submit():
         return _show(partnership, webhook, status=422)
     webhooks.delete_webhook(webhook, actor=current_user)
