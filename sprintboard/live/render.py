@@ -13,12 +13,14 @@ from collections import OrderedDict
 from concurrent.futures import Future
 
 from flask import render_template
+from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..board import query, render
 from ..extensions import db
 from ..models import Activity, BoardColumn, Card, ChecklistItem, Comment, Partnership
+from ..services import translations
 from ..services.activity import describe
 from ..services.board import columns_of
 
@@ -113,6 +115,7 @@ def _render(partnership: Partnership, activity: Activity) -> str:
     card_id = _card_id(activity, data)
     attrs = {"data-id": activity.id, "data-verb": activity.verb}
     inner = Markup("")
+    shown = data
     column_ids = {data.get("frm_id"), data.get("to_id")} - {None}
     if activity.verb in STRUCTURAL:
         attrs["data-structure"] = ""
@@ -129,6 +132,7 @@ def _render(partnership: Partnership, activity: Activity) -> str:
             attrs["data-lanes"] = " ".join(query.card_lanes(partnership, card))
             attrs["data-order"] = " ".join(str(i) for i in _column_order(card))
             inner = render.card_fragment(partnership, card)
+            shown = _in_reader_language(data, card)
     if activity.subject_type == "column" or activity.verb.startswith("column."):
         column_ids = None  # every badge (a WIP limit or name may have changed)
     columns = columns_of(partnership)
@@ -141,13 +145,22 @@ def _render(partnership: Partnership, activity: Activity) -> str:
         render_template(
             "live/_event.html",
             heads=render.column_heads(partnership, columns),
-            message=describe(activity),
+            message=describe(activity, shown),
         )
     )
     for prefix, fn in FRAGMENTS.items():
         if activity.verb.startswith(prefix):
             html += fn(partnership, activity)
     return str(html)
+
+
+def _in_reader_language(data: dict, card: Card) -> dict:
+    """The event's details with the card's title as the reader's board shows it (translated
+    into their language when someone has)."""
+    if data.get("title") != card.title or card.language is None:
+        return data
+    version = translations.version(card, str(get_locale()))
+    return {**data, "title": version.text("title")} if version.differs and version.translated else data
 
 
 def _card_id(activity: Activity, data: dict) -> int | None:

@@ -76,11 +76,12 @@ def describes(verb: str):
     return register
 
 
-def describe(activity: Activity) -> str:
-    """The activity as a sentence in the current language."""
+def describe(activity: Activity, data: dict | None = None) -> str:
+    """The activity as a sentence in the current language (`data`: its details as the reader
+    sees them, e.g. with a card's title in their language; by default the recorded ones)."""
     who = activity.actor.name if activity.actor is not None else _("Someone")
     fn = DESCRIPTIONS.get(activity.verb)
-    data = activity.data or {}
+    data = (activity.data or {}) if data is None else data
     if fn is None:
         sentence = _("%(who)s: %(verb)s", who=who, verb=activity.verb)
     else:

@@ -5,6 +5,7 @@ import pytest
 from sprintboard.extensions import db
 from sprintboard.models import Translation
 from sprintboard.services import cards, translations
+from sprintboard.services.board import columns_of as board_columns
 from tests import factories
 
 
@@ -208,3 +209,45 @@ def test_the_board_shows_each_reader_the_title_in_their_language(client, login, 
     login(russian, anna)
     board = russian.get(f"/p/{p.id}/board").get_data(as_text=True)
     assert "Закупить краски" in board and "Farben kaufen" not in board and "ещё не переведено" not in board
+
+
+def test_live_updates_bring_each_viewer_the_card_in_their_language(app, login, world, russian_card):
+    from sprintboard.live import render as live
+
+    p, card, _comment, anna = russian_card
+    german = app.test_client()
+    _german(login, german, world)
+    russian = app.test_client()
+    login(russian, anna)
+    changes = f"/p/{p.id}/board/changes?since="
+
+    # A German translation arrives: the German viewer's board gets the German title at once.
+    since = live.last_id(p.id)
+    author = app.test_client()
+    login(author, world.users["facilitator"])
+    author.post(
+        f"/p/{p.id}/translations/card/{card.id}/de", data={"title": "Farben kaufen", "body": "Werkstatt."}
+    )
+    body = german.get(f"{changes}{since}").get_data(as_text=True)
+    assert f'id="card-{card.id}"' in body and 'lang="de">Farben kaufen</a>' in body
+    assert "noch nicht übersetzt" not in body
+    body = russian.get(f"{changes}{since}").get_data(as_text=True)
+    assert 'lang="ru">Закупить краски</a>' in body and "Farben kaufen" not in body
+
+    # The author moves the card: each stream (SSE, replayed) shows it in its viewer's language.
+    since = live.last_id(p.id)
+    columns = [c.id for c in board_columns(p)]
+    login(author, anna)
+    german_stream = ""
+    author.post(f"/p/{p.id}/cards/{card.id}/move", data={"column": columns[1]})
+    for client, title, other in (
+        (german, "Farben kaufen", "Закупить краски"),
+        (russian, "Закупить краски", "Farben kaufen"),
+    ):
+        response = client.get(f"/p/{p.id}/events", headers={"Last-Event-ID": str(since)})
+        stream = response.get_data(as_text=True)
+        response.close()
+        german_stream = stream if client is german else german_stream
+        assert f'data-column="{columns[1]}"' in stream and f">{title}</a>" in stream
+        assert f">{other}</a>" not in stream and other not in stream  # the live region's sentence too
+    assert "hat „Farben kaufen“ von" in german_stream
