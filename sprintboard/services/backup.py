@@ -41,9 +41,10 @@ NOT_EXPORTED = {"users", "user_sessions", "outbox", "invitations", "calendar_fee
 # Personal state, not the partnership's: who was told what, who watches what, password links.
 NOT_EXPORTED |= {"notifications", "watches", "password_resets", "api_tokens"}
 # Programme-wide tables that also hold a few partnership rows (a partnership's copy of a toolbox
-# method): links into them are kept like links into any shared table; the copies themselves are
-# not in a partnership backup yet.
+# method): the partnership's rows travel with it; a link to one of them is written "copy:<n>", a
+# link to a shared row keeps that row's id (restored if that row exists in the target instance).
 PROGRAMME_TABLES = {"methods"}
+COPY = "copy:"
 # Derived from the content: rebuilt after a restore.
 NOT_EXPORTED |= {"search_entries"}
 SECRET_COLUMNS = {("partnerships", "status_token_hash")}
@@ -59,7 +60,7 @@ INT_LIMIT = 2**63
 
 def _choices() -> dict[tuple[str, str], tuple]:
     from .. import models
-    from ..models import actor, entry, facilitation, match, openspace, workshop
+    from ..models import actor, entry, facilitation, match, openspace, toolbox, workshop
 
     return {
         ("memberships", "role"): models.partnership.ROLES,
@@ -74,6 +75,9 @@ def _choices() -> dict[tuple[str, str], tuple]:
         ("retro_notes", "kind"): facilitation.RETRO_KINDS,
         ("matches", "status"): match.MATCH_STATUSES,
         ("openspace_participants", "role"): openspace.PARTICIPANT_ROLES,
+        ("methods", "state"): toolbox.METHOD_STATES,
+        ("methods", "original_language"): toolbox.METHOD_LOCALES,
+        ("method_translations", "locale"): toolbox.METHOD_LOCALES,
     }
 
 
@@ -103,7 +107,7 @@ def partnership_tables() -> list[tuple[sa.Table, sa.ForeignKey | None]]:
     owned: dict[str, sa.ForeignKey | None] = {"partnerships": None}
     result = []
     for table in db.metadata.sorted_tables:
-        if table.name in NOT_EXPORTED or table.name in PROGRAMME_TABLES or table.name == "partnerships":
+        if table.name in NOT_EXPORTED or table.name == "partnerships":
             continue
         if _needs_shared_rows(table, owned):
             continue  # e.g. applications to a call: programme data, restored with the programme
@@ -297,6 +301,9 @@ def _export_value(table, column, value, row, refs, email, subjects):
     target = _target(table, column)
     if target == "users":
         return email.get(value)
+    if target in PROGRAMME_TABLES:
+        copy = refs[target].get(value)
+        return f"{COPY}{copy}" if copy else value
     if target in refs:
         return refs[target].get(value)
     return value  # a table shared by all partnerships (or none): kept as it is
@@ -453,6 +460,8 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
                 values[name] = _import_value(column, value)
             if "partnership_id" in table.c:
                 values["partnership_id"] = pid
+            if table.name in PROGRAMME_TABLES and "slug" in values:
+                values["slug"] = _free_slug(table, values["slug"])
             result = db.session.execute(sa.insert(table).values(**values))
             if has_ref:
                 new_id = result.inserted_primary_key[0]
@@ -471,6 +480,15 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
     return db.session.get(Partnership, pid), created
 
 
+def _free_slug(table: sa.Table, slug):
+    """The slug of a restored copy, made unique if this instance already uses it."""
+    from .toolbox import get_by_slug, unique_slug
+
+    if not isinstance(slug, str) or get_by_slug(slug) is None:
+        return slug  # (a slug that is not text is refused by the value check)
+    return unique_slug(slug)
+
+
 def _resolve(table, column, value, row, users, new_ids, subjects, owned, later):
     if table.name == "activities" and column.name == "subject_id":
         return new_ids.get(subjects.get(row.get("subject_type"), ""), {}).get(value)
@@ -480,6 +498,13 @@ def _resolve(table, column, value, row, users, new_ids, subjects, owned, later):
         if user is None:
             raise BackupError(_("The export is damaged (%(name)s).", name=f"{table.name}.{column.name}"))
         return user.id
+    if target in PROGRAMME_TABLES:
+        if isinstance(value, str) and value.startswith(COPY):
+            copy = value.removeprefix(COPY)
+            if not copy.isdigit() or int(copy) not in new_ids.get(target, {}):
+                raise BackupError(_("The export is damaged (%(name)s).", name=f"{table.name}.{column.name}"))
+            return new_ids[target][int(copy)]
+        owned = owned - {target}  # a link to a shared row: kept if that row exists here
     if target not in owned:
         if column.foreign_keys and target in db.metadata.tables:
             # An optional link into a table shared by all partnerships: kept if that row exists here.

@@ -303,7 +303,81 @@ def test_the_backup_covers_the_partnership_tables_but_not_programme_wide_ones(ap
     names = [t.name for t, _link in backup.partnership_tables()]
     assert names[0] == "partnerships" and names[-1] == "activities"
     assert {"cards", "comments", "funding_ideas", "funding_idea_projects", "memberships"} <= set(names)
-    assert not {"users", "invitations", "calendar_feeds", "applications", "calls", "methods"} & set(names)
+    assert not {"users", "invitations", "calendar_feeds", "applications", "calls"} & set(names)
+    # a partnership's own copies of toolbox methods travel with it (not the shared methods)
+    assert {"methods", "method_translations"} <= set(names)
+
+
+def test_a_partnerships_own_method_copies_travel_with_it_and_links_to_shared_methods_stay(world, db):
+    from sprintboard.models import AgendaItem, Method
+    from sprintboard.services import toolbox, toolbox_copies, workshops
+
+    toolbox.seed()
+    p, facilitator = world.partnership, world.users["facilitator"]
+    shared = toolbox.shared_by_slug("world-cafe")
+    other_shared = toolbox.shared_by_slug("dot-voting")
+    copy, _made = toolbox_copies.adapt_method(shared, p, actor=facilitator)
+    copy.text("en").title = "Our café"
+    ws = workshops.create_workshop(
+        p, "custom", "Kick-off", host_city=p.cities[0], start=date(2026, 10, 1), actor=facilitator
+    )
+    workshops.add_agenda_item(ws, "Our round", method=copy, actor=facilitator)
+    workshops.add_agenda_item(ws, "Voting", method=other_shared, actor=facilitator)
+    db.session.commit()
+    copy_slug, shared_ids = copy.slug, {shared.id: shared.slug, other_shared.id: other_shared.slug}
+    first = json.loads(backup.dumps(backup.export_partnership(p)))
+    assert [m["slug"] for m in first["tables"]["methods"]] == [copy_slug]  # no shared method
+    links = {item["title"]: item["method_id"] for item in first["tables"]["agenda_items"]}
+    assert links == {"Our round": "copy:1", "Voting": other_shared.id}
+
+    empty_instance(db)
+    toolbox.seed()  # the target instance has the shared toolbox, under other ids
+    db.session.commit()
+    restored, _created = backup.import_partnership(backup.load(backup.dumps(first).encode()))
+    db.session.commit()
+    restored_copy = db.session.scalar(db.select(Method).where(Method.partnership_id == restored.id))
+    assert restored_copy.slug == copy_slug and restored_copy.text("en").title == "Our café"
+    assert {t.locale for t in restored_copy.translations} == {
+        t["locale"] for t in first["tables"]["method_translations"]
+    }
+    items = {i.title: i for i in db.session.scalars(db.select(AgendaItem))}
+    assert items["Our round"].method_id == restored_copy.id
+    # links to shared methods are kept where that row exists here (same id), else dropped
+    voting = items["Voting"].method_id
+    assert voting is None or shared_ids.get(voting) == db.session.get(Method, voting).slug
+    second = json.loads(backup.dumps(backup.export_partnership(restored)))
+    assert second["tables"]["methods"][0]["slug"] == copy_slug
+    assert second["tables"]["agenda_items"][0]["method_id"] == "copy:1"
+
+
+def test_a_restored_copy_whose_slug_is_taken_gets_a_free_one(world, db):
+    from sprintboard.models import Method
+    from sprintboard.services import toolbox, toolbox_copies
+
+    toolbox.seed()
+    p = world.partnership
+    copy, _made = toolbox_copies.adapt_method(
+        toolbox.shared_by_slug("world-cafe"), p, actor=world.users["facilitator"]
+    )
+    db.session.commit()
+    data = backup.dumps(backup.export_partnership(p))
+    taken = copy.slug
+    empty_instance(db)
+    toolbox.seed()
+    db.session.add(Method(slug=taken))
+    db.session.commit()
+    restored, _created = backup.import_partnership(backup.load(data.encode()))
+    db.session.commit()
+    restored_copy = db.session.scalar(db.select(Method).where(Method.partnership_id == restored.id))
+    assert restored_copy.slug != taken and restored_copy.slug.startswith(taken)
+
+
+def test_a_link_to_a_copy_that_is_not_in_the_file_is_refused(world, db):
+    data = json.loads(backup.dumps(backup.export_partnership(rich_partnership(world))))
+    data["tables"]["agenda_items"][0]["method_id"] = "copy:7"
+    empty_instance(db)
+    with pytest.raises(backup.BackupError, match="agenda_items.method_id"):
+        backup.import_partnership(backup.load(json.dumps(data).encode()))
 
 
 def test_attached_files_travel_with_the_backup(world, db, app, tmp_path):
