@@ -139,12 +139,12 @@ def respond(partnership, workshop, fragment, status=200, **forms):
     """htmx: the changed fragment; browsers: back to the workshop page (or the page with errors)."""
     if status == 200 and not htmx.is_htmx():
         return htmx.redirect_to(url_for("workshops.show", pid=partnership.id, wid=workshop.id))
-    return htmx.render(
-        "workshops/show.html",
-        f"workshops/_{fragment}.html",
-        status,
-        **_context(partnership, workshop, **forms),
-    )
+    context = _context(partnership, workshop, **forms)
+    html, status = htmx.render("workshops/show.html", f"workshops/_{fragment}.html", status, **context)
+    if fragment == "details" and status == 200 and htmx.is_htmx():
+        # New dates change what was recorded during the workshop (the outcomes panel lists it).
+        html += render_template("workshops/_outcomes.html", oob=True, **context)
+    return html, status
 
 
 def load(pid, wid, need="manage"):

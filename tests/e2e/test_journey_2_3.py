@@ -46,6 +46,10 @@ def _days():
     return today, today + timedelta(days=1)
 
 
+def _next_year(day):
+    return day + timedelta(days=365)
+
+
 def _accept(page, path, name):
     page.goto(path)
     expect(page.get_by_role("heading", name="Join Hamburg – Minsk")).to_be_visible()
@@ -121,8 +125,9 @@ def test_journey_2_a_facilitator_runs_the_kickoff_in_german(page, live_server, d
     expect(page.get_by_role("heading", name="Kick-off in Hamburg", level=1)).to_be_visible()
     details = page.locator("#workshop-details")
     details.get_by_text("Termine, Uhrzeiten, Gastgeberstadt und Ort bearbeiten").click()
-    details.get_by_label("Startdatum").fill(start.isoformat())
-    details.get_by_label("Enddatum").fill(end.isoformat())
+    # (She types next year's dates by mistake; marking the workshop held will show her.)
+    details.get_by_label("Startdatum").fill(_next_year(start).isoformat())
+    details.get_by_label("Enddatum").fill(_next_year(end).isoformat())
     details.get_by_label("Ort").fill("Motte, Eulenstraße 43")
     details.get_by_role("button", name="Speichern").click()
     expect(page.locator("#workshop-details")).to_contain_text("Motte, Eulenstraße 43")
@@ -202,10 +207,35 @@ def test_journey_2_a_facilitator_runs_the_kickoff_in_german(page, live_server, d
     expect(choirs).to_contain_text("Interesse")
     expect(choirs).to_contain_text("Kultur")
 
-    # Mark the workshop held; its page lists what was recorded (without any contact).
+    # She looks an actor up from the header: "/" jumps to the search box.
+    page.locator("main").click()
+    page.keyboard.press("/")
+    expect(page.locator("#site-search")).to_be_focused()
+    page.keyboard.type("Ottensen")
+    page.keyboard.press("Enter")
+    found = page.locator("#search-results")
+    expect(found.get_by_role("heading", level=2)).to_contain_text("„Ottensen“")
+    expect(found.get_by_role("heading", name=re.compile("^Akteure"))).to_be_visible()
+    for name in ("Gymnasium Ottensen", "Stadtteilarchiv Ottensen"):
+        expect(found.get_by_role("link", name=name, exact=True)).to_be_visible()
+    _audit(axe_check, page)
+    page.go_back()
+
+    # Mark the workshop held: refused in place, with the reason beside the date to correct.
     _tab(page, "Workshops")
     page.get_by_role("region", name="Zeitleiste").get_by_role("link", name="Kick-off in Hamburg").click()
     details = page.locator("#workshop-details")
+    details.get_by_role("button", name="Als durchgeführt markieren").click()
+    reason = "Ein Workshop in der Zukunft kann nicht als durchgeführt markiert werden."
+    expect(details.get_by_role("alert").first).to_have_text(reason)
+    expect(details.get_by_label("Startdatum")).to_be_visible()  # the dates are open, right there
+    expect(details.get_by_label("Startdatum")).to_have_value(_next_year(start).isoformat())
+    expect(details.locator(".status")).to_have_text("geplant")
+    _audit(axe_check, page)
+    details.get_by_label("Startdatum").fill(start.isoformat())
+    details.get_by_label("Enddatum").fill(end.isoformat())
+    details.get_by_role("button", name="Speichern").click()
+    expect(details).not_to_contain_text(reason)
     details.get_by_role("button", name="Als durchgeführt markieren").click()
     expect(details.locator(".status")).to_have_text("durchgeführt")
     expect(details.get_by_role("button", name="Wieder als geplant markieren")).to_be_visible()

@@ -1,10 +1,11 @@
-"""Journeys 5 and 7 of JOURNEYS.md, end to end in a real browser.
+"""Journeys 5 and 7 of JOURNEYS.md, end to end in a real browser (journey 6: test_status_funding.py).
 
 5. Between workshops: cards move by drag and drop, by keyboard and without JavaScript; two members
    edit one card and the second gets the conflict view; a funding idea is logged and moved to
    drafting; the sprint is closed with its two unfinished cards carried into sprint 2.
 7. Sprint & Succeed and after: the "done since the last workshop" report (printed), a retrospective
-   whose actions become cards, projects marked complete, and a JSON backup restored elsewhere.
+   whose actions become cards (one moved by mistake and undone from the toast), projects marked
+   complete, and a JSON backup restored elsewhere.
 """
 
 from __future__ import annotations
@@ -270,6 +271,25 @@ def test_journey_7_sprint_and_succeed_and_after(page, live_server, world, log_in
     expect(page.locator("#flash")).to_be_empty()
     expect(page.get_by_role("link", name="Minutes in both languages within a week")).to_be_visible()
     expect(page.get_by_role("link", name="Plan a joint concert for the city festival")).to_be_visible()
+
+    # She starts the concert card by keyboard, then thinks better of it: Undo puts it back.
+    backlog = board.columns_of(p)[0].id
+    title = "Plan a joint concert for the city festival"
+    concert = page.locator(f'.card-list[data-column="{backlog}"] li.card', has_text=title)
+    concert.get_by_role("link").focus()
+    with page.expect_response(lambda r: r.url.endswith("/move") and r.request.method == "POST"):
+        page.keyboard.press("Shift+ArrowRight")
+    expect(concert).to_have_count(0)
+    toast = page.locator("#flash .flash-undo")
+    expect(toast).to_contain_text("Card moved.")
+    axe_check(page, context="#flash")
+    with page.expect_navigation():
+        toast.get_by_role("button", name="Undo").click()
+    expect(page.locator("#flash")).to_contain_text("Undone.")
+    expect(concert).to_be_visible()
+    db.session.rollback()
+    moved_back = db.session.scalar(select(Card).where(Card.title == title))
+    assert moved_back.column_id == backlog
 
     # Both projects are marked complete.
     for title in ("Choir exchange", "Bike lanes"):

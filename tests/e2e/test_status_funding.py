@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -124,6 +125,18 @@ def test_journey_6_the_city_administration_looks_in(page, live_server, world, lo
     feed = page.get_by_label("Kalender-Link").input_value()
     assert "/cal/" in feed and feed.endswith(".ics")
     assert "BEGIN:VCALENDAR" in page.request.get(feed).text()
+    # She looks up the cycling count from the header ("/" jumps to the search box).
+    page.locator("h2#st-projects-h").click()
+    page.keyboard.press("/")
+    expect(page.locator("#site-search")).to_be_focused()
+    page.keyboard.type("cyclists")
+    page.keyboard.press("Enter")
+    found = page.locator("#search-results")
+    expect(found.get_by_role("heading", level=2)).to_have_text("1 Treffer für „cyclists“")
+    expect(found.get_by_role("heading", name=re.compile("^Karten"))).to_be_visible()
+    found.get_by_role("link", name="Count cyclists").click()
+    expect(page.locator("#card-title")).to_have_text("Count cyclists")
+    axe_check(page)
     # An edit is politely refused.
     response = page.goto(f"/p/{pid}/funding/{town}/edit")
     assert response.status == 403

@@ -383,3 +383,26 @@ def test_workshop_times_in_the_wrong_order_or_without_a_date_are_refused(world, 
     )
     assert ok.status_code == 200
     assert "time zone: Berlin." in ok.get_data(as_text=True)
+
+
+def test_corrected_dates_bring_what_was_recorded_on_them_into_the_outcomes(world, as_role):
+    """Next year's date typed by mistake, corrected to today: the outcomes list today's entries."""
+    from datetime import timedelta
+
+    from sprintboard.models.base import utcnow
+
+    w = _first(world)
+    factories.actor(world.partnership, 0, name="Gymnasium Ottensen")
+    db.session.commit()
+    today = utcnow().date()
+    client = as_role("facilitator", htmx=True)
+    data = {"title": "", "host_city": str(w.host_city_id), "end_date": "", "venue": ""}
+    next_year = (today + timedelta(days=365)).isoformat()
+    wrong = client.post(_url(world, w.id), data={**data, "start_date": next_year})
+    assert "Gymnasium Ottensen" not in wrong.get_data(as_text=True)
+    right = client.post(_url(world, w.id), data={**data, "start_date": today.isoformat()})
+    html = right.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="workshop-details"')
+    outcomes = html[html.index('<section id="outcomes"') :]
+    assert 'data-hx-swap-oob="true"' in outcomes.split(">", 1)[0]
+    assert "Recorded during this workshop" in outcomes and "Gymnasium Ottensen" in outcomes
