@@ -22,7 +22,10 @@ from flask_login import current_user
 from .services import request_keys
 
 MIN_SIZE = 1024  # smaller bodies gain less than the header costs
-_KEY_VALUE = re.compile(rb'(?<=name="request_key" value=")[^"]*')
+# (a literal start, not a look-behind: the engine then skips to each candidate instead of
+# trying the look-behind at every byte of a large page)
+_KEY_ATTR = b'name="request_key" value="'
+_KEY_VALUE = re.compile(re.escape(_KEY_ATTR) + rb'[^"]*')
 
 
 def init_app(app: Flask) -> None:
@@ -85,7 +88,7 @@ def _tag(data: bytes) -> str:
         # Each form's one-time request key is new on every answer: left out of the tag, but the
         # person's latest claimed key put in. So the browser may keep a page (and its keys) only
         # while none of its keys can have been used: a write since gives a new tag.
-        data = _KEY_VALUE.sub(b"", data)
+        data = _KEY_VALUE.sub(_KEY_ATTR, data)
         digest.update(b"%d" % request_keys.latest_claim(current_user.id))
     digest.update(data)
     digest.update(str(session.get("csrf_token", "")).encode())

@@ -12,15 +12,28 @@ is what the test holds this to).
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import format_date, gettext, ngettext
 from markupsafe import Markup
 
-# What markupsafe.escape does to text (& < > ' "), without a Markup object per value.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+try:  # MarkupSafe's C escaping of a str, without a Markup object per value
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - the pure Python MarkupSafe
+
+    def _escape_str(text: str) -> str:
+        return (
+            text.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
 
 
 def escape(value) -> str:
-    return str(value).translate(_ESCAPES)
+    """What markupsafe.escape does to text (& < > ' "), as a plain str."""
+    return _escape_str(value if type(value) is str else str(value))
 
 
 def _text(translated: str, **values) -> Markup:
@@ -29,7 +42,9 @@ def _text(translated: str, **values) -> Markup:
 
 
 class CardRenderer:
-    """Renders cards for one locale (the request's); make one per batch."""
+    """Renders cards for one locale (the request's); make one per batch. Every piece a card
+    shares with others (its project, author badge, labels, avatars, numbers, dates) is made
+    once per batch; a card is then its title and one string join."""
 
     def __init__(self):
         self.author_from = str(_text(gettext("Author from")))
@@ -37,7 +52,15 @@ class CardRenderer:
         self.overdue = str(_text(gettext("Overdue:")))
         self.due = str(_text(gettext("Due:")))
         self.check = gettext("%(done)d/%(total)d done")
-        self.untranslated = str(_text(gettext("not translated yet")))
+        self.untranslated = f'<span class="untranslated">{_text(gettext("not translated yet"))}</span>'
+        self._heads = {
+            state: f'<li class="card is-{escape(state)}"' if state else '<li class="card"'
+            for state in ("", "done", "overdue", "soon")
+        }
+        self._langs: dict = {None: "", "": ""}
+        self._projects: dict = {}
+        self._authors: dict = {}
+        self._labels: dict = {}
         self._points: dict[int, str] = {}
         self._comments: dict[int, str] = {}
         self._files: dict[int, str] = {}
@@ -48,28 +71,71 @@ class CardRenderer:
     def points(self, n: int) -> str:
         text = self._points.get(n)
         if text is None:
-            text = self._points[n] = str(_text(ngettext("%(num)d point", "%(num)d points", n), num=n))
+            number = _text(ngettext("%(num)d point", "%(num)d points", n), num=n)
+            text = self._points[n] = f'<span class="points">{number}</span>'
         return text
 
     def files(self, n: int) -> str:
         text = self._files.get(n)
         if text is None:
-            text = self._files[n] = str(_text(ngettext("%(num)d file", "%(num)d files", n), num=n))
+            number = _text(ngettext("%(num)d file", "%(num)d files", n), num=n)
+            text = self._files[n] = f'<span class="files">{number}</span>'
         return text
 
     def comments(self, n: int) -> str:
         text = self._comments.get(n)
         if text is None:
-            text = self._comments[n] = str(_text(ngettext("%(num)d comment", "%(num)d comments", n), num=n))
+            number = _text(ngettext("%(num)d comment", "%(num)d comments", n), num=n)
+            text = self._comments[n] = f'<span class="comments">{number}</span>'
         return text
 
-    def date(self, due) -> str:
-        text = self._dates.get(due)
-        if text is None:
-            text = self._dates[due] = (
-                f'<time datetime="{due.isoformat()}">{escape(format_date(due, "short"))}</time>'
+    def date(self, due, overdue: bool) -> str:
+        """The due date (a date or its ISO text), as "Due:" or "Overdue:" and a <time>."""
+        html = self._dates.get((due, overdue))
+        if html is None:
+            day = date.fromisoformat(due) if isinstance(due, str) else due
+            word = self.overdue if overdue else self.due
+            html = self._dates[due, overdue] = (
+                f'<span class="due">{word} <time datetime="{day.isoformat()}">'
+                f"{escape(format_date(day, 'short'))}</time></span>"
             )
-        return text
+        return html
+
+    def lang(self, lang) -> str:
+        attr = self._langs.get(lang)
+        if attr is None:
+            attr = self._langs[lang] = f' lang="{escape(lang)}"'
+        return attr
+
+    def project(self, project) -> str:
+        if not project:
+            return ""
+        html = self._projects.get(project.title)
+        if html is None:
+            html = f'<span class="card-project">{escape(project.title)}</span>'
+            self._projects[project.title] = html
+        return html
+
+    def author(self, person) -> str:
+        if not person:
+            return ""
+        key = (person["city_index"], person["city"])
+        html = self._authors.get(key)
+        if html is None:
+            html = self._authors[key] = (
+                f'<span class="city-badge c{escape(person["city_index"])}"><span class="visually-hidden">'
+                f"{self.author_from} </span>{escape(person['city'])}</span>"
+            )
+        return html
+
+    def label(self, label) -> str:
+        key = (label.name, label.colour)
+        html = self._labels.get(key)
+        if html is None:
+            html = self._labels[key] = (
+                f'<span class="label label-{escape(label.colour)}">{escape(label.name)}</span>'
+            )
+        return html
 
     def avatar(self, person: dict) -> str:
         key = (person["name"], person["city"], person["city_index"], person["initials"])
@@ -110,41 +176,32 @@ class CardRenderer:
         """The same arguments as the template: `card` a row (id, title, language, estimate,
         checklist_total, checklist_done, attachment_count, comment_count), `author` and
         `assignees` dicts (name, initials, city, city_index), `labels` rows (name, colour),
-        `project` a row (title)."""
+        `project` a row (title); `due` a date (or its ISO text)."""
         cid = card.id
-        parts = [
-            f'<li class="card is-{state}"' if state else '<li class="card"',
-            f' id="card-{cid}" data-card="{cid}">',
-            f'<a class="card-title" id="card-link-{cid}" href="{escape(href)}"',
-        ]
-        lang = title_lang or card.language  # (title: in the reader's language, when translated)
-        if lang:
-            parts.append(f' lang="{escape(lang)}"')
-        parts.append(f">{escape(title or card.title)}</a>")
-        if project:
-            parts.append(f'<span class="card-project">{escape(project.title)}</span>')
-        parts.append('\n<div class="card-meta">')
-        if author:
-            parts.append(
-                f'<span class="city-badge c{escape(author["city_index"])}"><span class="visually-hidden">'
-                f"{self.author_from} </span>{escape(author['city'])}</span>"
-            )
-        for label in labels:
-            parts.append(f'<span class="label label-{escape(label.colour)}">{escape(label.name)}</span>')
-        for person in assignees:
-            parts.append(self.avatar(person))
+        head = self._heads.get(state)
+        if head is None:
+            head = self._heads[state] = f'<li class="card is-{escape(state)}"'
+        meta = self.author(author) if author else ""
+        if labels:
+            meta += "".join([self.label(label) for label in labels])
+        if assignees:
+            meta += "".join([self.avatar(person) for person in assignees])
         if card.estimate is not None:
-            parts.append(f'<span class="points">{self.points(card.estimate)}</span>')
+            meta += self.points(card.estimate)
         if due:
-            word = self.overdue if state == "overdue" else self.due
-            parts.append(f'<span class="due">{word} {self.date(due)}</span>')
+            meta += self.date(due, state == "overdue")
         if card.checklist_total:
-            parts.append(self.checklist(card.checklist_done, card.checklist_total))
+            meta += self.checklist(card.checklist_done, card.checklist_total)
         if card.attachment_count:
-            parts.append(f'<span class="files">{self.files(card.attachment_count)}</span>')
+            meta += self.files(card.attachment_count)
         if untranslated:
-            parts.append(f'<span class="untranslated">{self.untranslated}</span>')
+            meta += self.untranslated
         if card.comment_count:
-            parts.append(f'<span class="comments">{self.comments(card.comment_count)}</span>')
-        parts.append("\n</div></li>")
-        return Markup("".join(parts))  # noqa: S704 - every value above is escaped
+            meta += self.comments(card.comment_count)
+        # (title: in the reader's language, when translated)
+        return Markup(  # noqa: S704 - every value is escaped (or made of escaped pieces)
+            f'{head} id="card-{cid}" data-card="{cid}"><a class="card-title" id="card-link-{cid}"'
+            f' href="{_escape_str(href)}"{self.lang(title_lang or card.language)}>'
+            f"{_escape_str(title or card.title)}</a>{self.project(project) if project else ''}"
+            f'\n<div class="card-meta">{meta}\n</div></li>'
+        )

@@ -8,12 +8,14 @@ belongs in has one rule (`lane_keys`), used by the board and by live updates ali
 
 from __future__ import annotations
 
+import functools
+from collections import namedtuple
 from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, cast, exists, func, or_, select, union_all
+from sqlalchemy import Integer, String, and_, bindparam, cast, exists, func, or_, select, union_all
 
 from .. import timezones
 from ..extensions import db
@@ -107,8 +109,19 @@ class Board:
 
 
 def fetch(statement) -> list:
-    """Plain rows through Core: the ORM's per-row machinery costs more than the query here."""
-    return db.session.connection().execute(statement).all()
+    """Plain rows through Core: the ORM's per-row machinery costs more than the query here.
+    Named tuples, not SQLAlchemy rows: reading a field of a row by name costs ~0.5 µs, of a
+    named tuple ~0.03 µs, and the board reads a dozen fields of thousands of rows."""
+    result = db.session.connection().execute(statement)
+    make = _row_class(tuple(result.keys()))
+    return [make(row) for row in result]
+
+
+@functools.cache
+def _row_class(fields: tuple[str, ...]):
+    cls = namedtuple("Row", fields, rename=True)  # noqa: PYI024 - a class per query shape
+    new = tuple.__new__
+    return lambda row: new(cls, row)
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -242,10 +255,19 @@ def _open_card_ids(partnership):
     return select(Card.id).where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
 
 
+def id_list(ids):
+    """`ids` for an IN: a list as one expanding parameter (SQLAlchemy would otherwise coerce each
+    of hundreds of ids into a parameter of its own, and compile the query anew per count);
+    a subquery as it is."""
+    if isinstance(ids, list | tuple | set | frozenset):
+        return bindparam(None, list(ids), expanding=True, type_=Integer)
+    return ids
+
+
 def pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:
     """card id -> [assignee ids | label ids] for the given cards (a list or a subquery), in one query."""
     result: dict[int, list[int]] = {}
-    for card_id, other_id in fetch(select(card_col, other_col).where(card_col.in_(card_ids))):
+    for card_id, other_id in fetch(select(card_col, other_col).where(card_col.in_(id_list(card_ids)))):
         result.setdefault(card_id, []).append(other_id)
     return result
 

@@ -37,6 +37,7 @@ from .query import (
     Filters,
     Options,
     fetch,
+    id_list,
     load_options,
     open_counts,
     pairs,
@@ -240,7 +241,10 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
 def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, Markup]:
     ids = [row.id for row, *_rest in missing]
     reader = str(get_locale())
-    full = {row.id: row for row in fetch(translations.with_reader_title(select(*CARD_FIELDS), reader, ids))}
+    full = {
+        row.id: row
+        for row in fetch(translations.with_reader_title(select(*CARD_FIELDS), reader, id_list(ids)))
+    }
     if assignees is None:
         assignees = pairs(card_assignees.c.card_id, card_assignees.c.user_id, ids)
     card_label_ids = pairs(card_labels.c.card_id, card_labels.c.label_id, ids)
@@ -250,52 +254,60 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
     labels = {lb.id: lb for lb in options.labels}
     city_index = {city_id: i for i, (city_id, _name) in enumerate(options.cities)}
     city_name = dict(options.cities)
-    renderer = CardRenderer()
+    render = CardRenderer().render
     href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
     # Each person once per batch (not once per card), and the name order of assignees.
     persons = {uid: _person(uid, people, city_index, city_name) for uid in people}
     order = person_order(people)
+    put, size = store.local.put, cache.text_size
+    shared = store.shared is not None
     result, to_share = {}, {}
     for place, key, state, due in missing:
         row = full.get(place.id)
         if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
             continue
-        label_ids = tuple(lid for lid in card_label_ids.get(row.id, ()) if lid in labels)
-        assignee_ids = assignees.get(row.id, ())
-        assignee_ids = tuple(sorted(assignee_ids, key=order) if len(assignee_ids) > 1 else assignee_ids)
-        html = renderer.render(
+        cid = row.id
+        label_ids = card_label_ids.get(cid)
+        label_ids = tuple([lid for lid in label_ids if lid in labels]) if label_ids else ()
+        assignee_ids = assignees.get(cid) or ()
+        if len(assignee_ids) > 1:
+            assignee_ids = tuple(sorted(assignee_ids, key=order))
+        else:
+            assignee_ids = tuple(assignee_ids)
+        # The title in the reader's language when someone translated it; else the original,
+        # marked when it is in another (known) language.
+        title = title_lang = None
+        untranslated = False
+        if row.language is not None and row.language != reader:
+            if row.reader_title:
+                title, title_lang = row.reader_title, reader
+            else:
+                untranslated = True
+        html = render(
             row,
             state=state,
-            href=f"{href}{row.id}",
-            due=date.fromisoformat(due) if due else None,
+            href=f"{href}{cid}",
+            due=due,
             author=persons.get(row.author_id),
-            assignees=[persons[uid] for uid in assignee_ids if uid in persons],
-            labels=[labels[lid] for lid in label_ids],
+            assignees=[persons[uid] for uid in assignee_ids if uid in persons] if assignee_ids else (),
+            labels=[labels[lid] for lid in label_ids] if label_ids else (),
             project=projects.get(row.project_id),
-            **_reader_title(row, reader),
+            title=title,
+            title_lang=title_lang,
+            untranslated=untranslated,
         )
         depends = shown.of(place, label_ids, assignee_ids)
-        store.local.put(key, (label_ids, assignee_ids, depends, html), cache.text_size(html))
-        if store.shared is not None:
+        put(key, (label_ids, assignee_ids, depends, html), size(html))
+        if shared:
             value = (
                 f"{','.join(map(str, label_ids))}|{','.join(map(str, assignee_ids))}|{cache.digest(depends)}|"
             )
             to_share[_shared_key(key)] = (value + html).encode()
-        result[row.id] = html
+        result[cid] = html
     store.stats["rendered"] += len(result)
     if to_share:
         store.shared.set_many(to_share)
     return result
-
-
-def _reader_title(row, reader: str) -> dict:
-    """The title in the reader's language when someone translated it; else the original, marked
-    when it is in another (known) language."""
-    if row.language is None or row.language == reader:
-        return {}
-    if row.reader_title:
-        return {"title": row.reader_title, "title_lang": reader}
-    return {"untranslated": True}
 
 
 def board_texts() -> dict[str, str]:
