@@ -118,7 +118,11 @@ def _init_extensions(app: Flask) -> None:
 
     webhooks.install()  # deliveries written with the changes they tell of
     with app.app_context():
-        configure_engine(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
+        configure_engine(
+            db.engine,
+            app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000),
+            write_gate=app.config.get("SQLITE_WRITE_GATE", True),
+        )
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -83,6 +83,9 @@ def load(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite: writing requests queue in turn for the write lock (database.py, write_gate.py);
+        # SQLITE_WRITE_GATE=0 leaves them to SQLite's busy handler (to compare, tests/bench/).
+        "SQLITE_WRITE_GATE": os.environ.get("SQLITE_WRITE_GATE", "1") != "0",
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": True,

@@ -1,11 +1,15 @@
 """Engine settings: SQLite pragmas and write transactions that take the lock up front."""
 
 import os
+import sqlite3
 from pathlib import Path
 
 from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from .write_gate import WriteGate, connection_class, gate_path
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -18,12 +22,19 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int = 10000, *, write_gate: bool = True) -> None:
     """Make an SQLite engine safe for several threads and processes writing at once."""
     _recycle_after_storage_failures(engine)
     if not _is_sqlite(engine):
         return
     _create_private(engine.url.database)
+    gate = _write_gate(engine.url.database) if write_gate else None
+
+    if gate is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _gated_connections(_dialect, _record, _cargs, cparams):
+            cparams["factory"] = connection_class(gate)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -48,7 +59,19 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
         # the error page): it must not queue for the write lock again and time out on a change
         # that is already saved (or already refused).
         if has_request_context() and request.method not in SAFE_METHODS and not _done_writing():
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers queue at the gate (write_gate.py) in turn, rather than in SQLite's busy
+            # handler, which polls and can leave one waiting until busy_timeout.
+            dbapi = connection.connection.dbapi_connection
+            if gate is not None and not gate.acquire(dbapi, busy_timeout_ms / 1000):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if gate is not None:
+                    gate.release(dbapi)
+                raise
         else:
             connection.exec_driver_sql("BEGIN")
 
@@ -56,6 +79,12 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000) -> None:
     def _on_commit(_connection):
         if has_request_context():
             g.database_committed = True
+
+
+def _write_gate(database: str | None) -> WriteGate | None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return WriteGate(gate_path(database))
 
 
 def _recycle_after_storage_failures(engine: Engine) -> None:

@@ -1,14 +1,27 @@
 """Load benchmark (run on demand, loopback only, bounded):
 
-    python tests/bench/bench_load.py [--users 50] [--seconds 20] [--workers 4] [--kill-every 0]
+    python tests/bench/bench_load.py [--users 50] [--seconds 20] [--workers 4] [--think 1.0]
+                                     [--kill-every 0]
 
 Users move their own cards on 10 boards (so every acknowledged move can be checked) and read
 their board now and then, against gunicorn (gthread) on 127.0.0.1 with a fresh SQLite database
 (or DATABASE_URL / REDIS_URL from the environment). It prints moves by status, p50/p99 latency,
 acknowledged-but-missing moves (must be 0), moves answered 5xx that were saved anyway (must be
 0), the invariants (one activity row per saved move, positions unique per column), and the load
-average beside the run. --kill-every N kills one worker every N seconds (only in-flight requests
-may fail). Figures are machine-dependent: compare ratios (p99 against the goal, runs side by side).
+average beside the run.
+
+--think S: each user pauses between requests for a random time, exponential with mean S seconds
+(default 1 s), as a person looks at the board before the next drag (1 s is a hurried person:
+still ~40 moves/s from 50 users); arrivals then look like many independent people (a Poisson-like
+stream) and latency measures the app, not a queue this bench builds itself. --think 0 is the
+saturation figure: every user fires the next request as soon as the last one answered (a closed
+loop of N busy clients, so by Little's law each request waits for about N others and p99 grows
+with N whatever the app does).
+
+--kill-every N kills one worker every N seconds (only in-flight requests may fail).
+SQLITE_WRITE_GATE=0 in the environment runs without the write gate (sprintboard/write_gate.py),
+for a side-by-side figure. Figures are machine-dependent: compare ratios (p99 against the goal,
+runs side by side) and note the load average.
 """
 
 from __future__ import annotations
@@ -125,10 +138,16 @@ def request(port, method, path, cookie, body=None, headers=None):
         conn.close()
 
 
-def user_loop(port, user, deadline, log):
-    """Move the user's own card back and forth; read the board every fifth step."""
+def user_loop(port, user, deadline, log, think):
+    """Move the user's own card back and forth; read the board every fifth step; pause `think`
+    seconds on average (exponential) between steps."""
     step = 0
+    rng = random.Random(user["card"])  # noqa: S311 - think times, not secrets
     while time.monotonic() < deadline:
+        if think:
+            time.sleep(min(rng.expovariate(1 / think), max(0.0, deadline - time.monotonic())))
+            if time.monotonic() >= deadline:
+                break
         step += 1
         if step % 5 == 0:
             status, elapsed, _ = request(port, "GET", f"/p/{user['pid']}/board", user["cookie"])
@@ -195,7 +214,7 @@ def run(args) -> dict:
         deadline = time.monotonic() + args.seconds
         logs = [[] for _ in users]
         threads = [
-            threading.Thread(target=user_loop, args=(port, u, deadline, log), daemon=True)
+            threading.Thread(target=user_loop, args=(port, u, deadline, log, args.think), daemon=True)
             for u, log in zip(users, logs, strict=True)
         ]
         for t in threads:
@@ -283,6 +302,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause between requests (s); 0: none")
     parser.add_argument("--kill-every", type=float, default=0)
     parser.add_argument("--goal-p99-ms", type=float, default=300)
     args = parser.parse_args()
@@ -291,7 +311,8 @@ def main() -> None:
     r = run(args)
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     load = f"load average {r['load'][0]} -> {r['load'][1]}"
-    print(f"{db}, {args.users} users, {args.workers} workers, {args.seconds:.0f} s, {load}")
+    think = f"think {args.think:g} s" if args.think else "no think time (saturation)"
+    print(f"{db}, {args.users} users, {think}, {args.workers} workers, {args.seconds:.0f} s, {load}")
     retry = r["retry_after_on_503"]
     print(f"  moves {r['moves']} by status {r['by_status']}  (every 503 has Retry-After: {retry})")
     print(f"  reads {r['reads']} (5xx: {r['reads_5xx']}, median {r['median_read_ms']:.0f} ms)")

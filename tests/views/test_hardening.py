@@ -196,6 +196,35 @@ def test_a_saved_move_is_answered_even_when_another_writer_takes_the_lock_right_
     assert db.session.get(Card, card.id).column_id == target.id
 
 
+def test_a_move_waits_its_turn_behind_another_process_and_gets_503_when_it_does_not_come(busy_app, login):
+    """Writers queue at the write gate (a file lock beside the database) instead of polling
+    SQLite's lock: a worker holding it keeps a move out for the wait allowed (here 0.3 s), which
+    then ends in 503 with Retry-After and nothing moved; once it lets go, the move goes through."""
+    from sprintboard.extensions import db
+    from sprintboard.models import Card
+    from sprintboard.services import board
+    from sprintboard.write_gate import gate_path
+    from tests.test_write_gate import _let_go, _other_process
+
+    app, world, card = busy_app
+    target = board.columns_of(world.partnership)[2]
+    client = login(app.test_client(), world.users["member"])
+    url = f"/p/{world.partnership.id}/cards/{card.id}/move"
+    other = _other_process(gate_path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")))
+    try:
+        r = client.post(url, data={"column": target.id})
+    finally:
+        _let_go(other)
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "5"
+    db.session.rollback()
+    assert db.session.get(Card, card.id).column_id != target.id
+    again = client.post(url, data={"column": target.id})
+    assert again.status_code in (200, 303)
+    db.session.rollback()
+    assert db.session.get(Card, card.id).column_id == target.id
+
+
 # --- storage failures: read-only or full --------------------------------------------------------
 
 
