@@ -225,7 +225,7 @@ def plan_board(
             done_more,
             tuple(sorted(counts.items())),
             tuple(rows),
-            tuple((c.id, c.name, c.position, c.wip_limit, c.is_done) for c in columns),
+            tuple((c.id, c.shown_name, c.position, c.wip_limit, c.is_done) for c in columns),
         )
     )
     return Board(

@@ -14,8 +14,9 @@ FIELD_LABELS = {
     "notes": _l("Notes"),
     "description": _l("Description"),
     "text": _l("Text"),
+    "name": _l("Name"),
 }
-ONE_LINE = {"title", "next_step"}
+ONE_LINE = {"title", "next_step", "name"}
 
 
 def translation_form(fields: dict[str, int], **kwargs) -> Form:

@@ -117,7 +117,8 @@ def _render(partnership: Partnership, activity: Activity) -> str:
     inner = Markup("")
     shown = data
     column_ids = {data.get("frm_id"), data.get("to_id")} - {None}
-    if activity.verb in STRUCTURAL:
+    names_column = activity.verb == "translation.saved" and data.get("kind") == "column"
+    if activity.verb in STRUCTURAL or names_column:
         attrs["data-structure"] = ""
     if card_id:
         card = db.session.get(Card, card_id)
@@ -133,9 +134,10 @@ def _render(partnership: Partnership, activity: Activity) -> str:
             attrs["data-order"] = " ".join(str(i) for i in _column_order(card))
             inner = render.card_fragment(partnership, card)
             shown = _in_reader_language(data, card)
-    if activity.subject_type == "column" or activity.verb.startswith("column."):
+    if activity.subject_type == "column" or activity.verb.startswith("column.") or names_column:
         column_ids = None  # every badge (a WIP limit or name may have changed)
-    columns = columns_of(partnership)
+    columns = columns_of(partnership)  # (named as this reader sees them)
+    shown = _columns_in_reader_language(shown, columns)
     if column_ids is not None:
         columns = [c for c in columns if c.id in column_ids]
     # The tab that made the change already shows it: live.js skips events tagged with its id.
@@ -161,6 +163,22 @@ def _in_reader_language(data: dict, card: Card) -> dict:
         return data
     version = translations.version(card, str(get_locale()))
     return {**data, "title": version.text("title")} if version.differs and version.translated else data
+
+
+def _columns_in_reader_language(data: dict, columns: list[BoardColumn]) -> dict:
+    """The event's details with the columns a card moved between named as the reader's board
+    names them."""
+    names = {c.id: c.shown_name for c in columns if c.shown_name != c.name}
+    changed = {
+        key: names[data[f"{key}_id"]]
+        for key in ("frm", "to")
+        if data.get(f"{key}_id") in names and data.get(key) == _name_of(columns, data[f"{key}_id"])
+    }
+    return {**data, **changed} if changed else data
+
+
+def _name_of(columns, column_id) -> str | None:
+    return next((c.name for c in columns if c.id == column_id), None)
 
 
 def _card_id(activity: Activity, data: dict) -> int | None:

@@ -7,7 +7,7 @@ from .applications import Application, Call, Criterion, Review, Score
 from .attachment import ATTACHMENT_OWNERS, Attachment
 from .board_view import DENSITIES, BoardView
 from .card import Card, ChecklistItem, card_assignees, card_labels
-from .column import DEFAULT_COLUMNS, BoardColumn
+from .column import BoardColumn
 from .comment import Comment
 from .entry import ENTRY_KINDS, MatchEntry
 from .facilitation import RETRO_KINDS, RetroNote, Vote, VoteItem, VoteSession
@@ -75,7 +75,6 @@ __all__ = [
     "VoteItem",
     "VoteSession",
     "Workshop",
-    "DEFAULT_COLUMNS",
     "FUNDING_STATUSES",
     "OPEN_FUNDING_STATUSES",
     "CalendarFeed",

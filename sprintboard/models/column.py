@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 
-DEFAULT_COLUMNS = ("Backlog", "To do", "In progress", "Review", "Done")
-
 
 class BoardColumn(db.Model):
     __tablename__ = "board_columns"
@@ -19,5 +17,15 @@ class BoardColumn(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     wip_limit: Mapped[int | None]
     is_done: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str | None] = mapped_column(String(8))  # original language of the name
+
+    # The name in the reader's language where someone translated it (set for one render by
+    # services.translations.name_columns; not stored here).
+    reader_name = None
+
+    @property
+    def shown_name(self) -> str:
+        """The name as the reader sees it: translated when a current translation exists."""
+        return self.reader_name or self.name
 
     partnership: Mapped[Partnership] = relationship()  # noqa: F821

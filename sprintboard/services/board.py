@@ -6,7 +6,8 @@ column is renumbered only when two neighbours leave no room between them.
 
 from __future__ import annotations
 
-from flask_babel import force_locale
+from flask import has_request_context
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -26,7 +27,7 @@ class WipLimitReached(Conflict):
         super().__init__(
             _(
                 "“%(column)s” is at its limit of %(n)d cards. Finish a card there first.",
-                column=column.name,
+                column=column.shown_name,
                 n=column.wip_limit,
             )
         )
@@ -49,26 +50,58 @@ class StaleEdit(Conflict):
 DEFAULT_COLUMN_NAMES = (_l("Backlog"), _l("To do"), _l("In progress"), _l("Review"), _l("Done"))
 
 
+def default_column_names(language: str) -> list[str]:
+    with force_locale(language):
+        return [str(name) for name in DEFAULT_COLUMN_NAMES]
+
+
 def create_default_columns(partnership: Partnership, language: str | None = None) -> list[BoardColumn]:
-    with force_locale(language or "en"):
-        names = [str(name) for name in DEFAULT_COLUMN_NAMES]
+    """The columns of a new board, named in `language` (the creator's); their names come
+    translated into the other languages, and each can be translated further like content."""
+    from ..i18n import LANGUAGES
+    from .translations import translate_default_columns
+
+    language = language if language in LANGUAGES else "en"
+    names = default_column_names(language)
     columns = [
-        BoardColumn(partnership=partnership, name=name, position=i, is_done=(i == len(names) - 1))
+        BoardColumn(
+            partnership=partnership, name=name, position=i, is_done=(i == len(names) - 1), language=language
+        )
         for i, name in enumerate(names)
     ]
     db.session.add_all(columns)
     db.session.flush()
+    translate_default_columns(columns, {code: default_column_names(code) for code in LANGUAGES})
     return columns
 
 
+def backlog_column(columns: list[BoardColumn]) -> BoardColumn | None:
+    """Where new work goes: the column named "Backlog" in any of the languages (boards are
+    created in their creator's), else the first open column, else the first."""
+    from ..i18n import LANGUAGES
+
+    backlog = {default_column_names(code)[0].casefold() for code in LANGUAGES}
+    return next(
+        (c for c in columns if c.name.casefold() in backlog),
+        next((c for c in columns if not c.is_done), columns[0] if columns else None),
+    )
+
+
 def columns_of(partnership: Partnership) -> list[BoardColumn]:
-    return list(
+    """The board's columns in order; in a request, each with its name as the reader sees it
+    (`shown_name`: translated into their language when someone has)."""
+    columns = list(
         db.session.scalars(
             select(BoardColumn)
             .where(BoardColumn.partnership_id == partnership.id)
             .order_by(BoardColumn.position, BoardColumn.id)
         )
     )
+    if has_request_context():
+        from .translations import name_columns
+
+        name_columns(columns, str(get_locale()))
+    return columns
 
 
 def open_count(column: BoardColumn) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from ..extensions import db
 from ..models import LABEL_COLOURS, BoardColumn, Card, Label, Partnership, card_labels
 from ..models.base import utcnow
-from . import DomainError
+from . import DomainError, translations
 from .activity import describes, log
 from .board import columns_of
 
@@ -125,6 +125,7 @@ def delete_column(column: BoardColumn, *, actor) -> None:
         raise DomainError(_("At least one column must stay open (not “done”)."))
     name = column.name
     log(actor, "column.deleted", column, partnership=partnership, name=name)
+    translations.forget("column", [column.id])
     db.session.delete(column)
     _normalise(others)
     db.session.flush()

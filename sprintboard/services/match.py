@@ -37,7 +37,7 @@ from ..models.match import Match, match_vote_items
 from ..models.theme import Theme
 from . import Conflict, DomainError
 from .activity import describes, log
-from .board import columns_of
+from .board import backlog_column, columns_of
 from .cards import create_card
 from .entries import ENTRY_KIND_LABELS, entries_of
 from .projects import create_project
@@ -249,7 +249,7 @@ def create_project_from_match(match: Match, *, actor) -> Project:
         for helper in helpers:
             helper.projects.append(project)
     columns = columns_of(partnership)
-    column = next((c for c in columns if c.name == "Backlog"), columns[0] if columns else None)
+    column = backlog_column(columns)
     if column is None:
         raise DomainError(_("The board has no columns yet."))
     create_card(partnership, _("Agree on goals and first steps"), column=column, project=project, actor=actor)

@@ -23,6 +23,7 @@ from ..i18n import LANGUAGES
 from ..models import (
     Actor,
     AgendaItem,
+    BoardColumn,
     Card,
     City,
     Comment,
@@ -129,6 +130,7 @@ KINDS: dict[str, Kind] = {
         scope=_via_city,
     ),
     "retro": Kind(RetroNote, {"text": 500}, lambda o: o.partnership_id, _l("Retro note")),
+    "column": Kind(BoardColumn, {"name": 60}, lambda o: o.partnership_id, _l("Column name")),
 }
 
 
@@ -427,6 +429,41 @@ def with_reader_title(statement, language: str, card_ids: list[int]):
         )
         .where(Card.id.in_(card_ids))
     )
+
+
+def name_columns(columns: list, language: str) -> list:
+    """Give each column its name in `language` for this render (`column.shown_name`): a
+    translation made from its current name, else the name itself. One query."""
+    translated = {}
+    ids = [c.id for c in columns if c.language is not None and c.language != language]
+    if ids:
+        found = db.session.execute(
+            select(Translation.object_id, Translation.text, Translation.source_hash).where(
+                Translation.kind == "column",
+                Translation.object_id.in_(ids),
+                Translation.field == "name",
+                Translation.language == language,
+                Translation.status == "ready",
+            )
+        )
+        translated = {object_id: (text, digest) for object_id, text, digest in found}
+    for column in columns:
+        text, digest = translated.get(column.id, (None, None))
+        # (a renamed column shows its new name until someone translates that one)
+        column.reader_name = text if text and digest == source_hash(column.name) else None
+    return columns
+
+
+def translate_default_columns(columns: list, names: dict[str, list[str]]) -> None:
+    """The default columns of a new board come translated into every other language: `names`
+    maps a language to the default names in it (the catalogs' translations)."""
+    for language, translated in names.items():
+        for column, text in zip(columns, translated, strict=True):
+            if language == column.language:
+                continue
+            row = _row("column", column, "name", language)
+            row.text, row.source_text, row.source_hash = text, column.name, source_hash(column.name)
+    db.session.flush()
 
 
 def translated_ids(kind: str, object_ids: list[int], language: str) -> set[int]:

@@ -12,7 +12,7 @@ from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..ids import arg_int
 from ..live import render as live
 from ..services import board as board_service
-from ..services import board_view, cards, facilitation, sprints, watching
+from ..services import board_view, cards, facilitation, sprints, translations, watching
 from ..services import undo as undo_service
 from . import safe_next, undo
 
@@ -155,6 +155,7 @@ def move(pid, card_id):
     if not form.validate_on_submit():
         return errors.form_errors(form)
     column = access.get_column_or_404(partnership, form.column.data)
+    translations.name_columns([column, card.column], str(get_locale()))  # as the mover reads them
     before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
     after = access.get_card_or_404(partnership, form.after.data) if form.after.data else None
     override = form.override_wip.data and access.can(current_user, "manage", partnership)
@@ -192,7 +193,7 @@ def move(pid, card_id):
         message=_(
             "Moved “%(title)s” to %(column)s, position %(place)d of %(total)d.",
             title=card.title,
-            column=new.name,
+            column=new.shown_name,
             place=place,
             total=total,
         ),

@@ -104,6 +104,7 @@ def _context(
 def _translation_context(card) -> dict:
     """The card and its comments in the reader's language, unless they asked for the original."""
     reader = str(get_locale())
+    translations.name_columns([card.column], reader)
     return {
         "reader": reader,
         "show_original": request.values.get("original") == "1",

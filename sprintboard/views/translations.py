@@ -30,6 +30,7 @@ OBJECT_URLS = {
     "actor": lambda pid, o: url_for("actors.index", pid=pid),
     "entry": lambda pid, o: url_for("match.entries", pid=pid),
     "retro": lambda pid, o: url_for("facilitation.index", pid=pid),
+    "column": lambda pid, o: url_for("columns.settings", pid=pid) + f"#column-{o.id}",
 }
 
 

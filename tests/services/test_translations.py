@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from sprintboard.extensions import db
-from sprintboard.models import Translation
+from sprintboard.models import Card, Translation
 from sprintboard.services import DomainError, cards, translations
 from tests import factories
 
@@ -77,7 +77,7 @@ def test_a_bad_translation_is_refused_and_nothing_is_stored(ctx, team, language,
     with pytest.raises(DomainError, match=message):
         translations.save_translation(card, language, texts, actor=max_)
     db.session.rollback()
-    assert db.session.scalars(select(Translation)).all() == []
+    assert db.session.scalars(select(Translation).where(Translation.kind != "column")).all() == []
 
 
 def test_comments_are_translated_too(ctx, team):
@@ -89,7 +89,7 @@ def test_comments_are_translated_too(ctx, team):
     assert translations.version(comment, "de").text("body") == "Ich kaufe morgen."
     cards.delete_comment(comment, actor=anna)
     db.session.commit()
-    assert db.session.scalars(select(Translation)).all() == []
+    assert db.session.scalars(select(Translation).where(Translation.kind != "column")).all() == []
 
 
 def test_the_queue_lists_what_needs_a_translation_newest_first(ctx, team, world):
@@ -164,7 +164,7 @@ def test_a_person_corrects_a_machine_translation_and_the_machine_never_overrides
         translations.request_machine(card, "de", actor=max_)
     db.session.rollback()
     # A suggestion still on its way when the person saved is dropped by the worker.
-    rows = db.session.scalars(select(Translation)).all()
+    rows = db.session.scalars(select(Translation).where(Translation.kind != "column")).all()
     assert translations.run_machine([row.id for row in rows]) == 0
     assert translations.version(card, "de").text("title") == "Farben kaufen"
 
@@ -194,7 +194,7 @@ def test_without_a_configured_service_no_text_leaves_the_server(ctx, team, app):
     with pytest.raises(translations.MachineUnavailable):
         translations.request_machine(card, "de", actor=max_)
     db.session.rollback()
-    assert db.session.scalars(select(Translation)).all() == []
+    assert db.session.scalars(select(Translation).where(Translation.kind != "column")).all() == []
 
 
 # No English left: what the product itself writes into a new partnership ------------------------
@@ -223,6 +223,61 @@ def test_a_new_board_gets_its_columns_in_the_creators_language(ctx):
         "Готово",
     ]
     assert [c.is_done for c in board.columns_of(russian)] == [False, False, False, False, True]
+
+
+def test_column_names_are_translatable_and_the_defaults_come_translated(app, db):
+    from flask_babel import force_locale
+
+    from sprintboard.services import board, columns, match
+
+    with app.test_request_context():
+        vera = factories.user("Вера", is_admin=True, locale="ru")
+        p = factories.partnership("Минск – Гамбург", actor=vera)
+        db.session.commit()
+    names = {}
+    for language in ("ru", "de", "en", "uk", "be"):
+        with app.test_request_context(), force_locale(language):
+            names[language] = [c.shown_name for c in board.columns_of(p)]
+    assert names["ru"] == ["Бэклог", "К выполнению", "В работе", "На проверке", "Готово"]
+    assert names["de"] == ["Backlog", "Zu erledigen", "In Arbeit", "In Prüfung", "Erledigt"]
+    assert names["en"] == ["Backlog", "To do", "In progress", "Review", "Done"]
+    assert names["uk"] == ["Беклог", "До виконання", "В роботі", "На перевірці", "Готово"]
+    assert names["be"] != names["ru"] and names["be"][1] != "К выполнению"  # not Russian
+
+    with app.test_request_context(), force_locale("de"):
+        todo = board.columns_of(p)[1]
+        assert todo.name == "К выполнению" and todo.language == "ru"  # the original stays the name
+        assert translations.queue_for(p, "de", "column") == []  # the defaults need nothing
+        # A renamed column shows its new name until someone translates that one.
+        columns.update_column(todo, name="Сделать на неделе", wip_limit=None, is_done=False, actor=vera)
+        assert board.columns_of(p)[1].shown_name == "Сделать на неделе"
+        [queued] = translations.queue_for(p, "de", "column")
+        assert queued.version.obj.id == todo.id and queued.version.outdated
+        translations.save_translation(todo, "de", {"name": "Diese Woche"}, actor=None)
+        assert board.columns_of(p)[1].shown_name == "Diese Woche"
+        # A new column is in its author's language, and can be translated like content.
+        added = columns.add_column(p, "Ideen", actor=None)
+        assert added.language == "de" and translations.version(added, "ru").needed
+        db.session.commit()
+
+    # The match's first card still lands in the Backlog (named in Russian on this board).
+    with app.test_request_context(), force_locale("ru"):
+        assert board.backlog_column(board.columns_of(p)).name == "Бэклог"
+        entries = [factories.entry(p, 0, "Хор"), factories.entry(p, 1, "Chor")]
+        project = match.create_project_from_match(factories.match(p, entries), actor=vera)
+        first = db.session.scalars(select(Card).where(Card.project_id == project.id)).all()
+        assert [c.column.name for c in first] == ["Бэклог"]
+
+
+def test_existing_columns_keep_their_names(ctx, team):
+    from sprintboard.services import board
+
+    p, _anna, _max = team
+    for column in board.columns_of(p):
+        column.language = None  # as the migration leaves the columns of existing boards
+    db.session.flush()
+    assert [c.shown_name for c in board.columns_of(p)] == [c.name for c in board.columns_of(p)]
+    assert translations.queue_for(p, "de", "column") == []
 
 
 def test_every_kind_of_shared_text_is_queued_and_translated(ctx, team):

@@ -109,7 +109,7 @@ def test_an_empty_translation_is_refused_in_place_and_changes_nothing(client, lo
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Übersetzen Sie bitte jeden Teil des Textes." in html and 'value="Farben kaufen"' in html
-    assert db.session.scalars(db.select(Translation)).all() == []
+    assert db.session.scalars(db.select(Translation).where(Translation.kind != "column")).all() == []
 
 
 def test_a_machine_suggestion_prefills_the_form_marked_as_machine(
@@ -251,3 +251,41 @@ def test_live_updates_bring_each_viewer_the_card_in_their_language(app, login, w
         assert f'data-column="{columns[1]}"' in stream and f">{title}</a>" in stream
         assert f">{other}</a>" not in stream and other not in stream  # the live region's sentence too
     assert "hat „Farben kaufen“ von" in german_stream
+
+
+def test_each_reader_sees_the_columns_named_in_their_language(app, client, login, world):
+    vera = factories.user("Вера Фасилитатор", locale="ru")
+    with app.test_request_context():
+        p = factories.partnership("Минск – Гамбург", actor=vera)
+    from sprintboard.services import partnerships
+
+    partnerships.add_member(p, vera, "facilitator", p.cities[0], actor=None)
+    greta = factories.member(p, "member", 1, name="Greta", locale="de")
+    db.session.commit()
+    login(client, greta)
+    german = client.get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert '<h2 class="col-name">Zu erledigen</h2>' in german and "К выполнению" not in german
+    russian = app.test_client()
+    login(russian, vera)
+    assert '<h2 class="col-name">К выполнению</h2>' in russian.get(f"/p/{p.id}/board").get_data(as_text=True)
+
+    # Vera renames a column: Greta reads the new Russian name, and is offered to translate it.
+    todo = board_columns(p)[1]
+    russian.post(
+        f"/p/{p.id}/board/settings/columns/{todo.id}",
+        data={f"column-{todo.id}-name": "Сделать на неделе", f"column-{todo.id}-wip_limit": ""},
+    )
+    assert '<h2 class="col-name">Сделать на неделе</h2>' in client.get(f"/p/{p.id}/board").get_data(
+        as_text=True
+    )
+    settings = client.get(f"/p/{p.id}/board/settings").get_data(as_text=True)
+    translate = f"/p/{p.id}/translations/column/{todo.id}/de"
+    assert translate in settings and "Den Namen auf Deutsch übersetzen" in settings
+    assert "Auf Deutsch: Erledigt" in settings
+    side = client.get(translate).get_data(as_text=True)
+    assert "Сделать на неделе" in side and 'name="name"' in side and "Name" in side
+    response = client.post(translate, data={"name": "Diese Woche"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#column-{todo.id}")
+    german = client.get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert '<h2 class="col-name">Diese Woche</h2>' in german
+    assert "Сделать на неделе" in russian.get(f"/p/{p.id}/board").get_data(as_text=True)
