@@ -8,6 +8,12 @@
   likewise for the forms' one-time request keys (request_keys.py).
 - Bodies the browser accepts compressed are gzipped (COMPRESS); the tag then says so (a strong
   tag names one representation).
+- Compressed once: a view may say which pieces of its body it already holds compressed
+  (`precompressed`: the board keeps its cached HTML as deflate pieces). The gzip stream is then
+  those pieces put together, with only what lies between them (the page around the board, each
+  viewer's tokens) compressed or stored anew: deflate pieces that end on a byte boundary and are
+  not the last block can follow one another, and the trailer's CRC-32 is computed over the body
+  (fast; no compression).
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import struct
+import zlib
 
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
@@ -22,6 +30,11 @@ from flask_login import current_user
 from .services import request_keys
 
 MIN_SIZE = 1024  # smaller bodies gain less than the header costs
+LEVEL = 5
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
+_LAST_BLOCK = b"\x03\x00"  # an empty final block (fixed Huffman)
+WINDOW = 32 * 1024  # how far back deflate refers
+STORE_BELOW = 512  # gaps between precompressed pieces smaller than this are stored, not compressed
 # (a literal start, not a look-behind: the engine then skips to each candidate instead of
 # trying the look-behind at every byte of a large page)
 _KEY_ATTR = b'name="request_key" value="'
@@ -52,7 +65,9 @@ def finish(response):
         if response.status_code == 304:
             return response
     if gz:
-        response.set_data(gzip.compress(data, compresslevel=5))
+        pieces = getattr(response, "deflated_pieces", None)
+        body = gzip_of(data, pieces) if pieces else None
+        response.set_data(body if body is not None else gzip.compress(data, compresslevel=LEVEL))
         response.headers["Content-Encoding"] = "gzip"
         response.vary.add("Accept-Encoding")
     return response
@@ -93,3 +108,92 @@ def _tag(data: bytes) -> str:
     digest.update(data)
     digest.update(str(session.get("csrf_token", "")).encode())
     return digest.hexdigest()
+
+
+# Compressed once -------------------------------------------------------------------------------
+
+
+def deflate(data: bytes) -> bytes:
+    """`data` as raw deflate blocks ending on a byte boundary, none of them the last: such pieces,
+    each compressed on its own, can be joined into one stream (see `gzip_of`)."""
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+class Pieces:
+    """The texts of a body kept for many answers (a cached board), in order; each answer puts its
+    own text between them (a token, a request key). Compressed once (on first need) for a
+    layout of the gaps between them: each piece on its own, but with what precedes it as its
+    dictionary (the pieces before, each gap as as many NUL bytes, which HTML never holds, so no
+    match can reach into a gap): the pieces then compress about as well as the whole."""
+
+    __slots__ = ("_compressed", "texts")
+
+    def __init__(self, texts: list[bytes]):
+        self.texts = [text for text in texts if text]
+        self._compressed: tuple[tuple[int, ...], list[bytes]] | None = None
+
+    def deflated(self, gaps: tuple[int, ...]) -> list[bytes]:
+        """Each piece's deflate, when the pieces stand `gaps` bytes apart in the body."""
+        compressed = self._compressed
+        if compressed is None or compressed[0] != gaps:
+            compressed = self._compressed = (gaps, self._compress(gaps))
+        return compressed[1]
+
+    def _compress(self, gaps: tuple[int, ...]) -> list[bytes]:
+        chained = not any(b"\0" in text for text in self.texts)
+        out, window = [], b""
+        for i, text in enumerate(self.texts):
+            if chained and window:
+                compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=window)
+            else:
+                compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+            out.append(compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH))
+            if i < len(gaps):
+                window = (window + text + b"\0" * gaps[i])[-WINDOW:]
+        return out
+
+
+def precompressed(response, pieces: Pieces):
+    """Mark `response` as holding these pieces, in this order, between which anything may stand
+    (the page around them, a token, what later hooks insert). If the body is gzipped, the
+    pieces are compressed once and used as they are from then on."""
+    response.deflated_pieces = pieces
+    return response
+
+
+def _stored(data: bytes) -> bytes:
+    """`data` as stored (uncompressed) deflate blocks, none of them the last."""
+    blocks = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start : start + 0xFFFF]
+        blocks.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+    return b"".join(blocks)
+
+
+def _gap(data: bytes) -> bytes:
+    return _stored(data) if len(data) < STORE_BELOW else deflate(data)
+
+
+def gzip_of(data: bytes, pieces: Pieces) -> bytes | None:
+    """`data` gzipped, using the precompressed pieces found in it in order; None when a piece is
+    missing (something changed it: then the body is compressed as a whole)."""
+    starts, at = [], 0
+    for text in pieces.texts:
+        found = data.find(text, at)
+        if found < 0:
+            return None
+        starts.append(found)
+        at = found + len(text)
+    ends = [start + len(text) for start, text in zip(starts, pieces.texts, strict=True)]
+    gaps = tuple(start - end for end, start in zip(ends, starts[1:], strict=False))
+    out, at = [_GZIP_HEADER], 0
+    for start, end, deflated in zip(starts, ends, pieces.deflated(gaps), strict=True):
+        if start > at:
+            out.append(_gap(data[at:start]))
+        out.append(deflated)
+        at = end
+    if at < len(data):
+        out.append(_gap(data[at:]))
+    out += [_LAST_BLOCK, struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)]
+    return b"".join(out)

@@ -14,6 +14,7 @@ Keys are derived from the data itself: nothing has to invalidate anything.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, timedelta
 
@@ -22,7 +23,7 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from .. import timezones
+from .. import compression, timezones
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership
 from ..models.card import card_assignees, card_labels
@@ -90,17 +91,20 @@ def _render_cells(board: Board) -> None:
         }
 
 
-def board_html(board: Board, *, may_edit: bool, args: tuple, csrf_token: str) -> bytes:
+def board_html(
+    board: Board, *, may_edit: bool, args: tuple, csrf_token: str, collapsed=()
+) -> tuple[bytes, compression.Pieces]:
     """The board's HTML (board/_board.html), UTF-8 encoded, from the cache when nothing it shows
-    has changed. Bytes, not Markup: copying and re-encoding a few hundred KB of text per request
-    would cost more than the rest of a cached render. `args` are the board's normalised
+    has changed, and the pieces it is made of (kept for a compressed answer: compressed once,
+    see compression.py). Bytes, not Markup: copying and re-encoding a few hundred KB of text per
+    request would cost more than the rest of a cached render. `args` are the board's normalised
     arguments (see views.board: only what it shows; its links keep them); `csrf_token` is the
-    viewer's, put into the cached HTML."""
+    viewer's and `collapsed` the keys of the lanes they folded, put into the cached HTML."""
     # (the partnership's id, too: not even a hash collision can show one partnership another's board)
     key = ("board", board.partnership.id, board.signature, str(get_locale()), may_edit, args)
     store = cache.get().local
-    parts = store.get(key)
-    if parts is None:
+    entry = store.get(key)
+    if entry is None:
         _render_cells(board)
         html = render_template(
             "board/_board.html",
@@ -110,16 +114,36 @@ def board_html(board: Board, *, may_edit: bool, args: tuple, csrf_token: str) ->
             csrf=_CSRF_MARK,
             board_args=dict(args),
         )
-        parts = [part.encode() for part in html.split(_CSRF_MARK)]
-        store.put(key, parts, sum(map(len, parts)) + 40 * len(parts))
-    return str(escape(csrf_token)).encode().join(parts)
+        texts, slots = _pieces(html)
+        entry = (texts, slots, compression.Pieces(texts))
+        # (the text, and its deflate once a compressed answer needs it: about a tenth more)
+        store.put(key, entry, sum(len(text) * 11 // 10 + 64 for text in texts))
+    texts, slots, pieces = entry
+    token, parts = str(escape(csrf_token)).encode(), [texts[0]]
+    for slot, text in zip(slots, texts[1:], strict=True):
+        parts += [token if slot is None else b"" if slot in collapsed else b" open", text]
+    return b"".join(parts), pieces
 
 
-def fold_lanes(html: bytes, lanes) -> bytes:
-    """The board's HTML with these lanes collapsed: each viewer's own, so the cache holds them open."""
-    for key in lanes:
-        html = html.replace(f'data-lane="{key}" open>'.encode(), f'data-lane="{key}">'.encode())
-    return html
+# Where each viewer's own text goes into a cached board: their CSRF token, and each lane's fold.
+_SLOTS = re.compile(f'({_CSRF_MARK})|data-lane="([^"<>]*)" open>')
+
+
+def _pieces(html: str) -> tuple[list[bytes], list[str | None]]:
+    """The board's HTML cut where each viewer's own text goes: (pieces, slots), a slot between
+    each two pieces: None for the CSRF token, a lane's key for " open" (or nothing: folded)."""
+    pieces, slots, at = [], [], 0
+    for match in _SLOTS.finditer(html):
+        if match.group(1):
+            pieces.append(html[at : match.start()])
+            slots.append(None)
+            at = match.end()
+        else:
+            pieces.append(html[at : match.end(2) + 1])  # (up to the closing quote)
+            slots.append(match.group(2))
+            at = match.end() - 1  # (from the ">")
+    pieces.append(html[at:])
+    return [piece.encode() for piece in pieces], slots
 
 
 def filters_html(partnership: Partnership, form, options: Options, args: tuple) -> Markup:

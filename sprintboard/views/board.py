@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import access, errors, htmx, navigation
+from .. import access, compression, errors, htmx, navigation
 from ..board import query, render
 from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
@@ -75,9 +75,10 @@ def show(pid):
         partnership, current_user
     )
     args = _args(form)
-    html = render.board_html(board, may_edit=may_edit, args=args, csrf_token=generate_csrf())
     view = board_view.view_of(partnership, current_user)
-    html = render.fold_lanes(html, view.collapsed_lanes)
+    html, pieces = render.board_html(
+        board, may_edit=may_edit, args=args, csrf_token=generate_csrf(), collapsed=view.collapsed_lanes
+    )
     if not htmx.is_htmx():
         html = render.page_with_board(
             "board/show.html",
@@ -96,7 +97,8 @@ def show(pid):
             lanes=[(lane.key, lane.title) for lane in board.lanes],
             watching=watching.is_watching(current_user, partnership),
         )
-    return Response(html, status, mimetype="text/html")
+    # The board's pieces are compressed once, however often they are sent (compression.py).
+    return compression.precompressed(Response(html, status, mimetype="text/html"), pieces)
 
 
 @bp.get("/board/cell")

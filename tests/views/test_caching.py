@@ -176,3 +176,64 @@ def test_after_a_write_with_one_of_its_keys_the_page_is_not_reused(world, as_rol
     assert refused.status_code == 422
     again = client.get(url, headers={"If-None-Match": tag})
     assert again.status_code == 200 and again.headers["ETag"] != tag
+
+
+# Compressed once --------------------------------------------------------------------------------
+
+_PER_ANSWER = re.compile(rb'(name="(?:csrf_token|request_key)"[^>]*value="|"X-CSRFToken": ")[^"]*')
+
+
+def _same_page(html: bytes) -> bytes:
+    """The page without what every answer signs or makes anew (CSRF token, request keys)."""
+    return _PER_ANSWER.sub(rb"\1", html)
+
+
+def test_a_cached_board_is_compressed_once_and_sent_whole(app, world, as_role, monkeypatch):
+    """A gzipped board is the page the browser would get uncompressed (a folded lane folded), and
+    once the board is cached only the page around it is compressed for the next answer."""
+    from sprintboard import compression
+    from sprintboard.services import board_view
+
+    p, member = world.partnership, world.users["member"]
+    for i, name in enumerate(("Youth exchange", "Bike tour", "Choir")):
+        project = factories.project(p, name)
+        for j in range(4):
+            factories.card(p, f"{name} card {j} <&>", actor=member, project=project if i or j else None)
+    board_view.fold_lane(p, member, f"p{project.id}", collapsed=True, actor=member)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "COMPRESS", True)
+    deflated, whole = [], []
+    deflate, compress = compression.deflate, gzip.compress
+    monkeypatch.setattr(compression, "deflate", lambda data: deflated.append(len(data)) or deflate(data))
+    monkeypatch.setattr(gzip, "compress", lambda data, **kw: whole.append(len(data)) or compress(data, **kw))
+    client, url = as_role("member"), f"/p/{p.id}/board"
+    for htmx in (False, True):  # a page, and the board alone (an htmx refresh)
+        headers = {"HX-Request": "true"} if htmx else {}
+        plain = client.get(url, headers={**headers, "Accept-Encoding": "identity"}).get_data()
+        assert f'data-lane="p{project.id}">'.encode() in plain  # folded for this viewer
+        assert plain.count(b'class="lane-fold"') == 4 and plain.count(b'" open>') == 3
+        for _answer in range(2):
+            deflated.clear()
+            zipped = client.get(url, headers={**headers, "Accept-Encoding": "gzip"})
+            assert zipped.headers["Content-Encoding"] == "gzip"
+            assert _same_page(gzip.decompress(zipped.get_data())) == _same_page(plain)
+        # The second answer: the board's pieces as compressed for the first, nothing whole.
+        assert not whole
+        assert sum(deflated) < len(plain) / 2 if not htmx else sum(deflated) < 1024
+
+
+@pytest.mark.parametrize("nul", [b"", b"\0"], ids=["html", "with a NUL byte"])
+def test_pieces_compressed_once_give_the_body_whatever_stands_between_them(nul):
+    from sprintboard.compression import Pieces, gzip_of
+
+    texts = [
+        b"".join(b'<li class="card">Card %d%s</li>' % (i * 10 + j, nul) for j in range(300)) for i in range(5)
+    ]
+    pieces = Pieces([*texts, b""])
+    for token in (b"A" * 90, b"B" * 90, b"C" * 700, b""):  # the same layout, then others
+        data = b"<!doctype html>" + token.join(texts) + b"</html>"
+        zipped = gzip_of(data, pieces)
+        assert gzip.decompress(zipped) == data
+        if not nul:  # (each piece compressed with what precedes it; with a NUL byte, on its own)
+            assert len(zipped) < len(gzip.compress(data)) * 1.2 + len(token) * len(texts)
+    assert gzip_of(b"<!doctype html>" + texts[0], pieces) is None  # a piece missing: compressed whole
