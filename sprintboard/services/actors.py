@@ -313,17 +313,26 @@ def _base_header() -> list[str]:
 def actor_csv(partnership: Partnership) -> tuple[list[str], list[list]]:
     """The actor map for members, facilitators and observers: contact columns are filled only
     for actors whose consent is recorded."""
-    header = _base_header() + [_("Contact person"), _("Email"), _("Phone")]
-    rows = []
-    for a in actors_of(partnership):
+    actors = actors_of(partnership)
+    header, rows = _with_languages(_base_header(), [_base_row(a) for a in actors], actors)
+    for row, a in zip(rows, actors, strict=True):
         contact = a.contact or {"person": "", "email": "", "phone": ""}
-        rows.append(_base_row(a) + [contact["person"], contact["email"], contact["phone"]])
-    return header, rows
+        row += [contact["person"], contact["email"], contact["phone"]]
+    return header + [_("Contact person"), _("Email"), _("Phone")], rows
 
 
 def public_actor_csv(partnership: Partnership) -> tuple[list[str], list[list]]:
     """The actor map without any contact data, for public pages and exports."""
-    return _base_header(), [_base_row(a) for a in actors_of(partnership)]
+    actors = actors_of(partnership)
+    return _with_languages(_base_header(), [_base_row(a) for a in actors], actors)
+
+
+def _with_languages(header: list[str], rows: list[list], actors) -> tuple[list[str], list[list]]:
+    """The description in each language, as far as it is translated (after the original)."""
+    from . import translations
+
+    extra, by_actor = translations.language_columns("actor", actors, {"description": _("Description")})
+    return header + extra, [row + by_actor[a.id] for row, a in zip(rows, actors, strict=True)]
 
 
 @describes("actor.created")

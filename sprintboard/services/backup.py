@@ -35,7 +35,7 @@ from . import DomainError
 from .tokens import new_token
 
 FORMAT = "sprintboard.partnership"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: translations name their original by its id in the file
 MAX_BYTES = 50 * 1024 * 1024
 NOT_EXPORTED = {"users", "user_sessions", "outbox", "invitations", "calendar_feeds", "alembic_version"}
 # Personal state, not the partnership's: who was told what, who watches what, password links.
@@ -89,6 +89,8 @@ def _is_secret(table: sa.Table, column: sa.Column) -> bool:
     return (table.name, column.name) in SECRET_COLUMNS or any(n in column.name for n in SECRET_NAMES)
 
 
+# Columns that point at a row of a table named in the same row: table -> column.
+POLYMORPHIC = {"activities": "subject_id", "translations": "object_id"}
 # Columns that point at another table without a foreign key: (table, column) -> target table.
 LOOSE_REFS = {("cards", "sprint_id"): "sprints"}
 UNUSABLE_PASSWORD = "!imported:"  # noqa: S105 (not a password: no Werkzeug hash looks like this)
@@ -128,7 +130,8 @@ def partnership_tables() -> list[tuple[sa.Table, sa.ForeignKey | None]]:
                 continue  # not partnership data (e.g. a shared toolbox)
             owned[table.name] = link
         result.append((table, owned[table.name]))
-    result.sort(key=lambda item: item[0].name == "activities")
+    # Rows that name their subject by kind and id (no foreign key) come after every subject.
+    result.sort(key=lambda item: (item[0].name == "activities", item[0].name in POLYMORPHIC))
     partnerships = db.metadata.tables["partnerships"]
     return [(partnerships, None), *result]
 
@@ -295,9 +298,20 @@ def _target(table: sa.Table, column: sa.Column) -> str | None:
     return LOOSE_REFS.get((table.name, column.name))
 
 
+def _subject_table(table, row, subjects) -> str:
+    """The table a polymorphic reference points into (an activity's subject, a translation's
+    original)."""
+    if table.name == "activities":
+        return subjects.get(row.get("subject_type"), "")
+    from .translations import KINDS
+
+    kind = KINDS.get(row.get("kind"))
+    return kind.model.__tablename__ if kind is not None else ""
+
+
 def _export_value(table, column, value, row, refs, email, subjects):
-    if table.name == "activities" and column.name == "subject_id":
-        return refs.get(subjects.get(row["subject_type"], ""), {}).get(value)
+    if (table.name, column.name) in POLYMORPHIC.items():
+        return refs.get(_subject_table(table, row, subjects), {}).get(value)
     target = _target(table, column)
     if target == "users":
         return email.get(value)
@@ -446,6 +460,8 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
     for table, _link in tables:
         has_ref = _has_ref_id(table)
         new_ids[table.name] = {}
+        if table.name == "translations" and data.get("schema_version", 1) < 2:
+            continue  # (version 1 named the originals by this database's ids: not restorable)
         for row in data["tables"].get(table.name) or []:
             values, later = {}, []
             for column in table.c:
@@ -492,6 +508,11 @@ def _free_slug(table: sa.Table, slug):
 def _resolve(table, column, value, row, users, new_ids, subjects, owned, later):
     if table.name == "activities" and column.name == "subject_id":
         return new_ids.get(subjects.get(row.get("subject_type"), ""), {}).get(value)
+    if (table.name, column.name) == ("translations", "object_id"):
+        found = new_ids.get(_subject_table(table, row, subjects), {}).get(value)
+        if found is None:  # a translation of nothing in the file
+            raise BackupError(_("The export is damaged (%(name)s).", name="translations.object_id"))
+        return found
     target = _target(table, column)
     if target == "users":
         user = users.get(User.normalise_email(str(value)))

@@ -13,6 +13,7 @@ from .. import timezones
 from ..extensions import db
 from ..models import BoardColumn, CalendarFeed, Card, FundingIdea, Partnership, User
 from ..models.base import utcnow
+from . import translations
 from .tokens import hash_token, new_token, same
 
 
@@ -65,7 +66,11 @@ def card_rows(partnership: Partnership) -> tuple[list[str], list[list]]:
         ]
         for c in cards
     ]
-    return header, rows
+    # The title and description in each language, as far as they are translated.
+    extra, by_card = translations.language_columns(
+        "card", cards, {"title": _("Title"), "body": _("Description")}
+    )
+    return header + extra, [row + by_card[c.id] for row, c in zip(rows, cards, strict=True)]
 
 
 # Calendar links ----------------------------------------------------------------------------

@@ -466,6 +466,37 @@ def translate_default_columns(columns: list, names: dict[str, list[str]]) -> Non
     db.session.flush()
 
 
+def language_columns(kind: str, objects: list, labels: dict[str, str]) -> tuple[list[str], dict]:
+    """For CSV exports: one column per language for each translatable field (`labels`: field ->
+    its column title), holding the text in that language: the original where it is written in
+    it, else a person's or machine's translation, else empty; and a column with the original's
+    language. Returns (header, {object id: values}); one query."""
+    from .openspace_sessions import language_name
+
+    ids = [obj.id for obj in objects]
+    found: dict[tuple[int, str, str], str] = {}
+    if ids:
+        rows = db.session.execute(
+            select(Translation.object_id, Translation.field, Translation.language, Translation.text).where(
+                Translation.kind == kind, Translation.object_id.in_(ids), Translation.status == "ready"
+            )
+        )
+        found = {(object_id, name, language): text for object_id, name, language, text in rows}
+    header = [_("Original language")] + [
+        f"{label} ({language_name(code)})" for name, label in labels.items() for code in LANGUAGES
+    ]
+    values = {
+        obj.id: [obj.language or ""]
+        + [
+            (getattr(obj, name) or "") if obj.language == code else found.get((obj.id, name, code), "")
+            for name in labels
+            for code in LANGUAGES
+        ]
+        for obj in objects
+    }
+    return header, values
+
+
 def translated_ids(kind: str, object_ids: list[int], language: str) -> set[int]:
     """Which of the objects have a translation into `language` (for markers on lists)."""
     if not object_ids:

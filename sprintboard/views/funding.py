@@ -13,7 +13,7 @@ from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.funding import FundingIdeaForm, MoveFundingForm
 from ..models import FUNDING_STATUSES
-from ..services import DomainError, funding, partnerships
+from ..services import DomainError, funding, partnerships, translations
 from .attachments import panel_for
 
 bp = Blueprint("funding", __name__, url_prefix="/p/<int:pid>/funding")
@@ -204,6 +204,7 @@ def export_csv(pid):
         _("Projects"),
         _("Notes"),
     ]
+    ideas = funding.ideas_of(partnership)
     rows = [
         [
             i.title,
@@ -220,6 +221,10 @@ def export_csv(pid):
             "; ".join(p.title for p in i.projects),
             i.notes,
         ]
-        for i in funding.ideas_of(partnership)
+        for i in ideas
     ]
-    return csvsafe.csv_response(f"funding-{partnership.id}.csv", header, rows)
+    extra, by_idea = translations.language_columns(
+        "funding", ideas, {"title": _("Title"), "next_step": _("Next step")}
+    )
+    rows = [row + by_idea[i.id] for row, i in zip(rows, ideas, strict=True)]
+    return csvsafe.csv_response(f"funding-{partnership.id}.csv", header + extra, rows)

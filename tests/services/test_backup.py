@@ -190,7 +190,7 @@ def test_import_refuses_a_non_empty_instance_and_writes_nothing(world):
     [
         (lambda raw: raw[: len(raw) // 2], "truncated"),
         (lambda raw: b"", "truncated"),
-        (lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": 99'), "newer"),
+        (lambda raw: raw.replace(b'"schema_version": 2', b'"schema_version": 99'), "newer"),
         (lambda raw: raw.replace(b'"format": "sprintboard.partnership"', b'"format": "other"'), "not a"),
         (lambda raw: raw.replace(b'"cards":', b'"robots":'), "does not know"),
         (lambda raw: raw.replace(b'"title":', b'"colour_of_sky":'), "does not know"),
@@ -424,3 +424,72 @@ def test_attached_files_travel_with_the_backup(world, db, app, tmp_path):
             assert fh.read() == pdf
     finally:
         app.extensions["sprintboard.storage"] = saved
+
+
+def test_languages_and_translations_travel_with_the_backup(world, db):
+    from sprintboard.services import translations
+
+    p, other = world.partnership, world.other
+    factories.card(other, "Не наша карточка", actor=world.users["outsider"])  # ids differ from the file's
+    card = factories.card(
+        p, "Закупить краски", actor=world.users["member"], body="Для мастерской.", language="ru"
+    )
+    comment = cards.add_comment(card, "Я куплю.", language="ru", actor=world.users["member"])
+    translations.save_translation(
+        card, "de", {"title": "Farben kaufen", "body": "Werkstatt."}, actor=world.users["member"]
+    )
+    translations.save_translation(comment, "de", {"body": "Ich kaufe sie."}, actor=None)
+    card.body = "Для мастерской в Минске."  # the German translation is outdated now
+    db.session.commit()
+    data = json.loads(backup.dumps(backup.export_partnership(p)))
+    rows = data["tables"]["translations"]
+    card_ref = next(c["id"] for c in data["tables"]["cards"] if c["title"] == "Закупить краски")
+    assert card.id != card_ref
+    assert {(r["kind"], r["object_id"], r["field"]) for r in rows if r["kind"] != "column"} == {
+        ("card", card_ref, "title"),
+        ("card", card_ref, "body"),
+        ("comment", 1, "body"),
+    }
+
+    empty_instance(db)
+    restored, _created = backup.import_partnership(backup.load(backup.dumps(data).encode()))
+    db.session.commit()
+    card = db.session.scalar(db.select(Card).where(Card.title == "Закупить краски"))
+    assert card.language == "ru" and card.comments[0].language == "ru"
+    german = translations.version(card, "de")
+    assert german.text("title") == "Farben kaufen" and german.outdated
+    assert german.translator.name == "Max Member"
+    assert translations.version(card.comments[0], "de").text("body") == "Ich kaufe sie."
+    assert [c.language for c in board.columns_of(restored)] == ["en"] * 5
+    again = json.loads(backup.dumps(backup.export_partnership(restored)))
+    assert without_timestamp(again) == without_timestamp(data)
+
+
+def test_a_translation_of_something_not_in_the_file_is_refused(world, db):
+    from sprintboard.services import translations
+
+    card = factories.card(world.partnership, "Закупить краски", actor=world.users["member"], language="ru")
+    translations.save_translation(card, "de", {"title": "Farben kaufen"}, actor=None)
+    db.session.commit()
+    data = backup.export_partnership(world.partnership)
+    next(r for r in data["tables"]["translations"] if r["kind"] == "card")["object_id"] = 99
+    empty_instance(db)
+    with pytest.raises(backup.BackupError, match="translations.object_id"):
+        backup.import_partnership(backup.load(backup.dumps(data).encode()))
+
+
+def test_an_older_backup_restores_without_its_translations(world, db):
+    from sprintboard.models import Translation
+    from sprintboard.services import translations
+
+    card = factories.card(world.partnership, "Закупить краски", actor=world.users["member"], language="ru")
+    translations.save_translation(card, "de", {"title": "Farben kaufen"}, actor=None)
+    db.session.commit()
+    data = backup.export_partnership(world.partnership)
+    data["schema_version"] = 1  # made before translations named their original by its id in the file
+    empty_instance(db)
+    backup.import_partnership(backup.load(backup.dumps(data).encode()))
+    db.session.commit()
+    restored = db.session.scalar(db.select(Card))
+    assert restored.title == "Закупить краски" and restored.language == "ru"
+    assert db.session.scalars(db.select(Translation)).all() == []

@@ -33,7 +33,45 @@ def test_cards_csv_for_observers_is_formula_safe(world, as_role):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Title", "Project", "Column"]
     assert rows[1][0] == '\'=HYPERLINK("http://evil")' and rows[1][2] == "To do"
-    assert rows[2][0] == "Plain card" and rows[2][-1] == "'-1+2"
+    assert rows[2][0] == "Plain card" and rows[2][rows[0].index("Description")] == "'-1+2"
+
+
+def test_csv_exports_have_a_column_per_language(world, as_role):
+    from sprintboard.services import translations
+
+    p = world.partnership
+    card = factories.card(
+        p, "Закупить краски", actor=world.users["member"], body="Для мастерской.", language="ru"
+    )
+    translations.save_translation(card, "de", {"title": "Farben kaufen", "body": "Werkstatt."}, actor=None)
+    factories.card(p, "Plain card", actor=world.users["member"], language="en")
+    actor = factories.actor(p, 0, "Филармония", description="Концертный зал.")
+    actor.language = "ru"
+    idea = factories.funding_idea(p, title="Städtefonds")
+    idea.language, idea.next_step = "de", "Antrag schreiben"
+    translations.save_translation(actor, "uk", {"description": "Концертна зала."}, actor=None)
+    translations.save_translation(
+        idea, "ru", {"title": "Городской фонд", "next_step": "Написать заявку"}, actor=None
+    )
+    db.session.commit()
+
+    def table(url):
+        text = as_role("observer").get(url).get_data(as_text=True).lstrip("\ufeff")
+        header, *rows = list(csv.reader(io.StringIO(text)))
+        return [dict(zip(header, row, strict=True)) for row in rows]
+
+    russian, plain = table(f"/p/{p.id}/export/cards.csv")
+    assert russian["Title"] == "Закупить краски" and russian["Original language"] == "ru"
+    assert russian["Title (Russian)"] == "Закупить краски" and russian["Title (German)"] == "Farben kaufen"
+    assert russian["Description (German)"] == "Werkstatt." and russian["Title (Ukrainian)"] == ""
+    assert plain["Title (English)"] == "Plain card" and plain["Title (German)"] == ""
+    [phil] = table(f"/p/{p.id}/actors/export.csv")
+    assert (
+        phil["Description (Ukrainian)"] == "Концертна зала."
+        and phil["Description (Russian)"] == "Концертный зал."
+    )
+    [fund] = table(f"/p/{p.id}/funding/funding.csv")
+    assert fund["Title (Russian)"] == "Городской фонд" and fund["Next step (German)"] == "Antrag schreiben"
 
 
 def test_calendar_feed_parses_and_lists_funding_deadlines(world, as_role):
@@ -86,7 +124,7 @@ def test_json_backup_is_for_facilitators_and_admins(world, as_role, role, code):
     assert response.status_code == code
     if code == 200:
         data = json.loads(response.data)
-        assert data["format"] == "sprintboard.partnership" and data["schema_version"] == 1
+        assert data["format"] == "sprintboard.partnership" and data["schema_version"] == 2
         assert world.users["observer"].email in {u["email"] for u in data["users"]}
 
 
