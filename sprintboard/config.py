@@ -154,8 +154,9 @@ def load(instance_path: Path) -> dict:
         "LIVE_HEARTBEAT": int(os.environ.get("LIVE_HEARTBEAT", "15")),
         "LIVE_KEY_PREFIX": os.environ.get("LIVE_KEY_PREFIX", "sprintboard:"),
         "LIVE_POLL_MS": int(os.environ.get("LIVE_POLL_MS", "10000")),
-        # Machine translation (optional): a LibreTranslate-compatible server. Without
-        # TRANSLATE_URL no text ever leaves this server; calls run in the worker, not in requests.
+        # Machine translation (optional): a LibreTranslate-compatible server at TRANSLATE_URL, or
+        # DeepL with TRANSLATE_PROVIDER=deepl and TRANSLATE_API_KEY (a free key, ending ":fx", uses
+        # api-free.deepl.com). Unset, no text ever leaves this server; calls run in the worker.
         "TRANSLATE_URL": os.environ.get("TRANSLATE_URL", "").strip().rstrip("/") or None,
         "TRANSLATE_PROVIDER": os.environ.get("TRANSLATE_PROVIDER", "libretranslate").strip().lower(),
         "TRANSLATE_API_KEY": os.environ.get("TRANSLATE_API_KEY") or None,

@@ -299,6 +299,26 @@ def translate_server(app):
     server.stop()
 
 
+@pytest.fixture
+def deepl_server(app):
+    """A local server speaking DeepL's API (tests/deepl_server.py); DeepL is the provider and
+    TRANSLATE_URL points at it during the test."""
+    from tests.deepl_server import DeepLServer
+
+    server = DeepLServer(api_key="deepl-key:fx").start()
+    keys = ("TRANSLATE_URL", "TRANSLATE_PROVIDER", "TRANSLATE_API_KEY", "TRANSLATE_TIMEOUT")
+    saved = {k: app.config.get(k) for k in keys}
+    app.config.update(
+        TRANSLATE_URL=server.url,
+        TRANSLATE_PROVIDER="deepl",
+        TRANSLATE_API_KEY="deepl-key:fx",
+        TRANSLATE_TIMEOUT=2,
+    )
+    yield server
+    app.config.update(saved)
+    server.stop()
+
+
 # S3-compatible storage for tests: moto's S3 server on loopback, spoken to over HTTP by boto3.
 
 

@@ -331,6 +331,10 @@ def request_machine(obj, language: str, *, actor) -> list[Translation]:
     _check_language(obj, language)
     if not machine.is_enabled():
         raise MachineUnavailable(_("Machine translation is not set up on this server."))
+    if not machine.is_enabled(language):
+        raise MachineUnavailable(
+            _("The machine translation service here does not translate into this language.")
+        )
     rows = []
     for name in _fields_with_text(kind, obj):
         row = _row(kind, obj, name, language)

@@ -91,7 +91,7 @@ def _page(partnership, obj, tkind, tlang, form=None, status=200, error=None):
         form=form or _form(version),
         error=error,
         may_translate=access.can(current_user, "edit", partnership),
-        machine_enabled=machine_translation.is_enabled(),
+        machine_enabled=machine_translation.is_enabled(tlang),
         back=object_url(partnership.id, tkind, obj),
     )
     return response

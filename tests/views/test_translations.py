@@ -289,3 +289,30 @@ def test_each_reader_sees_the_columns_named_in_their_language(app, client, login
     german = client.get(f"/p/{p.id}/board").get_data(as_text=True)
     assert '<h2 class="col-name">Diese Woche</h2>' in german
     assert "Сделать на неделе" in russian.get(f"/p/{p.id}/board").get_data(as_text=True)
+
+
+def test_deepl_suggests_a_translation_and_says_when_its_quota_is_used_up(
+    client, login, world, russian_card, deepl_server
+):
+    p, card, _comment, _anna = russian_card
+    _german(login, client, world)
+    url = f"/p/{p.id}/translations/card/{card.id}/de"
+    assert client.post(url + "/suggest").status_code == 303
+    side = client.get(url).get_data(as_text=True)
+    assert 'value="[DE] Закупить краски"' in side and "Maschineller Vorschlag" in side
+    assert {r["authorization"] for r in deepl_server.requests} == {"DeepL-Auth-Key deepl-key:fx"}
+    assert db.session.scalar(db.select(Translation.provider).where(Translation.kind == "card")) == "deepl"
+
+    deepl_server.mode = "456"
+    comment_url = f"/p/{p.id}/translations/comment/{_comment.id}/de"
+    assert client.post(comment_url + "/suggest").status_code == 303
+    side = client.get(comment_url).get_data(as_text=True)
+    assert "hat sein Kontingent vorerst aufgebraucht" in side and 'name="body"' in side
+
+    # DeepL has no Belarusian: the button is not offered, and asking anyway says why (503).
+    belarusian = f"/p/{p.id}/translations/card/{card.id}/be"
+    assert "/suggest" not in client.get(belarusian).get_data(as_text=True)
+    response = client.post(belarusian + "/suggest")
+    assert response.status_code == 503 and "übersetzt nicht in diese Sprache" in response.get_data(
+        as_text=True
+    )
