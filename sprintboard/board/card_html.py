@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date, gettext, ngettext
+from babel.dates import get_date_format, parse_pattern
+from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup
 
 try:  # MarkupSafe's C escaping of a str, without a Markup object per value
@@ -67,6 +68,10 @@ class CardRenderer:
         self._assigned: dict[tuple, str] = {}
         self._checks: dict[tuple, str] = {}
         self._dates: dict = {}
+        # Babel's own short date pattern for the locale, parsed once (as flask_babel.format_date(day,
+        # "short") formats a date, without its per-call lookups of app, locale and time zone)
+        self._locale = get_locale()
+        self._short_date = parse_pattern(get_date_format("short", locale=self._locale))
 
     def points(self, n: int) -> str:
         text = self._points.get(n)
@@ -97,7 +102,7 @@ class CardRenderer:
             word = self.overdue if overdue else self.due
             html = self._dates[due, overdue] = (
                 f'<span class="due">{word} <time datetime="{day.isoformat()}">'
-                f"{escape(format_date(day, 'short'))}</time></span>"
+                f"{escape(self._short_date.apply(day, self._locale))}</time></span>"
             )
         return html
 

@@ -114,7 +114,7 @@ def fetch(statement) -> list:
     named tuple ~0.03 µs, and the board reads a dozen fields of thousands of rows."""
     result = db.session.connection().execute(statement)
     make = _row_class(tuple(result.keys()))
-    return [make(row) for row in result]
+    return [make(row) for row in result.all()]
 
 
 @functools.cache
