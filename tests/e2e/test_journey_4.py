@@ -262,9 +262,9 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
         expect(page.locator("#timebox .timebox-label")).to_have_text("Cards for sprint 1")
 
     # 6. Members from both cities add cards and see each other's appear without reloading.
-    _add_card(max_, _lane(max_, CHOIR[2]), "^Neue Karte in To do", "Gastfamilien-Liste anlegen")
+    _add_card(max_, _lane(max_, CHOIR[2]), "^Neue Karte in Zu erledigen", "Gastfamilien-Liste anlegen")
     expect(_lane(ira, CHOIR[2]).locator("li.card", has_text="Gastfamilien-Liste anlegen")).to_be_visible()
-    _add_card(ira, _lane(ira, MUSIC[1]), "^Новая карточка: To do", "Найти зал для репетиций")
+    _add_card(ira, _lane(ira, MUSIC[1]), "^Новая карточка: К выполнению", "Найти зал для репетиций")
     expect(_lane(max_, MUSIC[1]).locator("li.card", has_text="Найти зал для репетиций")).to_be_visible()
     for page in (max_, ira):
         for title in ("Gastfamilien-Liste anlegen", "Найти зал для репетиций"):
@@ -310,9 +310,9 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
     for page in (max_, ira):
         expect(page.locator("#frozen-banner")).to_have_text("")
         expect(page.locator("#board[data-editable]")).to_have_count(1)
-    _add_card(ira, _lane(ira, ENVIRONMENT[1]), "^Новая карточка: To do", "Мешки и перчатки")
+    _add_card(ira, _lane(ira, ENVIRONMENT[1]), "^Новая карточка: К выполнению", "Мешки и перчатки")
     expect(_lane(max_, ENVIRONMENT[1]).locator("li.card", has_text="Мешки и перчатки")).to_be_visible()
-    _add_card(max_, _lane(max_, ENVIRONMENT[2]), "^Neue Karte in To do", "Müllabfuhr anfragen")
+    _add_card(max_, _lane(max_, ENVIRONMENT[2]), "^Neue Karte in Zu erledigen", "Müllabfuhr anfragen")
     expect(_lane(ira, ENVIRONMENT[2]).locator("li.card", has_text="Müllabfuhr anfragen")).to_be_visible()
     for page in (max_, ira):
         assert page.evaluate(NO_RELOAD)

@@ -90,9 +90,9 @@ def test_journey_5_between_workshops(page, new_context, live_server, world, log_
     greta_page.get_by_role("link", name="Book the bus", exact=True).click()
     expect(greta_page.locator("#card-title")).to_have_text("Book the bus")
     move_form = greta_page.locator("form.move-form")
-    move_form.get_by_label("Spalte").select_option(label="Done")
+    move_form.get_by_label("Spalte").select_option(label="Erledigt")  # the columns in her language
     move_form.get_by_role("button", name="Verschieben").click()
-    expect(greta_page.locator(".facts")).to_contain_text("Done")
+    expect(greta_page.locator(".facts")).to_contain_text("Erledigt")
     db.session.rollback()
     assert db.session.get(Card, bus.id).column_id == done
 
