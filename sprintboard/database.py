@@ -4,7 +4,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -58,7 +58,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000, *, write_gate
         # After its commit, or once the database failed it, a request only reads (the answer,
         # the error page): it must not queue for the write lock again and time out on a change
         # that is already saved (or already refused).
-        if has_request_context() and request.method not in SAFE_METHODS and not _done_writing():
+        # A view marked @reads_first reads and checks in a deferred transaction and takes the
+        # lock only from begin_writing() on (its writes), so the lock is held for less time.
+        if _writes_now():
             # Writers queue at the gate (write_gate.py) in turn, rather than in SQLite's busy
             # handler, which polls and can leave one waiting until busy_timeout.
             dbapi = connection.connection.dbapi_connection
@@ -123,6 +125,48 @@ def write_again() -> None:
     failing at once when another writer got there first."""
     g.pop("database_committed", None)
     g.pop("database_failed", None)
+    g.database_writing = True
+
+
+def start_again() -> None:
+    """The next transaction of this request begins as a view's first one does (after a request
+    key's claim, before the view): with the write lock, or deferred in a @reads_first view."""
+    g.pop("database_committed", None)
+    g.pop("database_failed", None)
+    g.pop("database_writing", None)
+
+
+def reads_first(view):
+    """Mark a writing view that loads and checks what it needs first and calls begin_writing()
+    before its first write: on SQLite its reads run without the write lock, which is then held
+    only for the writes (a move held it from the session lookup on, ~2x as long)."""
+    view.reads_first = True
+    return view
+
+
+def begin_writing() -> None:
+    """In a @reads_first view on SQLite: end the read transaction and let the next one take the
+    write lock. What was loaded is expired and loads again under the lock, so the writes act on
+    the current rows (a row deleted meanwhile answers 404, see errors.py); the checks already
+    made stand. Elsewhere (the transaction writes already; PostgreSQL) nothing changes."""
+    from .extensions import db
+
+    if g.get("database_writing") or not _reads_first() or db.session.get_bind().dialect.name != "sqlite":
+        return
+    db.session.rollback()
+    write_again()
+
+
+def _reads_first() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "reads_first", False)
+
+
+def _writes_now() -> bool:
+    """Whether a transaction beginning now takes the write lock (see _on_begin)."""
+    if not has_request_context() or request.method in SAFE_METHODS or _done_writing():
+        return False
+    return g.get("database_writing", not _reads_first())
 
 
 def _done_writing() -> bool:

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException
 
 from . import access, htmx, i18n, requestlog
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(ObjectDeletedError, _deleted_meanwhile)
     app.register_error_handler(OSError, _storage_error)
     app.register_error_handler(500, lambda _e: render_error(500))
 
@@ -151,6 +153,13 @@ def _without_database() -> None:
         pass
     g.database_failed = True
     g._login_user = login_manager.anonymous_user()  # (Flask-Login's cache: no user lookup)
+
+
+def _deleted_meanwhile(_error: ObjectDeletedError):
+    """A row the request had loaded was deleted by someone else before it was used again (a
+    @reads_first view loads it again under the write lock, database.begin_writing): 404."""
+    db.session.rollback()
+    return render_error(404)
 
 
 def _storage_error(error: OSError):

@@ -41,6 +41,17 @@ LIVE_STREAMS = Gauge("sprintboard_live_streams", "Open live update streams", mul
 DB_CONNECTIONS = Gauge(
     "sprintboard_db_connections_in_use", "Database connections checked out", multiprocess_mode="livesum"
 )
+# SQLite's write gate (write_gate.py): how long writing requests wait for the write lock, and
+# how long they hold it (the lock is busy for the sum of holds; waits grow as that nears 100 %).
+_LOCK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+WRITE_WAIT = Histogram(
+    "sprintboard_sqlite_write_wait_seconds",
+    "Time a writer waited for the SQLite write lock",
+    buckets=_LOCK_BUCKETS,
+)
+WRITE_HOLD = Histogram(
+    "sprintboard_sqlite_write_hold_seconds", "Time a writer held the SQLite write lock", buckets=_LOCK_BUCKETS
+)
 TASK_FAILURES = Counter("sprintboard_task_failures", "Background tasks that raised", ["task"])
 RENDER_CARDS = Counter(
     "sprintboard_render_cache_cards",

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .database import write_again
+from .database import begin_writing, start_again, write_again
 from .extensions import db
 from .services import request_keys
 
@@ -64,12 +64,13 @@ def answer_repeat():
     if not request_keys.valid_key(raw):
         return None
     key, user_id = _content_key(raw), current_user.id
+    begin_writing()  # a @reads_first view: the claim is a write, it needs the lock from here
     record = request_keys.find(user_id, key)
     if record is None:
         try:
             claimed = request_keys.claim_key(user_id, key, method=request.method, path=request.path)
             db.session.commit()
-            write_again()  # the view's own write still has to wait for the lock
+            start_again()  # the view's own write still has to wait for the lock
         except IntegrityError:  # another request with this key claimed it a moment ago
             db.session.rollback()
         else:

@@ -26,6 +26,8 @@ import time
 from collections import deque
 from pathlib import Path
 
+from .metrics import WRITE_HOLD, WRITE_WAIT
+
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +44,7 @@ class WriteGate:
         self._queue: deque[object] = deque()  # this process's waiters, first come first served
         self._holder: object | None = None  # the DBAPI connection holding the gate
         self._holder_thread: int | None = None
+        self._held_since = 0.0
         self._file_held = False  # this process holds the flock
         self._helper_waiting = False  # a thread is blocked in flock for this process
         self._fd: int | None = None
@@ -62,7 +65,8 @@ class WriteGate:
         if self._pid != os.getpid():  # forked after the gate was made: nothing is inherited
             self._reset()
         me = object()
-        deadline = time.monotonic() + timeout
+        start = time.monotonic()
+        deadline = start + timeout
         with self._cond:
             if self._holder_thread == threading.get_ident():
                 return True
@@ -72,12 +76,15 @@ class WriteGate:
                     if self._file_held or self._try_file():
                         self._queue.popleft()
                         self._holder, self._holder_thread = connection, threading.get_ident()
+                        self._held_since = time.monotonic()
                         self._cond.notify_all()  # the next in line becomes the head
+                        WRITE_WAIT.observe(self._held_since - start)
                         return True
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     self._queue.remove(me)
                     self._cond.notify_all()
+                    WRITE_WAIT.observe(time.monotonic() - start)
                     return False
                 self._cond.wait(remaining)
 
@@ -87,6 +94,7 @@ class WriteGate:
             if self._holder is not connection or self._pid != os.getpid():
                 return
             self._holder = self._holder_thread = None
+            WRITE_HOLD.observe(time.monotonic() - self._held_since)
             if self._file_held:
                 # Every transaction lets go of the file, so the other processes get their turn.
                 fcntl.flock(self._fd, fcntl.LOCK_UN)

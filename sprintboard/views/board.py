@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import access, compression, errors, htmx, navigation
 from ..board import query, render
+from ..database import begin_writing, reads_first
 from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..ids import arg_int
@@ -150,6 +151,7 @@ def add_card(pid):
 
 
 @bp.post("/cards/<int:card_id>/move")
+@reads_first
 def move(pid, card_id):
     partnership = access.get_partnership_or_404(pid, need="edit")
     card = access.get_card_or_404(partnership, card_id)
@@ -161,6 +163,7 @@ def move(pid, card_id):
     before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
     after = access.get_card_or_404(partnership, form.after.data) if form.after.data else None
     override = form.override_wip.data and access.can(current_user, "manage", partnership)
+    begin_writing()  # checked without the write lock; the card's place is read under it
     place = undo_service.card_place(card)
     try:
         old, new = board_service.move_card(

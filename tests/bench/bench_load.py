@@ -167,6 +167,20 @@ def user_loop(port, user, deadline, log, think):
             time.sleep(min(float(retry), 1.0) * random.random())  # noqa: S311 - jitter, as a browser
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server (gunicorn's master and its live workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()  # noqa: S603, S607
+    total = 0.0
+    for proc in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a worker that just ended
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def run(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="sb-load-"))
     env = {**os.environ, "SECRET_KEY": "bench-load", "SPRINTBOARD_INSTANCE": str(tmp), "QUEUE_IMMEDIATE": "1"}
@@ -181,6 +195,8 @@ def run(args) -> dict:
     )
     users = json.loads(seeded.stdout.strip().splitlines()[-1])
     port = free_port()
+    metrics = tmp / "metrics"
+    metrics.mkdir()
     server = subprocess.Popen(  # noqa: S603
         [
             str(BIN / "gunicorn"),
@@ -197,7 +213,7 @@ def run(args) -> dict:
             "wsgi:app",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
     )
     try:
         for _ in range(400):
@@ -211,6 +227,7 @@ def run(args) -> dict:
         for user in users[: args.workers * 4]:
             request(port, "GET", f"/p/{user['pid']}/board", user["cookie"])
         load_before = os.getloadavg()[0]
+        cpu_before = server_cpu(server.pid)
         deadline = time.monotonic() + args.seconds
         logs = [[] for _ in users]
         threads = [
@@ -232,6 +249,7 @@ def run(args) -> dict:
                     os.kill(int(random.choice(children)), signal.SIGKILL)  # noqa: S311
                     kills += 1
         load_after = os.getloadavg()[0]
+        cpu = server_cpu(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(20)
@@ -248,7 +266,44 @@ def run(args) -> dict:
         .stdout.strip()
         .splitlines()[-1]
     )
-    return summarise(users, logs, checked, load_before, load_after, kills)
+    result = summarise(users, logs, checked, load_before, load_after, kills)
+    result["server_cores"] = cpu / args.seconds
+    result["write_lock"] = write_lock(metrics, args.seconds)
+    return result
+
+
+def write_lock(folder: Path, seconds: float) -> str | None:
+    """The SQLite write gate's figures from the workers' metrics: how busy the lock was, how
+    long writers held it and waited for it (bucket bounds: "<= x ms")."""
+    from prometheus_client import CollectorRegistry, multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(folder))
+    found = {}
+    for metric in registry.collect():
+        if metric.name.startswith("sprintboard_sqlite_write_"):
+            samples = metric.samples
+            count = sum(x.value for x in samples if x.name.endswith("_count"))
+            total = sum(x.value for x in samples if x.name.endswith("_sum"))
+            buckets = sorted((float(x.labels["le"]), x.value) for x in samples if x.name.endswith("_bucket"))
+            found[metric.name.removeprefix("sprintboard_sqlite_write_").removesuffix("_seconds")] = (
+                count,
+                total,
+                buckets,
+            )
+    if not found.get("hold", (0,))[0]:
+        return None
+
+    def pct(name, p):
+        count, _total, buckets = found[name]
+        bound = next((le for le, n in buckets if n >= p * count), float("inf"))
+        return f"<= {bound * 1000:.0f} ms" if bound != float("inf") else "> 10 s"
+
+    holds, held = found["hold"][0], found["hold"][1]
+    return (
+        f"busy {held / seconds:.0%} of the time; held {held / holds * 1000:.1f} ms on average "
+        f"(p99 {pct('hold', 0.99)}); waited p50 {pct('wait', 0.5)}, p99 {pct('wait', 0.99)}"
+    )
 
 
 def summarise(users, logs, checked, load_before, load_after, kills) -> dict:
@@ -310,7 +365,8 @@ def main() -> None:
         parser.error("bounded: at most 400 users and 600 seconds")
     r = run(args)
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
-    load = f"load average {r['load'][0]} -> {r['load'][1]}"
+    cores = f"the server used {r['server_cores']:.2f} of {os.cpu_count()} cores"
+    load = f"load average {r['load'][0]} -> {r['load'][1]}, {cores}"
     think = f"think {args.think:g} s" if args.think else "no think time (saturation)"
     print(f"{db}, {args.users} users, {think}, {args.workers} workers, {args.seconds:.0f} s, {load}")
     retry = r["retry_after_on_503"]
@@ -324,6 +380,8 @@ def main() -> None:
         f"  activity rows {r['activity_rows']} for {r['acked']} acknowledged moves; "
         f"duplicate positions: {r['duplicate_positions']}"
     )
+    if r["write_lock"]:
+        print(f"  SQLite write lock: {r['write_lock']}")
     if args.kill_every:
         print(f"  workers killed: {r['workers_killed']}")
     if ERRORS:

@@ -225,6 +225,63 @@ def test_a_move_waits_its_turn_behind_another_process_and_gets_503_when_it_does_
     assert db.session.get(Card, card.id).column_id == target.id
 
 
+def test_a_move_reads_and_checks_before_it_takes_the_write_lock(busy_app, login):
+    """The write lock is held for a move's writes only: the session, the board, the card and the
+    form are read and checked first (the lock had been held from the session lookup on)."""
+    from sqlalchemy import event
+
+    from sprintboard.extensions import db
+    from sprintboard.services import board
+
+    app, world, card = busy_app
+    target = board.columns_of(world.partnership)[2]
+    client = login(app.test_client(), world.users["member"])
+    statements = []
+
+    def _seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()[:2]).upper())
+
+    event.listen(db.engine, "before_cursor_execute", _seen)
+    try:
+        r = client.post(f"/p/{world.partnership.id}/cards/{card.id}/move", data={"column": target.id})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _seen)
+    assert r.status_code in (200, 303)
+    locked = statements.index("BEGIN IMMEDIATE")
+    assert statements[0] == "BEGIN"  # deferred: reads only
+    assert sum(1 for s in statements[:locked] if s.startswith("SELECT")) >= 4
+    assert "UPDATE CARDS" in statements[locked:]
+
+
+def test_a_card_deleted_while_its_move_was_checked_answers_404(busy_app, login, monkeypatch):
+    import sqlite3
+
+    from sprintboard.extensions import db
+    from sprintboard.models import Activity
+    from sprintboard.services import board
+    from sprintboard.views import board as board_view
+
+    app, world, card = busy_app
+    target = board.columns_of(world.partnership)[2]
+    client = login(app.test_client(), world.users["member"])
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    checked = board_view.begin_writing
+
+    card_id = card.id
+
+    def _deleted_meanwhile():
+        checked()
+        other = sqlite3.connect(path, isolation_level=None, timeout=0.5)
+        other.execute("DELETE FROM cards WHERE id = ?", (card_id,))
+        other.close()
+
+    monkeypatch.setattr(board_view, "begin_writing", _deleted_meanwhile)
+    r = client.post(f"/p/{world.partnership.id}/cards/{card_id}/move", data={"column": target.id})
+    assert r.status_code == 404
+    db.session.rollback()
+    assert db.session.query(Activity).filter_by(verb="card.moved").count() == 0
+
+
 # --- storage failures: read-only or full --------------------------------------------------------
 
 
