@@ -341,6 +341,19 @@ def timeline(partnership: Partnership) -> list[Workshop]:
     return sorted(rows, key=_sort_key)
 
 
+def running_today(partnerships: list[Partnership]) -> list[Workshop]:
+    """The workshops of these partnerships that run today (on each partnership's calendar)."""
+    found = []
+    for partnership in partnerships:
+        today = timezones.partnership_today(partnership)
+        found += [
+            w
+            for w in timeline(partnership)
+            if w.start_date is not None and w.start_date <= today <= w.last_day
+        ]
+    return found
+
+
 def last_held(partnership: Partnership) -> Workshop | None:
     held = [w for w in timeline(partnership) if w.is_held and w.last_day is not None]
     return max(held, key=lambda w: (w.last_day, w.id), default=None)

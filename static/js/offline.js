@@ -2,9 +2,13 @@
    - Every write carries a one-time request key (the server answers a repeated key with its first
      answer, see sprintboard/request_keys.py): forms have theirs in a hidden field, requests made
      by script get one in X-Request-Key.
-   - Offline, moves, quick-added cards, checklist ticks, comments, actors and interests/needs/ideas
+   - Offline, moves, quick-added cards, card edits, checklist ticks, comments, actors and interests/needs/ideas
      are kept in IndexedDB, marked on the page, and sent in order when the connection is back; a
      change the server refuses then is listed as "could not be saved", with retry and discard.
+   - A card edit refused as stale is listed with the conflict view; "Try again" sends it on top
+     of the version the conflict showed.
+   - Other writes (and every write signed out: login, applications, registrations) are not sent
+     offline: the form stays filled in and the banner says it was not sent.
    - The banner (templates/_offline.html) says what is going on, in the page's language. */
 (function () {
   "use strict";
@@ -23,7 +27,8 @@
 
   var KINDS = [
     ["move", /\/cards\/\d+\/move$/], ["card", /\/board\/cards$/], ["tick", /\/checklist\/\d+\/toggle$/],
-    ["comment", /\/cards\/\d+\/comments$/], ["actor", /\/actors\/new$/], ["entry", /\/entries\/$/]
+    ["comment", /\/cards\/\d+\/comments$/], ["actor", /\/actors\/new$/], ["entry", /\/entries\/$/],
+    ["edit", /\/cards\/\d+\/edit$/]
   ];
   function kindOf(path) {
     path = (path || "").split("?")[0];
@@ -31,7 +36,7 @@
     return null;
   }
 
-  var bar, T = {}, user, sent = new WeakMap(), saved = false;
+  var bar, T = {}, user, sent = new WeakMap(), saved = false, unsent = false;
 
   // --- the queue in IndexedDB (one store; each change records whose it is) ---
   var opened;
@@ -51,6 +56,7 @@
     });
   }
   function changes() {
+    if (!user) return Promise.resolve([]);  // signed out: nothing is kept on the device
     return run("readonly", function (s) { return s.getAll(); }).then(function (rows) {
       return rows.filter(function (c) { return c.user === user; });
     });
@@ -90,7 +96,8 @@
       note.appendChild(mark);
       elt.parentNode.insertBefore(note, elt);
     }
-    if (elt.matches && elt.matches("form") && change.kind !== "tick") elt.reset();
+    // (an edit keeps what was typed: the form still shows the person's version)
+    if (elt.matches && elt.matches("form") && change.kind !== "tick" && change.kind !== "edit") elt.reset();
     renew(elt.closest ? elt.closest("form") || elt : elt);
   }
 
@@ -100,7 +107,7 @@
   }
 
   function describe(path, verb, data, elt, headerKey) {
-    var kind = bar && verb !== "get" && kindOf(path);
+    var kind = bar && user && verb !== "get" && kindOf(path);
     if (!kind) return null;
     var params = new URLSearchParams();
     data.forEach(function (value, name) { if (typeof value === "string") params.append(name, value); });
@@ -120,33 +127,39 @@
       d.headers["X-Request-Key"] = newKey();
     }
     var change = describe(d.path, d.verb, d.formData, d.elt, d.headers["X-Request-Key"]);
-    if (!change) return;
-    if (navigator.onLine) { sent.set(d.elt, [change, d.target]); return; }
+    if (navigator.onLine) { if (change) sent.set(d.elt, [change, d.target]); return; }
     event.preventDefault();
-    enqueue(change, d.elt, d.target);
+    if (change) enqueue(change, d.elt, d.target);
+    else notSent();
   });
   document.addEventListener("htmx:sendError", function (event) {
     var waiting = sent.get(event.detail.elt);
-    if (!waiting) return;
+    if (!waiting) { if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") notSent(); return; }
     sent.delete(event.detail.elt);
     enqueue(waiting[0], event.detail.elt, waiting[1]);
     window.dispatchEvent(new Event("offline"));
   });
-  // A plain form (no htmx) sent while offline: into the queue instead of a browser error page.
+  // A plain form (no htmx) sent while offline: into the queue instead of a browser error page;
+  // one that cannot wait (signing in, an application, a registration) stays filled in, not sent.
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (navigator.onLine || event.defaultPrevented || form.matches("[data-hx-post]")) return;
-    var change = describe(form.getAttribute("action") || location.pathname, (form.method || "get").toLowerCase(), new FormData(form), form);
-    if (!change) return;
+    var form = event.target, verb = (form.method || "get").toLowerCase();
+    if (navigator.onLine || event.defaultPrevented || form.matches("[data-hx-post]") || !bar) return;
+    if (verb === "get") return;  // (a page to open: the service worker may have it)
+    var change = describe(form.getAttribute("action") || location.pathname, verb, new FormData(form), form);
     event.preventDefault();
-    enqueue(change, form, null);
+    if (change) enqueue(change, form, null);
+    else notSent();
   });
+  function notSent() {
+    unsent = true;
+    render();
+  }
   // Once a form's write was answered, its next write is a new one: a new key. (A request that
   // got no answer keeps its key, so sending it again cannot apply it twice.)
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr, elt = event.detail.elt;
     var form = elt && elt.closest ? elt.closest("form") : null;
-    if (xhr && xhr.status) sent.delete(elt);
+    if (xhr && xhr.status) { sent.delete(elt); if (unsent) { unsent = false; render(); } }
     if (xhr && xhr.status && form && document.contains(form)) renew(form);
   });
   // A page restored from the back/forward cache holds keys that were used already.
@@ -173,7 +186,7 @@
     }, function () { return "later"; });
   }
   function drain() {
-    if (draining || !navigator.onLine || !bar) return;
+    if (draining || !navigator.onLine || !bar || !user) return;
     draining = true;
     var done = 0;
     changes().then(function (rows) {
@@ -211,6 +224,7 @@
       var parts = [];
       if (bar.dataset.asOf) parts.push(bar.dataset.asOf);
       if (!navigator.onLine) parts.push(T.offline);
+      if (unsent) parts.push(T.notSent);
       if (pending.length) parts.push(T.waiting.replace("{n}", pending.length));
       else if (failed.length) parts.push(T.failed);
       else if (saved && navigator.onLine) parts.push(T.saved);
@@ -226,6 +240,11 @@
       box.querySelector("ul").replaceChildren.apply(box.querySelector("ul"), failed.map(function (c) {
         var li = template.content.firstElementChild.cloneNode(true);
         var answer = new DOMParser().parseFromString(c.html || "", "text/html").body;
+        // The answer is shown to read (a conflict: the current version beside this one); its own
+        // forms and ids stay out of this page (retry and discard are the buttons here).
+        answer.querySelectorAll("form, a.button, script").forEach(function (e) { e.remove(); });
+        answer.querySelectorAll("[id], [role=alert]").forEach(function (e) { e.removeAttribute("id"); e.removeAttribute("role"); });
+        answer.querySelectorAll("[aria-labelledby]").forEach(function (e) { e.removeAttribute("aria-labelledby"); });
         li.dataset.change = c.id;
         li.querySelector(".offline-label").textContent = c.label;
         li.querySelector(".offline-message").textContent = text(answer.textContent).slice(0, 200);
@@ -246,6 +265,13 @@
       if (button.hasAttribute("data-offline-discard")) return drop(id);
       change.state = "pending";
       change.key = newKey();  // the first key's answer was the refusal: this is a new attempt
+      // An edit refused as stale goes on top of the version the conflict answer showed.
+      var current = new DOMParser().parseFromString(change.html || "", "text/html").querySelector("input[name=version]");
+      if (current && change.kind === "edit") {
+        var params = new URLSearchParams(change.body);
+        params.set("version", current.value);
+        change.body = params.toString();
+      }
       return put(change);
     }).then(function () { render(); drain(); });
   });
@@ -260,7 +286,7 @@
   // Logging out with changes still waiting asks first; then the device forgets this person.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!bar || !/\/logout$/.test(form.getAttribute("action") || "")) return;
+    if (!bar || !navigator.onLine || !/\/logout$/.test(form.getAttribute("action") || "")) return;
     if (bar.querySelector(".offline-pending li") && !window.confirm(T.unsaved)) event.preventDefault();
     else forget();
   }, true);
@@ -274,33 +300,44 @@
       }
     } catch (e) { /* storage refused: nothing kept */ }
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function () {
-      // The toolbox methods of a workshop's agenda are kept too, for the session at the venue.
-      if (!navigator.serviceWorker.controller) return;
-      document.querySelectorAll(".method-link a[href]").forEach(function (a) {
-        fetch(a.href, { credentials: "same-origin", headers: { "X-Offline-Keep": "1" } }).catch(function () {});
+      // The toolbox methods of a workshop's agenda are kept too, for the session at the venue,
+      // and so are today's workshops with theirs, even if not opened yet on this device.
+      if (!navigator.serviceWorker.controller) return null;
+      var urls = Array.prototype.map.call(document.querySelectorAll(".method-link a[href]"), function (a) { return a.href; });
+      var fetched = 0;
+      try {  // (today's list at most every ten minutes per tab)
+        fetched = Number(sessionStorage.getItem("sb-today") || 0);
+        if (Date.now() - fetched > 600000) sessionStorage.setItem("sb-today", String(Date.now()));
+      } catch (e) { /* storage refused: fetched every time */ }
+      var asked = Date.now() - fetched > 600000 ? fetch("/offline/today", { credentials: "same-origin" }) : Promise.reject();
+      return asked.then(function (r) { return r.ok ? r.json() : { keep: [] }; }, function () { return { keep: [] }; }).then(function (today) {
+        urls.concat(today.keep || []).forEach(function (url) {
+          fetch(url, { credentials: "same-origin", headers: { "X-Offline-Keep": "1" } }).catch(function () {});
+        });
       });
     });
   }
 
-  window.addEventListener("online", function () { render(); drain(); });
+  window.addEventListener("online", function () { unsent = false; render(); drain(); });
   window.addEventListener("offline", render);
 
   document.addEventListener("DOMContentLoaded", function () {
     bar = document.getElementById("offline");
     if (!bar || !window.indexedDB) { bar = null; return; }
     user = bar.dataset.user;
-    ["offline", "waiting", "saved", "failed", "asOf", "mark", "unsaved"].forEach(function (name) {
+    ["offline", "notSent", "waiting", "saved", "failed", "asOf", "mark", "unsaved"].forEach(function (name) {
       T[name] = bar.dataset["t" + name.charAt(0).toUpperCase() + name.slice(1)];
     });
     T.kinds = JSON.parse(bar.dataset.tKinds);
     // A copy the service worker kept (it marks it with data-cached, the time it was fetched).
     var rendered = new Date(bar.dataset.cached);
     if (bar.dataset.cached && !isNaN(rendered)) {
+      renew();  // the device's copy holds the keys it was served with, which may have been used
       bar.dataset.asOf = T.asOf.replace("{time}", rendered.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }));
     }
     render();
     drain();
-    window.addEventListener("load", startWorker);
+    if (user) window.addEventListener("load", startWorker);
     setInterval(drain, 15000);  // a connection that is "online" but lost requests recovers too
   });
 })();

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sprintboard.extensions import db
 from sprintboard.models import Activity, Card, Comment, Partnership
-from sprintboard.services import board, facilitation
+from sprintboard.services import board, cards, facilitation
 from tests import factories
 
 
@@ -125,3 +125,84 @@ def test_a_page_opened_before_reads_offline_with_its_age_and_logout_forgets_it(
         page.get_by_role("button", name="Log out").click()
     assert page.evaluate("caches.keys()") == []
     assert page.evaluate("indexedDB.databases().then(dbs => dbs.map(d => d.name))") == []
+
+
+def _rename(world, card_id, title):
+    """Someone else edits the card meanwhile (its version moves on)."""
+    db.session.rollback()
+    card = db.session.get(Card, card_id)
+    cards.update_card(
+        card, version=card.version, title=title, body=card.body, project=card.project,
+        estimate=card.estimate, due_date=card.due_date, language=card.language,
+        assignees=list(card.assignees), labels=list(card.labels), actor=world.users["facilitator"],
+    )  # fmt: skip
+    db.session.commit()
+
+
+def _title_of(card_id):
+    db.session.rollback()
+    return db.session.scalar(select(Card.title).where(Card.id == card_id))
+
+
+def test_a_card_edited_offline_is_saved_or_shown_beside_the_newer_version(
+    new_context, live_server, world, log_in
+):
+    p, (a, b, _c), _columns = _setup(world)
+    context = new_context()
+    page = log_in(context.new_page(), world.users["member"])
+    other = context.new_page()
+    page.goto(f"/p/{p.id}/cards/{a}")
+    other.goto(f"/p/{p.id}/cards/{b}")
+
+    context.set_offline(True)
+    for tab, title in ((page, "Alpha, renamed in the hall"), (other, "Bravo, renamed in the hall")):
+        edit = tab.locator("#card-edit")
+        edit.get_by_text("Edit card").click()
+        edit.get_by_label("Title").fill(title)
+        edit.get_by_role("button", name="Save").click()
+        expect(edit).to_contain_text("waiting to be saved")
+        expect(edit.get_by_label("Title")).to_have_value(title)  # what was typed stays
+    expect(other.locator("#offline .offline-pending li")).to_have_text(
+        ["Card edit: Alpha, renamed in the hall", "Card edit: Bravo, renamed in the hall"]
+    )
+    _rename(world, a, "Alpha, renamed at the office")  # meanwhile, online elsewhere
+
+    context.set_offline(False)
+    failed = page.locator("#offline .offline-failed li")
+    expect(failed).to_have_count(1)
+    expect(failed.locator(".offline-label")).to_have_text("Card edit: Alpha, renamed in the hall")
+    failed.get_by_text("Show the conflict").click()
+    conflict = failed.locator(".offline-detail")
+    expect(conflict).to_contain_text("Someone else changed this card")
+    expect(conflict.locator("td.theirs").first).to_have_text("Alpha, renamed at the office")
+    expect(conflict.locator("td.mine").first).to_have_text("Alpha, renamed in the hall")
+    expect(conflict.locator("form")).to_have_count(0)  # its retry and discard are the banner's
+    assert _title_of(a) == "Alpha, renamed at the office"
+    assert _title_of(b) == "Bravo, renamed in the hall"  # the other edit had no conflict
+
+    failed.get_by_role("button", name="Try again").click()  # mine, on top of theirs
+    expect(page.locator("#offline")).to_contain_text("All changes saved.")
+    expect(failed).to_have_count(0)
+    assert _title_of(a) == "Alpha, renamed in the hall"
+
+
+def test_signed_out_a_form_sent_offline_stays_filled_in_and_says_it_was_not_sent(
+    new_context, live_server, world
+):
+    page = new_context().new_page()
+    page.goto("/login")
+    context = page.context
+    context.set_offline(True)
+    page.locator("input[name=email]").fill(world.users["member"].email)
+    page.locator("input[name=password]").fill(factories.PASSWORD)
+    page.locator("form[action$='/login'] button[type=submit]").click()
+    expect(page.locator("#offline")).to_contain_text("Forms cannot be sent until the connection is back.")
+    expect(page.locator("#offline")).to_contain_text("Not sent: what you entered is still on the page.")
+    expect(page.locator("input[name=email]")).to_have_value(world.users["member"].email)
+    assert page.evaluate("indexedDB.databases().then(dbs => dbs.length)") == 0  # nothing kept
+
+    context.set_offline(False)
+    expect(page.locator("#offline")).to_be_hidden()
+    with page.expect_navigation():
+        page.locator("form[action$='/login'] button[type=submit]").click()
+    assert "/login" not in page.url
