@@ -52,9 +52,13 @@ function keep(url, response) {
   });
 }
 
-function fromNetworkFirst(request) {
-  return fetch(request).then(function (response) {
-    if (keepable(response)) keep(request.url, response.clone());
+function fromNetworkFirst(event) {
+  var request = event.request;
+  // A copy asked for ahead (X-Offline-Keep) is fetched on its own: the page that asked may move
+  // on meanwhile, and its leaving must not cut the copy short.
+  var sent = request.mode === "navigate" ? request : new Request(request.url, { credentials: "same-origin", headers: request.headers });
+  return fetch(sent).then(function (response) {
+    if (keepable(response)) event.waitUntil(keep(request.url, response.clone()));
     return response;
   }, function (error) {
     return caches.open(PAGES).then(function (cache) { return cache.match(request.url); }).then(function (hit) {
@@ -68,7 +72,7 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== location.origin) return;
   if (url.pathname.indexOf("/static/") === 0) event.respondWith(fromCacheFirst(request));
-  else if (request.mode === "navigate" || request.headers.get("X-Offline-Keep")) event.respondWith(fromNetworkFirst(request));
+  else if (request.mode === "navigate" || request.headers.get("X-Offline-Keep")) event.respondWith(fromNetworkFirst(event));
 });
 
 self.addEventListener("message", function (event) {

@@ -243,8 +243,9 @@
         // The answer is shown to read (a conflict: the current version beside this one); its own
         // forms and ids stay out of this page (retry and discard are the buttons here).
         answer.querySelectorAll("form, a.button, script").forEach(function (e) { e.remove(); });
-        answer.querySelectorAll("[id], [role=alert]").forEach(function (e) { e.removeAttribute("id"); e.removeAttribute("role"); });
-        answer.querySelectorAll("[aria-labelledby]").forEach(function (e) { e.removeAttribute("aria-labelledby"); });
+        answer.querySelectorAll("[id], [aria-labelledby], [role=alert]").forEach(function (e) {
+          e.removeAttribute("id"); e.removeAttribute("aria-labelledby"); e.removeAttribute("role");
+        });
         li.dataset.change = c.id;
         li.querySelector(".offline-label").textContent = c.label;
         li.querySelector(".offline-message").textContent = text(answer.textContent).slice(0, 200);
@@ -311,7 +312,12 @@
       } catch (e) { /* storage refused: fetched every time */ }
       var asked = Date.now() - fetched > 600000 ? fetch("/offline/today", { credentials: "same-origin" }) : Promise.reject();
       return asked.then(function (r) { return r.ok ? r.json() : { keep: [] }; }, function () { return { keep: [] }; }).then(function (today) {
+        var seen = {};
+        seen[location.href] = true;  // (this page was kept as it was opened)
         urls.concat(today.keep || []).forEach(function (url) {
+          url = new URL(url, location.href).href;
+          if (seen[url]) return;  // (one copy of each: two answers racing to be kept could both fail)
+          seen[url] = true;
           fetch(url, { credentials: "same-origin", headers: { "X-Offline-Keep": "1" } }).catch(function () {});
         });
       });

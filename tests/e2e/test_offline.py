@@ -13,6 +13,14 @@ from sprintboard.models import Activity, Card, Comment, Partnership
 from sprintboard.services import board, cards, facilitation
 from tests import factories
 
+KEPT = """async () => {
+  const deadline = Date.now() + 15000;
+  while (!(await caches.open("sb-pages-v1").then(c => c.match(location.href)))) {
+    if (Date.now() > deadline) throw new Error("not kept on the device: " + location.href);
+    await new Promise(tick => setTimeout(tick, 50));
+  }
+}"""
+
 
 def _setup(world):
     p, member = world.partnership, world.users["member"]
@@ -109,9 +117,9 @@ def test_a_page_opened_before_reads_offline_with_its_age_and_logout_forgets_it(
     context = new_context()
     page = log_in(context.new_page(), world.users["member"])
     page.goto(f"/p/{p.id}/board")
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now the worker answers, and keeps a copy
-    page.wait_for_function("caches.open('sb-pages-v1').then(c => c.match(location.href)).then(Boolean)")
+    page.evaluate(KEPT)  # (wait_for_function would not await the cache's promise)
     expect(page.locator("#offline")).to_be_hidden()
 
     context.set_offline(True)
