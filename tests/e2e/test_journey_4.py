@@ -271,6 +271,22 @@ def test_journey_4_match_and_sprint_in_a_mixed_room(new_context, streams, world,
             expect(page.locator("#board li.card", has_text=title)).to_have_count(1)
         assert page.evaluate(NO_RELOAD)
         page.locator("h1").click()  # done typing: eyes on the projector
+    # Each reads the other's cards in their own language: Max translates Irina's card in a second
+    # tab; his board (not reloaded) shows it in German at once, hers keeps her Russian.
+    russian = max_.locator("#board li.card", has_text="Найти зал для репетиций")
+    expect(russian).to_contain_text("noch nicht übersetzt")
+    card_id = russian.get_attribute("id").removeprefix("card-")
+    tab = max_.context.new_page()
+    tab.goto(f"/p/{pid}/cards/{card_id}")
+    tab.get_by_role("link", name="Auf Deutsch übersetzen").click()
+    tab.locator(".side-by-side form").get_by_label("Titel").fill("Probenraum finden")
+    tab.get_by_role("button", name="Übersetzung speichern").click()
+    expect(tab.locator("#card-title")).to_have_text("Probenraum finden")
+    tab.close()
+    expect(max_.locator(f"#card-link-{card_id}")).to_have_text("Probenraum finden")
+    expect(max_.locator(f"#card-{card_id}")).not_to_contain_text("noch nicht übersetzt")
+    expect(ira.locator(f"#card-link-{card_id}")).to_have_text("Найти зал для репетиций")
+    assert max_.evaluate(NO_RELOAD)
     axe_check(ira)
 
     # 7. The facilitator freezes the board to present it: the members' boards turn read-only.
