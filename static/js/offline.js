@@ -283,6 +283,7 @@
     if (opened) opened.then(function (db) { db.close(); });
     opened = null;
     indexedDB.deleteDatabase("sprintboard-offline");
+    try { localStorage.removeItem("sb-user"); sessionStorage.removeItem("sb-today"); } catch (e) { /* none kept */ }
   }
   // Logging out with changes still waiting asks first; then the device forgets this person.
   document.addEventListener("submit", function (event) {
@@ -339,7 +340,9 @@
     var rendered = new Date(bar.dataset.cached);
     if (bar.dataset.cached && !isNaN(rendered)) {
       renew();  // the device's copy holds the keys it was served with, which may have been used
-      bar.dataset.asOf = T.asOf.replace("{time}", rendered.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }));
+      var when = { hour: "2-digit", minute: "2-digit" };
+      if (rendered.toDateString() !== new Date().toDateString()) { when.day = "numeric"; when.month = "short"; }  // (kept on an earlier day)
+      bar.dataset.asOf = T.asOf.replace("{time}", rendered.toLocaleString(document.documentElement.lang, when));
     }
     render();
     drain();

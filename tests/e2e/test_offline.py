@@ -133,6 +133,9 @@ def test_a_page_opened_before_reads_offline_with_its_age_and_logout_forgets_it(
         page.get_by_role("button", name="Log out").click()
     assert page.evaluate("caches.keys()") == []
     assert page.evaluate("indexedDB.databases().then(dbs => dbs.map(d => d.name))") == []
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    kept = "Object.keys(localStorage).concat(Object.keys(sessionStorage)).filter(k => k.startsWith('sb-'))"
+    assert page.evaluate(kept) == []  # whose device it was, when today's pages were fetched
 
 
 def _rename(world, card_id, title):
