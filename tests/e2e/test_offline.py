@@ -217,3 +217,48 @@ def test_signed_out_a_form_sent_offline_stays_filled_in_and_says_it_was_not_sent
     with page.expect_navigation():
         page.locator("form[action$='/login'] button[type=submit]").click()
     assert "/login" not in page.url
+
+
+def test_an_application_sent_offline_stays_on_the_page_and_is_sent_once_when_back(
+    new_context, live_server, world, axe_check
+):
+    from datetime import datetime, timedelta
+
+    from sprintboard.models import Application
+    from sprintboard.services import applications
+
+    call = applications.open_call(
+        "City partnerships 2027", "Two cities, one workshop series.", countries=["BY", "DE", "UA"],
+        deadline_local=datetime.now() + timedelta(days=20), timezone="Europe/Berlin", languages=["en"],
+        actor=world.admin,
+    )  # fmt: skip
+    db.session.commit()
+    page = new_context(viewport={"width": 360, "height": 740}).new_page()
+    page.goto(f"/calls/{call.id}/")
+    for label, value in (
+        ("Your city", "Leipzig"),
+        ("Partner city", "Kyiv"),
+        ("Institution, organisation or initiative", "Städtepartnerschaft Leipzig–Kyiv e.V."),
+        ("Contact person", "Jana Beispiel"),
+        ("Email", "jana@example.org"),
+    ):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Country of your city", exact=True).select_option("DE")
+    page.get_by_label("Country of the partner city", exact=True).select_option("UA")
+    page.get_by_label("1. Who are you?").fill("Two cities, one river of ideas.")
+    page.get_by_label("2. What are your hopes").fill("Youth exchanges.")
+    page.get_by_label("3. What motivates you").fill("We met at a conference.")
+    page.get_by_label("We declare that this application is supported").check()
+
+    page.context.set_offline(True)  # the venue's Wi-Fi, just then
+    page.get_by_role("button", name="Send application").click()
+    expect(page.locator("#offline")).to_contain_text("Not sent: what you entered is still on the page.")
+    expect(page.get_by_label("1. Who are you?")).to_have_value("Two cities, one river of ideas.")
+    axe_check(page)
+    assert db.session.scalar(select(db.func.count(Application.id))) == 0
+
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Send application").click()
+    expect(page.get_by_text("Thank you! We have received your application")).to_be_visible()
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count(Application.id))) == 1
