@@ -198,7 +198,15 @@ def plan_board(
         if filters.group == "assignee"
         else None
     )
-    rows, done_more = _card_rows(partnership, columns, filters, today, column_id=cell[1] if cell else None)
+    rows, done_more = _card_rows(
+        partnership,
+        columns,
+        filters,
+        today,
+        column_id=cell[1] if cell else None,
+        # Grouped by project (a card's lane is in its row), the database cuts each cell short.
+        cell_limit=limit if filters.group == "project" and cell is None else None,
+    )
     lanes = _lanes(partnership, filters.group, options.projects, options.people, filters)
     by_key = {lane.key: lane for lane in lanes}
     cells: dict[tuple[str, int], list] = {}
@@ -211,8 +219,10 @@ def plan_board(
     lanes = [lane for lane in by_key.values() if lane.rows or not filters.active]
     for lane in lanes:
         for column_id, cell_rows in lane.rows.items():
-            if limit is not None and len(cell_rows) > limit:
-                lane.more[column_id] = len(cell_rows) - limit
+            # (rows cut short by the database carry their cell's whole count)
+            total = getattr(cell_rows[0], "cell_total", None) or len(cell_rows)
+            if limit is not None and total > limit:
+                lane.more[column_id] = total - limit
                 lane.rows[column_id] = cell_rows[:limit]
     signature = hash(
         (
@@ -272,19 +282,39 @@ def pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:
     return result
 
 
-def _card_rows(partnership, columns, filters: Filters, today: date, column_id=None):
-    """Narrow rows (PLACE_FIELDS) of the cards to show, in order: every open card, and the most
-    recent done cards of each done column (with whether there are more)."""
+def _card_rows(partnership, columns, filters: Filters, today: date, column_id=None, cell_limit=None):
+    """Narrow rows (PLACE_FIELDS) of the cards to show, in order: every open card (or with
+    `cell_limit`, grouped by project: the first so many of each project's cell, each with its
+    cell's whole count `cell_total`), and the most recent done cards of each done column (with
+    whether there are more)."""
     conditions = [Card.partnership_id == partnership.id, Card.archived_at.is_(None)]
     if column_id is not None:
         conditions.append(Card.column_id == column_id)
     conditions += _filter_conditions(partnership, filters, today)
     done_ids = [c.id for c in columns if c.is_done]
-    open_rows = fetch(
-        select(*PLACE_FIELDS)
-        .where(*conditions, Card.column_id.not_in(done_ids) if done_ids else True)
-        .order_by(Card.column_id, Card.position, Card.id)
-    )
+    open_only = Card.column_id.not_in(done_ids) if done_ids else True
+    if cell_limit is None:
+        every = select(*PLACE_FIELDS).where(*conditions, open_only)
+        open_rows = fetch(every.order_by(Card.column_id, Card.position, Card.id))
+    else:
+        # However many cards a cell holds, only the first `cell_limit` are read (a board of
+        # 20,000 cards is planned from the few hundred it shows, not from every card).
+        cell = (func.coalesce(Card.project_id, 0), Card.column_id)
+        ranked = (
+            select(
+                *PLACE_FIELDS,
+                Card.position,
+                func.row_number().over(partition_by=cell, order_by=(Card.position, Card.id)).label("rank"),
+                func.count().over(partition_by=cell).label("cell_total"),
+            )
+            .where(*conditions, open_only)
+            .subquery()
+        )
+        open_rows = fetch(
+            select(*[ranked.c[field.name] for field in PLACE_FIELDS], ranked.c.cell_total)
+            .where(ranked.c.rank <= cell_limit)
+            .order_by(ranked.c.column_id, ranked.c.position, ranked.c.id)
+        )
     if not done_ids:
         return open_rows, False
     # The most recent DONE_LIMIT (+1: are there more?) of each done column, each read through

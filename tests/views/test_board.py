@@ -402,3 +402,31 @@ def test_a_cached_board_shows_a_reorder_and_what_each_role_may_do(world, as_role
     db.session.commit()
     html = member.get(url).text
     assert html.index("Second card") < html.index("First card")
+
+
+@pytest.mark.parametrize("group", ["project", "city"])
+def test_a_full_cell_shows_its_first_cards_and_how_many_more(world, as_role, cols, db, group):
+    """Grouped by project the database cuts each cell short; grouped otherwise the plan does:
+    either way the first CELL_LIMIT cards of a cell in board order, and 'Show N more cards'."""
+    from sprintboard.board.query import CELL_LIMIT
+
+    p, fiona = world.partnership, world.users["facilitator"]
+    youth = factories.project(p, "Youth exchange")
+    many = [
+        factories.card(p, f"Youth card {i:02d}", actor=fiona, project=youth) for i in range(CELL_LIMIT + 5)
+    ]
+    few = [factories.card(p, f"Loose card {i}", actor=fiona) for i in range(3)]
+    db.session.commit()
+    order = db.session.scalars(
+        db.select(Card.title).where(Card.id.in_([c.id for c in many])).order_by(Card.position, Card.id)
+    ).all()
+    client = as_role("member")
+    html = client.get(f"/p/{p.id}/board?group={group}").get_data(as_text=True)
+    shown = [title for title in re.findall(r'class="card-title"[^>]*>([^<]+)</a>', html) if "Youth" in title]
+    if group == "project":
+        assert shown == order[:CELL_LIMIT]
+        assert "Show 5 more cards" in html
+        assert all(card.title in html for card in few)
+    else:  # (one lane: Fiona's city, all 33 cards in one cell)
+        assert len(re.findall(r'class="card-title"', html)) == CELL_LIMIT
+        assert "Show 8 more cards" in html
