@@ -1,3 +1,5 @@
+import re
+
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,8 +14,8 @@ from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..ids import arg_int
 from ..live import render as live
+from ..services import DomainError, board_view, cards, facilitation, sprints, translations, watching
 from ..services import board as board_service
-from ..services import board_view, cards, facilitation, sprints, translations, watching
 from ..services import undo as undo_service
 from . import safe_next, undo
 
@@ -127,17 +129,23 @@ def add_card(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = QuickAddForm()
     if not form.validate_on_submit():
-        return errors.form_errors(form)
+        if form.column.errors:  # not from the board's form: nothing to give back
+            return errors.form_errors(form)
+        return _quick_add_refused(partnership, form, " ".join(map(str, form.title.errors)), 422)
     column = access.get_column_or_404(partnership, form.column.data)
     project = access.get_project_or_404(partnership, form.project.data) if form.project.data else None
-    card = cards.create_card(
-        partnership,
-        form.title.data,
-        column=column,
-        project=project,
-        actor=current_user,
-        language=str(get_locale()),
-    )
+    try:
+        card = cards.create_card(
+            partnership,
+            form.title.data,
+            column=column,
+            project=project,
+            actor=current_user,
+            language=str(get_locale()),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _quick_add_refused(partnership, form, error.message, error.status)
     db.session.commit()
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
@@ -148,6 +156,32 @@ def add_card(pid):
         fragment=render.card_fragment(partnership, card),
         heads=render.column_heads(partnership, [column]),
     )
+
+
+QUICK_ADD_ID = re.compile(r"qa-(?P<lane>[\w-]+)-\d+-form")  # templates/board/_quick_add.html
+
+
+def _quick_add_refused(partnership, form, message, status):
+    """The quick add again with the title typed and the reason: for htmx in place of the form
+    that was sent (its id comes as HX-Trigger); without JavaScript, a page with just that form."""
+    sent = QUICK_ADD_ID.fullmatch(request.headers.get("HX-Trigger", ""))
+    message = message or _("Give the card a title.")
+    if htmx.is_htmx() and not sent:
+        return errors.render_error(status, message)
+    context = dict(
+        partnership=partnership,
+        url=url_for("board.add_card", pid=partnership.id),
+        column_id=form.column.data,
+        lane_key=sent["lane"] if sent else "refused",
+        project_id=form.project.data,
+        title=form.title.data or "",
+        error=message,
+        next=form.next.data or "",
+    )
+    if sent:
+        headers = {"HX-Retarget": f"#{sent[0]}", "HX-Reswap": "outerHTML"}
+        return render_template("board/_quick_add_refused.html", **context), status, headers
+    return render_template("board/add_card.html", **context), status
 
 
 @bp.post("/cards/<int:card_id>/move")

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.partnerships import InviteForm, MemberForm
-from ..services import invitations, partnerships
+from ..services import DomainError, invitations, partnerships
 
 bp = Blueprint("members", __name__, url_prefix="/p/<int:pid>/members")
 
@@ -18,7 +18,8 @@ def _city_choices(partnership):
     return options((city.id, city.name) for city in partnership.cities)
 
 
-def _page(partnership, invite_form=None, link=None, status=200):
+def _page(partnership, invite_form=None, link=None, status=200, refused=None):
+    """The people page; `refused` = (membership, message) puts a refusal beside that person."""
     invite_form = invite_form or InviteForm(language=str(get_locale()))
     invite_form.city.choices = _city_choices(partnership)
     return render_template(
@@ -30,6 +31,7 @@ def _page(partnership, invite_form=None, link=None, status=200):
         link=link,
         confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
+        refused=refused,
     ), status
 
 
@@ -72,9 +74,13 @@ def change(pid, mid):
     form = MemberForm()
     form.city.choices = _city_choices(partnership)
     if not form.validate_on_submit():
-        return _page(partnership, status=422)
+        return _page(partnership, status=422, refused=(membership, _("Choose a role and a home city.")))
     city = access.get_city_or_404(partnership, form.city.data)
-    partnerships.change_member(membership, form.role.data, city, actor=current_user)
+    try:
+        partnerships.change_member(membership, form.role.data, city, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _page(partnership, status=error.status, refused=(membership, error.message))
     db.session.commit()
     flash(_("%(name)s has been updated.", name=membership.user.name), "success")
     return htmx.redirect_to(url_for("members.index", pid=pid))
@@ -87,7 +93,11 @@ def remove(pid, mid):
     if not ConfirmForm().validate_on_submit():
         return _page(partnership, status=422)
     name = membership.user.name
-    partnerships.remove_member(membership, actor=current_user)
+    try:
+        partnerships.remove_member(membership, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _page(partnership, status=error.status, refused=(membership, error.message))
     db.session.commit()
     flash(_("%(name)s has been removed from the partnership.", name=name), "success")
     return htmx.redirect_to(url_for("members.index", pid=pid))

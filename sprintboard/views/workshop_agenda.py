@@ -14,6 +14,7 @@ from ..services import DomainError, partnerships, toolbox, workshops
 from .workshops import load, respond
 
 bp = Blueprint("workshop_agenda", __name__, url_prefix="/p/<int:pid>/workshops")
+EDITED = ("title", "duration", "responsible", "method", "notes")  # an agenda item's fields, as posted
 
 
 def _responsible(partnership, value):
@@ -71,14 +72,12 @@ def update_item(pid, wid, item_id):
     item = access.get_agenda_item_or_404(workshop, item_id)
     form = AgendaItemForm()
     form.responsible.validate_choice = False
+    # Refused, the item's form opens again with what was typed and the reason beside it.
+    typed = {"id": item.id, **{name: request.form.get(name, "") for name in EDITED}}
     if not form.validate_on_submit():
-        return respond(
-            partnership,
-            workshop,
-            "agenda",
-            422,
-            error=_("Agenda item “%(title)s” was not saved: check the title and minutes.", title=item.title),
-        )
+        title = item.title
+        typed["error"] = _("Agenda item “%(title)s” was not saved: check the title and minutes.", title=title)
+        return respond(partnership, workshop, "agenda", 422, edited=typed)
     with rule_errors() as broken:
         workshops.update_agenda_item(
             item,
@@ -90,7 +89,7 @@ def update_item(pid, wid, item_id):
             actor=current_user,
         )
     if broken:
-        return respond(partnership, workshop, "agenda", 422, error=broken.message)
+        return respond(partnership, workshop, "agenda", 422, edited={**typed, "error": broken.message})
     db.session.commit()
     return respond(partnership, workshop, "agenda")
 

@@ -132,6 +132,7 @@ def _context(partnership, workshop, **forms):
         may_manage=access.can(current_user, "manage", partnership),
         error=forms.pop("error", None),
         held_error=forms.pop("held_error", None),
+        edited=forms.pop("edited", None),
     )
 
 

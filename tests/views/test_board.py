@@ -430,3 +430,28 @@ def test_a_full_cell_shows_its_first_cards_and_how_many_more(world, as_role, col
     else:  # (one lane: Fiona's city, all 33 cards in one cell)
         assert len(re.findall(r'class="card-title"', html)) == CELL_LIMIT
         assert "Show 8 more cards" in html
+
+
+def test_a_refused_quick_add_comes_back_in_place_with_the_title_typed(world, as_role):
+    """Too long a title: htmx swaps the cell's form back (named by HX-Trigger) with the reason;
+    without JavaScript a page with that form, its title kept and a way back to the board."""
+    p = world.partnership
+    column = board.columns_of(p)[0]
+    title = "Ж" * 201
+    url = f"/p/{p.id}/board/cards"
+    page = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
+    form_id = re.search(rf'<form class="quick-add" id="(qa-[^"]+-{column.id}-form)"', page).group(1)
+    headers = {"HX-Trigger": form_id, "Accept-Language": "de"}
+    data = {"title": title, "column": column.id}
+    response = as_role("member", htmx=True).post(url, data=data, headers=headers)
+    assert response.status_code == 422
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == (f"#{form_id}", "outerHTML")
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<form class="quick-add" id="{form_id}"')
+    assert f'value="{title}"' in html and 'role="alert"' in html and 'aria-invalid="true"' in html
+    page = as_role("member").post(url, data={"title": title, "column": column.id, "next": f"/p/{p.id}/board"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and "<h1" in html and f'value="{title}"' in html
+    assert f'action="{url}"' in html and f'name="column" value="{column.id}"' in html
+    assert "Back to the board" in html
+    assert db.session.scalar(select(Card).where(Card.partnership_id == p.id)) is None

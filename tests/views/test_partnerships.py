@@ -71,3 +71,17 @@ def test_a_card_is_overdue_once_its_day_has_ended_in_the_partnerships_zone(world
 
     assert overdue(datetime(2026, 12, 4, 22, 30, tzinfo=UTC)) == (False, False)
     assert overdue(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)) == (True, True)
+
+
+def test_removing_the_last_facilitator_is_refused_beside_their_name(world, as_role):
+    p = world.partnership
+    fiona = next(m for m in p.memberships if m.user is world.users["facilitator"])
+    url = f"/p/{p.id}/members/{fiona.id}/remove"
+    response = as_role("facilitator").post(url, headers={"Accept-Language": "de"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<html lang="de"' in html and 'class="error" role="alert"' in html
+    assert html.index('class="error" role="alert"') > html.index(f'id="member-{fiona.id}"')
+    assert f'action="/p/{p.id}/members/{fiona.id}/remove"' in html
+    db.session.expire_all()
+    assert fiona.role == "facilitator"

@@ -406,3 +406,19 @@ def test_corrected_dates_bring_what_was_recorded_on_them_into_the_outcomes(world
     outcomes = html[html.index('<section id="outcomes"') :]
     assert 'data-hx-swap-oob="true"' in outcomes.split(">", 1)[0]
     assert "Recorded during this workshop" in outcomes and "Gymnasium Ottensen" in outcomes
+
+
+def test_a_refused_agenda_item_edit_keeps_what_was_typed(world, as_role):
+    w = _first(world)
+    item = workshops.add_agenda_item(w, "Welcome", duration=15, actor=world.users["facilitator"])
+    db.session.commit()
+    typed = {"title": "Welcome round", "duration": "9999", "notes": "Names and one wish each"}
+    for client in (as_role("facilitator", htmx=True), as_role("facilitator")):
+        response = client.post(_url(world, f"{w.id}/agenda/{item.id}"), data=typed)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "was not saved" in html and f'id="ai-error-{item.id}"' in html
+        assert 'value="Welcome round"' in html and "Names and one wish each</textarea>" in html
+        assert 'value="9999"' in html and "<details open>" in html
+    db.session.expire_all()
+    assert item.title == "Welcome" and item.duration == 15
