@@ -131,7 +131,7 @@ def request(port, method, path, cookie, body=None, headers=None):
         response = conn.getresponse()
         response.read()
         return response.status, time.perf_counter() - start, response.headers.get("Retry-After")
-    except OSError as error:  # connection cut (a killed worker)
+    except (OSError, http.client.HTTPException) as error:  # connection cut (a killed worker)
         ERRORS.append(repr(error))
         return 0, time.perf_counter() - start, None
     finally:
