@@ -64,3 +64,12 @@ def set_cookie(response, lang: str) -> None:
         httponly=True,
         secure=request.is_secure,
     )
+
+
+def language_name(code: str) -> str:
+    """A language's own name in the current language (de → Deutsch / German / Немецкий)."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    name = Locale.parse(str(get_locale())).languages.get(code, code)
+    return name[:1].upper() + name[1:]

@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
         board_is_frozen_for=facilitation.is_frozen_for,
         session_format_label=lambda code: str(openspace_sessions.FORMAT_LABELS.get(code, code)),
         session_need_label=lambda code: str(openspace_sessions.NEED_LABELS.get(code, code)),
-        language_name=openspace_sessions.language_name,
+        language_name=i18n.language_name,
         undo_message=undo.message_of,
         UNDO_SECONDS=undo.UNDO_SECONDS,
     )

@@ -22,6 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from ..i18n import language_name
 from ..models.openspace import SESSION_LANGUAGES
 from ..services.entries import ENTRY_KIND_LABELS
 from ..services.openspace import DOTS_MAX, TIMEZONES
@@ -30,7 +31,6 @@ from ..services.openspace_sessions import (
     FORMAT_LABELS,
     NEED_LABELS,
     NOTES_MAX,
-    language_name,
 )
 from ..services.openspace_venue import ROOM_CAPACITY_MAX
 from . import options

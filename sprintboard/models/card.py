@@ -84,6 +84,13 @@ class Card(db.Model):
         back_populates="card", order_by="Comment.id", cascade="all, delete-orphan"
     )
 
+    def touch(self) -> None:
+        """Something the card shows changed but not what its edit form holds (a comment, a
+        checklist tick, an attachment, archiving, a translation): a new revision, the same
+        version, so an open edit form of the card stays valid."""
+        self.revision = Card.revision + 1
+        self.updated_at = utcnow()
+
 
 class ChecklistItem(db.Model):
     __tablename__ = "checklist_items"

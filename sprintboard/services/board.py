@@ -134,11 +134,8 @@ def claim_version(card: Card, expected: int) -> None:
 
 
 def touch(card: Card) -> None:
-    """Something the card shows changed but not what its edit form holds (a comment, a checklist
-    tick, an attachment, archiving): a new revision, the same version, so an open edit form of
-    the card stays valid."""
-    card.revision = Card.revision + 1
-    card.updated_at = utcnow()
+    """A new revision of what the card shows, the same edit version (see Card.touch)."""
+    card.touch()
 
 
 def move_card(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from babel import Locale
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -27,12 +25,6 @@ FORMAT_LABELS = {
 }
 NEED_LABELS = {"projector": _l("Projector"), "flip_chart": _l("Flip chart")}
 assert set(FORMAT_LABELS) == set(SESSION_FORMATS) and set(NEED_LABELS) == set(SESSION_NEEDS)
-
-
-def language_name(code: str) -> str:
-    """A language's own name in the current language (de → Deutsch / German / Немецкий)."""
-    name = Locale.parse(str(get_locale())).languages.get(code, code)
-    return name[:1].upper() + name[1:]
 
 
 class StaleNotes(Conflict):

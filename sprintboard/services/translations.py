@@ -19,7 +19,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, language_name
 from ..models import (
     Actor,
     AgendaItem,
@@ -41,7 +41,6 @@ from ..queue import queue
 from . import DomainError
 from . import machine_translation as machine
 from .activity import describes, log
-from .board import touch
 
 log_ = logging.getLogger("sprintboard.translations")
 
@@ -308,7 +307,7 @@ def save_translation(obj, language: str, texts: dict[str, str], *, actor) -> lis
         row.updated_at = utcnow()
         rows.append(row)
     if kind == "card":
-        touch(obj)  # the board shows the title in the reader's language: a new revision
+        obj.touch()  # the board shows the title in the reader's language: a new revision
     db.session.flush()
     partnership = db.session.get(Partnership, KINDS[kind].partnership_id(obj))
     log(
@@ -375,7 +374,7 @@ def run_machine(row_ids) -> int:
         row.machine, row.provider, row.status, row.error = True, client.name, "ready", None
         row.translator_id, row.updated_at = None, utcnow()
         if row.kind == "card":
-            touch(obj)
+            obj.touch()
         done += 1
     db.session.flush()
     return done
@@ -475,8 +474,6 @@ def language_columns(kind: str, objects: list, labels: dict[str, str]) -> tuple[
     its column title), holding the text in that language: the original where it is written in
     it, else a person's or machine's translation, else empty; and a column with the original's
     language. Returns (header, {object id: values}); one query."""
-    from .openspace_sessions import language_name
-
     ids = [obj.id for obj in objects]
     found: dict[tuple[int, str, str], str] = {}
     if ids:
