@@ -7,6 +7,7 @@ from ..services import DomainError
 from ..services.funding import STATUS_LABELS, check_currency, parse_amount
 from . import options
 from .base import Form
+from .projects import language_choices
 
 
 def status_choices():
@@ -55,6 +56,10 @@ class FundingIdeaForm(Form):
     projects = SelectMultipleField(_l("Projects"), coerce=int)
     next_step = StringField(_l("Next step"), validators=[Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Length(max=10000)])
+    # (an idea whose language is not known has none to choose: the service checks the value)
+    language = SelectField(
+        _l("Original language"), choices=language_choices, default="", validate_choice=False
+    )
 
     def validate_url(self, field):
         if field.data and not field.data.lower().startswith(("http://", "https://")):

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from .. import timezones
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import (
     CURRENCIES,
     FUNDING_STATUSES,
@@ -68,6 +69,7 @@ FIELDS = (
     "next_step",
     "notes",
     "projects",
+    "language",
 )
 
 
@@ -137,6 +139,9 @@ def _clean(partnership: Partnership, values: dict, current_owner: User | None = 
     owner = values.get("owner")
     if owner is not None and owner is not current_owner and not _is_member(owner, partnership):
         raise DomainError(_("The owner must be a member of the partnership."))
+    language = values.get("language") or None
+    if language is not None and language not in LANGUAGES:
+        raise DomainError(_("Unknown language."))
     projects = list(values.get("projects") or [])
     if any(p.partnership_id != partnership.id for p in projects):
         raise DomainError(_("That belongs to another partnership."))
@@ -153,6 +158,8 @@ def _clean(partnership: Partnership, values: dict, current_owner: User | None = 
         "next_step": (values.get("next_step") or "").strip()[:300],
         "notes": (values.get("notes") or "").strip(),
         "projects": projects,
+        # (the original language of title and next step; none given: its author's, see translations)
+        "language": language,
     }
 
 

@@ -84,6 +84,7 @@ def _values(form, partnership, idea=None) -> dict:
         "next_step": form.next_step.data,
         "notes": form.notes.data,
         "projects": [projects[i] for i in form.projects.data or [] if i in projects],
+        "language": form.language.data or None,
     }
 
 

@@ -316,3 +316,32 @@ def test_deepl_suggests_a_translation_and_says_when_its_quota_is_used_up(
     assert response.status_code == 503 and "übersetzt nicht in diese Sprache" in response.get_data(
         as_text=True
     )
+
+
+def test_a_funding_ideas_original_language_is_the_authors_unless_the_form_says_otherwise(
+    client, login, world
+):
+    from sprintboard.models import FundingIdea
+
+    p = world.partnership
+    _german(login, client, world)
+    base = {"title": "Städtefonds", "currency": "EUR", "status": "idea", "owner": "0"}
+    assert 'name="language"' in client.get(f"/p/{p.id}/funding/new").get_data(as_text=True)
+    client.post(f"/p/{p.id}/funding/new", data=base)
+    client.post(f"/p/{p.id}/funding/new", data={**base, "title": "Фонд городов", "language": "ru"})
+    ideas = db.session.scalars(db.select(FundingIdea).order_by(FundingIdea.id)).all()
+    assert [(i.title, i.language) for i in ideas] == [("Städtefonds", "de"), ("Фонд городов", "ru")]
+
+    # Corrected in the edit form: it is Belarusian after all (the queue into Belarusian drops it).
+    idea = ideas[1]
+    edit = client.get(f"/p/{p.id}/funding/{idea.id}/edit").get_data(as_text=True)
+    assert '<option selected value="ru">' in edit or 'value="ru" selected' in edit
+    client.post(f"/p/{p.id}/funding/{idea.id}/edit", data={**base, "title": "Фонд гарадоў", "language": "be"})
+    db.session.expire_all()
+    assert db.session.get(FundingIdea, idea.id).language == "be"
+    refused = client.post(f"/p/{p.id}/funding/{idea.id}/edit", data={**base, "title": "X", "language": "xx"})
+    assert refused.status_code == 422 and "Unbekannte Sprache." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(FundingIdea, idea.id).title == "Фонд гарадоў"
+    assert [i.version.obj.id for i in translations.queue_for(p, "be", "funding")] == [ideas[0].id]
+    assert idea.id in [i.version.obj.id for i in translations.queue_for(p, "ru", "funding")]
