@@ -54,7 +54,7 @@ def _match_context(partnership, picked=None, project_error=None):
     }
 
 
-def _index_page(partnership, fragment="match/_compare.html", status=200, **context):
+def _index_page(partnership, fragment="match/_compare.html", status=200, refused=None, **context):
     cities, all_cities = _compared(partnership)
     shared, one_sided = match.rank_themes(partnership, cities)
     return htmx.render(
@@ -65,8 +65,18 @@ def _index_page(partnership, fragment="match/_compare.html", status=200, **conte
         all_cities=all_cities,
         shared=shared,
         one_sided=one_sided,
+        refused=refused,
         **_match_context(partnership, **context),
     )
+
+
+def _match_refused(partnership, form, message, status=422):
+    """The theme's form again with the entries ticked and the reason; htmx swaps the comparison
+    (the form's usual target is the match list)."""
+    refused = {"theme": form.theme.data or "", "entries": {str(e) for e in form.entries.data or []}}
+    html, status = _index_page(partnership, status=status, refused={**refused, "message": message})
+    headers = {"HX-Retarget": "#match-compare", "HX-Reswap": "outerHTML"} if htmx.is_htmx() else {}
+    return html, status, headers
 
 
 @bp.get("/match/")
@@ -111,14 +121,18 @@ def create_match(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = MatchForm()
     if not form.validate_on_submit():
-        raise DomainError(_("Choose entries of at least two cities."))
-    chosen = entry_service.resolve_entries(partnership, form.entries.data)
-    theme = None
-    if form.theme.data:
-        if valid_id(form.theme.data) is None:
-            raise DomainError(_("Unknown theme."))
-        theme = themes.resolve_themes(partnership, [form.theme.data])[0]
-    match.create_match(partnership, chosen, theme=theme, actor=current_user)
+        return _match_refused(partnership, form, _("Choose entries of at least two cities."))
+    try:
+        chosen = entry_service.resolve_entries(partnership, form.entries.data)
+        theme = None
+        if form.theme.data:
+            if valid_id(form.theme.data) is None:
+                raise DomainError(_("Unknown theme."))
+            theme = themes.resolve_themes(partnership, [form.theme.data])[0]
+        match.create_match(partnership, chosen, theme=theme, actor=current_user)
+    except DomainError as error:  # (a frozen board too: 423)
+        db.session.rollback()
+        return _match_refused(partnership, form, error.message, error.status)
     db.session.commit()
     return _after_match_change(partnership, _("The match has been marked."))
 

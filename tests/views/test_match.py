@@ -96,8 +96,23 @@ def test_bad_matches_get_clear_errors_and_change_nothing(world, as_role):
         assert r.status_code == 422, data
     htmx = as_role("member", htmx=True)
     r = htmx.post(f"/p/{p.id}/match/matches", data={"entries": [a.id, foreign.id]})
-    assert r.status_code == 422 and r.headers["HX-Retarget"] == "#flash"
+    assert r.status_code == 422 and r.headers["HX-Retarget"] == "#match-compare"
     assert "Unknown entry" in r.get_data(as_text=True)
+    assert _count(Match) == 0
+
+
+def test_a_refused_match_comes_back_in_its_theme_with_the_entry_ticked(world, as_role):
+    """One city's entry alone: the theme's form again, the reason beside it, the tick kept."""
+    p = world.partnership
+    a, _b = _pair(p)
+    theme = factories.theme(p, "culture")
+    for client in (as_role("member"), as_role("member", htmx=True)):
+        r = client.post(f"/p/{p.id}/match/matches", data={"entries": [a.id], "theme": theme.id})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422
+        assert f'id="pick-{theme.id}-error"' in html and "Choose entries of at least two cities." in html
+        assert f'id="pick-{theme.id}-{a.id}" checked' in html
+        assert html.lstrip().startswith('<div id="match-compare"') == client.htmx
     assert _count(Match) == 0
 
 
