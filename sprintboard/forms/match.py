@@ -21,6 +21,7 @@ from ..services.entries import ENTRY_KIND_LABELS, TEXT_MAX
 from ..services.voting import VOTES_MAX
 from . import options
 from .base import Form
+from .projects import language_field
 
 _RANGE = NumberRange(min=1, max=5, message=_l("Choose a value from 1 to 5."))
 
@@ -51,6 +52,7 @@ class ActorForm(Form):
     kind = SelectField(_l("Kind"), choices=kind_choices)
     themes = ThemeChecks(_l("Themes"))
     description = TextAreaField(_l("Short description"), validators=[Length(max=2000)])
+    language = language_field()
     website = StringField(
         _l("Website"),
         validators=[Optional(), Length(max=500)],
@@ -79,6 +81,7 @@ class ActorForm(Form):
             "contact_person": self.contact_person.data,
             "contact_email": self.contact_email.data,
             "contact_phone": self.contact_phone.data,
+            "language": self.language.data or None,
         }
 
 
@@ -105,6 +108,7 @@ class EntryForm(Form):
     kind = SelectField(_l("Kind"), choices=entry_kind_choices)
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=TEXT_MAX)])
     themes = ThemeChecks(_l("Themes"))
+    language = language_field()
 
 
 class ThemeForm(Form):

@@ -24,6 +24,12 @@ def language_choices():
     return options([("", _l("Not set")), *LANGUAGES.items()])
 
 
+def language_field():
+    """The original language of a text (the services check the code: an unknown one is a
+    translated 422); "" in a new text's form is its author's UI language."""
+    return SelectField(_l("Original language"), choices=language_choices, default="", validate_choice=False)
+
+
 def _none_if_empty(value):
     return int(value) if value not in (None, "", "None") else None
 

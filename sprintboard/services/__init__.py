@@ -19,3 +19,19 @@ class Forbidden(DomainError):
     """The user's role allows the action in general, but not on this object (403)."""
 
     status = 403
+
+
+def original_language(values: dict) -> dict:
+    """{"language": code or None} when `values` says what language a text is written in (an
+    unknown code is refused), {} when it does not say (a new text: its author's UI language,
+    see translations; an edited one keeps its own)."""
+    if "language" not in values:
+        return {}
+    from flask_babel import gettext as _
+
+    from ..i18n import LANGUAGES
+
+    language = values["language"] or None
+    if language is not None and language not in LANGUAGES:
+        raise DomainError(_("Unknown language."))
+    return {"language": language}

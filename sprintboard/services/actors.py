@@ -19,7 +19,7 @@ from ..models import Card, City, Partnership, Project
 from ..models.actor import ACTOR_KINDS, Actor, actor_themes
 from ..models.base import utcnow
 from ..models.theme import Theme
-from . import Conflict, DomainError
+from . import Conflict, DomainError, original_language
 from .activity import describes, log
 from .themes import theme_name
 
@@ -114,6 +114,7 @@ def _clean(partnership: Partnership, city: City, values: dict) -> dict:
         "website": website,
         "themes": list(themes),
         **scores,
+        **original_language(values),
     }
 
 

@@ -12,7 +12,7 @@ from ..models import City, Partnership
 from ..models.entry import ENTRY_KINDS, MatchEntry
 from ..models.match import Match, match_entry_links
 from ..models.theme import Theme
-from . import Conflict, DomainError
+from . import Conflict, DomainError, original_language
 from .activity import describes, log
 
 ENTRY_KIND_LABELS = {
@@ -45,10 +45,11 @@ def check_entry(partnership: Partnership, city: City, kind: str, text: str, them
 
 
 def create_entry(
-    partnership: Partnership, city: City, kind: str, text: str, themes: list[Theme], *, actor
+    partnership: Partnership, city: City, kind: str, text: str, themes: list[Theme], *, actor, **values
 ) -> MatchEntry:
-    """A new interest / need / potential / idea of `city`."""
+    """A new interest / need / potential / idea of `city` (`values`: its language, if given)."""
     text = _clean_entry(partnership, city, kind, text, themes)
+    language = original_language(values)
     entry = MatchEntry(
         partnership=partnership,
         city=city,
@@ -56,6 +57,7 @@ def create_entry(
         text=text,
         themes=list(themes),
         created_by_id=actor.id if actor else None,
+        **language,
     )
     db.session.add(entry)
     db.session.flush()
@@ -64,10 +66,13 @@ def create_entry(
 
 
 def update_entry(
-    entry: MatchEntry, city: City, kind: str, text: str, themes: list[Theme], *, actor
+    entry: MatchEntry, city: City, kind: str, text: str, themes: list[Theme], *, actor, **values
 ) -> MatchEntry:
+    language = original_language(values)
     entry.text = _clean_entry(entry.partnership, city, kind, text, themes)
     entry.city, entry.kind, entry.themes = city, kind, list(themes)
+    for field, value in language.items():
+        setattr(entry, field, value)
     db.session.flush()
     log(actor, "entry.updated", entry, partnership=entry.partnership, city=city.name, text=entry.text[:80])
     return entry

@@ -252,11 +252,14 @@ def entries(pid):
 def _save_entry(partnership, form, entry=None):
     city = access.get_city_or_404(partnership, form.city.data)
     chosen = themes.resolve_themes(partnership, form.themes.data)
+    language = form.language.data or None
     if entry is None:
         return entry_service.create_entry(
-            partnership, city, form.kind.data, form.text.data, chosen, actor=current_user
+            partnership, city, form.kind.data, form.text.data, chosen, actor=current_user, language=language
         )
-    return entry_service.update_entry(entry, city, form.kind.data, form.text.data, chosen, actor=current_user)
+    return entry_service.update_entry(
+        entry, city, form.kind.data, form.text.data, chosen, actor=current_user, language=language
+    )
 
 
 @bp.post("/entries/")
