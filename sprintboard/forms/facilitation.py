@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from . import options
 from .base import Form
+from .projects import language_field
 
 RETRO_LABELS = {
     "well": _l("Went well"),
@@ -31,3 +32,4 @@ class VoteSessionForm(Form):
 class RetroNoteForm(Form):
     kind = SelectField(_l("Kind"), choices=lambda: options(RETRO_LABELS.items()), default="well")
     text = StringField(_l("Note"), validators=[DataRequired(), Length(max=500)])
+    language = language_field()

@@ -21,7 +21,7 @@ from ..services.entries import ENTRY_KIND_LABELS, TEXT_MAX
 from ..services.voting import VOTES_MAX
 from . import options
 from .base import Form
-from .projects import language_field
+from .projects import chosen_language, language_field
 
 _RANGE = NumberRange(min=1, max=5, message=_l("Choose a value from 1 to 5."))
 
@@ -81,7 +81,7 @@ class ActorForm(Form):
             "contact_person": self.contact_person.data,
             "contact_email": self.contact_email.data,
             "contact_phone": self.contact_phone.data,
-            "language": self.language.data or None,
+            **chosen_language(self.language),
         }
 
 

@@ -24,10 +24,18 @@ def language_choices():
     return options([("", _l("Not set")), *LANGUAGES.items()])
 
 
-def language_field():
+def language_field(**kwargs):
     """The original language of a text (the services check the code: an unknown one is a
     translated 422); "" in a new text's form is its author's UI language."""
-    return SelectField(_l("Original language"), choices=language_choices, default="", validate_choice=False)
+    return SelectField(
+        _l("Original language"), choices=language_choices, default="", validate_choice=False, **kwargs
+    )
+
+
+def chosen_language(field) -> dict:
+    """The service's `language` argument when the form sent one: a post without the field (an
+    older page, a script) leaves the language as it is."""
+    return {"language": field.data or None} if field.raw_data else {}
 
 
 def _none_if_empty(value):

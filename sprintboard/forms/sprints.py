@@ -3,11 +3,13 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import DataRequired, Length, Optional
 
 from .base import Form
+from .projects import language_field
 
 
 class SprintForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     goal = TextAreaField(_l("Goal"), validators=[Length(max=2000)])
+    language = language_field()
     start_date = DateField(_l("Start date"), validators=[DataRequired()])
     end_date = DateField(_l("End date"), validators=[DataRequired()])
 

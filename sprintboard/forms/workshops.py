@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from . import options
 from .base import Form
+from .projects import language_field
 
 KIND_LABELS = {
     "kickoff": _l("Kick-off"),
@@ -65,6 +66,7 @@ class OutcomesForm(Form):
         id="outcomes-text",
         description=_l("Markdown: **bold**, lists, links."),
     )
+    language = language_field(id="outcomes-language")
 
 
 class AgendaItemForm(Form):
@@ -81,6 +83,7 @@ class AgendaItemForm(Form):
     responsible = SelectField(_l("Responsible"))
     method = SelectField(_l("Method from the toolbox"), validate_choice=False)
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+    language = language_field(id="agenda-language")
 
 
 class LinkForm(Form):

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership, Sprint
 from ..models.base import utcnow
-from . import Conflict, DomainError, alerts
+from . import Conflict, DomainError, alerts, original_language
 from .activity import describes, log
 
 VELOCITY_WINDOW = 3
@@ -29,13 +29,16 @@ def _clean(name: str, start: date | None, end: date | None) -> str:
     return name[:120]
 
 
-def create_sprint(partnership: Partnership, name: str, goal: str, start: date, end: date, *, actor):
+def create_sprint(partnership: Partnership, name: str, goal: str, start: date, end: date, *, actor, **values):
+    """A planned sprint (`values`: the goal's language, if given: else its author's)."""
+    language = original_language(values)
     sprint = Sprint(
         partnership=partnership,
         name=_clean(name, start, end),
         goal=(goal or "").strip(),
         start_date=start,
         end_date=end,
+        **language,
     )
     db.session.add(sprint)
     db.session.flush()
@@ -43,10 +46,13 @@ def create_sprint(partnership: Partnership, name: str, goal: str, start: date, e
     return sprint
 
 
-def update_sprint(sprint: Sprint, name: str, goal: str, start: date, end: date, *, actor) -> None:
+def update_sprint(sprint: Sprint, name: str, goal: str, start: date, end: date, *, actor, **values) -> None:
     if sprint.state == "closed":
         raise Conflict(_("This sprint is closed."))
+    language = original_language(values)
     sprint.name = _clean(name, start, end)
+    for field, value in language.items():
+        setattr(sprint, field, value)
     sprint.goal = (goal or "").strip()
     sprint.start_date, sprint.end_date = start, end
     log(actor, "sprint.updated", sprint, partnership=sprint.partnership, name=sprint.name)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import RETRO_KINDS, Card, Partnership, RetroNote, Vote, VoteItem, VoteSession
 from ..models.base import utcnow
-from . import Conflict, DomainError
+from . import Conflict, DomainError, original_language
 from .activity import describes, log
 from .board import columns_of
 from .cards import create_card
@@ -128,7 +128,9 @@ def vote_sessions(partnership) -> list[VoteSession]:
 # Retrospective --------------------------------------------------------------------------------
 
 
-def add_retro_note(partnership, kind: str, text: str, *, actor, sprint=None) -> RetroNote:
+def add_retro_note(partnership, kind: str, text: str, *, actor, sprint=None, **values) -> RetroNote:
+    """`values`: the note's language, if given (else its author's)."""
+    language = original_language(values)
     text = " ".join((text or "").split())
     if kind not in RETRO_KINDS:
         raise DomainError(_("Unknown kind of note."))
@@ -140,6 +142,7 @@ def add_retro_note(partnership, kind: str, text: str, *, actor, sprint=None) -> 
         text=text[:500],
         author_id=getattr(actor, "id", None),
         sprint_id=sprint.id if sprint else None,
+        **language,
     )
     db.session.add(note)
     db.session.flush()

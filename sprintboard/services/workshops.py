@@ -24,7 +24,7 @@ from ..models import (
     Workshop,
 )
 from ..models.base import utcnow
-from . import Conflict, DomainError
+from . import Conflict, DomainError, original_language
 from .activity import describes, log
 
 
@@ -200,8 +200,12 @@ def mark_planned(workshop: Workshop, *, actor) -> None:
     )
 
 
-def set_outcomes(workshop: Workshop, text: str, *, actor) -> None:
+def set_outcomes(workshop: Workshop, text: str, *, actor, **values) -> None:
+    """`values`: the outcomes' language, if given (else, when first written, their author's)."""
+    language = original_language(values)
     workshop.outcomes = (text or "").strip()
+    for field, value in language.items():
+        setattr(workshop, field, value)
     log(
         actor, "workshop.outcomes", workshop, partnership=workshop.partnership, title=workshop_title(workshop)
     )
@@ -244,7 +248,7 @@ def _agenda_values(workshop, title, duration, responsible, notes):
 
 
 def add_agenda_item(
-    workshop, title, *, duration=None, responsible: User | None = None, notes="", method=None, actor
+    workshop, title, *, duration=None, responsible: User | None = None, notes="", method=None, actor, **values
 ) -> AgendaItem:
     """An item at the end of the agenda. Picked from the toolbox, it takes the method's title
     (in the current language) and duration unless others are given."""
@@ -254,8 +258,10 @@ def add_agenda_item(
             title = text.title if text else ""
         if duration is None:
             duration = method.duration_minutes
+    language = original_language(values)
     title, notes = _agenda_values(workshop, title, duration, responsible, notes)
     item = AgendaItem(
+        **language,
         title=title,
         duration=duration,
         responsible=responsible,
@@ -269,9 +275,12 @@ def add_agenda_item(
 
 
 def update_agenda_item(
-    item: AgendaItem, title, *, duration=None, responsible=None, notes="", method=None, actor
+    item: AgendaItem, title, *, duration=None, responsible=None, notes="", method=None, actor, **values
 ) -> None:
+    language = original_language(values)
     item.title, item.notes = _agenda_values(item.workshop, title, duration, responsible, notes)
+    for field, value in language.items():
+        setattr(item, field, value)
     item.duration = duration
     item.responsible = responsible
     item.method = method

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.match import DotVoteForm, EntryForm, MatchForm, MatchProjectsForm, ThemeForm
+from ..forms.projects import chosen_language
 from ..i18n import LANGUAGES
 from ..ids import valid_id
 from ..services import DomainError, match, themes
@@ -252,13 +253,13 @@ def entries(pid):
 def _save_entry(partnership, form, entry=None):
     city = access.get_city_or_404(partnership, form.city.data)
     chosen = themes.resolve_themes(partnership, form.themes.data)
-    language = form.language.data or None
+    language = chosen_language(form.language)
     if entry is None:
         return entry_service.create_entry(
-            partnership, city, form.kind.data, form.text.data, chosen, actor=current_user, language=language
+            partnership, city, form.kind.data, form.text.data, chosen, actor=current_user, **language
         )
     return entry_service.update_entry(
-        entry, city, form.kind.data, form.text.data, chosen, actor=current_user, language=language
+        entry, city, form.kind.data, form.text.data, chosen, actor=current_user, **language
     )
 
 

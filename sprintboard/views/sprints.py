@@ -11,6 +11,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
+from ..forms.projects import chosen_language
 from ..forms.sprints import CloseSprintForm, PullCardsForm, SprintForm
 from ..services import charts, sprints
 
@@ -50,6 +51,7 @@ def create(pid):
             form.start_date.data,
             form.end_date.data,
             actor=current_user,
+            **chosen_language(form.language),
         )
     if form.errors:
         return _index(partnership, form, 422)
@@ -137,6 +139,7 @@ def edit(pid, sid):
                 form.start_date.data,
                 form.end_date.data,
                 actor=current_user,
+                **chosen_language(form.language),
             )
         if not form.errors:
             db.session.commit()

@@ -9,6 +9,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import RETRO_LABELS, RetroNoteForm, VoteSessionForm
+from ..forms.projects import chosen_language
 from ..services import match, voting
 from .facilitation import card_choices, index_page
 
@@ -136,7 +137,12 @@ def add_note(pid):
     form = RetroNoteForm()
     if not form.validate_on_submit():
         return _retro(partnership, form, 422)
-    voting.add_retro_note(partnership, form.kind.data, form.text.data, actor=current_user)
+    with rule_errors(form, "language"):
+        voting.add_retro_note(
+            partnership, form.kind.data, form.text.data, actor=current_user, **chosen_language(form.language)
+        )
+    if form.errors:
+        return _retro(partnership, form, 422)
     db.session.commit()
     return _back_to_retro(partnership)
 

@@ -8,13 +8,15 @@ from .. import access
 from ..errors import rule_errors
 from ..extensions import db
 from ..forms.base import ConfirmForm
+from ..forms.projects import chosen_language
 from ..forms.workshops import AgendaItemForm
 from ..ids import valid_id
 from ..services import DomainError, partnerships, toolbox, workshops
 from .workshops import load, respond
 
 bp = Blueprint("workshop_agenda", __name__, url_prefix="/p/<int:pid>/workshops")
-EDITED = ("title", "duration", "responsible", "method", "notes")  # an agenda item's fields, as posted
+# An agenda item's fields, as posted.
+EDITED = ("title", "duration", "responsible", "method", "notes", "language")
 
 
 def _responsible(partnership, value):
@@ -59,6 +61,7 @@ def add_item(pid, wid):
             notes=form.notes.data,
             method=_method(partnership, form.method.data),
             actor=current_user,
+            **chosen_language(form.language),
         )
     if form.errors:
         return respond(partnership, workshop, "agenda", 422, agenda_form=form)
@@ -87,6 +90,7 @@ def update_item(pid, wid, item_id):
             notes=form.notes.data,
             method=_method(partnership, form.method.data),
             actor=current_user,
+            **chosen_language(form.language),
         )
     if broken:
         return respond(partnership, workshop, "agenda", 422, edited={**typed, "error": broken.message})

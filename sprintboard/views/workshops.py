@@ -11,6 +11,7 @@ from ..errors import rule_errors
 from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
+from ..forms.projects import chosen_language
 from ..forms.workshops import (
     KIND_LABELS,
     AgendaItemForm,
@@ -20,6 +21,7 @@ from ..forms.workshops import (
     WorkshopForm,
     city_choices,
 )
+from ..i18n import LANGUAGES
 from ..services import DomainError, match, openspace, partnerships, toolbox, workshops
 from ..services import cards as cards_service
 from ..services import projects as projects_service
@@ -118,12 +120,13 @@ def _context(partnership, workshop, **forms):
         ),
         details_form=details,
         agenda_form=agenda_form,
-        outcomes_form=forms.pop("outcomes_form", None) or OutcomesForm(formdata=None, obj=workshop),
+        outcomes_form=forms.pop("outcomes_form", None) or _outcomes_form(workshop),
         link_form=link_form,
         members=members,
         cards=cards,
         projects=projects,
         methods=methods,
+        languages=LANGUAGES,
         attendance=workshops.attendance_of(workshop),
         recorded=match.recorded_at(workshop),
         open_spaces=openspace.events_of_workshop(workshop),
@@ -134,6 +137,14 @@ def _context(partnership, workshop, **forms):
         held_error=forms.pop("held_error", None),
         edited=forms.pop("edited", None),
     )
+
+
+def _outcomes_form(workshop):
+    """Outcomes not written yet are in their author's UI language unless they say otherwise."""
+    form = OutcomesForm(formdata=None, obj=workshop)
+    if not workshop.outcomes:
+        form.language.data = str(get_locale())
+    return form
 
 
 def respond(partnership, workshop, fragment, status=200, **forms):
@@ -213,7 +224,12 @@ def outcomes(pid, wid):
     form = OutcomesForm()
     if not form.validate_on_submit():
         return respond(partnership, workshop, "outcomes", 422, outcomes_form=form)
-    workshops.set_outcomes(workshop, form.outcomes.data, actor=current_user)
+    with rule_errors(form, "language"):
+        workshops.set_outcomes(
+            workshop, form.outcomes.data, actor=current_user, **chosen_language(form.language)
+        )
+    if form.errors:
+        return respond(partnership, workshop, "outcomes", 422, outcomes_form=form)
     db.session.commit()
     return respond(partnership, workshop, "outcomes")
 
