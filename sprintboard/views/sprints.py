@@ -1,9 +1,9 @@
 """Sprints: plan from the backlog, start, close with carry-over; the charts page."""
 
 from flask import Blueprint, flash, render_template, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import access, htmx, navigation
@@ -13,7 +13,7 @@ from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.projects import chosen_language
 from ..forms.sprints import CloseSprintForm, PullCardsForm, SprintForm
-from ..services import charts, sprints
+from ..services import charts, sprints, translations
 
 bp = Blueprint("sprints", __name__, url_prefix="/p/<int:pid>/sprints")
 navigation.add_tab("sprints.index", _l("Sprints"), 40)
@@ -65,8 +65,14 @@ def _load(pid, sid, need="manage"):
     return partnership, access.get_sprint_or_404(partnership, sid)
 
 
+def _columns_as_read(cards):
+    """The cards' columns named as the reader reads them (`column.shown_name`)."""
+    translations.name_columns(list({c.column_id: c.column for c in cards}.values()), str(get_locale()))
+    return cards
+
+
 def _context(partnership, sprint, pull_form=None, error=None):
-    cards = sprints.sprint_cards(sprint)
+    cards = _columns_as_read(sprints.sprint_cards(sprint))
     backlog = sprints.backlog_cards(partnership) if sprint.state != "closed" else []
     pull_form = pull_form or PullCardsForm(formdata=None)
     pull_form.cards.choices = options((c.id, c.title) for c in backlog)
@@ -178,7 +184,7 @@ def _close_form(partnership, sprint, unfinished):
 def close(pid, sid):
     """GET: the dialog listing the unfinished cards (ticked) and where they go; POST: close."""
     partnership, sprint = _load(pid, sid)
-    unfinished = sprints.unfinished_cards(sprint)
+    unfinished = _columns_as_read(sprints.unfinished_cards(sprint))
     form = _close_form(partnership, sprint, unfinished)
     if form.validate_on_submit():
         with rule_errors(form, "new_name"):

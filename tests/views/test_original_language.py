@@ -185,3 +185,24 @@ def test_a_retro_notes_language_is_the_authors_unless_the_form_says_otherwise(cl
     refused = client.post(url, data={"kind": "well", "text": "X", "language": "xx"})
     assert refused.status_code == 422 and "Unbekannte Sprache." in refused.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(RetroNote.id))) == 2
+
+
+def test_the_sprint_pages_and_charts_name_columns_in_the_readers_language(client, login, world):
+    from sprintboard.services import board, translations
+    from tests import factories
+
+    p = world.partnership
+    column = board.columns_of(p)[1]
+    column.name, column.language = "Doing now", "en"
+    translations.save_translation(column, "de", {"name": "Gerade dran"}, actor=None)
+    card = factories.card(p, "Plakate", column=1)
+    sprint = factories.sprint(p, cards=[card], state="active")
+    db.session.commit()
+    _german(login, client, world, "facilitator")
+    for url in (
+        f"/p/{p.id}/sprints/{sprint.id}",
+        f"/p/{p.id}/sprints/{sprint.id}/close",
+        f"/p/{p.id}/sprints/charts",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        assert "Gerade dran" in html and "Doing now" not in html, url
