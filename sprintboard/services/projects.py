@@ -126,12 +126,11 @@ def card_counts(partnership: Partnership) -> dict[int, tuple[int, int]]:
 
 
 def cards_by_column(project: Project) -> list[tuple[BoardColumn, list[Card]]]:
-    """The project's open cards grouped by board column, in board order."""
-    columns = db.session.scalars(
-        select(BoardColumn)
-        .where(BoardColumn.partnership_id == project.partnership_id)
-        .order_by(BoardColumn.position, BoardColumn.id)
-    ).all()
+    """The project's open cards grouped by board column, in board order (each column named as
+    the reader reads it, `shown_name`, see board.columns_of)."""
+    from .board import columns_of
+
+    columns = columns_of(project.partnership)
     cards = db.session.scalars(
         select(Card)
         .where(Card.project_id == project.id, Card.archived_at.is_(None))

@@ -187,7 +187,7 @@ def test_a_retro_notes_language_is_the_authors_unless_the_form_says_otherwise(cl
     assert db.session.scalar(db.select(db.func.count(RetroNote.id))) == 2
 
 
-def test_the_sprint_pages_and_charts_name_columns_in_the_readers_language(client, login, world):
+def test_the_sprint_pages_charts_and_projects_name_columns_in_the_readers_language(client, login, world):
     from sprintboard.services import board, translations
     from tests import factories
 
@@ -195,11 +195,13 @@ def test_the_sprint_pages_and_charts_name_columns_in_the_readers_language(client
     column = board.columns_of(p)[1]
     column.name, column.language = "Doing now", "en"
     translations.save_translation(column, "de", {"name": "Gerade dran"}, actor=None)
-    card = factories.card(p, "Plakate", column=1)
+    project = factories.project(p)
+    card = factories.card(p, "Plakate", column=1, project=project)
     sprint = factories.sprint(p, cards=[card], state="active")
     db.session.commit()
     _german(login, client, world, "facilitator")
     for url in (
+        f"/p/{p.id}/projects/{project.id}",
         f"/p/{p.id}/sprints/{sprint.id}",
         f"/p/{p.id}/sprints/{sprint.id}/close",
         f"/p/{p.id}/sprints/charts",
