@@ -148,6 +148,8 @@ def remove_card(sprint: Sprint, card: Card, *, actor) -> None:
     """Send a card of a planned or active sprint back to the backlog."""
     if sprint.state == "closed":
         raise Conflict(_("This sprint is closed."))
+    if card.sprint_id is None:
+        return  # already back (sent twice, or from a second tab): nothing to do
     if card.sprint_id != sprint.id:
         raise DomainError(_("That card is not in this sprint."))
     if card.done_at is not None:

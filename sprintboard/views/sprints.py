@@ -13,7 +13,7 @@ from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.projects import chosen_language
 from ..forms.sprints import CloseSprintForm, PullCardsForm, SprintForm
-from ..services import charts, sprints, translations
+from ..services import DomainError, charts, sprints, translations
 
 bp = Blueprint("sprints", __name__, url_prefix="/p/<int:pid>/sprints")
 navigation.add_tab("sprints.index", _l("Sprints"), 40)
@@ -127,7 +127,11 @@ def remove(pid, sid, card_id):
     card = access.get_card_or_404(partnership, card_id)
     if not ConfirmForm().validate_on_submit():
         return _plan_response(partnership, sprint, 422)
-    sprints.remove_card(sprint, card, actor=current_user)
+    try:
+        sprints.remove_card(sprint, card, actor=current_user)
+    except DomainError as error:  # (a closed sprint, a done card: the plan again with the reason)
+        db.session.rollback()
+        return _plan_response(partnership, sprint, error.status, error=error.message)
     db.session.commit()
     return _plan_response(partnership, sprint)
 
@@ -159,11 +163,23 @@ def edit(pid, sid):
 def start(pid, sid):
     partnership, sprint = _load(pid, sid)
     if not ConfirmForm().validate_on_submit():
-        return _plan_response(partnership, sprint, 422)
-    sprints.start_sprint(sprint, actor=current_user)
+        expired = _("The form has expired or was sent from another site. Reload the page and try again.")
+        return _start_refused(partnership, sprint, expired, 422)
+    try:
+        sprints.start_sprint(sprint, actor=current_user)
+    except DomainError as error:  # (already started, another one running)
+        db.session.rollback()
+        return _start_refused(partnership, sprint, error.message, error.status)
     db.session.commit()
     flash(_("The sprint has started."), "success")
     return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))
+
+
+def _start_refused(partnership, sprint, message, status):
+    """The sprint's page with its Start button again and the reason beside it (a plain form:
+    the whole page, for htmx too)."""
+    context = _context(partnership, sprint)
+    return render_template("sprints/show.html", start_error=message, **context), status
 
 
 def _close_form(partnership, sprint, unfinished):
@@ -186,8 +202,9 @@ def close(pid, sid):
     partnership, sprint = _load(pid, sid)
     unfinished = _columns_as_read(sprints.unfinished_cards(sprint))
     form = _close_form(partnership, sprint, unfinished)
+    status = 200
     if form.validate_on_submit():
-        with rule_errors(form, "new_name"):
+        with rule_errors(form, "new_name") as broken:
             carry_to = None
             if form.carry_to.data == "new":
                 carry_to = sprints.create_sprint(
@@ -201,15 +218,16 @@ def close(pid, sid):
             elif form.carry_to.data != "backlog":
                 carry_to = access.get_sprint_or_404(partnership, int(form.carry_to.data))
             carry = form.cards.data if form.picking.data else None
-            moved = sprints.close_sprint(sprint, carry_to=carry_to, carry=carry, actor=current_user)
-        if not form.errors:
+            moved = _close_or_refuse(sprint, carry_to, carry, form)
+        if not form.errors and not broken:
             db.session.commit()
             went = [c for c in moved if carry_to is not None and c.sprint_id == carry_to.id]
             flash(_closed_message(len(went), carry_to), "success")
             if carry_to is not None and len(went) < len(moved):
                 flash(_back_message(len(moved) - len(went)), "success")
             return htmx.redirect_to(url_for("sprints.show", pid=pid, sid=sid))
-    status = 422 if form.errors else 200
+    if form.errors:
+        status = getattr(form, "refused_with", 422)
     return render_template(
         "sprints/close.html",
         partnership=partnership,
@@ -217,6 +235,19 @@ def close(pid, sid):
         form=form,
         unfinished=unfinished,
     ), status
+
+
+def _close_or_refuse(sprint, carry_to, carry, form):
+    """Close; a sprint that is not running (409) says so on the close form."""
+    try:
+        return sprints.close_sprint(sprint, carry_to=carry_to, carry=carry, actor=current_user)
+    except DomainError as error:
+        if error.status == 422:
+            raise
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        form.refused_with = error.status
+        return []
 
 
 def _back_message(n):
