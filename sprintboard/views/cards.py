@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -16,12 +17,12 @@ from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentF
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
 from ..ids import arg_int
-from ..services import DomainError, actors, translations, watching
+from ..services import DomainError, Forbidden, actors, translations, watching
 from ..services import cards as cards_service
 from ..services import undo as undo_service
 from ..services.board import StaleEdit
 from ..services.columns import labels_of
-from ..services.facilitation import ensure_not_frozen, is_frozen_for
+from ..services.facilitation import BoardFrozen, ensure_not_frozen, is_frozen_for
 from ..services.projects import projects_of
 from . import undo
 from .attachments import panel_for
@@ -67,9 +68,13 @@ def _context(
     comment_form=None,
     conflict=None,
     refused_comment_forms=None,
+    refused=None,
+    refused_at=None,
+    **shown,
 ) -> dict:
     frozen = is_frozen_for(partnership, current_user)
-    may_write = access.can(current_user, "edit", partnership) and not frozen
+    # (a form refused on a frozen board comes back as it was sent, with the message: `refused`)
+    may_write = access.can(current_user, "edit", partnership) and (not frozen or refused is not None)
     may_edit = may_write and card.archived_at is None
     context = dict(
         partnership=partnership,
@@ -87,7 +92,11 @@ def _context(
         status_labels=STATUS_LABELS,
         watch=watching.watched_scopes(current_user, partnership, card),
         **_translation_context(card),
-        attachments=panel_for(partnership, card, may_upload=may_edit),
+        attachments=panel_for(
+            partnership, card, may_upload=may_edit, error=refused if refused_at == "attachments" else None
+        ),
+        refused=refused,
+        refused_at=refused_at,
     )
     if may_edit:
         context.update(
@@ -98,6 +107,7 @@ def _context(
             move_targets=cards_service.move_targets(partnership, card),
             move_url=move_url(partnership.id, card.id),
         )
+    context.update(shown)
     return context
 
 
@@ -149,6 +159,32 @@ def _load(pid, card_id, need):
     return partnership, access.get_card_or_404(partnership, card_id)
 
 
+def _frozen_in_place(fragment, at, retarget=None, sent=None):
+    """A card's form sent while the board is frozen (423): the card page, or for htmx the
+    fragment the form swaps (`retarget`: when the form's own target is smaller), with that form
+    as it was sent and the message where the form is (`at`). `sent(partnership, card, **ids)`:
+    the context that gives the sent form back."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(pid, card_id, **ids):
+            try:
+                return view(pid, card_id, **ids)
+            except BoardFrozen as error:
+                db.session.rollback()
+                partnership, card = _load(pid, card_id, "edit")
+                extra = sent(partnership, card, **ids) if sent else {}
+                context = _context(partnership, card, refused=error.message, refused_at=at, **extra)
+                if not htmx.is_htmx():
+                    return render_template("cards/show.html", **context), 423
+                headers = {"HX-Retarget": retarget, "HX-Reswap": "outerHTML"} if retarget else {}
+                return render_template(fragment, **context), 423, headers
+
+        return wrapper
+
+    return decorate
+
+
 def _editable(card):
     ensure_not_frozen(card.partnership, current_user)  # 423 before any form is looked at
     if card.archived_at is not None:
@@ -162,6 +198,9 @@ def show(pid, card_id):
 
 
 @bp.post("/<int:card_id>/edit")
+@_frozen_in_place(
+    "cards/_detail.html", "detail", sent=lambda p, c: {"form": _card_form(p, c, submitted=True)}
+)
 def edit(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
@@ -263,6 +302,11 @@ def _after_card_change(partnership, card, fragment, anchor):
 
 
 @bp.post("/<int:card_id>/checklist")
+@_frozen_in_place(
+    "cards/_checklist.html",
+    "checklist",
+    sent=lambda p, c: {"checklist_form": ChecklistItemForm(prefix="checklist")},
+)
 def add_checklist_item(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
@@ -282,10 +326,11 @@ def add_checklist_item(pid, card_id):
 
 
 @bp.post("/<int:card_id>/checklist/<int:item_id>/toggle")
+@_frozen_in_place("cards/_checklist.html", "checklist", retarget="#card-checklist")
 def toggle_checklist_item(pid, card_id, item_id):
     partnership, card = _load(pid, card_id, "edit")
-    _editable(card)
     item = access.get_checklist_item_or_404(card, item_id)
+    _editable(card)
     cards_service.toggle_checklist_item(item, actor=current_user)
     db.session.commit()
     if not htmx.is_htmx():
@@ -296,10 +341,11 @@ def toggle_checklist_item(pid, card_id, item_id):
 
 
 @bp.post("/<int:card_id>/checklist/<int:item_id>/delete")
+@_frozen_in_place("cards/_checklist.html", "checklist")
 def delete_checklist_item(pid, card_id, item_id):
     partnership, card = _load(pid, card_id, "edit")
-    _editable(card)
     item = access.get_checklist_item_or_404(card, item_id)
+    _editable(card)
     before = undo_service.checklist_item_snapshot(item)
     cards_service.delete_checklist_item(item, actor=current_user)
     action = undo_service.offer(partnership, "checklist.delete", before, actor=current_user)
@@ -312,6 +358,9 @@ def delete_checklist_item(pid, card_id, item_id):
 
 
 @bp.post("/<int:card_id>/comments")
+@_frozen_in_place(
+    "cards/_comments.html", "comments", sent=lambda p, c: {"comment_form": CommentForm(prefix="comment")}
+)
 def add_comment(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     _editable(card)
@@ -327,11 +376,19 @@ def add_comment(pid, card_id):
     return _after_card_change(partnership, card, "cards/_comments.html", "#card-comments")
 
 
+def _sent_comment_edit(partnership, card, comment_id):
+    comment = access.get_comment_or_404(card, comment_id)
+    return {"refused_comment_forms": {comment.id: CommentEditForm(prefix=f"comment-{comment.id}")}}
+
+
 @bp.post("/<int:card_id>/comments/<int:comment_id>/edit")
+@_frozen_in_place("cards/_comments.html", "comments", sent=_sent_comment_edit)
 def edit_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
-    _editable(card)
     comment = access.get_comment_or_404(card, comment_id)
+    if comment.author_id != current_user.id:  # (403 before the frozen board's 423)
+        raise Forbidden(_("Only its author can change a comment."))
+    _editable(card)
     form = CommentEditForm(prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
         with rule_errors(form, "body"):
@@ -349,14 +406,16 @@ def edit_comment(pid, card_id, comment_id):
 
 
 @bp.post("/<int:card_id>/comments/<int:comment_id>/delete")
+@_frozen_in_place("cards/_comments.html", "comments")
 def delete_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
-    _editable(card)
     comment = access.get_comment_or_404(card, comment_id)
+    moderator = access.can(current_user, "manage", partnership)
+    if comment.author_id != current_user.id and not moderator:  # (403 before the frozen board's 423)
+        raise Forbidden(_("Only its author or a facilitator can delete a comment."))
+    _editable(card)
     before = undo_service.comment_snapshot(comment)
-    cards_service.delete_comment(
-        comment, actor=current_user, moderator=access.can(current_user, "manage", partnership)
-    )
+    cards_service.delete_comment(comment, actor=current_user, moderator=moderator)
     action = undo_service.offer(partnership, "comment.delete", before, actor=current_user)
     db.session.commit()
     undo.offer(action)
@@ -367,6 +426,7 @@ def delete_comment(pid, card_id, comment_id):
 
 
 @bp.post("/<int:card_id>/archive")
+@_frozen_in_place("cards/_detail.html", "detail", retarget="#card-detail")
 def archive(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     was_archived = card.archived_at is not None
@@ -381,6 +441,9 @@ def archive(pid, card_id):
 
 
 @bp.post("/<int:card_id>/restore")
+@_frozen_in_place(
+    "cards/_detail.html", "detail", retarget="#card-detail", sent=lambda p, c: {"may_restore": True}
+)
 def restore(pid, card_id):
     partnership, card = _load(pid, card_id, "edit")
     cards_service.restore_card(card, actor=current_user)
