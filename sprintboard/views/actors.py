@@ -72,18 +72,30 @@ def export(pid):
     return csv_response(f"actors-{partnership.id}.csv", header, rows)
 
 
-def _form_page(partnership, form, record=None, status=200, existing=None):
+def _form_page(partnership, form, record=None, status=200, existing=None, refused=None, sent=None):
+    """The actor's page; `refused` = (which form: "link" | "merge", message) says beside that
+    form why it was refused, `sent` the form as it was posted (what was chosen kept)."""
     context = {"partnership": partnership, "form": form, "record": record, "existing": existing or []}
     if record is not None:
-        merge = MergeForm(prefix="merge")
+        kind = refused[0] if refused else None
+        merge = sent if kind == "merge" and sent is not None else MergeForm(prefix="merge", formdata=None)
         merge.other.choices = options(
             (a.id, a.name) for a in actors.actors_of(partnership, city=record.city) if a.id != record.id
         )
-        link = LinkForm(prefix="link")
+        link = sent if kind == "link" and sent is not None else LinkForm(prefix="link", formdata=None)
         link.project.choices = options([(0, "—")] + projects.project_choices(partnership))
         link.card.choices = options([(0, "—")] + cards.card_choices(partnership))
-        context.update(merge=merge, link=link, confirm=ConfirmForm())
+        context.update(merge=merge, link=link, confirm=ConfirmForm(), refused=refused)
     return render_template("actors/form.html", **context), status
+
+
+def _refused(partnership, record, which, message, status=422, sent=None):
+    """The actor's page again with the refused link, unlink or merge form and the reason beside it."""
+    db.session.rollback()
+    form = _prepare(ActorForm(obj=record, formdata=None), partnership)
+    form.city.data = record.city_id
+    form.themes.data = [t.id for t in record.themes]
+    return _form_page(partnership, form, record, status, refused=(which, message), sent=sent)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -178,9 +190,13 @@ def merge(pid, actor_id):
     form = MergeForm(prefix="merge")
     form.other.choices = options((a.id, a.name) for a in actors.actors_of(partnership, city=keep.city))
     if not form.validate_on_submit():
-        raise DomainError(_("Choose an actor of the same city to merge."))
+        message = _("Choose an actor of the same city to merge.")
+        return _refused(partnership, keep, "merge", message, sent=form)
     drop = access.get_actor_or_404(partnership, form.other.data)
-    actors.merge_actors(keep, drop, actor=current_user)
+    try:
+        actors.merge_actors(keep, drop, actor=current_user)
+    except DomainError as error:
+        return _refused(partnership, keep, "merge", error.message, error.status, sent=form)
     db.session.commit()
     flash(_("The actors have been merged into %(name)s.", name=keep.name), "success")
     return htmx.redirect_to(url_for("actors.index", pid=pid))
@@ -200,12 +216,15 @@ def link(pid, actor_id):
     record = access.get_actor_or_404(partnership, actor_id)
     form = LinkForm(prefix="link")
     if not form.validate_on_submit():
-        raise DomainError(_("Choose a project or a card."))
-    project, card = _link_targets(partnership, form)
-    if project is not None:
-        actors.link_project(record, project, actor=current_user)
-    if card is not None:
-        actors.link_card(record, card, actor=current_user)
+        return _refused(partnership, record, "link", _("Choose a project or a card."), sent=form)
+    try:
+        project, card = _link_targets(partnership, form)
+        if project is not None:
+            actors.link_project(record, project, actor=current_user)
+        if card is not None:
+            actors.link_card(record, card, actor=current_user)
+    except DomainError as error:
+        return _refused(partnership, record, "link", error.message, error.status, sent=form)
     db.session.commit()
     flash(_("Saved."), "success")
     return htmx.redirect_to(url_for("actors.edit", pid=pid, actor_id=actor_id))
@@ -217,9 +236,12 @@ def unlink(pid, actor_id):
     record = access.get_actor_or_404(partnership, actor_id)
     form = LinkForm(prefix="link")
     if not form.validate_on_submit():
-        raise DomainError(_("Choose a project or a card."))
-    project, card = _link_targets(partnership, form)
-    actors.unlink(record, project=project, card=card, actor=current_user)
+        return _refused(partnership, record, "unlink", _("Choose a project or a card."))
+    try:
+        project, card = _link_targets(partnership, form)
+        actors.unlink(record, project=project, card=card, actor=current_user)
+    except DomainError as error:
+        return _refused(partnership, record, "unlink", error.message, error.status)
     db.session.commit()
     flash(_("Saved."), "success")
     return htmx.redirect_to(url_for("actors.edit", pid=pid, actor_id=actor_id))

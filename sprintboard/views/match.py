@@ -274,6 +274,9 @@ def create_entry(pid):
             db.session.commit()
             flash(_("The entry has been added."), "success")
             return htmx.redirect_to(url_for("match.entries", pid=pid))
+    if htmx.is_htmx():  # the form again in its place, with the reasons and what was typed
+        body = render_template("match/_entry_form.html", partnership=partnership, form=form)
+        return body, 422, {"HX-Retarget": "#entry-form", "HX-Reswap": "outerHTML"}
     return _entries_page(partnership, form, status=422)
 
 
