@@ -52,7 +52,9 @@ def start_timebox(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     form = TimeboxForm()
     if not form.validate_on_submit():
-        return index_page(partnership, timebox_form=form, status=422)
+        if not htmx.is_htmx():
+            return index_page(partnership, timebox_form=form, status=422)
+        return _panel(partnership, "_timebox_panel", 422, timebox_form=form)
     facilitation.start_timebox(partnership, form.minutes.data, form.label.data or "", actor=current_user)
     db.session.commit()
     return _panel(partnership, "_timebox_panel")
@@ -88,12 +90,14 @@ def unfreeze(pid):
     return _panel(partnership, "_freeze_panel")
 
 
-def _panel(partnership, fragment):
-    if not htmx.is_htmx():
+def _panel(partnership, fragment, status=200, timebox_form=None, **context):
+    """The panel after a change (htmx; a browser goes back to the page), or refused (`status`)."""
+    if status == 200 and not htmx.is_htmx():
         return htmx.redirect_to(url_for("facilitation.index", pid=partnership.id))
     return render_template(
         f"facilitation/{fragment}.html",
         partnership=partnership,
-        timebox_form=TimeboxForm(formdata=None),
+        timebox_form=timebox_form or TimeboxForm(formdata=None),
         may_manage=True,
-    )
+        **context,
+    ), status

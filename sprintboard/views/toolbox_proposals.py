@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.toolbox import PHASE_LABELS, DeclineForm, MethodForm
 from ..models.toolbox import METHOD_LOCALES
+from ..services import DomainError
 from ..services import toolbox as toolbox_service
 from ..services import toolbox_proposals as service
 
@@ -61,7 +62,9 @@ def queue():
     )
 
 
-def _show(method, status=200, decline_form=None):
+def _show(method, status=200, decline_form=None, refused=None):
+    """The proposal; `refused`: why a review was refused (already reviewed meanwhile), shown by
+    its forms, which stay filled in."""
     locale = str(get_locale())
     return render_template(
         "toolbox_proposals/show.html",
@@ -72,6 +75,7 @@ def _show(method, status=200, decline_form=None):
         reviewer=current_user.is_admin,
         confirm=ConfirmForm(),
         decline_form=decline_form or DeclineForm(formdata=None),
+        refused=refused,
     ), status
 
 
@@ -86,7 +90,11 @@ def accept(proposal_id):
     method = access.get_proposal_or_404(proposal_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    service.accept_proposal(method, actor=current_user)
+    try:
+        service.accept_proposal(method, actor=current_user)
+    except DomainError as error:  # (reviewed meanwhile: 409)
+        db.session.rollback()
+        return _show(method, error.status, refused=error.message)
     db.session.commit()
     flash(_("The method is now in the toolbox."), "success")
     return htmx.redirect_to(url_for("toolbox.show", slug=method.slug))
@@ -99,9 +107,13 @@ def decline(proposal_id):
     form = DeclineForm()
     if not form.validate_on_submit():
         return _show(method, 422, decline_form=form)
-    with rule_errors(form, "note"):
+    try:
         service.decline_proposal(method, form.note.data, actor=current_user)
-    if form.errors:
+    except DomainError as error:  # no note (422), or reviewed meanwhile (409): the note stays
+        db.session.rollback()
+        if error.status != 422:
+            return _show(method, error.status, decline_form=form, refused=error.message)
+        form.note.errors = [*form.note.errors, error.message]
         return _show(method, 422, decline_form=form)
     db.session.commit()
     flash(_("The proposal has been declined; the proposer sees your note."), "success")
