@@ -2,6 +2,7 @@
 (upload → preview → import, all or nothing)."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -47,6 +48,15 @@ def _page(partnership, status=200, **context):
     return render_template("imports/index.html", partnership=partnership, **context), status
 
 
+def _upload_again(name, form_class, error):
+    """A confirmation whose preview is gone: the upload form again, saying why (there is
+    nothing of the confirmation to give back: it only names the stashed file)."""
+    partnership = access.get_partnership_or_404(request.view_args["pid"])
+    form = form_class(formdata=None)
+    form.form_errors.append(error.message)
+    return _page(partnership, error.status, **{name: form})
+
+
 @bp.get("/")
 def index(pid):
     return _page(access.get_partnership_or_404(pid, need="edit"))
@@ -84,9 +94,12 @@ def _read(form) -> tuple[str | None, int]:
 def csv_import(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = CsvConfirmForm()
-    if not form.validate_on_submit():
-        return _page(partnership, 422)
-    text = imports.unstash(form.key.data, current_user)
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("The preview has expired: upload the file again."))
+        text = imports.unstash(form.key.data, current_user)
+    except DomainError as error:
+        return _upload_again("csv_form", CsvUploadForm, error)
     result = imports.preview(partnership, form.kind.data, text)
     count = imports.import_rows(partnership, result, actor=current_user)
     db.session.commit()
@@ -124,7 +137,10 @@ def _trello_preview(partnership, result, confirm, status=None):
 def trello_import(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     key = request.form.get("key", "")
-    text = imports.unstash(key, current_user)
+    try:
+        text = imports.unstash(key, current_user)
+    except DomainError as error:
+        return _upload_again("trello_form", TrelloUploadForm, error)
     result = imports_trello.preview(partnership, text)
     form = trello_confirm_form(result.lists, board.columns_of(partnership))
     if not form.validate_on_submit():

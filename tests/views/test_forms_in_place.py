@@ -157,8 +157,8 @@ NOT_YET_IN_PLACE = {
     "facilitation.freeze",
     "facilitation.unfreeze",
     "funding.move",
-    "imports.csv_import",
-    "imports.trello_import",
+    "imports.csv_import",  # names a stashed file: gone, the upload form says so
+    "imports.trello_import",  # names a stashed file: gone, the upload form says so
     "match.make_project",
     "match.make_projects",
     "match.open_dot_vote",
