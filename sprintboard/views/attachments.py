@@ -95,7 +95,7 @@ def _upload(partnership, owner):
         )
     except DomainError as error:
         db.session.rollback()
-        if error.status not in (413, 422):
+        if error.status not in (413, 422, 423):  # (423: a frozen board)
             raise
         return _answer(partnership, owner, error.status, error.message)
     db.session.commit()
@@ -164,8 +164,14 @@ def delete(pid, aid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     attachment = access.get_attachment_or_404(partnership, aid)
     owner = attachments_service.owner_of(attachment)
-    attachments_service.delete_attachment(
-        attachment, actor=current_user, moderator=access.can(current_user, "manage", partnership)
-    )
+    try:
+        attachments_service.delete_attachment(
+            attachment, actor=current_user, moderator=access.can(current_user, "manage", partnership)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.status not in (422, 423):  # (an archived card; a frozen board)
+            raise
+        return _answer(partnership, owner, error.status, error.message)
     db.session.commit()
     return _answer(partnership, owner)

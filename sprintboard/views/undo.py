@@ -18,6 +18,7 @@ from .. import access, errors, htmx
 from ..extensions import db
 from ..forms.undo import UndoForm
 from ..models import UndoAction
+from ..services import DomainError
 from ..services import undo as undo_service
 from . import safe_next
 
@@ -87,9 +88,27 @@ def undo(pid, undo_id):
     form = UndoForm()
     if not form.validate_on_submit():
         return errors.form_errors(form)
-    message = undo_service.undo(
-        action, actor=current_user, may_manage=access.can(current_user, "manage", partnership)
-    )
+    try:
+        message = undo_service.undo(
+            action, actor=current_user, may_manage=access.can(current_user, "manage", partnership)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.status not in (409, 423):  # (something gone meanwhile; a frozen board)
+            raise
+        return _refused(partnership, action, form, error.message, error.status)
     db.session.commit()
     flash(message, "success")
     return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+
+
+def _refused(partnership, action, form, message, status):
+    """409/423 (what the change touched is gone; a frozen board): the Undo button again with the
+    reason, in place of the toast for htmx, else on a page of its own (on a frozen board the
+    change can still be undone once it is unfrozen, while the offer lasts)."""
+    back = safe_next(form.next.data, url_for("board.show", pid=partnership.id))
+    context = dict(action=action, back=back, oob=False, refused=message, partnership=partnership)
+    if htmx.is_htmx():
+        headers = {"HX-Retarget": f"#undo-{action.id}", "HX-Reswap": "outerHTML"}
+        return render_template("undo/_toast.html", **context), status, headers
+    return render_template("undo/refused.html", **context), status

@@ -175,13 +175,10 @@ NOT_YET_IN_PLACE = {
 # Members' forms refused on a frozen board (423), not yet in place either.
 NOT_YET_IN_PLACE_FROZEN = {
     "actors.unlink",
-    "attachments.delete",
-    "attachments.upload_card",
     "funding.move",
     "imports.csv_import",
     "match.make_project",
     "match.make_projects",
-    "undo.undo",
     "voting.note_to_card",
     "voting.retract",
 }
