@@ -37,7 +37,7 @@ def _compared(partnership):
     return [a, b], False
 
 
-def _match_context(partnership, picked=None, project_error=None):
+def _match_context(partnership, picked=None, project_error=None, dot_error=None, dot_value=None):
     dot_vote = match.dot_votes(partnership)
     matches = match.matches_of(partnership, dot_vote["dots"])
     result = match.vote_result(dot_vote, matches)
@@ -49,6 +49,8 @@ def _match_context(partnership, picked=None, project_error=None):
         # Ticked in the vote result: the top matches, or what the person ticked before an error.
         "picked": set(picked) if picked is not None else match.top_match_ids(result or []),
         "project_error": project_error,
+        "dot_error": dot_error,
+        "dot_value": dot_value,
         "may_edit": access.can(current_user, "edit", partnership),
         "may_manage": access.can(current_user, "manage", partnership),
         "confirm": ConfirmForm(),
@@ -143,11 +145,19 @@ def open_dot_vote(pid):
     """Facilitators open a dot vote (the facilitation page's) on the open matches."""
     partnership = access.get_partnership_or_404(pid, need="manage")
     form = DotVoteForm()
-    if not form.validate_on_submit():
-        raise DomainError(_("Each person can have from 1 to %(n)d votes.", n=DotVoteForm.MAX))
-    session = match.open_dot_vote(
-        partnership, votes_per_person=form.votes_per_person.data, actor=current_user
-    )
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Each person can have from 1 to %(n)d votes.", n=DotVoteForm.MAX))
+        session = match.open_dot_vote(
+            partnership, votes_per_person=form.votes_per_person.data, actor=current_user
+        )
+    except DomainError as error:  # the form again, in the match list, with the number typed
+        db.session.rollback()
+        typed = request.form.get("votes_per_person", "")
+        html, status = _index_page(
+            partnership, "match/_matches.html", error.status, dot_error=error.message, dot_value=typed
+        )
+        return html, status, ({"HX-Retarget": "#matches", "HX-Reswap": "outerHTML"} if htmx.is_htmx() else {})
     db.session.commit()
     return htmx.redirect_to(url_for("voting.vote", pid=pid, vid=session.id))
 

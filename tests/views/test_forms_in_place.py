@@ -161,7 +161,6 @@ NOT_YET_IN_PLACE = {
     "imports.trello_import",  # names a stashed file: gone, the upload form says so
     "match.make_project",
     "match.make_projects",
-    "match.open_dot_vote",
     "openspace_grid.place",
     "openspace_people.set_role",
     "openspace_sessions.add_dot",
