@@ -483,3 +483,30 @@ def test_checklist_changes_are_in_the_card_history(card, as_role, world):
     assert verbs[-3:] == ["card.checklist_added", "card.checklist_ticked", "card.checklist_removed"]
     page = client.get(url(card)).text
     assert "Max Member ticked off “Book a room” on “Plan the kick-off”" in page
+
+
+def test_a_members_own_comment_and_checklist_forms_come_back_in_place_on_a_frozen_board(card, world, as_role):
+    """The walk (test_forms_in_place) reaches these only as 403/404; here the member's own."""
+    from sprintboard.services import facilitation
+
+    member = world.users["member"]
+    comment = cards.add_comment(card, "We meet on Monday", language="en", actor=member)
+    item = cards.add_checklist_item(card, "Book a room", actor=member)
+    facilitation.freeze_board(world.partnership, actor=world.users["facilitator"])
+    db.session.commit()
+    client = as_role("member")
+    for action, data, section in (
+        (f"/comments/{comment.id}/edit", {f"comment-{comment.id}-body": "On Tuesday"}, "card-comments"),
+        (f"/comments/{comment.id}/delete", {}, "card-comments"),
+        (f"/checklist/{item.id}/toggle", {}, "card-checklist"),
+        (f"/checklist/{item.id}/delete", {}, "card-checklist"),
+    ):
+        for hx in ({}, {"HX-Request": "true"}):
+            response = client.post(url(card, action), data=data, headers=hx)
+            html = response.get_data(as_text=True)
+            assert response.status_code == 423, action
+            assert f'action="{url(card, action)}"' in html and "frozen the board" in html, action
+            assert html.lstrip().startswith(f'<section id="{section}"') if hx else "<html" in html, action
+            if data:
+                assert "On Tuesday" in html
+    assert reload(card).comment_count == 1 and not reload(card).checklist[0].done
