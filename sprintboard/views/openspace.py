@@ -116,6 +116,12 @@ def partnership_index(pid):
 @bp.get("/o/<int:eid>")
 @access.public
 def show(eid):
+    return show_sessions(eid)
+
+
+def show_sessions(eid, status=200, dot_refused=None):
+    """The event page (for htmx its session list); `dot_refused` = (session id, message) says
+    beside that session why a dot was not added or taken back."""
     from ..services import openspace_grid, openspace_sessions
 
     event, viewer = access.load_event_or_404(eid)
@@ -123,6 +129,8 @@ def show(eid):
     return htmx.render(
         "openspace/show.html",
         "openspace/_sessions.html",
+        status,
+        dot_refused=dot_refused,
         **event_context(
             event,
             viewer,

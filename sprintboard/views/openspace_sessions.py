@@ -18,9 +18,9 @@ from ..forms.openspace import (
     ToCardForm,
     ToEntryForm,
 )
-from ..services import openspace_grid, openspace_people, openspace_sessions
+from ..services import DomainError, openspace_grid, openspace_people, openspace_sessions
 from ..services.openspace_sessions import StaleNotes
-from .openspace import event_context, show
+from .openspace import event_context, show, show_sessions
 
 bp = Blueprint("openspace_sessions", __name__)
 
@@ -211,7 +211,11 @@ def add_dot(eid, session_id):
     event, viewer, session = _load(eid, session_id, "take_part")
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    openspace_sessions.add_dot(session, viewer)
+    try:
+        openspace_sessions.add_dot(session, viewer)
+    except DomainError as error:  # the list again, the reason beside the session
+        db.session.rollback()
+        return show_sessions(eid, error.status, (session.id, error.message))
     db.session.commit()
     return _after_dot(event, viewer, session)
 
@@ -222,7 +226,11 @@ def remove_dot(eid, session_id):
     event, viewer, session = _load(eid, session_id, "take_part")
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    openspace_sessions.remove_dot(session, viewer)
+    try:
+        openspace_sessions.remove_dot(session, viewer)
+    except DomainError as error:  # the list again, the reason beside the session
+        db.session.rollback()
+        return show_sessions(eid, error.status, (session.id, error.message))
     db.session.commit()
     return _after_dot(event, viewer, session)
 
