@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import RETRO_LABELS, RetroNoteForm, VoteSessionForm
 from ..forms.projects import chosen_language
-from ..services import match, voting
+from ..services import DomainError, match, voting
 from .facilitation import card_choices, index_page
 
 bp = Blueprint("voting", __name__, url_prefix="/p/<int:pid>/facilitation")
@@ -59,6 +59,14 @@ def _vote_response(partnership, session):
     return render_template("facilitation/_vote.html", **_vote_context(partnership, session))
 
 
+def _vote_refused(partnership, session, error, item=None):
+    """The vote again with the reason (no votes left, none to take back, a frozen board); the
+    item's buttons stay by it."""
+    db.session.rollback()
+    context = {**_vote_context(partnership, session), "error": error.message, "refused_item": item}
+    return htmx.render("facilitation/vote.html", "facilitation/_vote.html", error.status, **context)
+
+
 @bp.get("/votes/<int:vid>")
 def vote(pid, vid):
     partnership = access.get_partnership_or_404(pid)
@@ -77,7 +85,10 @@ def cast(pid, vid, option_id):
     partnership, session, item = _load_item(pid, vid, option_id, "edit")
     if not ConfirmForm().validate_on_submit():
         return _vote_response(partnership, session)
-    voting.cast_vote(session, item, actor=current_user)
+    try:
+        voting.cast_vote(session, item, actor=current_user)
+    except DomainError as error:
+        return _vote_refused(partnership, session, error, item.id)
     db.session.commit()
     return _vote_response(partnership, session)
 
@@ -87,7 +98,10 @@ def retract(pid, vid, option_id):
     partnership, session, item = _load_item(pid, vid, option_id, "edit")
     if not ConfirmForm().validate_on_submit():
         return _vote_response(partnership, session)
-    voting.retract_vote(session, item, actor=current_user)
+    try:
+        voting.retract_vote(session, item, actor=current_user)
+    except DomainError as error:
+        return _vote_refused(partnership, session, error, item.id)
     db.session.commit()
     return _vote_response(partnership, session)
 
@@ -98,7 +112,10 @@ def reveal(pid, vid):
     session = access.get_vote_session_or_404(partnership, vid)
     if not ConfirmForm().validate_on_submit():
         return _vote_response(partnership, session)
-    voting.reveal_vote(session, actor=current_user)
+    try:
+        voting.reveal_vote(session, actor=current_user)
+    except DomainError as error:  # (revealed meanwhile: the results, and why)
+        return _vote_refused(partnership, session, error)
     db.session.commit()
     return _vote_response(partnership, session)
 
@@ -106,7 +123,7 @@ def reveal(pid, vid):
 # Retrospective -------------------------------------------------------------------------------
 
 
-def _retro(partnership, form=None, status=200):
+def _retro(partnership, form=None, status=200, error=None):
     return htmx.render(
         "facilitation/retro.html",
         "facilitation/_retro.html",
@@ -117,6 +134,7 @@ def _retro(partnership, form=None, status=200):
         labels=RETRO_LABELS,
         may_edit=access.can(current_user, "edit", partnership),
         may_manage=access.can(current_user, "manage", partnership),
+        error=error,
     )
 
 
@@ -153,7 +171,11 @@ def note_to_card(pid, nid):
     note = access.get_retro_note_or_404(partnership, nid)
     if not ConfirmForm().validate_on_submit():
         return _retro(partnership, status=422)
-    card = voting.action_to_card(note, actor=current_user)
+    try:
+        card = voting.action_to_card(note, actor=current_user)
+    except DomainError as error:  # (a frozen board, an action already a card: the retro, and why)
+        db.session.rollback()
+        return _retro(partnership, status=error.status, error=error.message)
     db.session.commit()
     message = _("“%(title)s” is now a card in the backlog.", title=card.title)
     if htmx.is_htmx():  # said now, in the flash region, not on the next page loaded

@@ -164,10 +164,8 @@ NOT_YET_IN_PLACE = {
     "openspace_grid.place",
     "openspace_people.set_role",
     "openspace_sessions.remove_dot",  # no dot to take back: no −1 button; the reason is beside the session
-    "voting.cast",
-    "voting.note_to_card",
-    "voting.retract",
-    "voting.reveal",
+    "voting.note_to_card",  # a button: already a card, the retro says so (nothing left to send)
+    "voting.reveal",  # a button: revealed meanwhile, the results say so (nothing left to send)
 }
 
 # Members' forms refused on a frozen board (423), not yet in place either.
@@ -177,8 +175,6 @@ NOT_YET_IN_PLACE_FROZEN = {
     "imports.csv_import",
     "match.make_project",
     "match.make_projects",
-    "voting.note_to_card",
-    "voting.retract",
 }
 
 
