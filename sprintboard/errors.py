@@ -204,15 +204,20 @@ def problem_response(status: int, title: str, detail: str, **members):
     return response
 
 
-def form_errors(form):
-    """422 for a form that is not on the page being answered (quick-add, move): its errors."""
+def form_error_text(form) -> str:
+    """A form's errors as one sentence, each after its field's label ("" without errors)."""
     messages = [
         f"{getattr(form, name).label.text}: {' '.join(map(str, errors))}"
         if name in form._fields and not isinstance(errors, dict)
         else str(errors)
         for name, errors in form.errors.items()
     ]
-    return render_error(422, " ".join(messages) or None)
+    return " ".join(messages)
+
+
+def form_errors(form):
+    """422 for a form that is not on the page being answered (quick-add, move): its errors."""
+    return render_error(422, form_error_text(form) or None)
 
 
 def _http_error(error: HTTPException):

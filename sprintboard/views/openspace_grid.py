@@ -59,13 +59,13 @@ def place(eid, session_id):
     session = access.get_space_session_or_404(event, session_id)
     form = PlaceForm()
     if not form.validate_on_submit():
-        return errors.form_errors(form)
+        return _place_refused(event, viewer, session, errors.form_error_text(form))
     room = access.get_space_room_or_404(event, form.room.data) if form.room.data else None
     slot = access.get_space_slot_or_404(event, form.slot.data) if form.slot.data else None
     with rule_errors() as broken:
         openspace_grid.place_session(session, room, slot, actor=viewer.user, by=viewer.name)
     if broken:
-        return errors.render_error(422, broken.message)
+        return _place_refused(event, viewer, session, broken.message)
     db.session.commit()
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(request.form.get("next"), url_for("openspace_grid.grid", eid=eid)))
@@ -80,6 +80,18 @@ def place(eid, session_id):
     else:
         message = _("“%(title)s” is off the grid.", title=session.title)
     return _grid(event, viewer, message=message, moved=session.id)
+
+
+def _place_refused(event, viewer, session, message):
+    """A drag on the grid (htmx) is told in the flash region; the session page's form (without
+    JavaScript) comes back on that page with the reason beside it."""
+    if htmx.is_htmx():
+        return errors.render_error(422, message or None)
+    from .openspace_sessions import session_page
+
+    return session_page(
+        event, viewer, session, 422, place_refused=message or _("Some of what you entered is not valid.")
+    )
 
 
 @bp.post("/o/<int:eid>/suggest")

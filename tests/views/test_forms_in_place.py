@@ -161,7 +161,7 @@ NOT_YET_IN_PLACE = {
     "imports.trello_import",  # names a stashed file: gone, the upload form says so
     "match.make_project",
     "match.make_projects",
-    "openspace_grid.place",
+    "openspace_grid.place",  # htmx: a drag on the grid, told in the flash (the page form comes back)
     "openspace_people.set_role",
     "openspace_sessions.remove_dot",  # no dot to take back: no −1 button; the reason is beside the session
     "voting.note_to_card",  # a button: already a card, the retro says so (nothing left to send)
