@@ -190,7 +190,13 @@ def make_project(pid, match_id):
     record = access.get_match_or_404(partnership, match_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    project = match.create_project_from_match(record, actor=current_user)
+    try:
+        project = match.create_project_from_match(record, actor=current_user)
+    except DomainError as error:  # (already a project, a frozen board): the list says why
+        db.session.rollback()
+        fragment = "match/_matches.html"
+        html, status = _index_page(partnership, fragment, error.status, project_error=error.message)
+        return html, status, ({"HX-Retarget": "#matches", "HX-Reswap": "outerHTML"} if htmx.is_htmx() else {})
     db.session.commit()
     return _after_match_change(
         partnership,

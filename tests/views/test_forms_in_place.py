@@ -159,8 +159,8 @@ NOT_YET_IN_PLACE = {
     "funding.move",
     "imports.csv_import",  # names a stashed file: gone, the upload form says so
     "imports.trello_import",  # names a stashed file: gone, the upload form says so
-    "match.make_project",
-    "match.make_projects",
+    "match.make_project",  # a match already a project has no button: the list says why
+    "match.make_projects",  # the vote result's form: without a result, the list says why
     "openspace_grid.place",  # htmx: a drag on the grid, told in the flash (the page form comes back)
     "openspace_people.set_role",
     "openspace_sessions.remove_dot",  # no dot to take back: no −1 button; the reason is beside the session
@@ -173,7 +173,6 @@ NOT_YET_IN_PLACE_FROZEN = {
     "actors.unlink",
     "funding.move",
     "imports.csv_import",
-    "match.make_project",
     "match.make_projects",
 }
 
