@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import options
 from ..forms.base import ConfirmForm
 from ..forms.facilitation import TimeboxForm, VoteSessionForm
-from ..services import cards, facilitation, voting
+from ..services import DomainError, cards, facilitation, voting
 
 bp = Blueprint("facilitation", __name__, url_prefix="/p/<int:pid>/facilitation")
 navigation.add_tab("facilitation.index", _l("Facilitation"), 45)
@@ -20,7 +20,7 @@ def card_choices(partnership):
     return options(cards.card_choices(partnership))
 
 
-def index_page(partnership, timebox_form=None, vote_form=None, status=200):
+def index_page(partnership, timebox_form=None, vote_form=None, status=200, **context):
     vote_form = vote_form or VoteSessionForm(formdata=None)
     vote_form.cards.choices = card_choices(partnership)
     return render_template(
@@ -31,6 +31,7 @@ def index_page(partnership, timebox_form=None, vote_form=None, status=200):
         sessions=voting.vote_sessions(partnership),
         confirm=ConfirmForm(),
         may_manage=access.can(current_user, "manage", partnership),
+        **context,
     ), status
 
 
@@ -75,7 +76,10 @@ def freeze(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     if not ConfirmForm().validate_on_submit():
         return index_page(partnership, status=422)
-    facilitation.freeze_board(partnership, actor=current_user)
+    try:
+        facilitation.freeze_board(partnership, actor=current_user)
+    except DomainError as error:
+        return _freeze_refused(partnership, error)
     db.session.commit()
     return _panel(partnership, "_freeze_panel")
 
@@ -85,9 +89,20 @@ def unfreeze(pid):
     partnership = access.get_partnership_or_404(pid, need="manage")
     if not ConfirmForm().validate_on_submit():
         return index_page(partnership, status=422)
-    facilitation.unfreeze_board(partnership, actor=current_user)
+    try:
+        facilitation.unfreeze_board(partnership, actor=current_user)
+    except DomainError as error:
+        return _freeze_refused(partnership, error)
     db.session.commit()
     return _panel(partnership, "_freeze_panel")
+
+
+def _freeze_refused(partnership, error):
+    """Frozen or unfrozen meanwhile (409): the panel as it now is, and why nothing changed."""
+    db.session.rollback()
+    if not htmx.is_htmx():
+        return index_page(partnership, status=error.status, freeze_error=error.message)
+    return _panel(partnership, "_freeze_panel", error.status, freeze_error=error.message)
 
 
 def _panel(partnership, fragment, status=200, timebox_form=None, **context):

@@ -154,8 +154,8 @@ NOT_YET_IN_PLACE = {
     "board.move",  # drag and drop / keyboard (the form without JavaScript: cards.move_form)
     "board.save_view",
     "columns.move_column",
-    "facilitation.freeze",
-    "facilitation.unfreeze",
+    "facilitation.freeze",  # a button: frozen meanwhile, the panel says so and offers Unfreeze
+    "facilitation.unfreeze",  # a button: unfrozen meanwhile, the panel says so and offers Freeze
     "funding.move",
     "imports.csv_import",  # names a stashed file: gone, the upload form says so
     "imports.trello_import",  # names a stashed file: gone, the upload form says so
