@@ -162,7 +162,7 @@ NOT_YET_IN_PLACE = {
     "match.make_project",  # a match already a project has no button: the list says why
     "match.make_projects",  # the vote result's form: without a result, the list says why
     "openspace_grid.place",  # htmx: a drag on the grid, told in the flash (the page form comes back)
-    "openspace_people.set_role",
+    "openspace_people.set_role",  # a guest has no role button: refused, the people page says why
     "openspace_sessions.remove_dot",  # no dot to take back: no −1 button; the reason is beside the session
     "voting.note_to_card",  # a button: already a card, the retro says so (nothing left to send)
     "voting.reveal",  # a button: revealed meanwhile, the results say so (nothing left to send)
