@@ -1,6 +1,7 @@
 """Board settings: columns (facilitators) and labels (members)."""
 
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access, htmx
@@ -140,8 +141,8 @@ def move_column(pid, column_id):
     partnership = access.get_partnership_or_404(pid, need="manage")
     column = access.get_column_or_404(partnership, column_id)
     form = MoveColumnForm()
-    if not form.validate_on_submit():
-        return _page(partnership, 422, "columns")
+    if not form.validate_on_submit():  # (only up or down: a page of ours sends one of them)
+        return _page(partnership, 422, "columns", column_error=_("Some of what you entered is not valid."))
     position = column.position
     columns_service.move_column(column, form.direction.data, actor=current_user)
     action = None

@@ -153,7 +153,6 @@ NOT_YET_IN_PLACE = {
     "board.fold_lane",
     "board.move",  # drag and drop / keyboard (the form without JavaScript: cards.move_form)
     "board.save_view",
-    "columns.move_column",
     "facilitation.freeze",  # a button: frozen meanwhile, the panel says so and offers Unfreeze
     "facilitation.unfreeze",  # a button: unfrozen meanwhile, the panel says so and offers Freeze
     "funding.move",
