@@ -21,7 +21,6 @@ from ..extensions import db
 from ..models import Attachment, Card, FundingIdea, Partnership, Workshop
 from . import DomainError, Forbidden
 from .activity import describes, log
-from .board import touch
 from .facilitation import ensure_not_frozen
 from .uploads import Prepared, TooLarge, UploadRefused, human_size, prepare
 
@@ -207,7 +206,7 @@ def _store(owner, item: Prepared, actor) -> Attachment:
     db.session.add(attachment)
     if isinstance(owner, Card):
         owner.attachment_count = Card.attachment_count + 1
-        touch(owner)
+        owner.touch()
     db.session.flush()
     _log(actor, "attached", owner, attachment)
     return attachment
@@ -229,7 +228,7 @@ def delete_attachment(attachment: Attachment, *, actor, moderator: bool = False)
         raise Forbidden(_("Only its uploader or a facilitator can delete a file."))
     if isinstance(owner, Card):
         owner.attachment_count = Card.attachment_count - 1
-        touch(owner)
+        owner.touch()
     _log(actor, "detached", owner, attachment)
     forget_files([attachment])
     db.session.delete(attachment)

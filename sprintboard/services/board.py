@@ -133,11 +133,6 @@ def claim_version(card: Card, expected: int) -> None:
     db.session.refresh(card, ["version", "revision", "updated_at"])
 
 
-def touch(card: Card) -> None:
-    """A new revision of what the card shows, the same edit version (see Card.touch)."""
-    card.touch()
-
-
 def move_card(
     card: Card,
     column: BoardColumn,

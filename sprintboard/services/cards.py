@@ -26,7 +26,7 @@ from ..models import (
 from ..models.base import utcnow
 from . import DomainError, Forbidden, alerts, translations
 from .activity import describes, log
-from .board import StaleEdit, claim_version, columns_of, end_position, touch
+from .board import StaleEdit, claim_version, columns_of, end_position
 from .facilitation import ensure_not_frozen
 
 TITLE_MAX = 200
@@ -234,7 +234,7 @@ def add_checklist_item(card: Card, text: str, *, actor) -> ChecklistItem:
     item = ChecklistItem(card=card, text=text, position=(top or 0) + 1)
     db.session.add(item)
     card.checklist_total = Card.checklist_total + 1
-    touch(card)
+    card.touch()
     db.session.flush()
     log(actor, "card.checklist_added", card, partnership=card.partnership, title=card.title, item=item.text)
     return item
@@ -245,7 +245,7 @@ def toggle_checklist_item(item: ChecklistItem, *, actor) -> ChecklistItem:
     ensure_not_frozen(card.partnership, actor)
     item.done = not item.done
     card.checklist_done = Card.checklist_done + (1 if item.done else -1)
-    touch(card)
+    card.touch()
     db.session.flush()
     log(
         actor,
@@ -265,7 +265,7 @@ def delete_checklist_item(item: ChecklistItem, *, actor) -> None:
     if item.done:
         card.checklist_done = Card.checklist_done - 1
     card.checklist.remove(item)
-    touch(card)
+    card.touch()
     db.session.flush()
     log(actor, "card.checklist_removed", card, partnership=card.partnership, title=card.title, item=item.text)
 
@@ -280,7 +280,7 @@ def restore_checklist_item(card: Card, *, item_id: int, text: str, done: bool, p
     card.checklist_total = Card.checklist_total + 1
     if done:
         card.checklist_done = Card.checklist_done + 1
-    touch(card)
+    card.touch()
     db.session.flush()
     log(actor, "card.checklist_added", card, partnership=card.partnership, title=card.title, item=item.text)
     return item
@@ -303,7 +303,7 @@ def add_comment(card: Card, body: str, *, language: str | None, actor) -> Commen
     comment = Comment(card=card, body=_clean_comment(body), language=language, author=actor)
     db.session.add(comment)
     card.comment_count = Card.comment_count + 1
-    touch(card)
+    card.touch()
     db.session.flush()
     log(actor, "card.commented", card, partnership=card.partnership, title=card.title, comment_id=comment.id)
     alerts.comment_added(comment, actor=actor)
@@ -318,7 +318,7 @@ def edit_comment(comment: Comment, body: str, *, actor) -> Comment:
         raise Forbidden(_("Only its author can change a comment."))
     comment.body = _clean_comment(body)
     comment.edited_at = utcnow()
-    touch(card)
+    card.touch()
     db.session.flush()
     log(
         actor,
@@ -341,7 +341,7 @@ def delete_comment(comment: Comment, *, actor, moderator: bool = False) -> None:
     card.comment_count = Card.comment_count - 1
     translations.forget("comment", [comment.id])
     card.comments.remove(comment)
-    touch(card)
+    card.touch()
     db.session.flush()
     log(actor, "card.comment_deleted", card, partnership=card.partnership, title=card.title)
 
@@ -372,7 +372,7 @@ def restore_comment(
     )
     db.session.add(comment)
     card.comment_count = Card.comment_count + 1
-    touch(card)
+    card.touch()
     db.session.flush()
     log(
         actor,
@@ -393,7 +393,7 @@ def archive_card(card: Card, *, actor) -> None:
     if card.archived_at is not None:
         return
     card.archived_at = utcnow()
-    touch(card)
+    card.touch()
     db.session.flush()
     log(actor, "card.archived", card, partnership=card.partnership, title=card.title)
 
@@ -403,7 +403,7 @@ def restore_card(card: Card, *, actor) -> None:
     if card.archived_at is None:
         return
     card.archived_at = None
-    touch(card)
+    card.touch()
     db.session.flush()
     log(actor, "card.restored", card, partnership=card.partnership, title=card.title)
 

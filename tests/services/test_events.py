@@ -241,7 +241,7 @@ def test_a_comment_refreshes_its_card_and_a_column_change_every_badge(app, world
     comment = Comment(card=card, author=world.users["facilitator"], body="Which weekend?")
     db.session.add(comment)
     card.comment_count = 1
-    board.touch(card)
+    card.touch()
     db.session.flush()
     commented = activity.log(world.users["facilitator"], "comment.created", comment, partnership=p)
     cols[2].wip_limit = 3
