@@ -477,7 +477,7 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
             if "partnership_id" in table.c:
                 values["partnership_id"] = pid
             if table.name in PROGRAMME_TABLES and "slug" in values:
-                values["slug"] = _free_slug(table, values["slug"])
+                values["slug"] = _free_slug(values["slug"])
             result = db.session.execute(sa.insert(table).values(**values))
             if has_ref:
                 new_id = result.inserted_primary_key[0]
@@ -496,7 +496,7 @@ def import_partnership(data: dict) -> tuple[Partnership, list[User]]:
     return db.session.get(Partnership, pid), created
 
 
-def _free_slug(table: sa.Table, slug):
+def _free_slug(slug):
     """The slug of a restored copy, made unique if this instance already uses it."""
     from .toolbox import get_by_slug, unique_slug
 
@@ -511,19 +511,19 @@ def _resolve(table, column, value, row, users, new_ids, subjects, owned, later):
     if (table.name, column.name) == ("translations", "object_id"):
         found = new_ids.get(_subject_table(table, row, subjects), {}).get(value)
         if found is None:  # a translation of nothing in the file
-            raise BackupError(_("The export is damaged (%(name)s).", name="translations.object_id"))
+            raise _damaged(column)
         return found
     target = _target(table, column)
     if target == "users":
         user = users.get(User.normalise_email(str(value)))
         if user is None:
-            raise BackupError(_("The export is damaged (%(name)s).", name=f"{table.name}.{column.name}"))
+            raise _damaged(column)
         return user.id
     if target in PROGRAMME_TABLES:
         if isinstance(value, str) and value.startswith(COPY):
             copy = value.removeprefix(COPY)
             if not copy.isdigit() or int(copy) not in new_ids.get(target, {}):
-                raise BackupError(_("The export is damaged (%(name)s).", name=f"{table.name}.{column.name}"))
+                raise _damaged(column)
             return new_ids[target][int(copy)]
         owned = owned - {target}  # a link to a shared row: kept if that row exists here
     if target not in owned:
@@ -539,7 +539,7 @@ def _resolve(table, column, value, row, users, new_ids, subjects, owned, later):
         return value  # no table behind it: kept as it is
     if target in new_ids and column.foreign_keys:
         if value not in new_ids[target]:
-            raise BackupError(_("The export is damaged (%(name)s).", name=f"{table.name}.{column.name}"))
+            raise _damaged(column)
         return new_ids[target][value]
     later.append((column.name, target, value))  # no foreign key: its table may come later
     return None
