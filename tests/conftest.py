@@ -279,6 +279,18 @@ def mail_html(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
 
 
+def _serving_translations(app, server, provider: str, api_key: str):
+    """Point the app's machine translation at a started local `server` for one test."""
+    keys = ("TRANSLATE_URL", "TRANSLATE_PROVIDER", "TRANSLATE_API_KEY", "TRANSLATE_TIMEOUT")
+    saved = {k: app.config.get(k) for k in keys}
+    app.config.update(
+        TRANSLATE_URL=server.url, TRANSLATE_PROVIDER=provider, TRANSLATE_API_KEY=api_key, TRANSLATE_TIMEOUT=2
+    )
+    yield server
+    app.config.update(saved)
+    server.stop()
+
+
 @pytest.fixture
 def translate_server(app):
     """A local LibreTranslate-speaking server (tests/translate_server.py); TRANSLATE_URL points at
@@ -286,17 +298,7 @@ def translate_server(app):
     from tests.translate_server import TranslateServer
 
     server = TranslateServer(api_key="test-key").start()
-    keys = ("TRANSLATE_URL", "TRANSLATE_PROVIDER", "TRANSLATE_API_KEY", "TRANSLATE_TIMEOUT")
-    saved = {k: app.config.get(k) for k in keys}
-    app.config.update(
-        TRANSLATE_URL=server.url,
-        TRANSLATE_PROVIDER="libretranslate",
-        TRANSLATE_API_KEY="test-key",
-        TRANSLATE_TIMEOUT=2,
-    )
-    yield server
-    app.config.update(saved)
-    server.stop()
+    yield from _serving_translations(app, server, "libretranslate", "test-key")
 
 
 @pytest.fixture
@@ -306,17 +308,7 @@ def deepl_server(app):
     from tests.deepl_server import DeepLServer
 
     server = DeepLServer(api_key="deepl-key:fx").start()
-    keys = ("TRANSLATE_URL", "TRANSLATE_PROVIDER", "TRANSLATE_API_KEY", "TRANSLATE_TIMEOUT")
-    saved = {k: app.config.get(k) for k in keys}
-    app.config.update(
-        TRANSLATE_URL=server.url,
-        TRANSLATE_PROVIDER="deepl",
-        TRANSLATE_API_KEY="deepl-key:fx",
-        TRANSLATE_TIMEOUT=2,
-    )
-    yield server
-    app.config.update(saved)
-    server.stop()
+    yield from _serving_translations(app, server, "deepl", "deepl-key:fx")
 
 
 # S3-compatible storage for tests: moto's S3 server on loopback, spoken to over HTTP by boto3.
