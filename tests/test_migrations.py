@@ -37,16 +37,21 @@ def _drift(engine) -> list:
         return compare_metadata(context, db.metadata)
 
 
-def test_migrations_go_down_to_base_and_up_again_without_drift(fresh_url, tmp_path):
-    app = create_app(
+def _app(url: str, tmp_path):
+    """An app on its own fresh database, whose schema the test migrates itself."""
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "migrations",
-            "SQLALCHEMY_DATABASE_URI": fresh_url,
+            "SQLALCHEMY_DATABASE_URI": url,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "RATELIMIT_STORAGE_URI": "memory://",
         }
     )
+
+
+def test_migrations_go_down_to_base_and_up_again_without_drift(fresh_url, tmp_path):
+    app = _app(fresh_url, tmp_path)
     with app.app_context():
         try:
             upgrade()
@@ -87,15 +92,7 @@ def _row(conn, table: str, **values) -> int:
 def test_the_single_scores_become_their_scorers_reviews(fresh_url, tmp_path):
     """Before 0270 an application had one score per criterion (with who gave it last); after it
     each scorer has their own review, and scores whose scorer is unknown a legacy one."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "migrations",
-            "SQLALCHEMY_DATABASE_URI": fresh_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
+    app = _app(fresh_url, tmp_path)
     with app.app_context():
         try:
             upgrade(revision=BEFORE_REVIEWS)
