@@ -280,11 +280,13 @@ def test_a_30_mb_upload_is_refused_by_nginx(site):
     c.putheader("Content-Type", "application/octet-stream")
     c.putheader("Content-Length", str(30 * 1024 * 1024))
     c.endheaders()
-    c.send(b"x" * 65536)
-    response = c.getresponse()
+    try:
+        c.send(b"x" * 65536)
+        response = c.getresponse()
+    finally:
+        c.close()
     assert response.status == 413
     assert "nginx" in response.headers.get("Server", "")
-    c.close()
 
 
 def test_x_forwarded_for_is_believed_with_trust_proxy(site):
@@ -331,8 +333,14 @@ def test_a_multi_photo_upload_passes_nginx_to_the_app(site):
             c.send(chunk)
     except (BrokenPipeError, ConnectionResetError):
         pass  # the app may answer before it has read everything
-    response = c.getresponse()
-    body = response.read()
-    assert not (response.status == 413 and b"<center>nginx" in body), "refused by nginx"
+    try:
+        response = c.getresponse()
+        try:
+            response.read()
+        except (http.client.IncompleteRead, ConnectionResetError):
+            pass  # nginx may reset a connection whose upload the app answered before reading it all
+    finally:
+        c.close()
+    # The answer is the app's own (nginx's error pages carry no Content-Security-Policy)
+    assert response.getheader("Content-Security-Policy"), (response.status, response.getheaders())
     assert response.status in (302, 303, 400, 401, 403, 404, 413), response.status
-    c.close()
