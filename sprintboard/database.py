@@ -144,17 +144,35 @@ def reads_first(view):
     return view
 
 
-def begin_writing() -> None:
+def begin_writing(*fresh) -> None:
     """In a @reads_first view on SQLite: end the read transaction and let the next one take the
-    write lock. What was loaded is expired and loads again under the lock, so the writes act on
-    the current rows (a row deleted meanwhile answers 404, see errors.py); the checks already
-    made stand. Elsewhere (the transaction writes already; PostgreSQL) nothing changes."""
+    write lock. The objects given (`fresh`: what the writes depend on, such as the card whose
+    place changes) are expired and load again under the lock, so the writes act on the current
+    rows (a row deleted meanwhile answers 404, see errors.py); everything else loaded stays as it
+    was checked (the checks already made stand), rather than loading again under the lock.
+    Elsewhere (the transaction writes already; PostgreSQL) nothing changes."""
     from .extensions import db
 
     if g.get("database_writing") or not _reads_first() or db.session.get_bind().dialect.name != "sqlite":
         return
-    db.session.rollback()
+    commit_keeping_loaded()  # (reads only: nothing to write, the transaction just ends)
     write_again()
+    for instance in fresh:
+        db.session.expire(instance)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session has loaded: for a view that answers from what it
+    has just written (its objects hold what was saved) and need not read it all back. Values the
+    database computed (an SQL expression such as revision + 1) load again when read."""
+    from .extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _reads_first() -> bool:

@@ -368,18 +368,12 @@ def board_texts() -> dict[str, str]:
 def card_fragment(partnership: Partnership, card: Card) -> Markup:
     """One card's board HTML (after a change), through the same cache as the board."""
     row = db.session.execute(select(*PLACE_FIELDS).where(Card.id == card.id)).one()
-    done_columns = set(
-        db.session.scalars(
-            select(BoardColumn.id).where(
-                BoardColumn.partnership_id == partnership.id, BoardColumn.is_done.is_(True)
-            )
-        )
-    )
+    column = card.column if card.column_id == row.column_id else db.session.get(BoardColumn, row.column_id)
     return render_cards(
         partnership,
         [row],
         options=load_options(partnership),
-        done_columns=done_columns,
+        done_columns={column.id} if column.is_done else set(),  # (all a single card needs to know)
         today=timezones.partnership_today(partnership),
     )[card.id]
 

@@ -199,8 +199,9 @@ def move_card(
     return old_column, column
 
 
-def place_of(card: Card) -> tuple[int, int]:
-    """(1-based place of the card in its column, open cards in the column)."""
+def place_of(card: Card, total: int | None = None) -> tuple[int, int]:
+    """(1-based place of the card in its column, open cards in the column: counted unless the
+    caller has counted them already, `total`)."""
     above = db.session.scalar(
         select(func.count(Card.id)).where(
             Card.column_id == card.column_id,
@@ -208,7 +209,7 @@ def place_of(card: Card) -> tuple[int, int]:
             (Card.position < card.position) | ((Card.position == card.position) & (Card.id < card.id)),
         )
     )
-    return above + 1, open_count(card.column)
+    return above + 1, open_count(card.column) if total is None else total
 
 
 def _lock_columns(column_ids: set[int]) -> None:

@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import access, compression, errors, htmx, navigation
 from ..board import query, render
-from ..database import begin_writing, reads_first
+from ..database import begin_writing, commit_keeping_loaded, reads_first
 from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..ids import arg_int
@@ -197,7 +197,7 @@ def move(pid, card_id):
     before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
     after = access.get_card_or_404(partnership, form.after.data) if form.after.data else None
     override = form.override_wip.data and access.can(current_user, "manage", partnership)
-    begin_writing()  # checked without the write lock; the card's place is read under it
+    begin_writing(card, column)  # checked without the write lock; the card's place is read under it
     place = undo_service.card_place(card)
     try:
         old, new = board_service.move_card(
@@ -218,17 +218,18 @@ def move(pid, card_id):
             {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
         )
     action = undo_service.offer(partnership, "card.move", place, actor=current_user)
-    db.session.commit()
+    commit_keeping_loaded()  # the answer shows what was just saved: no need to read it all back
     undo.offer(action)
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
-    place, total = board_service.place_of(card)
+    heads = render.column_heads(partnership, {old, new})
+    place, total = board_service.place_of(card, total=next(n for column, n in heads if column is new))
     return render_template(
         "board/_moved.html",
         partnership=partnership,
         card=card,
         fragment=render.card_fragment(partnership, card),
-        heads=render.column_heads(partnership, {old, new}),
+        heads=heads,
         message=_(
             "Moved “%(title)s” to %(column)s, position %(place)d of %(total)d.",
             title=card.title,

@@ -236,24 +236,46 @@ def test_a_move_reads_and_checks_before_it_takes_the_write_lock(busy_app, login)
     app, world, card = busy_app
     target = board.columns_of(world.partnership)[2]
     client = login(app.test_client(), world.users["member"])
-    statements = []
+    statements, raw = [], []
 
     def _seen(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()[:2]).upper())
+        raw.append(statement)
+        words = statement.split()
+        # "SELECT" with the table read, "UPDATE CARDS", "BEGIN IMMEDIATE" …
+        table = words[words.index("FROM") + 1] if words[0] == "SELECT" and "FROM" in words else ""
+        statements.append(" ".join(words[:2]).upper() if words[0] != "SELECT" else f"SELECT {table}")
 
     event.listen(db.engine, "before_cursor_execute", _seen)
     try:
-        r = client.post(f"/p/{world.partnership.id}/cards/{card.id}/move", data={"column": target.id})
+        r = client.post(
+            f"/p/{world.partnership.id}/cards/{card.id}/move",
+            data={"column": target.id},
+            headers={"HX-Request": "true"},
+        )
     finally:
         event.remove(db.engine, "before_cursor_execute", _seen)
-    assert r.status_code in (200, 303)
+    assert r.status_code == 200
     locked = statements.index("BEGIN IMMEDIATE")
+    unlocked = next(i for i, s in enumerate(statements) if i > locked and s == "BEGIN")
     assert statements[0] == "BEGIN"  # deferred: reads only
     assert sum(1 for s in statements[:locked] if s.startswith("SELECT")) >= 4
-    assert "UPDATE CARDS" in statements[locked:]
+    assert "UPDATE CARDS" in statements[locked:unlocked]
+    # Under the lock, what was checked is not read again: the card and its new column only
+    # (the person, the partnership and the membership stand as checked).
+    under_lock = set(statements[locked:unlocked])
+    assert not {"SELECT users", "SELECT partnerships", "SELECT memberships"} & under_lock
+    # Nor after the commit, for the answer: it shows what was just saved.
+    # (the people the card may show are read, not the person's own row again)
+    after = statements[unlocked:]
+    assert not {"SELECT partnerships", "SELECT undo_actions", "SELECT memberships"} & set(after), after
+    assert not any("password_hash" in s for s in raw[unlocked:]), "the person read again"
 
 
-def test_a_card_deleted_while_its_move_was_checked_answers_404(busy_app, login, monkeypatch):
+@pytest.mark.parametrize("deleted", ["card", "column"])
+def test_a_card_or_column_deleted_while_its_move_was_checked_answers_404(
+    busy_app, login, monkeypatch, deleted
+):
+    """The move is checked before the write lock; what it writes to is read again under it."""
     import sqlite3
 
     from sprintboard.extensions import db
@@ -266,17 +288,19 @@ def test_a_card_deleted_while_its_move_was_checked_answers_404(busy_app, login, 
     client = login(app.test_client(), world.users["member"])
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     checked = board_view.begin_writing
+    card_id, target_id = card.id, target.id
 
-    card_id = card.id
-
-    def _deleted_meanwhile():
-        checked()
+    def _deleted_meanwhile(*fresh):
+        checked(*fresh)
         other = sqlite3.connect(path, isolation_level=None, timeout=0.5)
-        other.execute("DELETE FROM cards WHERE id = ?", (card_id,))
+        if deleted == "card":
+            other.execute("DELETE FROM cards WHERE id = ?", (card_id,))
+        else:
+            other.execute("DELETE FROM board_columns WHERE id = ?", (target_id,))
         other.close()
 
     monkeypatch.setattr(board_view, "begin_writing", _deleted_meanwhile)
-    r = client.post(f"/p/{world.partnership.id}/cards/{card_id}/move", data={"column": target.id})
+    r = client.post(f"/p/{world.partnership.id}/cards/{card_id}/move", data={"column": target_id})
     assert r.status_code == 404
     db.session.rollback()
     assert db.session.query(Activity).filter_by(verb="card.moved").count() == 0
