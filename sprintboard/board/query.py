@@ -191,14 +191,13 @@ def plan_board(
     today = today or timezones.partnership_today(partnership)  # overdue after midnight there
     options = options or load_options(partnership)
     columns = columns_of(partnership)
-    counts = open_counts(partnership)
     # Grouped by assignee, a card's lane depends on all its assignees: load them for every card.
     assignees = (
         pairs(card_assignees.c.card_id, card_assignees.c.user_id, _open_card_ids(partnership))
         if filters.group == "assignee"
         else None
     )
-    rows, done_more = _card_rows(
+    rows, done_more, counts, totals = _card_rows(
         partnership,
         columns,
         filters,
@@ -219,8 +218,8 @@ def plan_board(
     lanes = [lane for lane in by_key.values() if lane.rows or not filters.active]
     for lane in lanes:
         for column_id, cell_rows in lane.rows.items():
-            # (rows cut short by the database carry their cell's whole count)
-            total = getattr(cell_rows[0], "cell_total", None) or len(cell_rows)
+            # (cells cut short by the database: their whole count is in `totals`)
+            total = totals.get((lane.key, column_id)) or len(cell_rows)
             if limit is not None and total > limit:
                 lane.more[column_id] = total - limit
                 lane.rows[column_id] = cell_rows[:limit]
@@ -235,6 +234,7 @@ def plan_board(
             done_more,
             tuple(sorted(counts.items())),
             tuple(rows),
+            tuple(sorted(totals.items())),
             tuple((c.id, c.shown_name, c.position, c.wip_limit, c.is_done) for c in columns),
         )
     )
@@ -284,39 +284,59 @@ def pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:
 
 def _card_rows(partnership, columns, filters: Filters, today: date, column_id=None, cell_limit=None):
     """Narrow rows (PLACE_FIELDS) of the cards to show, in order: every open card (or with
-    `cell_limit`, grouped by project: the first so many of each project's cell, each with its
-    cell's whole count `cell_total`), and the most recent done cards of each done column (with
-    whether there are more)."""
+    `cell_limit`, grouped by project: the first so many of each project's cell), and the most
+    recent done cards of each done column (with whether there are more); the open cards per
+    column (unfiltered, for the WIP badges); with `cell_limit`, each cut cell's whole count
+    by (lane key, column id)."""
     conditions = [Card.partnership_id == partnership.id, Card.archived_at.is_(None)]
     if column_id is not None:
         conditions.append(Card.column_id == column_id)
-    conditions += _filter_conditions(partnership, filters, today)
+    filtering = _filter_conditions(partnership, filters, today)
+    conditions += filtering
     done_ids = [c.id for c in columns if c.is_done]
     open_only = Card.column_id.not_in(done_ids) if done_ids else True
+    totals: dict[tuple[str, int], int] = {}
     if cell_limit is None:
         every = select(*PLACE_FIELDS).where(*conditions, open_only)
         open_rows = fetch(every.order_by(Card.column_id, Card.position, Card.id))
+        counts = open_counts(partnership)
     else:
         # However many cards a cell holds, only the first `cell_limit` are read (a board of
-        # 20,000 cards is planned from the few hundred it shows, not from every card).
-        cell = (func.coalesce(Card.project_id, 0), Card.column_id)
+        # 20,000 cards is planned from the few hundred it shows, not from every card): ranked
+        # in the index on (partnership, archived, project, column, position), without a sort
+        # (a partition holds the NULL projects together, as GROUP BY does).
         ranked = (
             select(
-                *PLACE_FIELDS,
-                Card.position,
-                func.row_number().over(partition_by=cell, order_by=(Card.position, Card.id)).label("rank"),
-                func.count().over(partition_by=cell).label("cell_total"),
+                Card.id,
+                func.row_number()
+                .over(partition_by=(Card.project_id, Card.column_id), order_by=(Card.position, Card.id))
+                .label("rank"),
             )
             .where(*conditions, open_only)
             .subquery()
         )
         open_rows = fetch(
-            select(*[ranked.c[field.name] for field in PLACE_FIELDS], ranked.c.cell_total)
+            select(*PLACE_FIELDS)
+            .join(ranked, ranked.c.id == Card.id)
             .where(ranked.c.rank <= cell_limit)
-            .order_by(ranked.c.column_id, ranked.c.position, ranked.c.id)
+            .order_by(Card.column_id, Card.position, Card.id)
         )
+        # The cells' whole counts from the same index; unfiltered, the same query counts each
+        # column's open cards for the WIP badges.
+        cell = (Card.project_id, Card.column_id)
+        cells = select(*cell, func.count()).group_by(*cell)
+        if filtering:
+            counts = open_counts(partnership)
+            cell_counts = fetch(cells.where(*conditions, open_only))
+        else:
+            counts = {}
+            cell_counts = fetch(cells.where(*conditions))
+            for _project_id, cid, n in cell_counts:
+                counts[cid] = counts.get(cid, 0) + n
+        done = set(done_ids)
+        totals = {(f"p{pid or 0}", cid): n for pid, cid, n in cell_counts if cid not in done}
     if not done_ids:
-        return open_rows, False
+        return open_rows, False, counts, totals
     # The most recent DONE_LIMIT (+1: are there more?) of each done column, each read through
     # the board index with a bounded sort, however long the board's history.
     recent = [
@@ -343,7 +363,7 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
             more = True
             continue
         kept.append(row)
-    return list(open_rows) + kept, more
+    return list(open_rows) + kept, more, counts, totals
 
 
 def _filter_conditions(partnership, f: Filters, today: date) -> list:

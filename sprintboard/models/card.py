@@ -27,6 +27,8 @@ card_labels = Table(
     SAColumn("label_id", ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+BOARD_CELL_ORDER = ("column_id", "position", "id")
+
 
 class Card(db.Model):
     """A card. `version` is the edit lock: it grows with every edit of what the edit form holds
@@ -40,6 +42,8 @@ class Card(db.Model):
     __table_args__ = (
         Index("ix_cards_board", "partnership_id", "archived_at", "column_id", "position"),
         Index("ix_cards_column_position", "column_id", "position"),
+        # The board's cells (project and column) in order: the board ranks their cards in it.
+        Index("ix_cards_board_cells", "partnership_id", "archived_at", "project_id", *BOARD_CELL_ORDER),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
