@@ -18,6 +18,7 @@ from ..services import DomainError, board_view, cards, facilitation, sprints, tr
 from ..services import board as board_service
 from ..services import undo as undo_service
 from . import safe_next, undo
+from .cards import card_page_context
 
 bp = Blueprint("board", __name__, url_prefix="/p/<int:pid>")
 navigation.add_tab("board.show", _l("Board"), 10)
@@ -69,7 +70,14 @@ def _filter_form(partnership):
 @bp.get("/board")
 def show(pid):
     partnership = access.get_partnership_or_404(pid)
-    form, options, status = _filter_form(partnership)
+    return _board_page(partnership)
+
+
+def _board_page(partnership, status=200, **refused):
+    """The board (its page, or for htmx the board alone). `refused`: a View or lane form sent
+    from this page and refused, shown again in its place with the reason (status 422)."""
+    form, options, filter_status = _filter_form(partnership)
+    status = max(status, filter_status)
     limit = None if request.args.get("all") else query.CELL_LIMIT
     sprint = sprints.active_sprint(partnership)
     live_since = live.last_id(partnership.id)  # before loading: the live stream replays from here
@@ -95,10 +103,11 @@ def show(pid):
             live_since=live_since,
             present=request.args.get("present") == "1",
             plain_args={k: v for k, v in request.args.items() if k != "present"},
-            density=view.density,
-            collapsed=view.collapsed_lanes,
+            density=refused.pop("density", None) or view.density,
+            collapsed=refused.pop("collapsed", None) or view.collapsed_lanes,
             lanes=[(lane.key, lane.title) for lane in board.lanes],
             watching=watching.is_watching(current_user, partnership),
+            **refused,
         )
     # The board's pieces are compressed once, however often they are sent (compression.py).
     return compression.precompressed(Response(html, status, mimetype="text/html"), pieces)
@@ -191,7 +200,7 @@ def move(pid, card_id):
     card = access.get_card_or_404(partnership, card_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        return errors.form_errors(form)
+        return _move_refused(partnership, card, form, errors.form_error_text(form), 422)
     column = access.get_column_or_404(partnership, form.column.data)
     translations.name_columns([column, card.column], str(get_locale()))  # as the mover reads them
     before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
@@ -203,20 +212,10 @@ def move(pid, card_id):
         old, new = board_service.move_card(
             card, column, before=before, after=after, actor=current_user, override_wip=override
         )
-    except board_service.WipLimitReached as error:
+    except DomainError as error:
         db.session.rollback()
-        return (
-            render_template(
-                "board/_wip_refused.html",
-                partnership=partnership,
-                card=card,
-                error=error,
-                form=form,
-                may_override=access.can(current_user, "manage", partnership),
-            ),
-            409,
-            {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
-        )
+        wip = isinstance(error, board_service.WipLimitReached)
+        return _move_refused(partnership, card, form, error.message, error.status, wip=wip)
     action = undo_service.offer(partnership, "card.move", place, actor=current_user)
     commit_keeping_loaded()  # the answer shows what was just saved: no need to read it all back
     undo.offer(action)
@@ -240,6 +239,35 @@ def move(pid, card_id):
     )
 
 
+def _move_refused(partnership, card, form, message, status, wip=False):
+    """A move refused (nonsense sent, the WIP limit, a frozen board): the card's move form (the
+    one without JavaScript) with the reason and the place that was asked for. For htmx (a drag or
+    Shift + arrow on the board) above the board, where board.js has put the card back; for
+    browsers on the card's page. At the WIP limit, facilitators may move it anyway."""
+    asked = dict(
+        move_error=message or _("Choose a column."),
+        move_column=form.column.data if isinstance(form.column.data, int) else None,
+        move_before=form.before.data if isinstance(form.before.data, int) else None,
+        move_next=safe_next(form.next.data, url_for("board.show", pid=partnership.id)),
+        move_anyway=wip and access.can(current_user, "manage", partnership),
+        move_form=form,
+    )
+    if htmx.is_htmx():
+        translations.name_columns(board_service.columns_of(partnership), str(get_locale()))
+        html = render_template(
+            "board/_move_refused.html",
+            partnership=partnership,
+            card=card,
+            move_url=url_for("board.move", pid=partnership.id, card_id=card.id),
+            move_targets=cards.move_targets(partnership, card),
+            may_manage=access.can(current_user, "manage", partnership),
+            **asked,
+        )
+        return html, status, {"HX-Retarget": "#board-refused", "HX-Reswap": "innerHTML"}
+    context = card_page_context(partnership, card, message, **asked)
+    return render_template("cards/show.html", **context), status
+
+
 @bp.get("/board/done")
 def done(pid):
     partnership = access.get_partnership_or_404(pid)
@@ -260,20 +288,37 @@ def save_view(pid):
     """This person's density and collapsed lanes (the View panel; works without JavaScript)."""
     partnership = access.get_partnership_or_404(pid)
     form = ViewForm()
-    if not form.validate_on_submit():
-        return errors.form_errors(form)
-    with errors.rule_errors(form) as broken:
-        board_view.save_view(
-            partnership,
-            current_user,
-            density=form.density.data,
-            collapsed=form.collapsed.data,
-            actor=current_user,
-        )
-    if broken:
-        return errors.render_error(422, broken.message)
-    db.session.commit()
-    return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+    if form.validate_on_submit():
+        with errors.rule_errors(form) as broken:
+            board_view.save_view(
+                partnership,
+                current_user,
+                density=form.density.data,
+                collapsed=form.collapsed.data,
+                actor=current_user,
+            )
+        if not broken:
+            db.session.commit()
+            return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+    # The board again with the View panel open: what was chosen, and why it was not saved.
+    sent = dict(
+        view_error=errors.form_error_text(form) or " ".join(map(str, form.form_errors)),
+        view_next=safe_next(form.next.data, url_for("board.show", pid=pid)),
+        density=form.density.data if form.density.data in ("comfortable", "compact") else None,
+        collapsed=[str(key) for key in form.collapsed.data or []],
+    )
+    if htmx.is_htmx():
+        headers = {"HX-Retarget": ".view-box .view-form", "HX-Reswap": "outerHTML"}
+        context = {**sent, "density": sent["density"] or "comfortable"}
+        lanes = _lanes(partnership)
+        html = render_template("board/_view_form.html", partnership=partnership, lanes=lanes, **context)
+        return html, 422, headers
+    return _board_page(partnership, 422, **sent)
+
+
+def _lanes(partnership) -> list[tuple[str, str]]:
+    """The board's lanes (key, title) as its View and lane forms list them."""
+    return [(lane.key, lane.title) for lane in query.plan_board(partnership, query.Filters(), limit=0).lanes]
 
 
 @bp.post("/board/lanes")
@@ -281,15 +326,37 @@ def fold_lane(pid):
     """One lane collapsed or expanded: board.js sends it when a lane's title is clicked."""
     partnership = access.get_partnership_or_404(pid)
     form = FoldForm()
-    if not form.validate_on_submit():
-        return errors.form_errors(form)
-    with errors.rule_errors(form) as broken:
-        board_view.fold_lane(
-            partnership, current_user, form.lane.data, collapsed=form.collapsed.data, actor=current_user
+    if form.validate_on_submit():
+        with errors.rule_errors(form) as broken:
+            board_view.fold_lane(
+                partnership, current_user, form.lane.data, collapsed=form.collapsed.data, actor=current_user
+            )
+        if not broken:
+            db.session.commit()
+            if htmx.is_htmx():
+                return Response(status=204)
+            return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+    message = " ".join(map(str, form.lane.errors or form.form_errors)) or errors.form_error_text(form)
+    next_url = safe_next(form.next.data, url_for("board.show", pid=pid))
+    if htmx.is_htmx():  # (the lane's title was clicked: the lane form appears above the board)
+        return (
+            render_template(
+                "board/_lane_form.html",
+                partnership=partnership,
+                lanes=_lanes(partnership),
+                lane_error=message,
+                lane_sent=form.lane.data,
+                lane_collapsed=form.collapsed.data,
+                view_next=next_url,
+            ),
+            422,
+            {"HX-Retarget": "#board-refused", "HX-Reswap": "innerHTML"},
         )
-    if broken:
-        return errors.render_error(422, broken.message)
-    db.session.commit()
-    if htmx.is_htmx():
-        return Response(status=204)
-    return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
+    return _board_page(
+        partnership,
+        422,
+        lane_error=message,
+        lane_sent=form.lane.data,
+        lane_collapsed=form.collapsed.data,
+        view_next=next_url,
+    )

@@ -111,6 +111,12 @@ def _context(
     return context
 
 
+def card_page_context(partnership, card, refused: str, **shown) -> dict:
+    """The card page after a form of another area on it was refused (the board's move form):
+    that form is shown as it was sent (`shown`), even on a frozen board."""
+    return _context(partnership, card, refused=refused, refused_at="move", **shown)
+
+
 def _translation_context(card) -> dict:
     """The card and its comments in the reader's language, unless they asked for the original."""
     reader = str(get_locale())

@@ -70,10 +70,14 @@
     postMove(card);
   });
 
-  // A refused move (WIP limit, frozen board, conflict): put the board back as the server has it.
+  // A refused move (WIP limit, frozen board, conflict): put the board back as the server has it;
+  // the card's move form with the reason is above the board (#board-refused) until a move succeeds.
   document.addEventListener("htmx:afterRequest", function (event) {
     var path = event.detail.requestConfig && event.detail.requestConfig.path;
-    if (!event.detail.successful && path && /\/move$/.test(path)) reloadBoard();
+    if (!path || !/\/move$/.test(path)) return;
+    if (!event.detail.successful) { reloadBoard(); return; }
+    var refused = document.getElementById("board-refused");
+    if (refused) refused.innerHTML = "";
   });
 
   // Quick-add forms empty themselves after a card was added, ready for the next one.

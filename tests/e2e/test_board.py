@@ -94,7 +94,10 @@ def test_a_refused_move_puts_the_card_back(page, live_server, world, log_in):
     page.goto(f"/p/{p.id}/board")
     page.locator(f"#card-link-{a}").focus()
     page.keyboard.press("Shift+ArrowRight")
-    expect(page.locator("#flash")).to_contain_text("at its limit of 1")
+    # The card stays where it was; its move form (as without JavaScript) says why, above the board.
+    refused = page.locator(f"#board-refused #move-form-{a}")
+    expect(refused.get_by_role("alert")).to_contain_text("at its limit of 1")
+    expect(refused.get_by_label("Column")).to_have_value(str(columns[1]))  # where it was asked to go
     expect(_list(page, columns[0]).locator(f"#card-{a}")).to_be_visible()
     assert _column_of(a) == columns[0]
 

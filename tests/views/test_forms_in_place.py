@@ -150,9 +150,6 @@ def _post_and_check(app, world, login, endpoint, role=None, then=None, payloads=
 # their form, or without the form's message: to be fixed. Strict: a fixed one must leave the list.
 NOT_YET_IN_PLACE = {
     "actors.unlink",  # a button beside each link: refused, the actor page says why above the links
-    "board.fold_lane",
-    "board.move",  # drag and drop / keyboard (the form without JavaScript: cards.move_form)
-    "board.save_view",
     "facilitation.freeze",  # a button: frozen meanwhile, the panel says so and offers Unfreeze
     "facilitation.unfreeze",  # a button: unfrozen meanwhile, the panel says so and offers Freeze
     "funding.move",
