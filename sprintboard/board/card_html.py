@@ -182,15 +182,35 @@ class CardRenderer:
         checklist_total, checklist_done, attachment_count, comment_count), `author` and
         `assignees` dicts (name, initials, city, city_index), `labels` rows (name, colour),
         `project` a row (title); `due` a date (or its ISO text)."""
+        badges = self.author(author) if author else ""
+        if labels:
+            badges += "".join([self.label(label) for label in labels])
+        if assignees:
+            badges += "".join([self.avatar(person) for person in assignees])
+        return Markup(  # noqa: S704 - every value is escaped (or made of escaped pieces)
+            self.card(
+                card,
+                state,
+                href,
+                due,
+                badges,
+                self.project(project) if project else "",
+                title,
+                title_lang,
+                untranslated,
+            )
+        )
+
+    def card(self, card, state, href, due, badges, project, title=None, title_lang=None, untranslated=False):
+        """A card's HTML as text, with what it shows of others already made: `badges` its
+        author's, labels' and assignees' pieces (`author`, `label`, `avatar`) in that order,
+        `project` its project's (`project`). The board makes each of those once per batch.
+        Text, not Markup: the board joins hundreds of them first."""
         cid = card.id
         head = self._heads.get(state)
         if head is None:
             head = self._heads[state] = f'<li class="card is-{escape(state)}"'
-        meta = self.author(author) if author else ""
-        if labels:
-            meta += "".join([self.label(label) for label in labels])
-        if assignees:
-            meta += "".join([self.avatar(person) for person in assignees])
+        meta = badges
         if card.estimate is not None:
             meta += self.points(card.estimate)
         if due:
@@ -203,10 +223,12 @@ class CardRenderer:
             meta += self.untranslated
         if card.comment_count:
             meta += self.comments(card.comment_count)
+        lang = self._langs.get(title_lang or card.language)
+        if lang is None:
+            lang = self.lang(title_lang or card.language)
         # (title: in the reader's language, when translated)
-        return Markup(  # noqa: S704 - every value is escaped (or made of escaped pieces)
+        return (
             f'{head} id="card-{cid}" data-card="{cid}"><a class="card-title" id="card-link-{cid}"'
-            f' href="{_escape_str(href)}"{self.lang(title_lang or card.language)}>'
-            f"{_escape_str(title or card.title)}</a>{self.project(project) if project else ''}"
-            f'\n<div class="card-meta">{meta}\n</div></li>'
+            f' href="{_escape_str(href)}"{lang}>'
+            f'{_escape_str(title or card.title)}</a>{project}\n<div class="card-meta">{meta}\n</div></li>'
         )

@@ -206,14 +206,15 @@ def _shown(options: Options) -> _Shown:
 
 def render_cards(
     partnership, rows, *, options: Options, done_columns, today, assignees: dict[int, list[int]] | None = None
-) -> dict[int, Markup]:
-    """Each card's HTML, from the cache where possible. Assignees and labels are loaded only for
-    the cards that must be rendered anew (a card's revision changes when they change)."""
+) -> dict[int, str]:
+    """Each card's HTML (escaped text, Markup once joined), from the cache where possible.
+    Assignees and labels are loaded only for the cards that must be rendered anew (a card's
+    revision changes when they change)."""
     locale = str(get_locale())
     shown = _shown(options)
     store = cache.get()
     today_iso, soon = today.isoformat(), (today + timedelta(days=7)).isoformat()
-    result: dict[int, Markup] = {}
+    result: dict[int, str] = {}
     missing = []
     cache_get = store.local.get
     for row in rows:
@@ -255,7 +256,6 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
             assignee_ids = tuple(int(i) for i in people.split(",") if i)
             depends = shown.of(row, label_ids, assignee_ids)
             if check == cache.digest(depends):
-                html = Markup(html)  # noqa: S704 - rendered by us, autoescaped
                 store.local.put(key, (label_ids, assignee_ids, depends, html), cache.text_size(html))
                 result[row.id] = html
                 continue
@@ -264,7 +264,7 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
     return still
 
 
-def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, Markup]:
+def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, str]:
     ids = [row.id for row, *_rest in missing]
     reader = str(get_locale())
     # One query: the cards, their title in the reader's language, their label and assignee ids.
@@ -279,16 +279,21 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
         assignees = {row.id: _id_tuple(row.assignee_ids) for row in full.values() if row.assignee_ids}
     options = shown.options
     people = options.people
-    projects = {p.id: p for p in options.projects}
     labels = {lb.id: lb for lb in options.labels}
     city_index = {city_id: i for i, (city_id, _name) in enumerate(options.cities)}
     city_name = dict(options.cities)
-    render = CardRenderer().render
+    renderer = CardRenderer()
+    card = renderer.card
     href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
-    # Each person once per batch (not once per card), and the name order of assignees.
+    # What cards show of others, each made once per batch (not once per card): the author's
+    # badge, each person's avatar, each label, each project; and the name order of assignees.
     persons = {uid: _person(uid, people, city_index, city_name) for uid in people}
+    author_html = {uid: renderer.author(person) for uid, person in persons.items()}
+    avatar_html = {uid: renderer.avatar(person) for uid, person in persons.items()}
+    label_html = {lid: renderer.label(label) for lid, label in labels.items()}
+    project_html = {p.id: renderer.project(p) for p in options.projects}
     order = person_order(people)
-    put, size = store.local.put, cache.text_size
+    of, size, items = shown.of, cache.text_size, []
     shared = store.shared is not None
     result, to_share = {}, {}
     for place, key, state, due in missing:
@@ -296,13 +301,19 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
         if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
             continue
         cid = row.id
+        badges = author_html.get(row.author_id, "")
         label_ids = card_label_ids.get(cid)
-        label_ids = tuple([lid for lid in label_ids if lid in labels]) if label_ids else ()
-        assignee_ids = assignees.get(cid) or ()
-        if len(assignee_ids) > 1:
-            assignee_ids = tuple(sorted(assignee_ids, key=order))
+        if label_ids:
+            label_ids = tuple([lid for lid in label_ids if lid in labels])
+            badges += "".join([label_html[lid] for lid in label_ids])
         else:
-            assignee_ids = tuple(assignee_ids)
+            label_ids = ()
+        assignee_ids = assignees.get(cid)
+        if assignee_ids:
+            assignee_ids = tuple(sorted(assignee_ids, key=order) if len(assignee_ids) > 1 else assignee_ids)
+            badges += "".join([avatar_html[uid] for uid in assignee_ids if uid in avatar_html])
+        else:
+            assignee_ids = ()
         # The title in the reader's language when someone translated it; else the original,
         # marked when it is in another (known) language.
         title = title_lang = None
@@ -312,27 +323,26 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
                 title, title_lang = row.reader_title, reader
             else:
                 untranslated = True
-        html = render(
+        html = card(
             row,
-            state=state,
-            href=f"{href}{cid}",
-            due=due,
-            author=persons.get(row.author_id),
-            assignees=[persons[uid] for uid in assignee_ids if uid in persons] if assignee_ids else (),
-            labels=[labels[lid] for lid in label_ids] if label_ids else (),
-            project=projects.get(row.project_id),
-            title=title,
-            title_lang=title_lang,
-            untranslated=untranslated,
+            state,
+            f"{href}{cid}",
+            due,
+            badges,
+            project_html.get(row.project_id, ""),
+            title,
+            title_lang,
+            untranslated,
         )
-        depends = shown.of(place, label_ids, assignee_ids)
-        put(key, (label_ids, assignee_ids, depends, html), size(html))
+        depends = of(place, label_ids, assignee_ids)
+        items.append((key, (label_ids, assignee_ids, depends, html), size(html)))
         if shared:
             value = (
                 f"{','.join(map(str, label_ids))}|{','.join(map(str, assignee_ids))}|{cache.digest(depends)}|"
             )
             to_share[_shared_key(key)] = (value + html).encode()
         result[cid] = html
+    store.local.put_many(items)
     store.stats["rendered"] += len(result)
     if to_share:
         store.shared.set_many(to_share)
@@ -369,13 +379,14 @@ def card_fragment(partnership: Partnership, card: Card) -> Markup:
     """One card's board HTML (after a change), through the same cache as the board."""
     row = db.session.execute(select(*PLACE_FIELDS).where(Card.id == card.id)).one()
     column = card.column if card.column_id == row.column_id else db.session.get(BoardColumn, row.column_id)
-    return render_cards(
+    html = render_cards(
         partnership,
         [row],
         options=load_options(partnership),
         done_columns={column.id} if column.is_done else set(),  # (all a single card needs to know)
         today=timezones.partnership_today(partnership),
     )[card.id]
+    return Markup(html)  # noqa: S704 - escaped by the renderer
 
 
 def column_heads(partnership: Partnership, columns) -> list[tuple[BoardColumn, int]]:
