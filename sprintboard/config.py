@@ -79,10 +79,13 @@ def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
 def load(instance_path: Path) -> dict:
     """The configuration for a normal run, read from the environment."""
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
+    database_url = _database_url(instance_path)
     return {
         "SECRET_KEY": _secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # A server's connection may have gone away (restart, idle timeout): try it before use.
+        # An SQLite file cannot go away; the ping would cost a statement per request for nothing.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         # SQLite: writing requests queue in turn for the write lock (database.py, write_gate.py);
         # SQLITE_WRITE_GATE=0 leaves them to SQLite's busy handler (to compare, tests/bench/).
         "SQLITE_WRITE_GATE": os.environ.get("SQLITE_WRITE_GATE", "1") != "0",

@@ -167,6 +167,27 @@ def user_loop(port, user, deadline, log, think):
             time.sleep(min(float(retry), 1.0) * random.random())  # noqa: S311 - jitter, as a browser
 
 
+def _own_cpu() -> float:
+    """CPU seconds used so far by this process: the simulated users themselves."""
+    times = os.times()
+    return times.user + times.system
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process on the machine (its server processes
+    are not ours to list: any other client's queries count too)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue  # ended meanwhile
+        if fields[0].endswith("(postgres"):
+            values = fields[1].split()
+            total += (int(values[11]) + int(values[12])) / tick
+    return total
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds used so far by the server (gunicorn's master and its live workers)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -227,7 +248,7 @@ def run(args) -> dict:
         for user in users[: args.workers * 4]:
             request(port, "GET", f"/p/{user['pid']}/board", user["cookie"])
         load_before = os.getloadavg()[0]
-        cpu_before = server_cpu(server.pid)
+        cpu_before, client_before, pg_before = server_cpu(server.pid), _own_cpu(), postgres_cpu()
         deadline = time.monotonic() + args.seconds
         logs = [[] for _ in users]
         threads = [
@@ -250,6 +271,7 @@ def run(args) -> dict:
                     kills += 1
         load_after = os.getloadavg()[0]
         cpu = server_cpu(server.pid) - cpu_before
+        client_cpu, pg_cpu = _own_cpu() - client_before, postgres_cpu() - pg_before
     finally:
         server.terminate()
         server.wait(20)
@@ -268,6 +290,8 @@ def run(args) -> dict:
     )
     result = summarise(users, logs, checked, load_before, load_after, kills)
     result["server_cores"] = cpu / args.seconds
+    result["client_cores"] = client_cpu / args.seconds
+    result["postgres_cores"] = pg_cpu / args.seconds
     result["write_lock"] = write_lock(metrics, args.seconds)
     return result
 
@@ -366,12 +390,16 @@ def main() -> None:
     r = run(args)
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     cores = f"the server used {r['server_cores']:.2f} of {os.cpu_count()} cores"
+    cores += f", the simulated users {r['client_cores']:.2f}"
+    if db == "PostgreSQL":
+        cores += f", PostgreSQL {r['postgres_cores']:.2f}"
     load = f"load average {r['load'][0]} -> {r['load'][1]}, {cores}"
     think = f"think {args.think:g} s" if args.think else "no think time (saturation)"
     print(f"{db}, {args.users} users, {think}, {args.workers} workers, {args.seconds:.0f} s, {load}")
     retry = r["retry_after_on_503"]
     print(f"  moves {r['moves']} by status {r['by_status']}  (every 503 has Retry-After: {retry})")
     print(f"  reads {r['reads']} (5xx: {r['reads_5xx']}, median {r['median_read_ms']:.0f} ms)")
+    print(f"  served {(r['moves'] + r['reads']) / args.seconds:.0f} requests/s")
     ratio = r["p99_ms"] / args.goal_p99_ms
     print(f"  move p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms = {ratio:.2f}x the goal")
     print(f"  acknowledged but missing: {r['acknowledged_missing']} (must be 0)")
