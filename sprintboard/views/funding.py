@@ -114,11 +114,7 @@ def show(pid, fid):
 
 
 def _show(partnership, idea, move_form=None, status=200):
-    move_form = move_form or MoveFundingForm(status=idea.status, formdata=None)
-    allowed = funding.TRANSITIONS[idea.status]
-    move_form.status.choices = options(
-        (s, funding.STATUS_LABELS[s]) for s in FUNDING_STATUSES if s in allowed or s == idea.status
-    )
+    move_form = _move_choices(move_form or MoveFundingForm(status=idea.status, formdata=None), idea)
     return render_template(
         "funding/show.html",
         partnership=partnership,
@@ -128,6 +124,15 @@ def _show(partnership, idea, move_form=None, status=200):
         may_edit=access.can(current_user, "edit", partnership),
         attachments=panel_for(partnership, idea, may_upload=access.can(current_user, "edit", partnership)),
     ), status
+
+
+def _move_choices(move_form, idea):
+    """The statuses the idea can go to from where it is (and that one)."""
+    allowed = funding.TRANSITIONS[idea.status]
+    move_form.status.choices = options(
+        (s, funding.STATUS_LABELS[s]) for s in FUNDING_STATUSES if s in allowed or s == idea.status
+    )
+    return move_form
 
 
 @bp.route("/<int:fid>/edit", methods=["GET", "POST"])
@@ -159,10 +164,13 @@ def move(pid, fid):
     idea = access.get_funding_idea_or_404(partnership, fid)
     form = MoveFundingForm()
     if not form.validate_on_submit():
-        if htmx.is_htmx():
-            raise DomainError(_("Unknown status."))
-        return _show(partnership, idea, form, status=422)
-    funding.move_funding_idea(idea, form.status.data, actor=current_user)
+        return _move_refused(partnership, idea, form, 422)
+    try:
+        funding.move_funding_idea(idea, form.status.data, actor=current_user)
+    except DomainError as error:  # not allowed in the pipeline; a frozen board (423)
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return _move_refused(partnership, idea, form, error.status)
     db.session.commit()
     message = _(
         "“%(title)s” moved to “%(status)s”.", title=idea.title, status=funding.status_label(idea.status)
@@ -173,6 +181,16 @@ def move(pid, fid):
     if request.form.get("back") == "show":
         return redirect(url_for("funding.show", pid=pid, fid=fid), code=303)
     return redirect(url_for("funding.index", pid=pid) + f"#idea-{fid}", code=303)
+
+
+def _move_refused(partnership, idea, form, status):
+    """The idea's move form again with the reason: on its page, or for htmx (a drag or
+    Shift + arrow on the pipeline, which funding.js redraws as it was) above the pipeline."""
+    if not htmx.is_htmx():
+        return _show(partnership, idea, form, status=status)
+    _move_choices(form, idea)
+    html = render_template("funding/_move_refused.html", partnership=partnership, idea=idea, move_form=form)
+    return html, status, {"HX-Retarget": "#funding-refused", "HX-Reswap": "innerHTML"}
 
 
 @bp.post("/<int:fid>/delete")

@@ -45,11 +45,18 @@
     move(card, lists[i].dataset.status);
   });
 
-  // A refused move (not allowed in the pipeline): the message shows in #flash; redraw the
-  // board so the dragged idea goes back where it was.
+  // A refused move (not allowed in the pipeline, a frozen board): the idea's "Move to" form
+  // with the reason shows above the pipeline (#funding-refused); redraw the board so the
+  // dragged idea goes back where it was. A move that succeeds clears the refused form.
   document.addEventListener("htmx:afterRequest", function (event) {
     var board = document.getElementById("funding-board");
-    if (!board || event.detail.xhr.status < 400 || !board.contains(event.detail.elt)) return;
+    var path = event.detail.requestConfig && event.detail.requestConfig.path;
+    if (!board || !path || !/\/move$/.test(path)) return;
+    if (event.detail.successful) {
+      var refused = document.getElementById("funding-refused");
+      if (refused) refused.innerHTML = "";
+      return;
+    }
     htmx.ajax("GET", board.dataset.refreshUrl, { target: "#funding-board", swap: "outerHTML" });
   });
 })();

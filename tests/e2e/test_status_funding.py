@@ -100,7 +100,10 @@ def test_drag_and_drop_and_a_refused_move_snaps_back(page, live_server, world, l
     expect(_list(page, "researching").locator(f"#idea-{town}")).to_be_visible()
     with page.expect_response(lambda r: r.url.endswith(f"/p/{pid}/funding/") and r.request.method == "GET"):
         page.locator(f"#idea-{town}").drag_to(_list(page, "granted"))  # not allowed from "researching"
-    expect(page.locator("#flash .flash-error")).to_contain_text("cannot go from")
+    # The idea's "Move to" form, as without JavaScript, says why above the pipeline.
+    refused = page.locator(f"#funding-refused #funding-move-{town}")
+    expect(page.locator("#funding-refused").get_by_role("alert")).to_contain_text("cannot go from")
+    expect(refused.get_by_label("Move to")).to_be_visible()
     expect(_list(page, "researching").locator(f"#idea-{town}")).to_be_visible()
     expect(_list(page, "granted").locator(".funding-card")).to_have_count(0)
     assert _status_of(town) == "researching"

@@ -152,7 +152,6 @@ NOT_YET_IN_PLACE = {
     "actors.unlink",  # a button beside each link: refused, the actor page says why above the links
     "facilitation.freeze",  # a button: frozen meanwhile, the panel says so and offers Unfreeze
     "facilitation.unfreeze",  # a button: unfrozen meanwhile, the panel says so and offers Freeze
-    "funding.move",
     "imports.csv_import",  # names a stashed file: gone, the upload form says so
     "imports.trello_import",  # names a stashed file: gone, the upload form says so
     "match.make_project",  # a match already a project has no button: the list says why
@@ -167,7 +166,6 @@ NOT_YET_IN_PLACE = {
 # Members' forms refused on a frozen board (423), not yet in place either.
 NOT_YET_IN_PLACE_FROZEN = {
     "actors.unlink",
-    "funding.move",
     "imports.csv_import",
     "match.make_projects",
 }

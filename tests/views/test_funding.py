@@ -135,7 +135,8 @@ def test_a_forbidden_transition_is_refused_and_changes_nothing(world, as_role):
     response = as_role("member", htmx=True).post(url(world, f"/{idea.id}/move"), data={"status": "granted"})
     assert response.status_code == 422
     assert "cannot go from" in response.get_data(as_text=True)
-    assert response.headers["HX-Retarget"] == "#flash"
+    assert response.headers["HX-Retarget"] == "#funding-refused"  # above the pipeline
+    assert f'id="funding-move-{idea.id}"' in response.get_data(as_text=True)  # with its "Move to" form
     no_js = as_role("member").post(url(world, f"/{idea.id}/move"), data={"status": "granted"})
     assert no_js.status_code == 422
     db.session.expire_all()
