@@ -37,10 +37,10 @@ def index():
     )
 
 
-@bp.get("/notifications/<int:nid>")
-def open_one(nid):
+@bp.get("/notifications/<int:notification_id>")
+def open_one(notification_id):
     """Follow a notification: it counts as read (as opening an email does), then its place."""
-    note = access.get_notification_or_404(current_user, nid)
+    note = access.get_notification_or_404(current_user, notification_id)
     notifications.mark_read(current_user, note)
     db.session.commit()
     return redirect(request.script_root + note.path, code=303)

@@ -171,14 +171,9 @@ NOT_YET_IN_PLACE_FROZEN = {
 }
 
 
-# Refused by the walk on SQLite but not on PostgreSQL (not looked into yet): not strict there.
-EITHER_WAY = {"voting.note_to_card"}
-
-
 def _params(endpoints, not_yet):
     for endpoint in endpoints:
-        strict = endpoint not in EITHER_WAY
-        marks = [pytest.mark.xfail(strict=strict, reason="not in place yet")] if endpoint in not_yet else []
+        marks = [pytest.mark.xfail(strict=True, reason="not in place yet")] if endpoint in not_yet else []
         yield pytest.param(endpoint, marks=marks, id=endpoint)
 
 

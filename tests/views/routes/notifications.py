@@ -35,4 +35,4 @@ def params(world) -> dict:
         data={"title": "Walk"},
     )[0]
     db.session.commit()
-    return {"nid": note.id, "mid": 1}
+    return {"notification_id": note.id, "mid": 1}  # (names unique across areas: retro notes are nid)
