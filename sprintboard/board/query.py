@@ -90,7 +90,7 @@ class Lane:
     key: str
     title: str
     project_id: int | None = None
-    cells: dict[int, Markup] = field(default_factory=dict)  # column id -> the cell's cards' HTML
+    cells: dict[int, Markup] = field(default_factory=dict)  # column id -> the cell's card list (HTML)
     more: dict[int, int] = field(default_factory=dict)  # column id -> cards not rendered yet
     rows: dict[int, list] = field(default_factory=dict)  # column id -> the cell's cards (planned)
 

@@ -81,12 +81,17 @@ def _render_cells(board: Board) -> None:
         done_columns={c.id for c in board.columns if c.is_done},
         today=board.today,
     )
+    # Each cell's card list, whole (what templates/board/_cell_list.html was): one string per
+    # cell, so the board's template joins a few dozen pieces, not thousands, and includes nothing.
+    label = board_texts()["cell"]
     for lane in board.lanes:
-        # One string per cell: the template then joins a few dozen pieces, not thousands.
-        lane.cells = {
-            column_id: Markup("".join(fragments.get(row.id, "") for row in cell_rows))  # noqa: S704 - escaped parts
-            for column_id, cell_rows in lane.rows.items()
-        }
+        key, cells = escape(lane.key), {}
+        for column in board.columns:
+            aria = escape(label % {"column": column.shown_name, "lane": lane.title})
+            cards = "".join([fragments.get(row.id, "") for row in lane.rows.get(column.id, ())])
+            head = f'<ol class="card-list" data-column="{column.id}" data-lane="{key}" aria-label="{aria}">'
+            cells[column.id] = Markup(f"{head}{cards}</ol>")  # noqa: S704 - escaped parts
+        lane.cells = cells
 
 
 def board_html(

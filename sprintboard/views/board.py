@@ -130,7 +130,7 @@ def cell(pid):
     lane = next((lane for lane in board.lanes if lane.key == lane_key), None)
     if lane is None:
         abort(404)
-    return render_template("board/_cell_list.html", lane=lane, column=column), status
+    return lane.cells[column.id], status
 
 
 @bp.post("/board/cards")
