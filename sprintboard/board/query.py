@@ -108,11 +108,11 @@ class Board:
     signature: int = 0  # changes whenever anything the board shows changes
 
 
-def fetch(statement) -> list:
+def fetch(statement, params=None) -> list:
     """Plain rows through Core: the ORM's per-row machinery costs more than the query here.
     Named tuples, not SQLAlchemy rows: reading a field of a row by name costs ~0.5 µs, of a
     named tuple ~0.03 µs, and the board reads a dozen fields of thousands of rows."""
-    result = db.session.connection().execute(statement)
+    result = db.session.connection().execute(statement, params)
     make = _row_class(tuple(result.keys()))
     return [make(row) for row in result.all()]
 
@@ -288,18 +288,61 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
     recent done cards of each done column (with whether there are more); the open cards per
     column (unfiltered, for the WIP badges); with `cell_limit`, each cut cell's whole count
     by (lane key, column id)."""
-    conditions = [Card.partnership_id == partnership.id, Card.archived_at.is_(None)]
+    filtering = _filter_conditions(partnership, filters, today)
+    done_ids = tuple(c.id for c in columns if c.is_done)
+    if filtering or column_id is not None:
+        statements = _statements(done_ids, cell_limit, tuple(filtering), column_id)
+    else:  # the board as a rule: its statements are built once (building costs more than the query)
+        statements = _plain_statements(done_ids, cell_limit)
+    every, cells, recent = statements
+    params = {"pid": partnership.id}
+    open_rows = fetch(every, params)
+    totals: dict[tuple[str, int], int] = {}
+    if cells is None:
+        counts = open_counts(partnership)
+    else:
+        cell_counts = fetch(cells, params)
+        if filtering:
+            counts = open_counts(partnership)
+        else:  # (then the cells are counted in every column: the columns' WIP counts too)
+            counts = {}
+            for _project_id, cid, n in cell_counts:
+                counts[cid] = counts.get(cid, 0) + n
+        totals = {(f"p{pid or 0}", cid): n for pid, cid, n in cell_counts if cid not in done_ids}
+    if not done_ids:
+        return open_rows, False, counts, totals
+    if len(done_ids) == 1:
+        done_rows = fetch(recent, params)
+    else:
+        done_rows = sorted(fetch(recent, params), key=lambda row: (row.done or "", row.id), reverse=True)
+        done_rows.sort(key=lambda row: row.column_id)
+    per_column: dict[int, int] = {}
+    kept, more = [], False
+    for row in done_rows:
+        per_column[row.column_id] = per_column.get(row.column_id, 0) + 1
+        if per_column[row.column_id] > DONE_LIMIT:
+            more = True
+            continue
+        kept.append(row)
+    return list(open_rows) + kept, more, counts, totals
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_statements(done_ids: tuple[int, ...], cell_limit: int | None):
+    return _statements(done_ids, cell_limit, (), None)
+
+
+def _statements(done_ids: tuple[int, ...], cell_limit: int | None, filtering: tuple, column_id: int | None):
+    """The statements of `_card_rows` (the partnership's id a parameter, "pid"): its open cards
+    (all, or with `cell_limit` the first of each project's cell), with `cell_limit` each cell's
+    count (else None), and the most recent done cards of each done column."""
+    conditions = [Card.partnership_id == bindparam("pid"), Card.archived_at.is_(None), *filtering]
     if column_id is not None:
         conditions.append(Card.column_id == column_id)
-    filtering = _filter_conditions(partnership, filters, today)
-    conditions += filtering
-    done_ids = [c.id for c in columns if c.is_done]
     open_only = Card.column_id.not_in(done_ids) if done_ids else True
-    totals: dict[tuple[str, int], int] = {}
     if cell_limit is None:
         every = select(*PLACE_FIELDS).where(*conditions, open_only)
-        open_rows = fetch(every.order_by(Card.column_id, Card.position, Card.id))
-        counts = open_counts(partnership)
+        every, cells = every.order_by(Card.column_id, Card.position, Card.id), None
     else:
         # However many cards a cell holds, only the first `cell_limit` are read (a board of
         # 20,000 cards is planned from the few hundred it shows, not from every card): ranked
@@ -315,28 +358,17 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
             .where(*conditions, open_only)
             .subquery()
         )
-        open_rows = fetch(
+        every = (
             select(*PLACE_FIELDS)
             .join(ranked, ranked.c.id == Card.id)
             .where(ranked.c.rank <= cell_limit)
             .order_by(Card.column_id, Card.position, Card.id)
         )
-        # The cells' whole counts from the same index; unfiltered, the same query counts each
-        # column's open cards for the WIP badges.
+        # The cells' whole counts from the same index; unfiltered, in every column (the same
+        # query then counts each column's open cards for the WIP badges).
         cell = (Card.project_id, Card.column_id)
         cells = select(*cell, func.count()).group_by(*cell)
-        if filtering:
-            counts = open_counts(partnership)
-            cell_counts = fetch(cells.where(*conditions, open_only))
-        else:
-            counts = {}
-            cell_counts = fetch(cells.where(*conditions))
-            for _project_id, cid, n in cell_counts:
-                counts[cid] = counts.get(cid, 0) + n
-        done = set(done_ids)
-        totals = {(f"p{pid or 0}", cid): n for pid, cid, n in cell_counts if cid not in done}
-    if not done_ids:
-        return open_rows, False, counts, totals
+        cells = cells.where(*conditions, open_only) if filtering else cells.where(*conditions)
     # The most recent DONE_LIMIT (+1: are there more?) of each done column, each read through
     # the board index with a bounded sort, however long the board's history.
     recent = [
@@ -346,24 +378,9 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
         .limit(DONE_LIMIT + 1)
         for done_id in done_ids
     ]
-    if len(recent) == 1:
-        done_rows = fetch(recent[0])
-    else:
-        done_rows = sorted(
-            fetch(union_all(*[select(part.subquery()) for part in recent])),
-            key=lambda row: (row.done or "", row.id),
-            reverse=True,
-        )
-        done_rows.sort(key=lambda row: row.column_id)
-    per_column: dict[int, int] = {}
-    kept, more = [], False
-    for row in done_rows:
-        per_column[row.column_id] = per_column.get(row.column_id, 0) + 1
-        if per_column[row.column_id] > DONE_LIMIT:
-            more = True
-            continue
-        kept.append(row)
-    return list(open_rows) + kept, more, counts, totals
+    if len(recent) > 1:
+        return every, cells, union_all(*[select(part.subquery()) for part in recent])
+    return every, cells, recent[0] if recent else None
 
 
 def _filter_conditions(partnership, f: Filters, today: date) -> list:
