@@ -1,7 +1,7 @@
 """Load benchmark (run on demand, loopback only, bounded):
 
     python tests/bench/bench_load.py [--users 50] [--seconds 20] [--workers 4] [--think 1.0]
-                                     [--kill-every 0]
+                                     [--kill-every 0] [--no-request-keys]
 
 Users move their own cards on 10 boards (so every acknowledged move can be checked) and read
 their board now and then, against gunicorn (gthread) on 127.0.0.1 with a fresh SQLite database
@@ -18,6 +18,10 @@ saturation figure: every user fires the next request as soon as the last one ans
 loop of N busy clients, so by Little's law each request waits for about N others and p99 grows
 with N whatever the app does).
 
+Each move carries a one-time request key (X-Request-Key), as the browser sends it (static/js/
+offline.js): the key is claimed and the answer kept, writes of their own; --no-request-keys
+sends moves without one (the figures of earlier runs).
+
 --kill-every N kills one worker every N seconds (only in-flight requests may fail).
 SQLITE_WRITE_GATE=0 in the environment runs without the write gate (sprintboard/write_gate.py),
 for a side-by-side figure. Figures are machine-dependent: compare ratios (p99 against the goal,
@@ -31,6 +35,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -138,7 +143,7 @@ def request(port, method, path, cookie, body=None, headers=None):
         conn.close()
 
 
-def user_loop(port, user, deadline, log, think):
+def user_loop(port, user, deadline, log, think, keys=False):
     """Move the user's own card back and forth; read the board every fifth step; pause `think`
     seconds on average (exponential) between steps."""
     step = 0
@@ -160,7 +165,8 @@ def user_loop(port, user, deadline, log, think):
             f"/p/{user['pid']}/cards/{user['card']}/move",
             user["cookie"],
             {"csrf_token": user["csrf"], "column": target},
-            {"HX-Request": "true"},
+            # (as a browser sends a move: with a one-time key, see sprintboard/request_keys.py)
+            {"HX-Request": "true", **({"X-Request-Key": secrets.token_urlsafe(18)} if keys else {})},
         )
         log.append(("move", status, elapsed, (user["card"], target, retry)))
         if status == 503 and retry:
@@ -252,7 +258,9 @@ def run(args) -> dict:
         deadline = time.monotonic() + args.seconds
         logs = [[] for _ in users]
         threads = [
-            threading.Thread(target=user_loop, args=(port, u, deadline, log, args.think), daemon=True)
+            threading.Thread(
+                target=user_loop, args=(port, u, deadline, log, args.think, args.request_keys), daemon=True
+            )
             for u, log in zip(users, logs, strict=True)
         ]
         for t in threads:
@@ -383,6 +391,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between requests (s); 0: none")
     parser.add_argument("--kill-every", type=float, default=0)
+    parser.add_argument(
+        "--request-keys",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="send each move with a one-time request key, as browsers do (--no-request-keys: without)",
+    )
     parser.add_argument("--goal-p99-ms", type=float, default=300)
     args = parser.parse_args()
     if args.users > 400 or args.seconds > 600:
@@ -395,7 +409,8 @@ def main() -> None:
         cores += f", PostgreSQL {r['postgres_cores']:.2f}"
     load = f"load average {r['load'][0]} -> {r['load'][1]}, {cores}"
     think = f"think {args.think:g} s" if args.think else "no think time (saturation)"
-    print(f"{db}, {args.users} users, {think}, {args.workers} workers, {args.seconds:.0f} s, {load}")
+    keys = "request keys" if args.request_keys else "no request keys"
+    print(f"{db}, {args.users} users, {think}, {keys}, {args.workers} workers, {args.seconds:.0f} s, {load}")
     retry = r["retry_after_on_503"]
     print(f"  moves {r['moves']} by status {r['by_status']}  (every 503 has Retry-After: {retry})")
     print(f"  reads {r['reads']} (5xx: {r['reads_5xx']}, median {r['median_read_ms']:.0f} ms)")
