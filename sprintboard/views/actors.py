@@ -73,8 +73,8 @@ def export(pid):
 
 
 def _form_page(partnership, form, record=None, status=200, existing=None, refused=None, sent=None):
-    """The actor's page; `refused` = (which form: "link" | "merge", message) says beside that
-    form why it was refused, `sent` the form as it was posted (what was chosen kept)."""
+    """The actor's page; `refused` = (which form: "link" | "unlink" | "merge", message) says beside
+    that form why it was refused, `sent` the form as it was posted (what was chosen kept)."""
     context = {"partnership": partnership, "form": form, "record": record, "existing": existing or []}
     if record is not None:
         kind = refused[0] if refused else None
@@ -85,7 +85,8 @@ def _form_page(partnership, form, record=None, status=200, existing=None, refuse
         link = sent if kind == "link" and sent is not None else LinkForm(prefix="link", formdata=None)
         link.project.choices = options([(0, "—")] + projects.project_choices(partnership))
         link.card.choices = options([(0, "—")] + cards.card_choices(partnership))
-        context.update(merge=merge, link=link, confirm=ConfirmForm(), refused=refused)
+        unlink = sent if kind == "unlink" and sent is not None else None
+        context.update(merge=merge, link=link, unlink=unlink, confirm=ConfirmForm(), refused=refused)
     return render_template("actors/form.html", **context), status
 
 
@@ -236,12 +237,12 @@ def unlink(pid, actor_id):
     record = access.get_actor_or_404(partnership, actor_id)
     form = LinkForm(prefix="link")
     if not form.validate_on_submit():
-        return _refused(partnership, record, "unlink", _("Choose a project or a card."))
+        return _refused(partnership, record, "unlink", _("Choose a project or a card."), sent=form)
     try:
         project, card = _link_targets(partnership, form)
         actors.unlink(record, project=project, card=card, actor=current_user)
     except DomainError as error:
-        return _refused(partnership, record, "unlink", error.message, error.status)
+        return _refused(partnership, record, "unlink", error.message, error.status, sent=form)
     db.session.commit()
     flash(_("Saved."), "success")
     return htmx.redirect_to(url_for("actors.edit", pid=pid, actor_id=actor_id))

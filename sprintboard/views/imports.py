@@ -12,6 +12,7 @@ from ..errors import render_error, rule_errors
 from ..extensions import db
 from ..forms.imports import CsvConfirmForm, CsvUploadForm, TrelloUploadForm, trello_confirm_form
 from ..services import DomainError, actors, board, imports, imports_trello
+from ..services.facilitation import BoardFrozen, ensure_not_frozen
 
 bp = Blueprint("imports", __name__, url_prefix="/p/<int:pid>/import")
 TRELLO = {"imports.trello_preview", "imports.trello_import"}
@@ -80,6 +81,19 @@ def csv_preview(pid):
     return _page(partnership, status, csv_form=form, preview=result, confirm=confirm)
 
 
+def _csv_confirm_refused(partnership, form, error):
+    """The confirmation refused with the preview still stashed (a frozen board): the preview and
+    its Import button again, with the reason; the file need not be uploaded again."""
+    try:
+        text = imports.unstash(form.key.data or "", current_user)
+        preview = imports.preview(partnership, form.kind.data, text)
+    except DomainError:
+        preview = None  # (gone or not a preview: only the button, which will say so)
+    confirm = CsvConfirmForm(formdata=None, kind=form.kind.data, key=form.key.data)
+    confirm.form_errors.append(error.message)
+    return _page(partnership, error.status, preview=preview, confirm=confirm)
+
+
 def _read(form) -> tuple[str | None, int]:
     """The uploaded file's text, or None and the status with the error on the form's field."""
     try:
@@ -95,13 +109,20 @@ def csv_import(pid):
     partnership = access.get_partnership_or_404(pid, need="edit")
     form = CsvConfirmForm()
     try:
+        ensure_not_frozen(partnership, current_user)  # 423 before the preview is looked at
         if not form.validate_on_submit():
             raise DomainError(_("The preview has expired: upload the file again."))
         text = imports.unstash(form.key.data, current_user)
+    except BoardFrozen as error:
+        return _csv_confirm_refused(partnership, form, error)
     except DomainError as error:
         return _upload_again("csv_form", CsvUploadForm, error)
     result = imports.preview(partnership, form.kind.data, text)
-    count = imports.import_rows(partnership, result, actor=current_user)
+    try:
+        count = imports.import_rows(partnership, result, actor=current_user)
+    except DomainError as error:  # (the board frozen meanwhile)
+        db.session.rollback()
+        return _csv_confirm_refused(partnership, form, error)
     db.session.commit()
     imports.unstash(form.key.data, current_user, remove=True)
     if result.kind == "actors":

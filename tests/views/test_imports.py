@@ -146,3 +146,24 @@ def test_the_import_page_title_is_plain_text(world, as_role):
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert "<" not in title and title.startswith("Import · ")
     assert html.count('id="trello-title"') == 1
+
+
+def test_a_frozen_board_gives_the_preview_back_with_its_import_button(world, as_role):
+    """The facilitator froze the board between the preview and the click on Import: the preview
+    stays, with the reason and the button; once unfrozen the same button imports the file."""
+    from sprintboard.models.base import utcnow
+
+    member, pid = as_role("member"), world.partnership.id
+    preview = _upload(member, pid, b"title\nAfter the freeze\n")
+    key = _key(preview.get_data(as_text=True))
+    world.partnership.frozen_at = utcnow()
+    db.session.commit()
+    refused = member.post(f"/p/{pid}/import/csv/confirm", data={"kind": "cards", "key": key})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 423 and "frozen the board" in html
+    assert "After the freeze" in html and f'value="{key}"' in html and "Import 1 row" in html
+    assert _count(Card) == 0
+    world.partnership.frozen_at = None
+    db.session.commit()
+    assert member.post(f"/p/{pid}/import/csv/confirm", data={"kind": "cards", "key": key}).status_code == 303
+    assert db.session.scalar(db.select(db.func.count(Card.id)).where(Card.title == "After the freeze")) == 1
