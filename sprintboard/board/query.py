@@ -9,13 +9,15 @@ belongs in has one rule (`lane_keys`), used by the board and by live updates ali
 from __future__ import annotations
 
 import functools
+import json
 from collections import namedtuple
 from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, and_, bindparam, cast, exists, func, or_, select, union_all
+from sqlalchemy import Integer, String, and_, bindparam, cast, column, exists, func, or_, select, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from .. import timezones
 from ..extensions import db
@@ -115,6 +117,18 @@ def fetch(statement, params=None) -> list:
     result = db.session.connection().execute(statement, params)
     make = _row_class(tuple(result.keys()))
     return [make(row) for row in result.all()]
+
+
+def fetch_plain(statement, params=None) -> list:
+    """`fetch` for a statement whose columns are all integers and text: the driver's rows as they
+    come (SQLAlchemy's own rows, which nothing here needs, cost ~1 µs each)."""
+    result = db.session.connection().execute(statement, params)
+    make = _row_class(tuple(result.keys()))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return [make(row) for row in rows]
 
 
 @functools.cache
@@ -272,6 +286,18 @@ def id_list(ids):
     if isinstance(ids, list | tuple | set | frozenset):
         return bindparam(None, list(ids), expanding=True, type_=Integer)
     return ids
+
+
+def id_set(ids: list[int]):
+    """`ids` as a subquery of one parameter, for an IN of hundreds of ids: the statement stays
+    the same whatever the count (compiled once; an expanding parameter is rewritten and bound
+    id by id on every execution). A JSON array on SQLite, an array on PostgreSQL."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return select(column("value", Integer)).select_from(func.json_each(bindparam(None, json.dumps(ids))))
+    if dialect == "postgresql":
+        return select(func.unnest(bindparam(None, list(ids), type_=ARRAY(Integer))))
+    return id_list(ids)
 
 
 def pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:

@@ -36,8 +36,8 @@ from .query import (
     Board,
     Filters,
     Options,
-    fetch,
-    id_list,
+    fetch_plain,
+    id_set,
     load_options,
     open_counts,
     person_order,
@@ -277,7 +277,8 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
     if assignees is None:
         fields.append(_ids_of(card_assignees.c.card_id, card_assignees.c.user_id).label("assignee_ids"))
     full = {
-        row.id: row for row in fetch(translations.with_reader_title(select(*fields), reader, id_list(ids)))
+        row.id: row
+        for row in fetch_plain(translations.with_reader_title(select(*fields), reader, id_set(list(ids))))
     }
     card_label_ids = {row.id: _id_tuple(row.label_ids) for row in full.values() if row.label_ids}
     if assignees is None:
