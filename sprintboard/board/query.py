@@ -288,16 +288,21 @@ def id_list(ids):
     return ids
 
 
-def id_set(ids: list[int]):
-    """`ids` as a subquery of one parameter, for an IN of hundreds of ids: the statement stays
-    the same whatever the count (compiled once; an expanding parameter is rewritten and bound
-    id by id on every execution). A JSON array on SQLite, an array on PostgreSQL."""
-    dialect = db.session.get_bind().dialect.name
+def id_set(dialect: str, name: str = "ids"):
+    """A subquery of the ids in one parameter `name` (its value: `id_values`), for an IN of
+    hundreds of ids: the statement stays the same whatever the count (built and compiled once;
+    an expanding parameter is rewritten and bound id by id on every execution). A JSON array on
+    SQLite, an array on PostgreSQL."""
     if dialect == "sqlite":
-        return select(column("value", Integer)).select_from(func.json_each(bindparam(None, json.dumps(ids))))
+        return select(column("value", Integer)).select_from(func.json_each(bindparam(name)))
     if dialect == "postgresql":
-        return select(func.unnest(bindparam(None, list(ids), type_=ARRAY(Integer))))
-    return id_list(ids)
+        return select(func.unnest(bindparam(name, type_=ARRAY(Integer))))
+    return bindparam(name, expanding=True, type_=Integer)
+
+
+def id_values(dialect: str, ids: list[int]):
+    """The value of `id_set`'s parameter."""
+    return json.dumps(ids) if dialect == "sqlite" else list(ids)
 
 
 def pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:

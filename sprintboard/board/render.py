@@ -14,6 +14,7 @@ Keys are derived from the data itself: nothing has to invalidate anything.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import date, timedelta
 
@@ -38,6 +39,7 @@ from .query import (
     Options,
     fetch_plain,
     id_set,
+    id_values,
     load_options,
     open_counts,
     person_order,
@@ -272,14 +274,9 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
 def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, str]:
     ids = [row.id for row, *_rest in missing]
     reader = str(get_locale())
-    # One query: the cards, their title in the reader's language, their label and assignee ids.
-    fields = [*CARD_FIELDS, _ids_of(card_labels.c.card_id, card_labels.c.label_id).label("label_ids")]
-    if assignees is None:
-        fields.append(_ids_of(card_assignees.c.card_id, card_assignees.c.user_id).label("assignee_ids"))
-    full = {
-        row.id: row
-        for row in fetch_plain(translations.with_reader_title(select(*fields), reader, id_set(list(ids))))
-    }
+    dialect = db.session.get_bind().dialect.name
+    statement = _cards_statement(dialect, reader, assignees is None)
+    full = {row.id: row for row in fetch_plain(statement, {"ids": id_values(dialect, ids)})}
     card_label_ids = {row.id: _id_tuple(row.label_ids) for row in full.values() if row.label_ids}
     if assignees is None:
         assignees = {row.id: _id_tuple(row.assignee_ids) for row in full.values() if row.assignee_ids}
@@ -353,6 +350,16 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
     if to_share:
         store.shared.set_many(to_share)
     return result
+
+
+@functools.lru_cache(maxsize=64)
+def _cards_statement(dialect: str, reader: str, with_assignees: bool):
+    """One query for the cards to render (their ids: the parameter "ids"): the cards, their
+    title in the reader's language, their label (and assignee) ids. Built once per language."""
+    fields = [*CARD_FIELDS, _ids_of(card_labels.c.card_id, card_labels.c.label_id).label("label_ids")]
+    if with_assignees:
+        fields.append(_ids_of(card_assignees.c.card_id, card_assignees.c.user_id).label("assignee_ids"))
+    return translations.with_reader_title(select(*fields), reader, id_set(dialect))
 
 
 def _ids_of(card_col, other_col):
