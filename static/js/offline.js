@@ -240,6 +240,9 @@
       box.querySelector("ul").replaceChildren.apply(box.querySelector("ul"), failed.map(function (c) {
         var li = template.content.firstElementChild.cloneNode(true);
         var answer = new DOMParser().parseFromString(c.html || "", "text/html").body;
+        // The reason first: a refusal may come as its form with the reason inside (a move's).
+        var reason = answer.querySelector("[role=alert], .error-box, .error");
+        var message = text((reason || answer).textContent);
         // The answer is shown to read (a conflict: the current version beside this one); its own
         // forms and ids stay out of this page (retry and discard are the buttons here).
         answer.querySelectorAll("form, a.button, script").forEach(function (e) { e.remove(); });
@@ -248,7 +251,7 @@
         });
         li.dataset.change = c.id;
         li.querySelector(".offline-label").textContent = c.label;
-        li.querySelector(".offline-message").textContent = text(answer.textContent).slice(0, 200);
+        li.querySelector(".offline-message").textContent = message;
         li.querySelector(".offline-detail").replaceChildren.apply(li.querySelector(".offline-detail"), Array.prototype.slice.call(answer.childNodes));
         return li;
       }));
