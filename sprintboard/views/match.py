@@ -212,11 +212,12 @@ def make_projects(pid):
     valid = form.validate_on_submit()
     picked = (form.matches.data or []) if valid else []
     try:
+        match.ensure_may_make_projects(partnership, current_user)  # (frozen: 423 before the ticks)
         if not valid:
             raise DomainError(_("Choose matches from the list."))
         chosen = [access.get_match_or_404(partnership, match_id) for match_id in picked]
         created = match.create_projects_from_matches(chosen, actor=current_user)
-    except DomainError as error:
+    except DomainError as error:  # the result form again, in the match list, ticked as sent
         db.session.rollback()
         return _index_page(
             partnership, "match/_matches.html", error.status, picked=picked, project_error=error.message

@@ -154,7 +154,6 @@ NOT_YET_IN_PLACE = {
     "imports.csv_import",  # names a stashed file: gone, the upload form says so
     "imports.trello_import",  # names a stashed file: gone, the upload form says so
     "match.make_project",  # a match already a project has no button: the list says why
-    "match.make_projects",  # the vote result's form: without a result, the list says why
     "openspace_grid.place",  # htmx: a drag on the grid, told in the flash (the page form comes back)
     "openspace_people.set_role",  # a guest has no role button: refused, the people page says why
     "openspace_sessions.remove_dot",  # no dot to take back: no −1 button; the reason is beside the session
@@ -163,9 +162,7 @@ NOT_YET_IN_PLACE = {
 }
 
 # Members' forms refused on a frozen board (423), not yet in place either.
-NOT_YET_IN_PLACE_FROZEN = {
-    "match.make_projects",  # not refused for the freeze (the match page is not the board): as above
-}
+NOT_YET_IN_PLACE_FROZEN: set[str] = set()
 
 
 def _params(endpoints, not_yet):

@@ -458,3 +458,29 @@ def test_the_vote_result_refuses_bad_choices_in_place_and_changes_nothing(world,
     fresh()
     html = as_role("observer").get(f"/p/{p.id}/match/").get_data(as_text=True)
     assert "3 dots" in html and 'id="vote-result"' not in html and "Turn into a project" not in html
+
+
+def test_the_vote_result_on_a_frozen_board_comes_back_in_place_with_the_ticks(world, as_role):
+    """A member sends the vote result while the facilitator has frozen the board to present it:
+    the result form again (ticked as sent) with the reason in their language, nothing created."""
+    from sprintboard.models.base import utcnow
+
+    p = world.partnership
+    made, _session = _revealed_vote(world, p, VOTED[:3])
+    p.frozen_at = utcnow()
+    db.session.commit()
+    url = f"/p/{p.id}/match/projects"
+    german = {"Accept-Language": "de"}
+    for htmx in (False, True):
+        client = as_role("member", htmx=htmx)
+        for sent in ({"matches": [made[0].id, made[2].id]}, {"matches": "superuser"}, {}):
+            r = client.post(url, data=sent, headers=german)
+            html = r.get_data(as_text=True)
+            assert r.status_code == 423, (htmx, sent)
+            assert html.startswith('<section id="matches"') if htmx else '<html lang="de"' in html
+            result = html[html.index('id="vote-result"') :]
+            assert f'action="{url}"' in result and "Angekreuzte Matches zu Projekten machen" in result
+            assert "Die Moderation hat das Board vorübergehend eingefroren" in result
+            ticked = {m.id for m in made if f'id="pick-match-{m.id}" checked' in result}
+            assert ticked == ({made[0].id, made[2].id} if isinstance(sent.get("matches"), list) else set())
+    assert _count(Project) == 0

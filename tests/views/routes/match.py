@@ -38,8 +38,22 @@ def _objects(p):
     return {"actor_id": actor.id, "entry_id": a.id, "match_id": match.id}
 
 
+def _revealed_dot_vote(p):
+    """A second match and a revealed dot vote on both: the match page shows the vote result
+    (its form turning the ticked matches into projects) that match.make_projects gives back."""
+    from sprintboard.services import match as service
+    from sprintboard.services import voting
+
+    factories.match(p, [factories.entry(p, 0, "Bike lanes"), factories.entry(p, 1, "Bike sharing")])
+    session = service.open_dot_vote(p, actor=None)
+    voting.reveal_vote(session, actor=None)
+    db.session.commit()
+
+
 def params(world) -> dict:
-    return _objects(world.partnership)
+    found = _objects(world.partnership)
+    _revealed_dot_vote(world.partnership)
+    return found
 
 
 def foreign(world) -> dict:
