@@ -25,6 +25,12 @@ def _lower(value):
 def configure_engine(engine: Engine, busy_timeout_ms: int = 10000, *, write_gate: bool = True) -> None:
     """Make an SQLite engine safe for several threads and processes writing at once."""
     _recycle_after_storage_failures(engine)
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(_connection):
+        if has_request_context():
+            g.database_committed = True  # (whether a request key's claim was saved, on any database)
+
     if not _is_sqlite(engine):
         return
     _create_private(engine.url.database)
@@ -77,11 +83,6 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000, *, write_gate
         else:
             connection.exec_driver_sql("BEGIN")
 
-    @event.listens_for(engine, "commit")
-    def _on_commit(_connection):
-        if has_request_context():
-            g.database_committed = True
-
 
 def _write_gate(database: str | None) -> WriteGate | None:
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -120,20 +121,12 @@ def _create_private(database: str | None) -> None:
 
 
 def write_again() -> None:
-    """The next transaction of this request writes (a request key claimed before the view, its
-    answer kept after): it takes the write lock at BEGIN again, waiting for it, instead of
-    failing at once when another writer got there first."""
+    """The next transaction of this request writes (a @reads_first view's writes; a request key's
+    answer kept after the view): it takes the write lock at BEGIN again, waiting for it, instead
+    of failing at once when another writer got there first."""
     g.pop("database_committed", None)
     g.pop("database_failed", None)
     g.database_writing = True
-
-
-def start_again() -> None:
-    """The next transaction of this request begins as a view's first one does (after a request
-    key's claim, before the view): with the write lock, or deferred in a @reads_first view."""
-    g.pop("database_committed", None)
-    g.pop("database_failed", None)
-    g.pop("database_writing", None)
 
 
 def reads_first(view):
@@ -150,15 +143,30 @@ def begin_writing(*fresh) -> None:
     place changes) are expired and load again under the lock, so the writes act on the current
     rows (a row deleted meanwhile answers 404, see errors.py); everything else loaded stays as it
     was checked (the checks already made stand), rather than loading again under the lock.
-    Elsewhere (the transaction writes already; PostgreSQL) nothing changes."""
+    Elsewhere (the transaction writes already; PostgreSQL) the transaction goes on. Either way the
+    step set by on_first_write (the request key's claim) runs here, as the first write."""
     from .extensions import db
 
-    if g.get("database_writing") or not _reads_first() or db.session.get_bind().dialect.name != "sqlite":
-        return
-    commit_keeping_loaded()  # (reads only: nothing to write, the transaction just ends)
-    write_again()
-    for instance in fresh:
-        db.session.expire(instance)
+    first_write = g.pop("on_first_write", None)
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if sqlite and _reads_first() and not g.get("database_writing"):
+        commit_keeping_loaded()  # (reads only: nothing to write, the transaction just ends)
+        write_again()
+        for instance in fresh:
+            db.session.expire(instance)
+    if first_write is not None:
+        first_write()  # (its write takes the lock now, with the view's writes to come)
+
+
+def on_first_write(step) -> None:
+    """In a @reads_first view: run `step` (a write) when the view begins writing, in the same
+    transaction as its writes (request_keys.py claims the request's key so)."""
+    g.on_first_write = step
+
+
+def reads_first_view() -> bool:
+    """Whether the request's view is marked @reads_first."""
+    return _reads_first()
 
 
 def commit_keeping_loaded() -> None:

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .database import begin_writing, start_again, write_again
+from .database import on_first_write, reads_first_view, write_again
 from .extensions import db
 from .services import request_keys
 
@@ -35,11 +35,20 @@ _CSRF_INPUT = b'name="csrf_token"'
 _KEY_INPUT = b'<input type="hidden" name="request_key" value="%s">'
 
 
+class KeyClaimedMeanwhile(Exception):  # noqa: N818 - not an error: a repeat, answered
+    """Another request claimed this key while this one was reading: answer with its answer."""
+
+    def __init__(self, user_id: int, key: str):
+        super().__init__(key)
+        self.user_id, self.key = user_id, key
+
+
 def init_app(app: Flask) -> None:
     app.after_request(add_keys)  # registered first: runs after remember_answer
     app.before_request(answer_repeat)
     app.after_request(remember_answer)
     app.teardown_request(_release_on_error)
+    app.register_error_handler(KeyClaimedMeanwhile, lambda repeat: _first_answer(repeat.user_id, repeat.key))
 
 
 def new_key() -> str:
@@ -57,26 +66,36 @@ def _content_key(raw: str) -> str:
 
 
 def answer_repeat():
-    """before_request: claim a new key, or answer a repeat with the first answer."""
+    """before_request: answer a repeat with the first answer; else claim the key in the
+    transaction of the request's own writes (one turn at SQLite's write lock, not two): a view
+    that writes from its start claims it now, a @reads_first view when it begins writing. The
+    claim is saved with the writes or not at all (a refusal that writes nothing keeps no claim:
+    sent again, it is refused again)."""
     if request.method not in WRITES or not current_user.is_authenticated:
         return None
     raw = request.form.get(FIELD) or request.headers.get(HEADER)
     if not request_keys.valid_key(raw):
         return None
     key, user_id = _content_key(raw), current_user.id
-    begin_writing()  # a @reads_first view: the claim is a write, it needs the lock from here
-    record = request_keys.find(user_id, key)
-    if record is None:
-        try:
-            claimed = request_keys.claim_key(user_id, key, method=request.method, path=request.path)
-            db.session.commit()
-            start_again()  # the view's own write still has to wait for the lock
-        except IntegrityError:  # another request with this key claimed it a moment ago
-            db.session.rollback()
-        else:
-            g.request_key_id = claimed.id
-            return None
-    return _first_answer(user_id, key)
+    if request_keys.find(user_id, key) is not None:
+        return _first_answer(user_id, key)
+    if reads_first_view():
+        on_first_write(lambda: _claim(user_id, key))
+        return None
+    try:
+        _claim(user_id, key)
+    except KeyClaimedMeanwhile:
+        return _first_answer(user_id, key)
+    return None
+
+
+def _claim(user_id: int, key: str) -> None:
+    try:
+        claimed = request_keys.claim_key(user_id, key, method=request.method, path=request.path)
+    except IntegrityError:  # another request with this key claimed it a moment ago
+        db.session.rollback()
+        raise KeyClaimedMeanwhile(user_id, key) from None
+    g.request_key_id = claimed.id
 
 
 def _first_answer(user_id: int, key: str):
@@ -112,11 +131,15 @@ def _still_running():
 
 
 def remember_answer(response: Response) -> Response:
-    """after_request: keep the answer to a claimed key (a failure lets go of the key instead)."""
+    """after_request: keep the answer to a claimed key (a failure lets go of the key instead).
+    A claim the request never committed went with its rollback: nothing to keep."""
     record_id = g.pop("request_key_id", None)
     if record_id is None:
         return response
+    committed = g.get("database_committed")
     db.session.rollback()  # whatever the view did not commit is not part of the answer
+    if not committed:
+        return response
     write_again()
     try:
         if response.status_code >= 500 or response.is_streamed or response.direct_passthrough:

@@ -277,3 +277,95 @@ def test_clients_retrying_every_move_with_its_key_leave_each_card_at_its_last_mo
     columns = dict(db.session.execute(sa.select(Card.id, Card.column_id)).all())
     assert {card: columns[card] for card in expected} == expected
     assert count(Activity, Activity.verb == "card.moved") == 16  # one per move, not per request
+
+
+@pytest.fixture
+def statements():
+    """The statements sent to the database while the test runs (first two words, upper case)."""
+    seen = []
+
+    def _seen(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()[:3]).upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", _seen)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", _seen)
+
+
+def test_a_keyed_move_claims_its_key_in_the_same_transaction_as_the_move(world, as_role, cols, statements):
+    """A browser's move carries a key: the key's claim and the move are one write (on SQLite one
+    turn at the write lock, then one to keep the answer), not a claim of its own before them."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    a = factories.card(world.partnership, "A", actor=world.users["member"])
+    db.session.commit()
+    client = as_role("member", htmx=True)
+    statements.clear()
+    r = client.post(
+        f"/p/{world.partnership.id}/cards/{a.id}/move",
+        data={"column": cols[1].id},
+        headers={"X-Request-Key": KEY},
+    )
+    assert r.status_code == 200
+    turns = [i for i, s in enumerate(statements) if s.startswith("BEGIN IMMEDIATE")]
+    assert len(turns) == 2, statements  # the move with its key's claim; then its answer kept
+    move = statements[turns[0] : turns[1]]
+    assert "INSERT INTO REQUEST_KEYS" in move and "UPDATE CARDS SET" in move
+    assert statements[turns[1] + 1].startswith("UPDATE REQUEST_KEYS")
+    repeat = client.post(
+        f"/p/{world.partnership.id}/cards/{a.id}/move",
+        data={"column": cols[1].id},
+        headers={"X-Request-Key": KEY},
+    )
+    assert same_answer(r, repeat) and repeat.headers["X-Request-Key-Replay"] == "1"
+
+
+def test_a_key_claimed_while_the_move_was_checked_gets_the_first_answer(
+    app, world, as_role, cols, monkeypatch
+):
+    """A move reads and checks before it writes; the same key sent again meanwhile (a retry that
+    overtook it) and claimed first: this one applies nothing and answers as the repeat it is."""
+    from sprintboard import request_keys as keys
+    from sprintboard.views import board as board_view
+
+    a = factories.card(world.partnership, "A", actor=world.users["member"])
+    db.session.commit()
+    member_id, checked = world.users["member"].id, board_view.begin_writing
+
+    def _overtaken(*fresh):
+        with db.engine.connect() as other:  # another request's claim, committed
+            now = utcnow()
+            other.execute(
+                sa.insert(RequestKey).values(
+                    user_id=member_id,
+                    key=keys._content_key(KEY),
+                    method="POST",
+                    path="/",
+                    created_at=now,
+                    expires_at=now + timedelta(days=1),
+                )
+            )
+            other.commit()
+        checked(*fresh)
+
+    monkeypatch.setattr(board_view, "begin_writing", _overtaken)
+    app.config["REQUEST_KEY_WAIT_SECONDS"] = 0
+    try:
+        r = as_role("member", htmx=True).post(
+            f"/p/{world.partnership.id}/cards/{a.id}/move",
+            data={"column": cols[1].id},
+            headers={"X-Request-Key": KEY},
+        )
+    finally:
+        app.config.pop("REQUEST_KEY_WAIT_SECONDS")
+    assert r.status_code == 409 and r.headers["Retry-After"]  # the first is still being saved
+    assert db.session.get(Card, a.id).column_id == cols[0].id
+    assert count(Activity, Activity.verb == "card.moved") == 0
+
+
+def test_a_refused_write_keeps_no_claim(world, as_role, cols):
+    """Nothing was written: no claim is kept (sent again, the same refusal is worked out again)."""
+    client = as_role("member")
+    data = {"title": "", "column": cols[0].id, "request_key": KEY}
+    assert client.post(f"/p/{world.partnership.id}/board/cards", data=data).status_code == 422
+    assert count(RequestKey) == 0 and count(Card) == 0
