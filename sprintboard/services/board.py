@@ -7,7 +7,7 @@ column is renumbered only when two neighbours leave no room between them.
 from __future__ import annotations
 
 from flask import has_request_context
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -25,10 +25,11 @@ GAP = 1 << 16
 class WipLimitReached(Conflict):
     def __init__(self, column: BoardColumn):
         super().__init__(
-            _(
-                "“%(column)s” is at its limit of %(n)d cards. Finish a card there first.",
+            ngettext(
+                "“%(column)s” is at its limit of %(num)d card. Finish a card there first.",
+                "“%(column)s” is at its limit of %(num)d cards. Finish a card there first.",
+                column.wip_limit,
                 column=column.shown_name,
-                n=column.wip_limit,
             )
         )
         self.column = column

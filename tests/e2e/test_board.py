@@ -85,7 +85,7 @@ def test_quick_add_with_enter_keeps_typing_fast(page, live_server, world, log_in
     assert titles == ["Alpha", "Charlie", "Delta"]
 
 
-def test_a_refused_move_puts_the_card_back(page, live_server, world, log_in):
+def test_a_refused_move_puts_the_card_back(page, live_server, world, log_in, axe_check):
     p, a, b, columns = _setup(world)
     todo = db.session.get(type(board.columns_of(p)[1]), columns[1])
     todo.wip_limit = 1
@@ -100,6 +100,10 @@ def test_a_refused_move_puts_the_card_back(page, live_server, world, log_in):
     expect(refused.get_by_label("Column")).to_have_value(str(columns[1]))  # where it was asked to go
     expect(_list(page, columns[0]).locator(f"#card-{a}")).to_be_visible()
     assert _column_of(a) == columns[0]
+    for width, height in ((360, 740), (1366, 768), (1920, 1080)):  # phone, laptop, projector
+        page.set_viewport_size({"width": width, "height": height})
+        expect(refused.get_by_role("alert")).to_be_visible()
+        axe_check(page)
 
 
 def test_observers_see_the_board_without_move_controls(page, live_server, world, log_in, axe_check):

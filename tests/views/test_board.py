@@ -126,8 +126,12 @@ def test_wip_limit_is_refused_and_facilitators_may_override(world, as_role, cols
     db.session.commit()
     r = as_role("member", htmx=True).post(f"/p/{p.id}/cards/{b.id}/move", data={"column": cols[2].id})
     body = r.get_data(as_text=True)
-    assert r.status_code == 409 and "at its limit of 1" in body
+    assert r.status_code == 409 and "at its limit of 1 card." in body  # (one card, not "1 cards")
     assert "Move anyway" not in body and r.headers["HX-Retarget"] == "#board-refused"
+    russian = as_role("member", htmx=True).post(
+        f"/p/{p.id}/cards/{b.id}/move", data={"column": cols[2].id}, headers={"Accept-Language": "ru"}
+    )
+    assert "лимит в 1 карточку" in russian.get_data(as_text=True)
     assert f'<form id="move-form-{b.id}"' in body  # the card's move form, with the reason
     db.session.refresh(b)
     assert b.column_id == cols[0].id
