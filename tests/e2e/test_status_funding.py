@@ -89,7 +89,7 @@ def test_a_funding_idea_moves_by_keyboard_and_keeps_focus(page, live_server, wor
     axe_check(page)
 
 
-def test_drag_and_drop_and_a_refused_move_snaps_back(page, live_server, world, log_in):
+def test_drag_and_drop_and_a_refused_move_snaps_back(page, live_server, world, log_in, axe_check):
     pid, town, _youth = _content(world)
     log_in(page, world.users["member"])
     page.goto(f"/p/{pid}/funding/")
@@ -107,6 +107,10 @@ def test_drag_and_drop_and_a_refused_move_snaps_back(page, live_server, world, l
     expect(_list(page, "researching").locator(f"#idea-{town}")).to_be_visible()
     expect(_list(page, "granted").locator(".funding-card")).to_have_count(0)
     assert _status_of(town) == "researching"
+    for width, height in ((360, 740), (1366, 768), (1920, 1080)):  # phone, laptop, projector
+        page.set_viewport_size({"width": width, "height": height})
+        expect(refused.get_by_label("Move to")).to_be_visible()
+        axe_check(page)
 
 
 def test_journey_6_the_city_administration_looks_in(page, live_server, world, log_in, axe_check, new_context):
