@@ -38,10 +38,17 @@ def test_two_photos_from_a_phone_land_in_the_workshop_gallery(page, live_server,
     gallery = page.locator(f"#attachments-workshop-{workshop.id} .gallery img")
     expect(gallery).to_have_count(2)
     expect(page.locator(f"#attachments-workshop-{workshop.id}-h")).to_have_text("2 files")
-    # the thumbnail loads (awaited: the browser may still be fetching it when the list is there)
-    page.wait_for_function(
-        "[...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth > 0)"
+    # The thumbnails load (awaited: the browser may still be fetching them when the list is there;
+    # through evaluate, not wait_for_function, whose polling evaluates a string: the CSP forbids it).
+    widths = page.evaluate(
+        """() => Promise.all([...document.querySelectorAll('.gallery img')].map(i => i.complete
+            ? i.naturalWidth
+            : new Promise(done => {
+                i.addEventListener("load", () => done(i.naturalWidth), {once: true});
+                i.addEventListener("error", () => done(0), {once: true});
+              })))"""
     )
+    assert len(widths) == 2 and all(width > 0 for width in widths)
     axe_check(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("link", name="flipchart-1.jpg").click()

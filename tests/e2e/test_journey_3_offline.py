@@ -112,7 +112,12 @@ def test_journey_3_on_a_phone_with_the_connection_cut_for_part_of_the_workshop(
     with page.expect_navigation():
         page.get_by_label("Language").select_option("ru")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # The service worker controls the page (awaited through evaluate: wait_for_function's polling
+    # evaluates a string, which the CSP forbids).
+    page.evaluate(
+        """() => navigator.serviceWorker.controller !== null || new Promise(done =>
+            navigator.serviceWorker.addEventListener("controllerchange", () => done(true), {once: true}))"""
+    )
 
     # The kick-off in Minsk today and tomorrow, with one toolbox method on its agenda.
     _tab(page, "Воркшопы")
