@@ -55,18 +55,7 @@ class LocalCache:
             return item[0]
 
     def put(self, key, value, size: int) -> None:
-        size += ENTRY_OVERHEAD
-        if size > self.max_bytes:
-            return  # larger than the whole cache: not kept
-        with self._lock:
-            old = self._data.pop(key, None)
-            if old is not None:
-                self.bytes -= old[1]
-            self._data[key] = (value, size)
-            self.bytes += size
-            while self.bytes > self.max_bytes:
-                _key, (_value, dropped) = self._data.popitem(last=False)
-                self.bytes -= dropped
+        self.put_many(((key, value, size),))
 
     def put_many(self, items) -> None:
         """`put` each (key, value, size), under one lock (a board puts hundreds at a time)."""
