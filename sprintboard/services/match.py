@@ -40,7 +40,6 @@ from .activity import describes, log
 from .board import backlog_column, columns_of
 from .cards import create_card
 from .entries import ENTRY_KIND_LABELS, entries_of
-from .facilitation import ensure_not_frozen
 from .projects import create_project
 from .themes import theme_name, themes_of
 from .voting import open_vote
@@ -292,12 +291,6 @@ def top_match_ids(result: list[tuple[Match, int]], n: int = TOP_MATCHES) -> set[
     """The `n` matches with the most dots that are not projects yet (ticked in the vote result)."""
     chosen = [m.id for m, dots in result if m.project_id is None and dots > 0]
     return set(chosen[:n])
-
-
-def ensure_may_make_projects(partnership: Partnership, actor) -> None:
-    """Projects made from matches put their first cards on the board: while the facilitator has
-    frozen it, members are refused (BoardFrozen, 423) whatever they ticked."""
-    ensure_not_frozen(partnership, actor)
 
 
 def create_projects_from_matches(matches: list[Match], *, actor) -> list[Project]:

@@ -18,6 +18,7 @@ from ..i18n import LANGUAGES
 from ..ids import valid_id
 from ..services import DomainError, match, themes
 from ..services import entries as entry_service
+from ..services.facilitation import ensure_not_frozen
 
 bp = Blueprint("match", __name__, url_prefix="/p/<int:pid>")
 navigation.add_tab("match.index", _l("Match"), 70)
@@ -212,7 +213,8 @@ def make_projects(pid):
     valid = form.validate_on_submit()
     picked = (form.matches.data or []) if valid else []
     try:
-        match.ensure_may_make_projects(partnership, current_user)  # (frozen: 423 before the ticks)
+        # Projects put their first cards on the board: frozen, members get 423 before the ticks
+        ensure_not_frozen(partnership, current_user)
         if not valid:
             raise DomainError(_("Choose matches from the list."))
         chosen = [access.get_match_or_404(partnership, match_id) for match_id in picked]
