@@ -49,10 +49,9 @@ def _page(partnership, status=200, **context):
     return render_template("imports/index.html", partnership=partnership, **context), status
 
 
-def _upload_again(name, form_class, error):
+def _upload_again(partnership, name, form_class, error):
     """A confirmation whose preview is gone: the upload form again, saying why (there is
     nothing of the confirmation to give back: it only names the stashed file)."""
-    partnership = access.get_partnership_or_404(request.view_args["pid"])
     form = form_class(formdata=None)
     form.form_errors.append(error.message)
     return _page(partnership, error.status, **{name: form})
@@ -116,7 +115,7 @@ def csv_import(pid):
     except BoardFrozen as error:
         return _csv_confirm_refused(partnership, form, error)
     except DomainError as error:
-        return _upload_again("csv_form", CsvUploadForm, error)
+        return _upload_again(partnership, "csv_form", CsvUploadForm, error)
     result = imports.preview(partnership, form.kind.data, text)
     try:
         count = imports.import_rows(partnership, result, actor=current_user)
@@ -161,7 +160,7 @@ def trello_import(pid):
     try:
         text = imports.unstash(key, current_user)
     except DomainError as error:
-        return _upload_again("trello_form", TrelloUploadForm, error)
+        return _upload_again(partnership, "trello_form", TrelloUploadForm, error)
     result = imports_trello.preview(partnership, text)
     form = trello_confirm_form(result.lists, board.columns_of(partnership))
     if not form.validate_on_submit():
