@@ -310,12 +310,23 @@ def add_comment(card: Card, body: str, *, language: str | None, actor) -> Commen
     return comment
 
 
+def ensure_may_edit_comment(comment: Comment, actor) -> None:
+    """Only its author changes a comment (403)."""
+    if actor is None or comment.author_id != actor.id:
+        raise Forbidden(_("Only its author can change a comment."))
+
+
+def ensure_may_delete_comment(comment: Comment, actor, *, moderator: bool = False) -> None:
+    """Its author deletes a comment; so may a facilitator (`moderator`) (else 403)."""
+    if not moderator and (actor is None or comment.author_id != actor.id):
+        raise Forbidden(_("Only its author or a facilitator can delete a comment."))
+
+
 def edit_comment(comment: Comment, body: str, *, actor) -> Comment:
     """Only its author changes a comment; the card shows it was edited."""
     card = comment.card
     ensure_not_frozen(card.partnership, actor)
-    if actor is None or comment.author_id != actor.id:
-        raise Forbidden(_("Only its author can change a comment."))
+    ensure_may_edit_comment(comment, actor)
     comment.body = _clean_comment(body)
     comment.edited_at = utcnow()
     card.touch()
@@ -336,8 +347,7 @@ def delete_comment(comment: Comment, *, actor, moderator: bool = False) -> None:
     """Its author deletes a comment; so may a facilitator (`moderator`)."""
     card = comment.card
     ensure_not_frozen(card.partnership, actor)
-    if not moderator and (actor is None or comment.author_id != actor.id):
-        raise Forbidden(_("Only its author or a facilitator can delete a comment."))
+    ensure_may_delete_comment(comment, actor, moderator=moderator)
     card.comment_count = Card.comment_count - 1
     translations.forget("comment", [comment.id])
     card.comments.remove(comment)

@@ -17,7 +17,7 @@ from ..forms.cards import CardForm, ChecklistItemForm, CommentEditForm, CommentF
 from ..forms.projects import STATUS_LABELS
 from ..i18n import LANGUAGES
 from ..ids import arg_int
-from ..services import DomainError, Forbidden, actors, translations, watching
+from ..services import DomainError, actors, translations, watching
 from ..services import cards as cards_service
 from ..services import undo as undo_service
 from ..services.board import StaleEdit
@@ -392,8 +392,7 @@ def _sent_comment_edit(partnership, card, comment_id):
 def edit_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
     comment = access.get_comment_or_404(card, comment_id)
-    if comment.author_id != current_user.id:  # (403 before the frozen board's 423)
-        raise Forbidden(_("Only its author can change a comment."))
+    cards_service.ensure_may_edit_comment(comment, current_user)  # (403 before the frozen board's 423)
     _editable(card)
     form = CommentEditForm(prefix=f"comment-{comment.id}")
     if form.validate_on_submit():
@@ -417,8 +416,8 @@ def delete_comment(pid, card_id, comment_id):
     partnership, card = _load(pid, card_id, "edit")
     comment = access.get_comment_or_404(card, comment_id)
     moderator = access.can(current_user, "manage", partnership)
-    if comment.author_id != current_user.id and not moderator:  # (403 before the frozen board's 423)
-        raise Forbidden(_("Only its author or a facilitator can delete a comment."))
+    # (403 before the frozen board's 423)
+    cards_service.ensure_may_delete_comment(comment, current_user, moderator=moderator)
     _editable(card)
     before = undo_service.comment_snapshot(comment)
     cards_service.delete_comment(comment, actor=current_user, moderator=moderator)
