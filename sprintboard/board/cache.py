@@ -46,6 +46,11 @@ class LocalCache:
     def __len__(self) -> int:
         return len(self._data)
 
+    def keys(self) -> list:
+        """The keys kept now, least recently used first (a copy)."""
+        with self._lock:
+            return list(self._data)
+
     def get(self, key):
         with self._lock:
             item = self._data.get(key)
