@@ -82,6 +82,17 @@ def purge_request_keys() -> int:
     return purged
 
 
+@queue.periodic(crontab(minute="41"), name="undo.purge")
+def purge_undo() -> int:
+    """Hourly: undo offers expired more than an hour ago (kept that long only to answer "too late")."""
+    from .extensions import db
+    from .services import undo
+
+    purged = undo.purge_expired()
+    db.session.commit()
+    return purged
+
+
 @queue.task(name="webhooks.deliver")
 def deliver_webhooks() -> int:
     """Send the webhook deliveries that are due (nudged after every commit that made some)."""

@@ -16,12 +16,26 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, and_, bindparam, cast, column, exists, func, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .. import timezones
 from ..extensions import db
-from ..models import BoardColumn, Card, Label, Membership, Partnership, Project, User
+from ..models import BoardColumn, Card, City, Label, Membership, Partnership, Project, User
 from ..models.card import card_assignees, card_labels
 from ..services.board import columns_of
 
@@ -167,18 +181,88 @@ class Options:
 
 
 def load_options(partnership: Partnership) -> Options:
-    projects = fetch(
-        select(Project.id, Project.title, Project.status, Project.lead_city_id)
-        .where(Project.partnership_id == partnership.id)
-        .order_by(func.lower(Project.title))
+    """The partnership's projects, labels, people and cities in one query (every board page and
+    every card changed asks for them: one round trip, not four)."""
+    projects, labels, people, cities = [], [], {}, []
+    project, label = (
+        _row_class(("id", "title", "status", "lead_city_id")),
+        _row_class(("id", "name", "colour")),
     )
-    labels = fetch(
-        select(Label.id, Label.name, Label.colour)
-        .where(Label.partnership_id == partnership.id)
-        .order_by(func.lower(Label.name))
+    for kind, id_, name, text_, number in db.session.connection().execute(
+        _options_statement(), {"pid": partnership.id}
+    ):
+        if kind == 0:
+            projects.append(project((id_, name, text_, number)))
+        elif kind == 1:
+            labels.append(label((id_, name, text_)))
+        elif kind == 2:
+            people[id_] = (name, number)
+        else:
+            cities.append((id_, name))
+    return Options(people, projects, labels, cities)
+
+
+@functools.cache
+def _options_statement():
+    """load_options' query (the partnership's id: the parameter "pid"): rows of (kind, id, name,
+    text, number) in each kind's order: 0 projects by title (text: status, number: lead city),
+    1 labels by name (text: colour), 2 people by name (number: their city here), 3 cities in
+    the partnership's order."""
+    pid, no_text, no_number = bindparam("pid"), cast(null(), String), cast(null(), Integer)
+
+    def part(kind, id_, name, text_, number, order, where, join=None):
+        query = select(
+            literal_column(str(kind), Integer).label("kind"),
+            id_.label("id"),
+            name.label("name"),
+            text_.label("text"),
+            number.label("number"),
+            order.label("sort"),
+        )
+        return (query.join_from(*join) if join else query).where(where)
+
+    parts = union_all(
+        part(
+            0,
+            Project.id,
+            Project.title,
+            Project.status,
+            Project.lead_city_id,
+            func.lower(Project.title),
+            Project.partnership_id == pid,
+        ),
+        part(
+            1,
+            Label.id,
+            Label.name,
+            Label.colour,
+            no_number,
+            func.lower(Label.name),
+            Label.partnership_id == pid,
+        ),
+        part(
+            2,
+            User.id,
+            User.name,
+            no_text,
+            Membership.city_id,
+            func.lower(User.name),
+            Membership.partnership_id == pid,
+            join=(User, Membership, Membership.user_id == User.id),
+        ),
+        part(
+            3,
+            City.id,
+            City.name,
+            no_text,
+            City.position,
+            literal_column("''", String),
+            City.partnership_id == pid,
+        ),
+    ).subquery()
+    return select(parts.c.kind, parts.c.id, parts.c.name, parts.c.text, parts.c.number).order_by(
+        parts.c.kind, parts.c.sort, parts.c.number, parts.c.id
     )
-    cities = [(c.id, c.name) for c in partnership.cities]
-    return Options(_people(partnership), projects, labels, cities)
 
 
 def open_counts(partnership: Partnership, column_ids=None) -> dict[int, int]:
@@ -220,7 +304,7 @@ def plan_board(
         # Grouped by project (a card's lane is in its row), the database cuts each cell short.
         cell_limit=limit if filters.group == "project" and cell is None else None,
     )
-    lanes = _lanes(partnership, filters.group, options.projects, options.people, filters)
+    lanes = _lanes(partnership, filters.group, options, filters)
     by_key = {lane.key: lane for lane in lanes}
     cells: dict[tuple[str, int], list] = {}
     for key, row in zip(lane_keys(rows, filters.group, options.people, assignees), rows, strict=True):
@@ -456,9 +540,10 @@ def _filter_conditions(partnership, f: Filters, today: date) -> list:
 # Lanes ---------------------------------------------------------------------------------------
 
 
-def _lanes(partnership, group, projects, people, filters) -> list[Lane]:
+def _lanes(partnership, group, options: Options, filters) -> list[Lane]:
+    projects, people = options.projects, options.people
     if group == "city":
-        lanes = [Lane(f"c{c.id}", c.name) for c in partnership.cities]
+        lanes = [Lane(f"c{city_id}", name) for city_id, name in options.cities]
         return lanes + [Lane("c0", _("Other"))]
     if group == "assignee":
         lanes = [Lane(f"u{uid}", name) for uid, (name, _city) in people.items()]

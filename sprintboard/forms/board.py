@@ -39,7 +39,7 @@ class FilterForm(Form):
         )
         self.label.choices = options([anything] + [(str(lb.id), lb.name) for lb in board_labels])
         self.assignee.choices = options([anything] + [(str(uid), n) for uid, (n, _c) in people.items()])
-        self.city.choices = options([anything] + [(str(c.id), c.name) for c in cities])
+        self.city.choices = options([anything] + [(str(city_id), name) for city_id, name in cities])
 
 
 class QuickAddForm(Form):

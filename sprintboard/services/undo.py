@@ -50,7 +50,6 @@ def message_of(action: UndoAction) -> str:
 def offer(partnership: Partnership, kind: str, payload: dict, *, actor) -> UndoAction:
     """Keep `payload` (the state before a change of `kind`) so that `actor` can undo it."""
     now = utcnow()
-    db.session.execute(delete(UndoAction).where(UndoAction.expires_at < now - KEEP))
     action = UndoAction(
         partnership_id=partnership.id,
         actor_id=actor.id,
@@ -62,6 +61,11 @@ def offer(partnership: Partnership, kind: str, payload: dict, *, actor) -> UndoA
     db.session.add(action)
     db.session.flush()
     return action
+
+
+def purge_expired() -> int:
+    """Remove offers expired more than KEEP ago (the hourly task undo.purge); returns how many."""
+    return db.session.execute(delete(UndoAction).where(UndoAction.expires_at < utcnow() - KEEP)).rowcount
 
 
 def is_open(action: UndoAction) -> bool:
@@ -130,16 +134,23 @@ def _unstamp(value: str | None) -> datetime | None:
 
 
 def card_place(card: Card) -> dict:
-    """Where the card stands now (before a move): its column, its neighbours there, done_at."""
+    """Where the card stands now (before a move): its column, its neighbours there, done_at.
+    (Both neighbours in one query: a move is a few statements, each of them counts.)"""
     base = select(Card.id).where(
         Card.column_id == card.column_id, Card.archived_at.is_(None), Card.id != card.id
     )
-    above = db.session.scalar(
-        base.where(Card.position <= card.position).order_by(Card.position.desc(), Card.id.desc()).limit(1)
-    )
-    below = db.session.scalar(
-        base.where(Card.position > card.position).order_by(Card.position, Card.id).limit(1)
-    )
+    above, below = db.session.execute(
+        select(
+            base.where(Card.position <= card.position)
+            .order_by(Card.position.desc(), Card.id.desc())
+            .limit(1)
+            .scalar_subquery(),
+            base.where(Card.position > card.position)
+            .order_by(Card.position, Card.id)
+            .limit(1)
+            .scalar_subquery(),
+        )
+    ).one()
     return {
         "card_id": card.id,
         "column_id": card.column_id,

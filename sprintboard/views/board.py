@@ -63,7 +63,7 @@ def _filters(form: FilterForm, sprint) -> query.Filters:
 def _filter_form(partnership):
     form = FilterForm(request.args)
     options = query.load_options(partnership)
-    form.set_choices(options.projects, options.labels, options.people, partnership.cities)
+    form.set_choices(options.projects, options.labels, options.people, options.cities)
     return form, options, (200 if form.validate() else 422)
 
 

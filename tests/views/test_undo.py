@@ -1,6 +1,7 @@
 """Undo: the toast after a change, and its button, for each kind of change."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -134,6 +135,25 @@ def test_a_late_undo_is_refused_with_a_message(world, as_role, cols):
     assert "data-undo-seconds" not in page  # nor offered any more
     assert german.status_code == 410
     assert "Zu spät" in german.get_data(as_text=True)
+
+
+def test_the_hourly_purge_removes_offers_expired_over_an_hour_ago(world, as_role, cols):
+    from sprintboard import tasks
+
+    p = world.partnership
+    card = factories.card(p, "Alpha", actor=world.users["member"])
+    db.session.commit()
+    client = as_role("member")
+    client.post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[2].id})
+    old = _last_offer()
+    old.expires_at = utcnow() - timedelta(minutes=61)
+    client.post(f"/p/{p.id}/cards/{card.id}/move", data={"column": cols[1].id})
+    fresh = _last_offer()
+    db.session.commit()
+    assert fresh.id != old.id
+    assert tasks.purge_undo() == 1  # (a move no longer purges: a statement less per move)
+    db.session.expire_all()
+    assert db.session.get(UndoAction, old.id) is None and db.session.get(UndoAction, fresh.id) is not None
 
 
 def test_undo_works_once(world, as_role, cols):
