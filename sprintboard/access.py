@@ -6,6 +6,7 @@ Every view is login-only unless marked with @public (see enforce_login).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from flask import abort, g, redirect, request, url_for
@@ -143,7 +144,16 @@ def role_in(user: User, partnership: Partnership) -> str | None:
 
 
 def membership_of(user: User, partnership: Partnership) -> Membership | None:
-    return db.session.scalar(db.select(Membership).filter_by(user_id=user.id, partnership_id=partnership.id))
+    return db.session.scalar(_membership_statement(), {"user_id": user.id, "partnership_id": partnership.id})
+
+
+@functools.cache
+def _membership_statement():
+    # (built once: every request asks; building and keying a statement costs more than the query)
+    return db.select(Membership).where(
+        Membership.user_id == db.bindparam("user_id"),
+        Membership.partnership_id == db.bindparam("partnership_id"),
+    )
 
 
 def can(user: User, action: str, partnership: Partnership) -> bool:

@@ -266,14 +266,21 @@ def _options_statement():
 
 
 def open_counts(partnership: Partnership, column_ids=None) -> dict[int, int]:
+    if column_ids is None:
+        return dict(db.session.execute(_open_counts_statement(False), {"pid": partnership.id}).all())
+    statement = _open_counts_statement(True)
+    return dict(db.session.execute(statement, {"pid": partnership.id, "column_ids": list(column_ids)}).all())
+
+
+@functools.cache
+def _open_counts_statement(some_columns: bool):
+    # (built once: every page asks; building and keying a statement costs more than the query)
     query = (
         select(Card.column_id, func.count(Card.id))
-        .where(Card.partnership_id == partnership.id, Card.archived_at.is_(None))
+        .where(Card.partnership_id == bindparam("pid"), Card.archived_at.is_(None))
         .group_by(Card.column_id)
     )
-    if column_ids is not None:
-        query = query.where(Card.column_id.in_(column_ids))
-    return dict(db.session.execute(query).all())
+    return query.where(Card.column_id.in_(bindparam("column_ids", expanding=True))) if some_columns else query
 
 
 def plan_board(

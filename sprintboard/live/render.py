@@ -8,6 +8,7 @@ viewers of a board cost at most one render per language per event.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
@@ -15,7 +16,7 @@ from concurrent.futures import Future
 from flask import render_template
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..board import query, render
 from ..extensions import db
@@ -224,9 +225,13 @@ def missed(partnership_id: int, since: int, limit: int = REPLAY_LIMIT) -> list[i
 
 
 def last_id(partnership_id: int) -> int:
-    return (
-        db.session.scalar(select(func.max(Activity.id)).where(Activity.partnership_id == partnership_id)) or 0
-    )
+    return db.session.scalar(_last_id_statement(), {"pid": partnership_id}) or 0
+
+
+@functools.cache
+def _last_id_statement():
+    # (built once: every page asks; building and keying a statement costs more than the query)
+    return select(func.max(Activity.id)).where(Activity.partnership_id == bindparam("pid"))
 
 
 def bell_html(user_id: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 
@@ -87,12 +88,18 @@ def start_session(user: User) -> str:
     return token
 
 
-def user_for_session(token: str) -> User | None:
-    row = db.session.scalar(
+@functools.cache
+def _session_statement():
+    # (built once: every request asks; building and keying a statement costs more than the query)
+    return (
         db.select(UserSession)
-        .where(UserSession.token_hash == hash_token(token))
+        .where(UserSession.token_hash == db.bindparam("token_hash"))
         .options(db.joinedload(UserSession.user))
     )
+
+
+def user_for_session(token: str) -> User | None:
+    row = db.session.scalar(_session_statement(), {"token_hash": hash_token(token)})
     if row is None or row.expires_at <= utcnow():
         return None
     row.user.session_token = token

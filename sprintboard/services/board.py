@@ -6,11 +6,13 @@ column is renumbered only when two neighbours leave no room between them.
 
 from __future__ import annotations
 
+import functools
+
 from flask import has_request_context
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership
@@ -106,16 +108,36 @@ def columns_of(partnership: Partnership) -> list[BoardColumn]:
 
 
 def open_count(column: BoardColumn) -> int:
-    return db.session.scalar(
-        select(func.count(Card.id)).where(Card.column_id == column.id, Card.archived_at.is_(None))
-    )
+    return db.session.scalar(_statements()["open_count"], {"column_id": column.id})
+
+
+@functools.cache
+def _statements() -> dict:
+    """The statements every move runs, built once (building and keying a statement costs more
+    than running it); their values are parameters."""
+    column_id, card_id = bindparam("column_id"), bindparam("card_id")
+    position = bindparam("position")
+    return {
+        "open_count": select(func.count(Card.id)).where(
+            Card.column_id == column_id, Card.archived_at.is_(None)
+        ),
+        "end": select(func.max(Card.position)).where(Card.column_id == column_id),
+        "end_excluding": select(func.max(Card.position)).where(
+            Card.column_id == column_id, Card.id != card_id
+        ),
+        "above": select(func.count(Card.id)).where(
+            Card.column_id == column_id,
+            Card.archived_at.is_(None),
+            (Card.position < position) | ((Card.position == position) & (Card.id < card_id)),
+        ),
+    }
 
 
 # Cards -------------------------------------------------------------------------------------
 
 
 def end_position(column: BoardColumn) -> int:
-    top = db.session.scalar(select(func.max(Card.position)).where(Card.column_id == column.id))
+    top = db.session.scalar(_statements()["end"], {"column_id": column.id})
     return (top or 0) + GAP
 
 
@@ -204,11 +226,7 @@ def place_of(card: Card, total: int | None = None) -> tuple[int, int]:
     """(1-based place of the card in its column, open cards in the column: counted unless the
     caller has counted them already, `total`)."""
     above = db.session.scalar(
-        select(func.count(Card.id)).where(
-            Card.column_id == card.column_id,
-            Card.archived_at.is_(None),
-            (Card.position < card.position) | ((Card.position == card.position) & (Card.id < card.id)),
-        )
+        _statements()["above"], {"column_id": card.column_id, "position": card.position, "card_id": card.id}
     )
     return above + 1, open_count(card.column) if total is None else total
 
@@ -253,9 +271,7 @@ def _position_between(column, card, *, before=None, after=None) -> int:
 
 
 def _end_excluding(column, card) -> int:
-    top = db.session.scalar(
-        select(func.max(Card.position)).where(Card.column_id == column.id, Card.id != card.id)
-    )
+    top = db.session.scalar(_statements()["end_excluding"], {"column_id": column.id, "card_id": card.id})
     return (top or 0) + GAP
 
 

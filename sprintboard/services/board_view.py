@@ -6,11 +6,12 @@ would show in everyone's activity log and make every open board refresh).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import DENSITIES, BoardView, Partnership, User
@@ -24,10 +25,16 @@ def view_of(partnership: Partnership, user: User) -> BoardView:
     """The person's saved view, or the default one (not stored until it is changed)."""
     view = None
     if user.is_authenticated:
-        view = db.session.scalar(
-            select(BoardView).where(BoardView.partnership_id == partnership.id, BoardView.user_id == user.id)
-        )
+        view = db.session.scalar(_view_statement(), {"pid": partnership.id, "user_id": user.id})
     return view or BoardView(density="comfortable", collapsed="")
+
+
+@functools.cache
+def _view_statement():
+    # (built once: every page asks; building and keying a statement costs more than the query)
+    return select(BoardView).where(
+        BoardView.partnership_id == bindparam("pid"), BoardView.user_id == bindparam("user_id")
+    )
 
 
 def _stored(partnership: Partnership, user: User) -> BoardView:

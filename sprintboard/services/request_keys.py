@@ -4,10 +4,11 @@ the write twice. Keys are per person: another person's key is a different key.""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from ..extensions import db
 from ..models import RequestKey
@@ -41,7 +42,13 @@ def valid_key(key: str | None) -> bool:
 def latest_claim(user_id: int) -> int:
     """The id of this person's most recent claimed key (0: none). A page served before it may
     hold a key used since; one served after holds only unused keys (see compression.py)."""
-    return db.session.scalar(select(func.max(RequestKey.id)).where(RequestKey.user_id == user_id)) or 0
+    return db.session.scalar(_latest_statement(), {"user_id": user_id}) or 0
+
+
+@functools.cache
+def _latest_statement():
+    # (built once: every page asks; building and keying a statement costs more than the query)
+    return select(func.max(RequestKey.id)).where(RequestKey.user_id == bindparam("user_id"))
 
 
 def find(user_id: int, key: str) -> RequestKey | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -68,9 +69,13 @@ def sprints_of(partnership: Partnership) -> list[Sprint]:
 
 def active_sprint(partnership: Partnership) -> Sprint | None:
     """The running sprint of the partnership, if any (for the board's "active sprint" filter)."""
-    return db.session.scalar(
-        select(Sprint).where(Sprint.partnership_id == partnership.id, Sprint.state == "active")
-    )
+    return db.session.scalar(_active_statement(), {"pid": partnership.id})
+
+
+@functools.cache
+def _active_statement():
+    # (built once: every page asks; building and keying a statement costs more than the query)
+    return select(Sprint).where(Sprint.partnership_id == bindparam("pid"), Sprint.state == "active")
 
 
 def planned_sprints(partnership: Partnership, exclude: Sprint | None = None) -> list[Sprint]:

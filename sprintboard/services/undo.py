@@ -7,11 +7,12 @@ change and its undo, and live boards follow both.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership, UndoAction
@@ -136,20 +137,9 @@ def _unstamp(value: str | None) -> datetime | None:
 def card_place(card: Card) -> dict:
     """Where the card stands now (before a move): its column, its neighbours there, done_at.
     (Both neighbours in one query: a move is a few statements, each of them counts.)"""
-    base = select(Card.id).where(
-        Card.column_id == card.column_id, Card.archived_at.is_(None), Card.id != card.id
-    )
     above, below = db.session.execute(
-        select(
-            base.where(Card.position <= card.position)
-            .order_by(Card.position.desc(), Card.id.desc())
-            .limit(1)
-            .scalar_subquery(),
-            base.where(Card.position > card.position)
-            .order_by(Card.position, Card.id)
-            .limit(1)
-            .scalar_subquery(),
-        )
+        _neighbours_statement(),
+        {"column_id": card.column_id, "card_id": card.id, "position": card.position},
     ).one()
     return {
         "card_id": card.id,
@@ -159,6 +149,23 @@ def card_place(card: Card) -> dict:
         "before_id": below,
         "done_at": _stamp(card.done_at),
     }
+
+
+@functools.cache
+def _neighbours_statement():
+    """(the card right above, right below) the position "position" in the column, besides the
+    card itself; built once (building and keying a statement costs more than running it)."""
+    position = bindparam("position")
+    base = select(Card.id).where(
+        Card.column_id == bindparam("column_id"), Card.archived_at.is_(None), Card.id != bindparam("card_id")
+    )
+    return select(
+        base.where(Card.position <= position)
+        .order_by(Card.position.desc(), Card.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+        base.where(Card.position > position).order_by(Card.position, Card.id).limit(1).scalar_subquery(),
+    )
 
 
 def _undo_move(partnership, payload, actor) -> None:

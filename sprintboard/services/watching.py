@@ -6,7 +6,9 @@ who can see the partnership can watch or stop watching anything in it.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+import functools
+
+from sqlalchemy import bindparam, or_, select
 
 from ..extensions import db
 from ..models import Card, Partnership, Project, User, Watch
@@ -21,7 +23,13 @@ def scope_of(partnership: Partnership, *, card: Card | None = None, project: Pro
 
 
 def _find(user: User, scope: str) -> Watch | None:
-    return db.session.scalar(select(Watch).where(Watch.user_id == user.id, Watch.scope == scope))
+    return db.session.scalar(_find_statement(), {"user_id": user.id, "scope": scope})
+
+
+@functools.cache
+def _find_statement():
+    # (built once: every page asks; building and keying a statement costs more than the query)
+    return select(Watch).where(Watch.user_id == bindparam("user_id"), Watch.scope == bindparam("scope"))
 
 
 def is_watching(user: User, partnership: Partnership, *, card=None, project=None) -> bool:

@@ -13,6 +13,7 @@ cannot point a delivery at this network) unless WEBHOOKS_ALLOW_PRIVATE is set.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import secrets
@@ -22,8 +23,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..models import EVENT_OF_VERB, WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookDelivery
@@ -228,6 +229,15 @@ def queue_activity(activity, *, actor=None, partnership=None) -> None:
     db.session.info.setdefault("webhook_added", []).append((activity, who, where))
 
 
+@functools.cache
+def _hooks_statement():
+    # (built once: every change asks; building and keying a statement costs more than the query)
+    table = Webhook.__table__
+    return select(table.c.id, table.c.partnership_id, table.c.events).where(
+        table.c.partnership_id.in_(bindparam("ids", expanding=True)), table.c.disabled_at.is_(None)
+    )
+
+
 def _after_flush_postexec(session, _context) -> None:
     added = session.info.pop("webhook_added", None)
     if not added:
@@ -239,13 +249,8 @@ def _after_flush_postexec(session, _context) -> None:
     if not ready:
         return
     partnership_ids = {a.partnership_id for a, _who, _where in ready}
-    table = Webhook.__table__
     connection = session.connection()  # (Core: the ORM is in the middle of its flush)
-    hooks = connection.execute(
-        select(table.c.id, table.c.partnership_id, table.c.events).where(
-            table.c.partnership_id.in_(partnership_ids), table.c.disabled_at.is_(None)
-        )
-    ).all()
+    hooks = connection.execute(_hooks_statement(), {"ids": list(partnership_ids)}).all()
     if not hooks:
         return
     rows = []

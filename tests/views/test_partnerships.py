@@ -61,10 +61,10 @@ def test_a_card_is_overdue_once_its_day_has_ended_in_the_partnerships_zone(world
     factories.card(p, "Poster print", actor=world.users["member"], due_date=date(2026, 12, 4))
     world.users["member"].timezone = "America/New_York"  # the reader's zone does not decide
     db.session.commit()
-    client = as_role("member")
 
     def overdue(at):
         with time_machine.travel(at, tick=False):
+            client = as_role("member")  # (logged in then: a login from after that time is refused)
             html = client.get(f"/p/{p.id}/board").get_data(as_text=True)
             filtered = client.get(f"/p/{p.id}/board?due=overdue").get_data(as_text=True)
         return "Overdue:" in html, "Poster print" in filtered
