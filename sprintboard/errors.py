@@ -194,6 +194,15 @@ def _database_unavailable(error: OperationalError):
     return render_error(503)
 
 
+def not_saved(error: SQLAlchemyError):
+    """The answer when a change could not be committed after its view had answered (a request
+    key's answer is saved with it, see request_keys.commit_with_answer): 503, nothing saved."""
+    if isinstance(error, OperationalError):
+        return _database_unavailable(error)
+    log.warning("could not save a change: %s", error)
+    return render_error(503)
+
+
 def problem_response(status: int, title: str, detail: str, **members):
     """application/problem+json (RFC 9457), the API's only error format."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **members}

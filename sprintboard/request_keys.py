@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .database import on_first_write, reads_first_view, write_again
+from .database import commit_keeping_loaded, on_first_write, reads_first_view, write_again
 from .extensions import db
 from .services import request_keys
 
@@ -130,12 +130,27 @@ def _still_running():
     return response
 
 
+def commit_with_answer() -> None:
+    """A view's commit, for a view that answers from what it has just written (its objects stay
+    loaded, see database.commit_keeping_loaded). When the request claimed a key, the writes are
+    only flushed: remember_answer keeps the answer in the same transaction and commits both, so
+    a keyed change takes one turn at SQLite's write lock, not two (and one transaction, not two,
+    on PostgreSQL), and its answer leaves only once it is saved."""
+    if g.get("request_key_id") is None:
+        commit_keeping_loaded()
+        return
+    db.session.flush()
+    g.request_key_pending = True
+
+
 def remember_answer(response: Response) -> Response:
     """after_request: keep the answer to a claimed key (a failure lets go of the key instead).
     A claim the request never committed went with its rollback: nothing to keep."""
     record_id = g.pop("request_key_id", None)
     if record_id is None:
         return response
+    if g.pop("request_key_pending", False):
+        return _commit_with_answer(record_id, response)
     committed = g.get("database_committed")
     db.session.rollback()  # whatever the view did not commit is not part of the answer
     if not committed:
@@ -153,6 +168,28 @@ def remember_answer(response: Response) -> Response:
         # The write itself is saved; a repeat of this key will be told to wait, not applied twice.
         db.session.rollback()
         log.exception("could not keep the answer to a request key")
+    return response
+
+
+def _commit_with_answer(record_id: int, response: Response) -> Response:
+    """The view's writes (flushed, see commit_with_answer) and its key's answer, in one commit;
+    an error answer keeps neither, and a commit that fails answers 503: nothing was saved."""
+    if response.status_code >= 500:
+        db.session.rollback()
+        return response
+    try:
+        if response.is_streamed or response.direct_passthrough:
+            request_keys.release_key(record_id)
+        else:
+            request_keys.record_answer(
+                record_id, response.status_code, dict(response.headers), response.get_data()
+            )
+        commit_keeping_loaded()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        from .errors import not_saved
+
+        return current_app.make_response(not_saved(error))
     return response
 
 

@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import access, compression, errors, htmx, navigation
+from .. import access, compression, errors, htmx, navigation, request_keys
 from ..board import query, render
-from ..database import begin_writing, commit_keeping_loaded, reads_first
+from ..database import begin_writing, reads_first
 from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..ids import arg_int
@@ -155,7 +155,7 @@ def add_card(pid):
     except DomainError as error:
         db.session.rollback()
         return _quick_add_refused(partnership, form, error.message, error.status)
-    db.session.commit()
+    request_keys.commit_with_answer()
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
     return render_template(
@@ -217,7 +217,7 @@ def move(pid, card_id):
         wip = isinstance(error, board_service.WipLimitReached)
         return _move_refused(partnership, card, form, error.message, error.status, wip=wip)
     action = undo_service.offer(partnership, "card.move", place, actor=current_user)
-    commit_keeping_loaded()  # the answer shows what was just saved: no need to read it all back
+    request_keys.commit_with_answer()  # the answer shows what was just saved: no need to read it all back
     undo.offer(action)
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))

@@ -297,8 +297,9 @@ def statements():
 
 
 def test_a_keyed_move_claims_its_key_in_the_same_transaction_as_the_move(world, as_role, cols, statements):
-    """A browser's move carries a key: the key's claim and the move are one write (on SQLite one
-    turn at the write lock, then one to keep the answer), not a claim of its own before them."""
+    """A browser's move carries a key: the key's claim, the move and the answer kept for the key
+    are one write (on SQLite one turn at the write lock), not a claim before the move and the
+    answer after it."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")
     a = factories.card(world.partnership, "A", actor=world.users["member"])
@@ -312,10 +313,15 @@ def test_a_keyed_move_claims_its_key_in_the_same_transaction_as_the_move(world, 
     )
     assert r.status_code == 200
     turns = [i for i, s in enumerate(statements) if s.startswith("BEGIN IMMEDIATE")]
-    assert len(turns) == 2, statements  # the move with its key's claim; then its answer kept
-    move = statements[turns[0] : turns[1]]
-    assert "INSERT INTO REQUEST_KEYS" in move and "UPDATE CARDS SET" in move
-    assert statements[turns[1] + 1].startswith("UPDATE REQUEST_KEYS")
+    assert len(turns) == 1, statements  # the move with its key's claim and its answer
+    move = statements[turns[0] :]
+    claim, moved, answer = (
+        move.index("INSERT INTO REQUEST_KEYS"),
+        move.index("UPDATE CARDS SET"),
+        move.index("UPDATE REQUEST_KEYS SET"),
+    )
+    assert claim < moved < answer
+    assert not any(s.startswith("BEGIN") for s in move[1:answer])  # (no new transaction between)
     repeat = client.post(
         f"/p/{world.partnership.id}/cards/{a.id}/move",
         data={"column": cols[1].id},
@@ -373,3 +379,40 @@ def test_a_refused_write_keeps_no_claim(world, as_role, cols):
     data = {"title": "", "column": cols[0].id, "request_key": KEY}
     assert client.post(f"/p/{world.partnership.id}/board/cards", data=data).status_code == 422
     assert count(RequestKey) == 0 and count(Card) == 0
+
+
+def test_a_keyed_move_that_cannot_be_saved_with_its_answer_is_answered_503_and_changes_nothing(
+    world, as_role, cols, monkeypatch
+):
+    """The move and its key's answer are committed together, after the view answered: when that
+    commit fails (here the answer cannot be written: the disk is full), the move is not saved
+    either and the person is told so (503, try again), never a 200 for a lost move."""
+    import sqlite3
+
+    a = factories.card(world.partnership, "A", actor=world.users["member"])
+    db.session.commit()
+
+    def full(*_args, **_kwargs):
+        raise sa.exc.OperationalError(
+            "UPDATE request_keys", None, sqlite3.OperationalError("database or disk is full")
+        )
+
+    monkeypatch.setattr(request_keys, "record_answer", full)
+    client = as_role("member", htmx=True)
+    r = client.post(
+        f"/p/{world.partnership.id}/cards/{a.id}/move",
+        data={"column": cols[1].id},
+        headers={"X-Request-Key": KEY, "Accept-Language": "de"},
+    )
+    assert r.status_code == 503 and r.headers["Retry-After"]
+    assert "Speichern ist gerade nicht möglich" in r.get_data(as_text=True)  # (in German)
+    assert db.session.get(Card, a.id).column_id == cols[0].id
+    assert count(Activity, Activity.verb == "card.moved") == 0 and count(RequestKey) == 0
+    monkeypatch.undo()
+    again = client.post(
+        f"/p/{world.partnership.id}/cards/{a.id}/move",
+        data={"column": cols[1].id},
+        headers={"X-Request-Key": KEY},
+    )
+    assert again.status_code == 200 and "X-Request-Key-Replay" not in again.headers  # applied now
+    assert count(Activity, Activity.verb == "card.moved") == 1
