@@ -101,9 +101,10 @@
     renew(elt.closest ? elt.closest("form") || elt : elt);
   }
 
+  // Shown as waiting only once it is kept on the device: a page left right after a change
+  // (a tap on a link) would otherwise cut its write and lose it, with the page saying it waits.
   function enqueue(change, elt, target) {
-    markPending(elt, target, change);
-    return put(change).then(function (id) { change.id = id; render(); });
+    return put(change).then(function (id) { change.id = id; markPending(elt, target, change); render(); });
   }
 
   function describe(path, verb, data, elt, headerKey) {
