@@ -45,6 +45,14 @@ def _move_right(page, card_id):
     page.keyboard.press("Shift+ArrowRight")
 
 
+def _known_offline(*pages):
+    """Wait until the pages know the connection is gone: a change sent at the very moment it went
+    may still reach the server, its answer lost (its request key keeps the replay from applying
+    it twice); these tests check that nothing reached the server while offline."""
+    for page in pages:
+        expect(page.locator("#offline")).to_contain_text("You are offline")
+
+
 def test_offline_moves_and_a_comment_wait_and_are_saved_in_order(new_context, live_server, world, log_in):
     p, (a, b, c), columns = _setup(world)
     context = new_context()
@@ -56,6 +64,7 @@ def test_offline_moves_and_a_comment_wait_and_are_saved_in_order(new_context, li
     expect(banner).to_be_hidden()
 
     context.set_offline(True)
+    _known_offline(board_page, card_page)
     _move_right(board_page, a)
     expect(banner).to_contain_text("You are offline")
     expect(board_page.locator(f"#card-{a} .pending-mark")).to_have_text("waiting to be saved")
@@ -88,6 +97,7 @@ def test_a_change_refused_on_replay_is_listed_with_retry_and_discard(new_context
     page = log_in(context.new_page(), world.users["member"])
     page.goto(f"/p/{p.id}/board")
     context.set_offline(True)
+    _known_offline(page)
     _move_right(page, a)
     _move_right(page, b)
     expect(page.locator("#offline")).to_contain_text("Changes waiting to be saved: 2")
@@ -166,6 +176,7 @@ def test_a_card_edited_offline_is_saved_or_shown_beside_the_newer_version(
     other.goto(f"/p/{p.id}/cards/{b}")
 
     context.set_offline(True)
+    _known_offline(page, other)
     for tab, title in ((page, "Alpha, renamed in the hall"), (other, "Bravo, renamed in the hall")):
         edit = tab.locator("#card-edit")
         edit.get_by_text("Edit card").click()
