@@ -157,12 +157,7 @@ def remember_answer(response: Response) -> Response:
         return response
     write_again()
     try:
-        if response.status_code >= 500 or response.is_streamed or response.direct_passthrough:
-            request_keys.release_key(record_id)
-        else:
-            request_keys.record_answer(
-                record_id, response.status_code, dict(response.headers), response.get_data()
-            )
+        _keep_answer(record_id, response)
         db.session.commit()
     except SQLAlchemyError:
         # The write itself is saved; a repeat of this key will be told to wait, not applied twice.
@@ -178,12 +173,7 @@ def _commit_with_answer(record_id: int, response: Response) -> Response:
         db.session.rollback()
         return response
     try:
-        if response.is_streamed or response.direct_passthrough:
-            request_keys.release_key(record_id)
-        else:
-            request_keys.record_answer(
-                record_id, response.status_code, dict(response.headers), response.get_data()
-            )
+        _keep_answer(record_id, response)
         commit_keeping_loaded()
     except SQLAlchemyError as error:
         db.session.rollback()
@@ -191,6 +181,17 @@ def _commit_with_answer(record_id: int, response: Response) -> Response:
 
         return current_app.make_response(not_saved(error))
     return response
+
+
+def _keep_answer(record_id: int, response: Response) -> None:
+    """Keep `response` as the key's answer; one that cannot be replayed (a server error, a
+    stream) lets go of the key instead."""
+    if response.status_code >= 500 or response.is_streamed or response.direct_passthrough:
+        request_keys.release_key(record_id)
+    else:
+        request_keys.record_answer(
+            record_id, response.status_code, dict(response.headers), response.get_data()
+        )
 
 
 def _release_on_error(error) -> None:
