@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import re
 import struct
 import zlib
 
@@ -35,10 +34,7 @@ _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, 
 _LAST_BLOCK = b"\x03\x00"  # an empty final block (fixed Huffman)
 WINDOW = 32 * 1024  # how far back deflate refers
 STORE_BELOW = 512  # gaps between precompressed pieces smaller than this are stored, not compressed
-# (a literal start, not a look-behind: the engine then skips to each candidate instead of
-# trying the look-behind at every byte of a large page)
-_KEY_ATTR = b'name="request_key" value="'
-_KEY_VALUE = re.compile(re.escape(_KEY_ATTR) + rb'[^"]*')
+_KEY_ATTR = b'name="request_key" value="'  # each form's one-time key follows, up to its quote
 
 
 def init_app(app: Flask) -> None:
@@ -59,14 +55,15 @@ def finish(response):
         return response
     data = response.get_data()
     gz = gz and len(data) >= MIN_SIZE
+    pieces = getattr(response, "deflated_pieces", None)
+    starts = _locate(data, pieces) if pieces is not None else None
     if revalidates:
-        response.set_etag(_tag(data) + ("-gz" if gz else ""))
+        response.set_etag(_tag(data, pieces if starts else None, starts) + ("-gz" if gz else ""))
         response.make_conditional(request.environ)
         if response.status_code == 304:
             return response
     if gz:
-        pieces = getattr(response, "deflated_pieces", None)
-        body = gzip_of(data, pieces) if pieces else None
+        body = gzip_of(data, pieces, starts) if starts else None
         response.set_data(body if body is not None else gzip.compress(data, compresslevel=LEVEL))
         response.headers["Content-Encoding"] = "gzip"
         response.vary.add("Accept-Encoding")
@@ -94,31 +91,54 @@ def _revalidates(response) -> bool:
     )
 
 
-def _tag(data: bytes) -> str:
+def _tag(data: bytes, pieces: Pieces | None = None, starts: list[int] | None = None) -> str:
+    """The body's strong tag. With `pieces` found at `starts` (a cached board), each piece is fed
+    as its own digest, made once: only the page around them is read on every answer."""
     digest = hashlib.blake2b(digest_size=16)
-    # Each viewer's signed CSRF token and each form's one-time request key are left out: the
-    # digest is fed the body around them (views of it, not copies: a board page is ~0.5 MB).
-    skip = []
-    signed = g.get("csrf_token")
-    if signed:
-        token = signed.encode()
-        at = data.find(token)
-        while at >= 0:
-            skip.append((at, at + len(token)))
-            at = data.find(token, at + len(token))
+    if pieces is None or starts is None:
+        _feed(digest, data, 0, len(data))
+    else:
+        at = 0
+        for start, text, text_digest in zip(starts, pieces.texts, pieces.digests(), strict=True):
+            _feed(digest, data, at, start)
+            digest.update(text_digest)
+            at = start + len(text)
+        _feed(digest, data, at, len(data))
     if data.find(_KEY_ATTR) >= 0:
         # Each form's one-time request key is new on every answer: left out of the tag, but the
         # person's latest claimed key put in. So the browser may keep a page (and its keys) only
         # while none of its keys can have been used: a write since gives a new tag.
-        skip += [(match.start() + len(_KEY_ATTR), match.end()) for match in _KEY_VALUE.finditer(data)]
         digest.update(b"%d" % request_keys.latest_claim(current_user.id))
-    view, at = memoryview(data), 0
-    for start, end in sorted(skip):
-        digest.update(view[at:start])
-        at = end
-    digest.update(view[at:])
     digest.update(str(session.get("csrf_token", "")).encode())
     return digest.hexdigest()
+
+
+def _feed(digest, data: bytes, begin: int, end: int) -> None:
+    """Feed data[begin:end] to the digest, leaving out each viewer's signed CSRF token and each
+    form's one-time request key (views of the body, not copies: a board page is ~0.5 MB)."""
+    if begin >= end:
+        return
+    skip = []
+    signed = g.get("csrf_token")
+    if signed:
+        token = signed.encode()
+        at = data.find(token, begin, end)
+        while at >= 0:
+            skip.append((at, at + len(token)))
+            at = data.find(token, at + len(token), end)
+    at = data.find(_KEY_ATTR, begin, end)
+    while at >= 0:
+        value = at + len(_KEY_ATTR)
+        close = data.find(b'"', value)  # (a piece may begin with its closing quote)
+        if close < 0:
+            break
+        skip.append((value, min(close, end)))
+        at = data.find(_KEY_ATTR, min(close, end), end)
+    view, at = memoryview(data), begin
+    for start, stop in sorted(skip):
+        digest.update(view[at:start])
+        at = stop
+    digest.update(view[at:end])
 
 
 # Compressed once -------------------------------------------------------------------------------
@@ -138,11 +158,18 @@ class Pieces:
     dictionary (the pieces before, each gap as as many NUL bytes, which HTML never holds, so no
     match can reach into a gap): the pieces then compress about as well as the whole."""
 
-    __slots__ = ("_compressed", "texts")
+    __slots__ = ("_compressed", "_digests", "texts")
 
     def __init__(self, texts: list[bytes]):
         self.texts = [text for text in texts if text]
         self._compressed: tuple[tuple[int, ...], list[bytes]] | None = None
+        self._digests: list[bytes] | None = None
+
+    def digests(self) -> list[bytes]:
+        """Each piece's digest (for the page's tag), made once."""
+        if self._digests is None:
+            self._digests = [hashlib.blake2b(text, digest_size=16).digest() for text in self.texts]
+        return self._digests
 
     def deflated(self, gaps: tuple[int, ...]) -> list[bytes]:
         """Each piece's deflate, when the pieces stand `gaps` bytes apart in the body."""
@@ -186,16 +213,30 @@ def _gap(data: bytes) -> bytes:
     return _stored(data) if len(data) < STORE_BELOW else deflate(data)
 
 
-def gzip_of(data: bytes, pieces: Pieces) -> bytes | None:
-    """`data` gzipped, using the precompressed pieces found in it in order; None when a piece is
-    missing (something changed it: then the body is compressed as a whole)."""
+def _locate(data: bytes, pieces: Pieces) -> list[int] | None:
+    """Where each piece starts in `data`, in order; None when one is missing (something changed
+    it: then the body is tagged and compressed as a whole)."""
     starts, at = [], 0
     for text in pieces.texts:
-        found = data.find(text, at)
+        # (a search for a long piece costs more than the page's hash: its first bytes are
+        # searched for, and the rest compared where they stand)
+        probe = text[:64]
+        found = data.find(probe, at)
+        while found >= 0 and not data.startswith(text, found):
+            found = data.find(probe, found + 1)
         if found < 0:
             return None
         starts.append(found)
         at = found + len(text)
+    return starts
+
+
+def gzip_of(data: bytes, pieces: Pieces, starts: list[int] | None = None) -> bytes | None:
+    """`data` gzipped, using the precompressed pieces found in it in order (at `starts`, when
+    known); None when a piece is missing."""
+    starts = starts if starts is not None else _locate(data, pieces)
+    if starts is None:
+        return None
     ends = [start + len(text) for start, text in zip(starts, pieces.texts, strict=True)]
     gaps = tuple(start - end for end, start in zip(ends, starts[1:], strict=False))
     out, at = [_GZIP_HEADER], 0

@@ -73,3 +73,35 @@ def language_name(code: str) -> str:
 
     name = Locale.parse(str(get_locale())).languages.get(code, code)
     return name[:1].upper() + name[1:]
+
+
+def translations():
+    """Flask-Babel's translations for the current locale (`flask_babel.get_translations()`),
+    kept for the app context while its locale stays the same object: a page asks for a hundred
+    texts, and Flask-Babel looks up its context, domain, locale and cache for each (force_locale
+    sets a new locale object, so it is never served the translations of another)."""
+    from flask.globals import _cv_app
+    from flask_babel import get_translations
+
+    context = _cv_app.get(None)
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    kept = state.__dict__.get("sb_translations") if state is not None else None
+    if kept is not None and kept[0] is getattr(state, "babel_locale", None):
+        return kept[1]
+    found = get_translations()
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.sb_translations = (state.babel_locale, found)
+    return found
+
+
+def install_template_gettext(app) -> None:
+    """Templates' _(), gettext and ngettext through `translations()` (what Flask-Babel installs,
+    minus its lookups per text)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )

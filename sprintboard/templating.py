@@ -27,6 +27,7 @@ from .services.uploads import human_size
 
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    i18n.install_template_gettext(app)
     app.jinja_env.globals.update(
         LANGUAGES=i18n.LANGUAGES,
         # (the role the view's loader looked up is cached for the request: no query here)

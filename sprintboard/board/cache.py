@@ -8,7 +8,8 @@ out first; with REDIS_URL, card fragments are also shared by every worker and ho
   set), each with a time to live (RENDER_CACHE_TTL seconds, default a day; Redis' own maxmemory
   bounds the whole). Read in one MGET per board, written in one pipeline; when Redis is
   unreachable the board is rendered without it (and Redis is left alone for a while).
-- `stats`: how many cards were rendered and how many lookups hit, per app (tests assert them).
+- `stats`: how many cards, board frames and filters were rendered and how many lookups hit, per
+  app (tests assert them).
 
 Keys are derived from what is shown, so nothing ever has to invalidate anything.
 """
@@ -143,7 +144,7 @@ class RenderCache:
     def __init__(self, max_bytes: int, shared: SharedCache | None):
         self.local = LocalCache(max_bytes)
         self.shared = shared
-        self.stats = {"rendered": 0, "local_hits": 0, "shared_hits": 0}
+        self.stats = {"rendered": 0, "local_hits": 0, "shared_hits": 0, "frames": 0, "filters": 0}
         _ALL.add(self)
 
     def clear(self, shared: bool = False) -> None:

@@ -418,12 +418,12 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
         statements = _plain_statements(done_ids, cell_limit)
     every, cells, recent = statements
     params = {"pid": partnership.id}
-    open_rows = fetch(every, params)
+    open_rows = fetch_plain(every, params)
     totals: dict[tuple[str, int], int] = {}
     if cells is None:
         counts = open_counts(partnership)
     else:
-        cell_counts = fetch(cells, params)
+        cell_counts = fetch_plain(cells, params)
         if filtering:
             counts = open_counts(partnership)
         else:  # (then the cells are counted in every column: the columns' WIP counts too)
@@ -434,9 +434,11 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
     if not done_ids:
         return open_rows, False, counts, totals
     if len(done_ids) == 1:
-        done_rows = fetch(recent, params)
+        done_rows = fetch_plain(recent, params)
     else:
-        done_rows = sorted(fetch(recent, params), key=lambda row: (row.done or "", row.id), reverse=True)
+        done_rows = sorted(
+            fetch_plain(recent, params), key=lambda row: (row.done or "", row.id), reverse=True
+        )
         done_rows.sort(key=lambda row: row.column_id)
     per_column: dict[int, int] = {}
     kept, more = [], False

@@ -15,10 +15,11 @@ Keys are derived from the data itself: nothing has to invalidate anything.
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 from datetime import date, timedelta
 
-from flask import render_template, url_for
+from flask import get_template_attribute, render_template, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import String, cast, func, select
@@ -49,6 +50,9 @@ from .query import (
 # Each viewer's CSRF token goes into a cached board where this marker stands; the board goes
 # into its page where the slot stands (user content is escaped: it cannot contain either).
 _CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+# A cell's place in the board's frame (see _frame).
+_CELL_MARK = f"cell-{secrets.token_hex(16)}-"
+_CELL_SPLIT = re.compile(f"<!--{_CELL_MARK}(\\d+)-(\\d+)-->")
 _BOARD_SLOT = Markup(f"<!--board-{secrets.token_hex(16)}-->")  # noqa: S704 - constant
 
 
@@ -104,22 +108,30 @@ def board_html(
     see compression.py). Bytes, not Markup: copying and re-encoding a few hundred KB of text per
     request would cost more than the rest of a cached render. `args` are the board's normalised
     arguments (see views.board: only what it shows; its links keep them); `csrf_token` is the
-    viewer's and `collapsed` the keys of the lanes they folded, put into the cached HTML."""
+    viewer's and `collapsed` the keys of the lanes they folded, put into the cached HTML.
+
+    When a card changed (or something cards show, such as a label's name), the board is made
+    again from its frame (the template without its cells, cached by what the template itself
+    shows: columns, lanes, counts) and its cells (card fragments, cached per card): the template
+    is rendered only when the board's shape changed."""
     # (the partnership's id, too: not even a hash collision can show one partnership another's board)
     key = ("board", board.partnership.id, board.signature, str(get_locale()), may_edit, args)
     store = cache.get().local
     entry = store.get(key)
     if entry is None:
-        _render_cells(board)
-        html = render_template(
-            "board/_board.html",
-            board=board,
-            partnership=board.partnership,
-            may_edit=may_edit,
-            csrf=_CSRF_MARK,
-            board_args=dict(args),
-        )
-        texts, slots = _pieces(html)
+        frame_texts, frame_slots = _frame(board, may_edit, args)
+        _render_cells(board)  # (after the frame: a frame rendered now holds marks as its cells)
+        # The frame's texts with the cells put in, cut where each viewer's own text goes.
+        texts, slots, parts = [], [], []
+        for text, slot in zip(frame_texts, [*frame_slots, None], strict=True):
+            parts.append(text)
+            if type(slot) is tuple:
+                parts.append(board.lanes[slot[0]].cells[slot[1]])
+            else:
+                texts.append("".join(parts).encode())
+                slots.append(slot)
+                parts = []
+        slots.pop()  # (the last text has no slot after it)
         entry = (texts, slots, compression.Pieces(texts))
         # (the text, and its deflate once a compressed answer needs it: about a tenth more)
         store.put(key, entry, sum(len(text) * 11 // 10 + 64 for text in texts))
@@ -130,11 +142,51 @@ def board_html(
     return b"".join(parts), pieces
 
 
-def _pieces(html: str) -> tuple[list[bytes], list[str | None]]:
-    """The board's HTML cut where each viewer's own text goes: (pieces, slots), a slot between
-    each two pieces: None for their CSRF token, a lane's key for " open" (or nothing: folded).
+def _frame(board: Board, may_edit: bool, args: tuple) -> tuple[list[str], list]:
+    """The board's template rendered with a mark where each cell goes, cut there and where each
+    viewer's own text goes (see `_cut`). Cached by what the template shows (not the cards: a
+    card's change, or a label's rename, leaves the frame as it was)."""
+    shape = (
+        tuple((c.id, c.shown_name, c.position, c.wip_limit, c.is_done) for c in board.columns),
+        tuple(sorted(board.counts.items())),
+        board.done_more,
+        tuple(
+            (
+                lane.key,
+                lane.title,
+                lane.project_id,
+                tuple(sorted((column_id, len(rows)) for column_id, rows in lane.rows.items())),
+                tuple(sorted(lane.more.items())),
+            )
+            for lane in board.lanes
+        ),
+    )
+    key = ("frame", board.partnership.id, hash(shape), str(get_locale()), may_edit, args)
+    store = cache.get().local
+    frame = store.get(key)
+    if frame is None:
+        for index, lane in enumerate(board.lanes):
+            lane.cells = {c.id: Markup(f"<!--{_CELL_MARK}{index}-{c.id}-->") for c in board.columns}  # noqa: S704
+        html = render_template(
+            "board/_board.html",
+            board=board,
+            partnership=board.partnership,
+            may_edit=may_edit,
+            csrf=_CSRF_MARK,
+            board_args=dict(args),
+        )
+        frame = _cut(html)
+        cache.get().stats["frames"] += 1
+        store.put(key, frame, sum(map(cache.text_size, frame[0])) + 64 * len(frame[1]))
+    return frame
+
+
+def _cut(html: str) -> tuple[list[str], list]:
+    """The board's frame cut where a cell or each viewer's own text goes: (texts, slots), a slot
+    between each two texts: (lane index, column id) for a cell, None for the viewer's CSRF
+    token, a lane's key for " open" (or nothing: folded).
     (str.find, not a regular expression: an alternation is tried at every character.)"""
-    cuts = []  # (start, end, slot)
+    cuts = [(m.start(), m.end(), (int(m[1]), int(m[2]))) for m in _CELL_SPLIT.finditer(html)]
     at = html.find(_CSRF_MARK)
     while at >= 0:
         cuts.append((at, at + len(_CSRF_MARK), None))
@@ -146,30 +198,59 @@ def _pieces(html: str) -> tuple[list[bytes], list[str | None]]:
         if html.startswith('" open>', key_end):
             cuts.append((key_end + 1, key_end + 6, html[key_start:key_end]))
         at = html.find('data-lane="', key_end)
-    pieces, slots, at = [], [], 0
+    texts, slots, at = [], [], 0
     for start, end, slot in sorted(cuts, key=lambda cut: cut[0]):
-        pieces.append(html[at:start].encode())
+        texts.append(html[at:start])
         slots.append(slot)
         at = end
-    pieces.append(html[at:].encode())
-    return pieces, slots
+    texts.append(html[at:])
+    return texts, slots
+
+
+FILTER_FIELDS = ("q", "group", "sprint", "project", "label", "assignee", "city", "due")  # in the form's order
 
 
 def filters_html(partnership: Partnership, form, options: Options, args: tuple) -> Markup:
     """The filter form (board/_filters.html): a function of the board's normalised arguments and
-    of what can be chosen, so it is cached by them (WTForms renders a few hundred options
-    slowly). A form with errors is rendered as sent and not kept."""
+    of what can be chosen, so it is cached by them, and each filter by its own value and choices
+    (WTForms renders a few hundred options slowly: a label's rename renders the label filter
+    again, not the list of people). A form with errors is rendered as sent and not kept."""
     if form.errors:
-        return Markup(render_template("board/_filters.html", form=form, partnership=partnership))  # noqa: S704
-    key = ("filters", partnership.id, options.signature, str(get_locale()), args)
+        return _filters_template(partnership, form, [_filter_field()(form[name]) for name in FILTER_FIELDS])
+    locale = str(get_locale())
+    key = ("filters", partnership.id, options.signature, locale, args)
     store = cache.get().local
     html = store.get(key)
     if html is None:
-        html = Markup(  # noqa: S704 - autoescaped template output
-            render_template("board/_filters.html", form=form, partnership=partnership)
-        )
+        choices = {
+            "project": tuple((p.id, p.title) for p in options.projects),
+            "label": tuple((lb.id, lb.name) for lb in options.labels),
+            "assignee": tuple((uid, name) for uid, (name, _city) in options.people.items()),
+            "city": tuple(options.cities),
+        }
+        fields = []
+        for name in FILTER_FIELDS:
+            field = form[name]
+            field_key = ("filter", partnership.id, locale, name, repr(field.data), hash(choices.get(name)))
+            field_html = store.get(field_key)
+            if field_html is None:
+                field_html = _filter_field()(field)
+                store.put(field_key, field_html, cache.text_size(field_html))
+                cache.get().stats["filters"] += 1
+            fields.append(field_html)
+        html = _filters_template(partnership, form, fields)
         store.put(key, html, cache.text_size(html))
     return html
+
+
+def _filter_field():
+    return get_template_attribute("board/_filter_field.html", "filter_field")
+
+
+def _filters_template(partnership, form, fields) -> Markup:
+    return Markup(  # noqa: S704 - autoescaped template output
+        render_template("board/_filters.html", form=form, partnership=partnership, fields=fields)
+    )
 
 
 def page_with_board(template: str, board: bytes, **context) -> bytes:
@@ -199,8 +280,8 @@ class _Shown:
         return (
             self.cities.get(row.author_id),
             self.projects.get(row.project_id),
-            tuple(labels.get(lid) for lid in label_ids),
-            tuple(people.get(uid) for uid in assignee_ids),
+            tuple(map(labels.get, label_ids)) if label_ids else (),
+            tuple(map(people.get, assignee_ids)) if assignee_ids else (),
         )
 
 

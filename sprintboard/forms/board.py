@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from . import options
+from . import QuickSelect, options
 from .base import Form
 
 GROUP_LABELS = (("project", _l("Project")), ("city", _l("City")), ("assignee", _l("Assignee")))
@@ -25,10 +25,10 @@ class FilterForm(Form):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     group = SelectField(_l("Swimlanes"), choices=options(GROUP_LABELS), default="project")
-    project = SelectField(_l("Project"), coerce=_optional_int, validate_choice=True)
-    label = SelectField(_l("Label"), coerce=_optional_int)
-    assignee = SelectField(_l("Assignee"), coerce=_optional_int)
-    city = SelectField(_l("City"), coerce=_optional_int)
+    project = SelectField(_l("Project"), coerce=_optional_int, validate_choice=True, widget=QuickSelect())
+    label = SelectField(_l("Label"), coerce=_optional_int, widget=QuickSelect())
+    assignee = SelectField(_l("Assignee"), coerce=_optional_int, widget=QuickSelect())
+    city = SelectField(_l("City"), coerce=_optional_int, widget=QuickSelect())
     due = SelectField(_l("Due"), choices=options(DUE_LABELS), default="")
     sprint = SelectField(_l("Sprint"), choices=options(SPRINT_LABELS), default="")
 

@@ -462,3 +462,29 @@ def test_a_refused_quick_add_comes_back_in_place_with_the_title_typed(world, as_
     assert f'action="{url}"' in html and f'name="column" value="{column.id}"' in html
     assert "Back to the board" in html
     assert db.session.scalar(select(Card).where(Card.partnership_id == p.id)) is None
+
+
+def test_the_filters_quick_select_makes_what_wtforms_makes(app):
+    """The board's filters render their <select>s in one pass (forms.QuickSelect): the same
+    HTML as WTForms' own widget, selected option and escaping included."""
+    from types import SimpleNamespace
+
+    from werkzeug.datastructures import MultiDict
+    from wtforms import widgets
+
+    from sprintboard.forms.board import FilterForm
+
+    people = {7: ('Anna "Ann" <Smith> & Co', 1), 9: ("Борис", 2)}
+    projects = [SimpleNamespace(id=3, title="Youth & bikes")]
+    labels = [SimpleNamespace(id=5, name="<b>urgent</b>", colour="red")]
+    with app.test_request_context():
+        for args in ({}, {"assignee": "9", "project": "0", "label": "5", "city": "2"}):
+            form = FilterForm(MultiDict(args))
+            form.set_choices(projects, labels, people, [(1, "Minsk"), (2, "Bonn")])
+            assert form.validate()
+            for name in ("project", "label", "assignee", "city"):
+                field = form[name]
+                assert field.widget.__class__.__name__ == "QuickSelect"
+                assert str(field()) == str(widgets.Select()(field))
+                assert str(field(aria_invalid="true")) == str(widgets.Select()(field, aria_invalid="true"))
+            assert 'selected value="9">Борис</option>' in str(form.assignee()) or not args

@@ -4,6 +4,7 @@ rendered by one app is a hit in another."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from sprintboard import create_app
 from sprintboard.board import cache
 from sprintboard.extensions import db
+from sprintboard.services import board as board_service
 from sprintboard.services import cards as cards_service
 from sprintboard.services import columns
 from tests import factories
@@ -99,6 +101,56 @@ def test_a_comment_re_renders_only_its_card(board, viewer):
     cards_service.add_comment(board["cards"][3], "Booked", language="en", actor=None)
     db.session.commit()
     assert viewer() == 1
+
+
+def _made(client, url) -> dict:
+    """What this request rendered anew: cards, board frames, filters."""
+    stats = cache.get().stats
+    before = dict(stats)
+    html = client.get(url).get_data(as_text=True)
+    made = {name: stats[name] - before[name] for name in ("rendered", "frames", "filters")}
+    return made | {"html": html}
+
+
+def test_a_change_in_cards_re_renders_neither_the_board_frame_nor_other_filters(board, as_role):
+    """The board's template runs again only when its shape changes (columns, lanes, how many
+    cards a cell holds); a filter only when its own choices change."""
+    client, url = as_role("member", htmx=False), f"/p/{board['p'].id}/board"
+    first = _made(client, url)
+    assert first["frames"] == 1 and first["filters"] == 8
+    cards_service.add_comment(board["cards"][3], "Booked", language="en", actor=None)
+    db.session.commit()
+    assert {k: v for k, v in _made(client, url).items() if k != "html"} == {
+        "rendered": 1,
+        "frames": 0,
+        "filters": 0,
+    }
+    columns.update_label(
+        board["urgent"], name="Very urgent", colour="red", actor=None, partnership=board["p"]
+    )
+    db.session.commit()
+    renamed = _made(client, url)
+    assert (renamed["rendered"], renamed["frames"], renamed["filters"]) == (5, 0, 1)  # the label filter
+    assert renamed["html"].count(f'<option value="{board["urgent"].id}">Very urgent</option>') == 1
+    # A card moved to another column changes the cells' counts: the frame is made again.
+    target = board_service.columns_of(board["p"])[1]
+    response = client.post(
+        f"/p/{board['p'].id}/cards/{board['cards'][0].id}/move", data={"column": target.id}
+    )
+    assert response.status_code in (200, 302, 303)
+    moved = _made(client, url)
+    assert moved["frames"] == 1 and moved["rendered"] <= 1
+    # However the board was put together, it is the board rendered from nothing (request keys,
+    # one per form and request, aside).
+    board_only = as_role("member", htmx=True)
+    made = _made(board_only, url)["html"]
+    cache.get().clear()
+    fresh = _made(board_only, url)["html"]
+    assert _without_keys(made) == _without_keys(fresh) and made.count('class="card"') == 12
+
+
+def _without_keys(html: str) -> str:
+    return re.sub(r'name="request_key" value="[^"]*"', "", html)
 
 
 def _page_entries(pid: int) -> set:
