@@ -168,7 +168,9 @@ class Pieces:
     def digests(self) -> list[bytes]:
         """Each piece's digest (for the page's tag), made once."""
         if self._digests is None:
-            self._digests = [hashlib.blake2b(text, digest_size=16).digest() for text in self.texts]
+            # (SHA-256: where the CPU has SHA instructions, as x86-64 and ARM servers of recent
+            # years do, twice as fast as BLAKE2b over a board's half megabyte)
+            self._digests = [hashlib.sha256(text).digest() for text in self.texts]
         return self._digests
 
     def deflated(self, gaps: tuple[int, ...]) -> list[bytes]:

@@ -1,6 +1,8 @@
 """Locale selection: the user's preference, then ?lang= / cookie, then Accept-Language."""
 
 from flask import g, has_request_context, request
+from flask.globals import _cv_app
+from flask_babel import Domain, get_domain
 from flask_login import current_user
 
 LANGUAGES = {
@@ -80,19 +82,33 @@ def translations():
     kept for the app context while its locale stays the same object: a page asks for a hundred
     texts, and Flask-Babel looks up its context, domain, locale and cache for each (force_locale
     sets a new locale object, so it is never served the translations of another)."""
-    from flask.globals import _cv_app
-    from flask_babel import get_translations
-
     context = _cv_app.get(None)
     state = context.g.__dict__.get("_flask_babel") if context is not None else None
     kept = state.__dict__.get("sb_translations") if state is not None else None
     if kept is not None and kept[0] is getattr(state, "babel_locale", None):
         return kept[1]
-    found = get_translations()
+    found = Domain.get_translations(get_domain())  # (Flask-Babel's own lookup, not _Domain's)
     state = context.g.__dict__.get("_flask_babel") if context is not None else None
     if state is not None and getattr(state, "babel_locale", None) is not None:
         state.sb_translations = (state.babel_locale, found)
     return found
+
+
+class _Domain(Domain):
+    """Flask-Babel's domain, its translations looked up through `translations()`."""
+
+    def get_translations(self):
+        return translations()
+
+
+def install(app) -> None:
+    """Texts in code and templates through `translations()`: Flask-Babel's domain made one
+    that uses it, and templates' _(), gettext and ngettext calling it directly."""
+    from .extensions import babel
+
+    if not isinstance(babel.__dict__.get("domain_instance"), _Domain):
+        babel.__dict__["domain_instance"] = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    install_template_gettext(app)
 
 
 def install_template_gettext(app) -> None:

@@ -3,8 +3,9 @@ own; pages receive the data they show from their views)."""
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, render_template
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from markupsafe import Markup
 
 from . import access, htmx, i18n, navigation, timezones
 from .board import render as board_render
@@ -27,7 +28,7 @@ from .services.uploads import human_size
 
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    i18n.install_template_gettext(app)
+    i18n.install(app)
     app.jinja_env.globals.update(
         LANGUAGES=i18n.LANGUAGES,
         # (the role the view's loader looked up is cached for the request: no query here)
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
         language_name=i18n.language_name,
         undo_message=undo.message_of,
         UNDO_SECONDS=undo.UNDO_SECONDS,
+        kept_include=kept_include,
     )
     app.jinja_env.filters.update(
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
@@ -77,6 +79,22 @@ def init_app(app: Flask) -> None:
             "is_htmx": has_request_context() and htmx.is_htmx(),
             "storage_condition": storage_health.condition,
         }
+
+
+def kept_include(name: str, *key) -> Markup:
+    """A template that every page includes and whose HTML depends only on the language and
+    `key` (say, who is signed in), rendered once per both and kept in the render cache (a page's
+    chrome asks for dozens of texts; looking them up again for every page costs more than the
+    page's own content). The template must show nothing but what `key` and the language decide."""
+    from .board import cache
+
+    store = cache.get().local
+    entry_key = ("include", name, str(get_locale()), key)
+    html = store.get(entry_key)
+    if html is None:
+        html = Markup(render_template(name))  # noqa: S704 - autoescaped template output
+        store.put(entry_key, html, cache.text_size(html))
+    return html
 
 
 def utc_iso(value) -> str:

@@ -161,3 +161,21 @@ def test_the_switcher_wins_over_a_lang_link(world, as_role):
     assert "lang=" not in response.headers["Location"]
     assert '<html lang="ru">' in client.get(response.headers["Location"]).get_data(as_text=True)
     assert world.users["member"].locale == "ru"
+
+
+def test_templates_speak_the_language_in_force_each_time_within_one_request(app):
+    """Templates' texts are looked up through a per-request shortcut (i18n.translations): an
+    email rendered in its reader's language during a request, and the page after it, each get
+    their own language."""
+    from flask import render_template_string
+
+    page = '{{ _("Cancel") }} {{ ngettext("%(num)d card", "%(num)d cards", 3) }}'
+    with app.test_request_context("/?lang=de"):
+        assert render_template_string(page) == "Abbrechen 3 Karten"
+        with force_locale("ru"):
+            assert render_template_string(page) == "Отмена 3 карточки"
+        with force_locale("de"):
+            assert render_template_string(page) == "Abbrechen 3 Karten"
+        with force_locale("en"):
+            assert render_template_string(page) == "Cancel 3 cards"
+        assert render_template_string(page) == "Abbrechen 3 Karten"

@@ -12,6 +12,7 @@ is what the test holds this to).
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from babel.dates import get_date_format, parse_pattern
@@ -40,6 +41,12 @@ def escape(value) -> str:
 def _text(translated: str, **values) -> Markup:
     """A translated text as a template shows it: trusted, with its values escaped."""
     return Markup(translated) % values  # noqa: S704 - our own catalogs, as in templates
+
+
+@functools.lru_cache(maxsize=16)
+def _short_date(locale: str):
+    """Babel's short date pattern of a locale, parsed (once per locale, not per board)."""
+    return parse_pattern(get_date_format("short", locale=locale))
 
 
 class CardRenderer:
@@ -71,7 +78,7 @@ class CardRenderer:
         # Babel's own short date pattern for the locale, parsed once (as flask_babel.format_date(day,
         # "short") formats a date, without its per-call lookups of app, locale and time zone)
         self._locale = get_locale()
-        self._short_date = parse_pattern(get_date_format("short", locale=self._locale))
+        self._short_date = _short_date(str(self._locale))
 
     def points(self, n: int) -> str:
         text = self._points.get(n)

@@ -167,6 +167,13 @@ def _frame(board: Board, may_edit: bool, args: tuple) -> tuple[list[str], list]:
     if frame is None:
         for index, lane in enumerate(board.lanes):
             lane.cells = {c.id: Markup(f"<!--{_CELL_MARK}{index}-{c.id}-->") for c in board.columns}  # noqa: S704
+        # Each cut cell's link to the rest of its cards: one URL made, the others from it.
+        cell_url = url_for("board.cell", pid=board.partnership.id, lane="\0", column="\1", **dict(args))
+        cell_urls = {
+            (lane.key, column_id): cell_url.replace("%00", str(lane.key), 1).replace("%01", str(column_id), 1)
+            for lane in board.lanes
+            for column_id in lane.more
+        }
         html = render_template(
             "board/_board.html",
             board=board,
@@ -174,6 +181,7 @@ def _frame(board: Board, may_edit: bool, args: tuple) -> tuple[list[str], list]:
             may_edit=may_edit,
             csrf=_CSRF_MARK,
             board_args=dict(args),
+            cell_urls=cell_urls,
         )
         frame = _cut(html)
         cache.get().stats["frames"] += 1
@@ -304,7 +312,7 @@ def render_cards(
     today_iso, soon = today.isoformat(), (today + timedelta(days=7)).isoformat()
     result: dict[int, str] = {}
     missing = []
-    cache_get = store.local.get
+    keyed = []
     for row in rows:
         due = row.due and row.due[:10]
         if row.column_id in done_columns:
@@ -314,12 +322,14 @@ def render_cards(
         else:
             state = "overdue" if due < today_iso else "soon" if due <= soon else ""
         # The stamp (updated_at) guards against a reused id (SQLite may reuse the highest rowid).
-        key = ("card", row.id, row.revision, row.stamp, state, locale)
-        entry = cache_get(key)
-        if entry is not None and entry[2] == shown.of(row, entry[0], entry[1]):
+        keyed.append((row, ("card", row.id, row.revision, row.stamp, state, locale), state, due))
+    of = shown.of
+    for item, entry in zip(keyed, store.local.get_many([item[1] for item in keyed]), strict=True):
+        row = item[0]
+        if entry is not None and entry[2] == of(row, entry[0], entry[1]):
             result[row.id] = entry[3]
         else:
-            missing.append((row, key, state, due))
+            missing.append(item)
     store.stats["local_hits"] += len(rows) - len(missing)
     if missing and store.shared is not None:
         missing = _from_shared(store, shown, missing, result)

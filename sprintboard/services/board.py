@@ -93,13 +93,7 @@ def backlog_column(columns: list[BoardColumn]) -> BoardColumn | None:
 def columns_of(partnership: Partnership) -> list[BoardColumn]:
     """The board's columns in order; in a request, each with its name as the reader sees it
     (`shown_name`: translated into their language when someone has)."""
-    columns = list(
-        db.session.scalars(
-            select(BoardColumn)
-            .where(BoardColumn.partnership_id == partnership.id)
-            .order_by(BoardColumn.position, BoardColumn.id)
-        )
-    )
+    columns = list(db.session.scalars(_statements()["columns"], {"pid": partnership.id}))
     if has_request_context():
         from .translations import name_columns
 
@@ -113,11 +107,14 @@ def open_count(column: BoardColumn) -> int:
 
 @functools.cache
 def _statements() -> dict:
-    """The statements every move runs, built once (building and keying a statement costs more
+    """The statements every move (and board) runs, built once (building and keying a statement costs more
     than running it); their values are parameters."""
     column_id, card_id = bindparam("column_id"), bindparam("card_id")
     position = bindparam("position")
     return {
+        "columns": select(BoardColumn)
+        .where(BoardColumn.partnership_id == bindparam("pid"))
+        .order_by(BoardColumn.position, BoardColumn.id),
         "open_count": select(func.count(Card.id)).where(
             Card.column_id == column_id, Card.archived_at.is_(None)
         ),

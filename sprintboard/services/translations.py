@@ -4,6 +4,7 @@ a queue of what needs translating, and machine suggestions through the worker.""
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, aliased
 
@@ -440,21 +441,26 @@ def name_columns(columns: list, language: str) -> list:
     translated = {}
     ids = [c.id for c in columns if c.language is not None and c.language != language]
     if ids:
-        found = db.session.execute(
-            select(Translation.object_id, Translation.text, Translation.source_hash).where(
-                Translation.kind == "column",
-                Translation.object_id.in_(ids),
-                Translation.field == "name",
-                Translation.language == language,
-                Translation.status == "ready",
-            )
-        )
+        found = db.session.execute(_column_names_statement(), {"ids": ids, "language": language})
         translated = {object_id: (text, digest) for object_id, text, digest in found}
     for column in columns:
         text, digest = translated.get(column.id, (None, None))
         # (a renamed column shows its new name until someone translates that one)
         column.reader_name = text if text and digest == source_hash(column.name) else None
     return columns
+
+
+@functools.cache
+def _column_names_statement():
+    """name_columns' query, built once (every board page runs it; building costs more than
+    running it): the parameters "ids" and "language"."""
+    return select(Translation.object_id, Translation.text, Translation.source_hash).where(
+        Translation.kind == "column",
+        Translation.object_id.in_(bindparam("ids", expanding=True)),
+        Translation.field == "name",
+        Translation.language == bindparam("language"),
+        Translation.status == "ready",
+    )
 
 
 def translate_default_columns(columns: list, names: dict[str, list[str]]) -> None:

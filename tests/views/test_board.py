@@ -437,6 +437,13 @@ def test_a_full_cell_shows_its_first_cards_and_how_many_more(world, as_role, col
     else:  # (one lane: Fiona's city, all 33 cards in one cell)
         assert len(re.findall(r'class="card-title"', html)) == CELL_LIMIT
         assert "Show 8 more cards" in html
+    # The link to the rest of the cell keeps the board's grouping, and brings the whole cell.
+    [more_url] = re.findall(r'data-hx-get="(/p/\d+/board/cell[^"]*)"', html)
+    lane = f"p{youth.id}" if group == "project" else f"c{p.cities[0].id}"
+    expected = f"/p/{p.id}/board/cell?lane={lane}&amp;column={cols[0].id}"
+    assert more_url == expected + ("&amp;group=city" if group == "city" else "")
+    rest = as_role("member", htmx=True).get(more_url.replace("&amp;", "&")).get_data(as_text=True)
+    assert len(re.findall(r'class="card-title"', rest)) == (CELL_LIMIT + 5 if group == "project" else 33)
 
 
 def test_a_refused_quick_add_comes_back_in_place_with_the_title_typed(world, as_role):

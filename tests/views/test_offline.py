@@ -54,3 +54,22 @@ def test_todays_workshops_and_their_methods_are_listed_to_keep_on_the_device(wor
     assert r.json == {"keep": [f"/p/{p.id}/workshops/{today.id}", f"/toolbox/{method.slug}"]}
     assert as_role("outsider").get("/offline/today").json == {"keep": []}
     assert as_role(None).get("/offline/today").status_code == 302  # to the login page
+
+
+def test_the_banner_is_each_persons_own_and_in_their_language(world, as_role, client):
+    """The banner is kept once made (templating.kept_include), per person and language: one
+    person's kept banner is never another's, nor in another's language."""
+
+    def banner(response):
+        html = response.get_data(as_text=True)
+        return re.search(r'<section id="offline".*?</section>', html, re.S).group(0)
+
+    url = f"/p/{world.partnership.id}/board"
+    member, facilitator = world.users["member"], world.users["facilitator"]
+    first = banner(as_role("member").get(url))
+    assert f'data-user="{member.id}"' in first and "All changes saved." in first
+    assert f'data-user="{facilitator.id}"' in banner(as_role("facilitator").get(url))
+    member.locale = "ru"
+    again = banner(as_role("member").get(url))
+    assert f'data-user="{member.id}"' in again and "Все изменения сохранены." in again
+    assert 'data-user=""' in banner(client.get("/login"))
