@@ -15,6 +15,7 @@ Keys are derived from the data itself: nothing has to invalidate anything.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import secrets
 from datetime import date, timedelta
@@ -161,10 +162,10 @@ def _frame(board: Board, may_edit: bool, args: tuple) -> tuple[list[str], list]:
             for lane in board.lanes
         ),
     )
-    key = ("frame", board.partnership.id, hash(shape), str(get_locale()), may_edit, args)
-    store = cache.get().local
-    frame = store.get(key)
-    if frame is None:
+    locale = str(get_locale())
+    key = ("frame", board.partnership.id, hash(shape), locale, may_edit, args)
+
+    def make():
         for index, lane in enumerate(board.lanes):
             lane.cells = {c.id: Markup(f"<!--{_CELL_MARK}{index}-{c.id}-->") for c in board.columns}  # noqa: S704
         # Each cut cell's link to the rest of its cards: one URL made, the others from it.
@@ -183,10 +184,55 @@ def _frame(board: Board, may_edit: bool, args: tuple) -> tuple[list[str], list]:
             board_args=dict(args),
             cell_urls=cell_urls,
         )
-        frame = _cut(html)
         cache.get().stats["frames"] += 1
-        store.put(key, frame, sum(map(cache.text_size, frame[0])) + 64 * len(frame[1]))
-    return frame
+        return _cut(html)
+
+    return _kept(
+        key,
+        make,
+        shared=(board.partnership.id, shape, locale, may_edit, args),
+        dump=lambda frame: json.dumps(frame, ensure_ascii=False).encode(),
+        load=_frame_of,
+        size=lambda frame: sum(map(cache.text_size, frame[0])) + 64 * len(frame[1]),
+    )
+
+
+def _frame_of(value: bytes) -> tuple[list[str], list]:
+    """A frame shared as JSON (its cells' slots come back as lists)."""
+    texts, slots = json.loads(value)
+    return texts, [tuple(slot) if isinstance(slot, list) else slot for slot in slots]
+
+
+def _kept(key: tuple, make, *, shared: tuple, dump, load, size):
+    """What `key` names, from this process' cache; else, with Redis, from the one every worker
+    shares (under a digest of `shared`: what the key stands for, the same in every process,
+    unlike hash()); else made by `make()` and kept in both."""
+    return _kept_many([(key, shared, make)], dump=dump, load=load, size=size)[0]
+
+
+def _kept_many(items: list[tuple], *, dump, load, size) -> list:
+    """`_kept` for several (key, shared, make) at once: one round trip to Redis for them all."""
+    store = cache.get()
+    values = store.local.get_many([key for key, _shared, _make in items])
+    missing = [i for i, value in enumerate(values) if value is None]
+    if not missing:
+        return values
+    shared_keys = {}
+    if store.shared is not None:
+        shared_keys = {i: f"{items[i][0][0]}:{cache.digest(items[i][1])}" for i in missing}
+        for i, found in zip(missing, store.shared.get_many(list(shared_keys.values())), strict=True):
+            if found is not None:
+                values[i] = load(found)
+    made = {}
+    for i in missing:
+        if values[i] is None:
+            values[i] = items[i][2]()
+            if i in shared_keys:
+                made[shared_keys[i]] = dump(values[i])
+        store.local.put(items[i][0], values[i], size(values[i]))
+    if made:
+        store.shared.set_many(made)
+    return values
 
 
 def _cut(html: str) -> tuple[list[str], list]:
@@ -236,16 +282,22 @@ def filters_html(partnership: Partnership, form, options: Options, args: tuple) 
             "assignee": tuple((uid, name) for uid, (name, _city) in options.people.items()),
             "city": tuple(options.cities),
         }
-        fields = []
+        items = []
         for name in FILTER_FIELDS:
             field = form[name]
-            field_key = ("filter", partnership.id, locale, name, repr(field.data), hash(choices.get(name)))
-            field_html = store.get(field_key)
-            if field_html is None:
-                field_html = _filter_field()(field)
-                store.put(field_key, field_html, cache.text_size(field_html))
+            what = (partnership.id, locale, name, repr(field.data), choices.get(name))
+
+            def make(field=field):
                 cache.get().stats["filters"] += 1
-            fields.append(field_html)
+                return _filter_field()(field)
+
+            items.append((("filter", *what[:4], hash(what[4])), what, make))
+        fields = _kept_many(
+            items,
+            dump=lambda html: str(html).encode(),
+            load=lambda value: Markup(value.decode()),  # noqa: S704 - as it was kept
+            size=cache.text_size,
+        )
         html = _filters_template(partnership, form, fields)
         store.put(key, html, cache.text_size(html))
     return html

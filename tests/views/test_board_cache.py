@@ -150,7 +150,8 @@ def test_a_change_in_cards_re_renders_neither_the_board_frame_nor_other_filters(
 
 
 def _without_keys(html: str) -> str:
-    return re.sub(r'name="request_key" value="[^"]*"', "", html)
+    """The page without what is each viewer's own: their CSRF token, each form's request key."""
+    return re.sub(r'name="(request_key|csrf_token)" value="[^"]*"', "", html)
 
 
 def _page_entries(pid: int) -> set:
@@ -232,7 +233,15 @@ def test_with_redis_a_card_rendered_by_one_app_is_a_hit_in_another(app, board, l
         html = clients[1].get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
         stats = second.extensions["render_cache"].stats
         assert (stats["rendered"], stats["shared_hits"]) == (0, 12)
+        assert stats["frames"] == 0  # the board's frame too, as the first worker made it
         assert "Card 00" in html and html.count(">Urgent</span>") == 5
+        theirs = clients[0].get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert _without_keys(html) == _without_keys(theirs)
+        # The whole page: its filters as the first worker made them.
+        assert clients[0].get(url).status_code == 200
+        before = stats["filters"]
+        page = clients[1].get(url).get_data(as_text=True)
+        assert stats["filters"] == before and f'<option value="{board["urgent"].id}">Urgent</option>' in page
         # A rename seen by the second worker: only that label's cards, and the first gets them shared.
         columns.update_label(board["urgent"], name="Now", colour="red", actor=None, partnership=board["p"])
         db.session.commit()
