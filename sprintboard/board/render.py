@@ -54,6 +54,7 @@ _CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
 # A cell's place in the board's frame (see _frame).
 _CELL_MARK = f"cell-{secrets.token_hex(16)}-"
 _CELL_SPLIT = re.compile(f"<!--{_CELL_MARK}(\\d+)-(\\d+)-->")
+_FIELDS_MARK = f"<!--filters-{secrets.token_hex(16)}-->"  # the filters' place in their form
 _BOARD_SLOT = Markup(f"<!--board-{secrets.token_hex(16)}-->")  # noqa: S704 - constant
 
 
@@ -298,7 +299,18 @@ def filters_html(partnership: Partnership, form, options: Options, args: tuple) 
             load=lambda value: Markup(value.decode()),  # noqa: S704 - as it was kept
             size=cache.text_size,
         )
-        html = _filters_template(partnership, form, fields)
+        # The form around them depends only on the partnership and the language: made once,
+        # with a mark where the filters go.
+        around = _kept(
+            ("filters-form", partnership.id, locale),
+            lambda: str(_filters_template(partnership, form, [Markup(_FIELDS_MARK)])),  # noqa: S704
+            shared=("filters-form", partnership.id, locale),
+            dump=str.encode,
+            load=bytes.decode,
+            size=cache.text_size,
+        )
+        head, _mark, tail = around.partition(_FIELDS_MARK)
+        html = Markup(head + "\n".join(fields) + tail)  # noqa: S704 - autoescaped pieces
         store.put(key, html, cache.text_size(html))
     return html
 
