@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 import secrets
 from datetime import date, timedelta
@@ -47,6 +48,8 @@ from .query import (
     person_order,
     plan_board,
 )
+
+log = logging.getLogger(__name__)
 
 # Each viewer's CSRF token goes into a cached board where this marker stands; the board goes
 # into its page where the slot stands (user content is escaped: it cannot contain either).
@@ -223,7 +226,10 @@ def _kept_many(items: list[tuple], *, dump, load, size) -> list:
         shared_keys = {i: f"{items[i][0][0]}:{cache.digest(items[i][1])}" for i in missing}
         for i, found in zip(missing, store.shared.get_many(list(shared_keys.values())), strict=True):
             if found is not None:
-                values[i] = load(found)
+                try:
+                    values[i] = load(found)
+                except (ValueError, TypeError, UnicodeDecodeError):  # (not what this code keeps: made anew)
+                    log.warning("render cache: unreadable shared entry %s, made anew", shared_keys[i])
     made = {}
     for i in missing:
         if values[i] is None:

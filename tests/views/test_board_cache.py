@@ -256,3 +256,34 @@ def test_with_redis_a_card_rendered_by_one_app_is_a_hit_in_another(app, board, l
             worker.extensions["render_cache"].clear(shared=True)
             with worker.app_context():
                 db.engine.dispose()
+
+
+def test_an_unreadable_shared_frame_is_made_anew(app):
+    """A shared entry this code cannot read (another version's format, a damaged value) is
+    made again and shared anew, never an error page."""
+    from sprintboard.board import render
+
+    class Shared:  # what Redis would hand back: a value that is not a frame
+        def __init__(self):
+            self.kept = {}
+
+        def get_many(self, keys):
+            return [b"\xff not json" for _key in keys]
+
+        def set_many(self, items):
+            self.kept.update(items)
+
+    with app.app_context():
+        store = cache.get()
+        shared, store.shared = store.shared, Shared()
+        try:
+            made = render._kept_many(
+                [(("frame", 0, "junk-test"), ("junk-test",), lambda: (["<div>", "</div>"], [None]))],
+                dump=lambda frame: b"{}",
+                load=render._frame_of,
+                size=lambda frame: 100,
+            )
+            assert made == [(["<div>", "</div>"], [None])] and len(store.shared.kept) == 1
+        finally:
+            store.shared = shared
+            store.local.clear()
