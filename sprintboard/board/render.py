@@ -413,21 +413,26 @@ def _shared_key(key: tuple) -> str:
 
 
 def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
-    """Fragments other workers rendered (one MGET); returns what is still missing."""
-    still = []
+    """Fragments other workers rendered (one MGET); returns what is still missing. (Cards that
+    show the same of others share one digest; the fragments go into this process' cache at once.)"""
+    still, kept, digests = [], [], {}
     values = store.shared.get_many([_shared_key(key) for _row, key, *_rest in missing])
     for item, value in zip(missing, values, strict=True):
         row, key = item[0], item[1]
         if value is not None:
             labels, people, check, html = value.decode().split("|", 3)
-            label_ids = tuple(int(i) for i in labels.split(",") if i)
-            assignee_ids = tuple(int(i) for i in people.split(",") if i)
+            label_ids = tuple(map(int, labels.split(","))) if labels else ()
+            assignee_ids = tuple(map(int, people.split(","))) if people else ()
             depends = shown.of(row, label_ids, assignee_ids)
-            if check == cache.digest(depends):
-                store.local.put(key, (label_ids, assignee_ids, depends, html), cache.text_size(html))
+            digest = digests.get(depends)
+            if digest is None:
+                digest = digests[depends] = cache.digest(depends)
+            if check == digest:
+                kept.append((key, (label_ids, assignee_ids, depends, html), cache.text_size(html)))
                 result[row.id] = html
                 continue
         still.append(item)
+    store.local.put_many(kept)
     store.stats["shared_hits"] += len(missing) - len(still)
     return still
 
