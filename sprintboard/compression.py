@@ -58,7 +58,7 @@ def finish(response):
     pieces = getattr(response, "deflated_pieces", None)
     starts = _locate(data, pieces) if pieces is not None else None
     if revalidates:
-        response.set_etag(_tag(data, pieces if starts else None, starts) + ("-gz" if gz else ""))
+        response.set_etag(_tag(data, pieces, starts) + ("-gz" if gz else ""))
         response.make_conditional(request.environ)
         if response.status_code == 304:
             return response
@@ -93,18 +93,21 @@ def _revalidates(response) -> bool:
 
 def _tag(data: bytes, pieces: Pieces | None = None, starts: list[int] | None = None) -> str:
     """The body's strong tag. With `pieces` found at `starts` (a cached board), each piece is fed
-    as its own digest, made once: only the page around them is read on every answer."""
+    as its own digest, made once: only the page around them is read on every answer (each
+    viewer's tokens and request keys stand there, never in a piece)."""
     digest = hashlib.blake2b(digest_size=16)
+    signed = g.get("csrf_token")
+    token = signed.encode() if signed else None
     if pieces is None or starts is None:
-        _feed(digest, data, 0, len(data))
+        keys = _feed(digest, data, 0, len(data), token)
     else:
-        at = 0
+        keys, at = 0, 0
         for start, text, text_digest in zip(starts, pieces.texts, pieces.digests(), strict=True):
-            _feed(digest, data, at, start)
+            keys += _feed(digest, data, at, start, token)
             digest.update(text_digest)
             at = start + len(text)
-        _feed(digest, data, at, len(data))
-    if data.find(_KEY_ATTR) >= 0:
+        keys += _feed(digest, data, at, len(data), token)
+    if keys:
         # Each form's one-time request key is new on every answer: left out of the tag, but the
         # person's latest claimed key put in. So the browser may keep a page (and its keys) only
         # while none of its keys can have been used: a write since gives a new tag.
@@ -113,21 +116,21 @@ def _tag(data: bytes, pieces: Pieces | None = None, starts: list[int] | None = N
     return digest.hexdigest()
 
 
-def _feed(digest, data: bytes, begin: int, end: int) -> None:
-    """Feed data[begin:end] to the digest, leaving out each viewer's signed CSRF token and each
-    form's one-time request key (views of the body, not copies: a board page is ~0.5 MB)."""
+def _feed(digest, data: bytes, begin: int, end: int, token: bytes | None) -> int:
+    """Feed data[begin:end] to the digest, leaving out the viewer's signed CSRF `token` and each
+    form's one-time request key (views of the body, not copies: a board page is ~0.5 MB); how
+    many request keys it left out."""
     if begin >= end:
-        return
+        return 0
     skip = []
-    signed = g.get("csrf_token")
-    if signed:
-        token = signed.encode()
+    if token:
         at = data.find(token, begin, end)
         while at >= 0:
             skip.append((at, at + len(token)))
             at = data.find(token, at + len(token), end)
-    at = data.find(_KEY_ATTR, begin, end)
+    keys, at = 0, data.find(_KEY_ATTR, begin, end)
     while at >= 0:
+        keys += 1
         value = at + len(_KEY_ATTR)
         close = data.find(b'"', value)  # (a piece may begin with its closing quote)
         if close < 0:
@@ -139,6 +142,7 @@ def _feed(digest, data: bytes, begin: int, end: int) -> None:
         digest.update(view[at:start])
         at = stop
     digest.update(view[at:end])
+    return keys
 
 
 # Compressed once -------------------------------------------------------------------------------

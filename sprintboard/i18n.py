@@ -108,12 +108,7 @@ def install(app) -> None:
 
     if not isinstance(babel.__dict__.get("domain_instance"), _Domain):
         babel.__dict__["domain_instance"] = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
-    install_template_gettext(app)
-
-
-def install_template_gettext(app) -> None:
-    """Templates' _(), gettext and ngettext through `translations()` (what Flask-Babel installs,
-    minus its lookups per text)."""
+    # (what Flask-Babel installs, minus its lookups per text)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),

@@ -236,7 +236,7 @@ def _kept_many(items: list[tuple], *, dump, load, size) -> list:
             values[i] = items[i][2]()
             if i in shared_keys:
                 made[shared_keys[i]] = dump(values[i])
-        store.local.put(items[i][0], values[i], size(values[i]))
+    store.local.put_many([(items[i][0], values[i], size(values[i])) for i in missing])
     if made:
         store.shared.set_many(made)
     return values
@@ -276,9 +276,9 @@ def filters_html(partnership: Partnership, form, options: Options, args: tuple) 
     of what can be chosen, so it is cached by them, and each filter by its own value and choices
     (WTForms renders a few hundred options slowly: a label's rename renders the label filter
     again, not the list of people). A form with errors is rendered as sent and not kept."""
-    if form.errors:
-        return _filters_template(partnership, form, [_filter_field()(form[name]) for name in FILTER_FIELDS])
     locale = str(get_locale())
+    if form.errors:
+        return _filters_form(partnership, locale, [_filter_field()(form[name]) for name in FILTER_FIELDS])
     key = ("filters", partnership.id, options.signature, locale, args)
     store = cache.get().local
     html = store.get(key)
@@ -305,18 +305,7 @@ def filters_html(partnership: Partnership, form, options: Options, args: tuple) 
             load=lambda value: Markup(value.decode()),  # noqa: S704 - as it was kept
             size=cache.text_size,
         )
-        # The form around them depends only on the partnership and the language: made once,
-        # with a mark where the filters go.
-        around = _kept(
-            ("filters-form", partnership.id, locale),
-            lambda: str(_filters_template(partnership, form, [Markup(_FIELDS_MARK)])),  # noqa: S704
-            shared=("filters-form", partnership.id, locale),
-            dump=str.encode,
-            load=bytes.decode,
-            size=cache.text_size,
-        )
-        head, _mark, tail = around.partition(_FIELDS_MARK)
-        html = Markup(head + "\n".join(fields) + tail)  # noqa: S704 - autoescaped pieces
+        html = _filters_form(partnership, locale, fields)
         store.put(key, html, cache.text_size(html))
     return html
 
@@ -325,10 +314,19 @@ def _filter_field():
     return get_template_attribute("board/_filter_field.html", "filter_field")
 
 
-def _filters_template(partnership, form, fields) -> Markup:
-    return Markup(  # noqa: S704 - autoescaped template output
-        render_template("board/_filters.html", form=form, partnership=partnership, fields=fields)
+def _filters_form(partnership, locale: str, fields: list) -> Markup:
+    """The filters in their form. The form around them depends only on the partnership and the
+    language: rendered once with a mark where the filters go, and kept."""
+    around = _kept(
+        ("filters-form", partnership.id, locale),
+        lambda: render_template("board/_filters.html", partnership=partnership, fields=Markup(_FIELDS_MARK)),  # noqa: S704
+        shared=("filters-form", partnership.id, locale),
+        dump=str.encode,
+        load=bytes.decode,
+        size=cache.text_size,
     )
+    head, _mark, tail = around.partition(_FIELDS_MARK)
+    return Markup(head + "\n".join(fields) + tail)  # noqa: S704 - autoescaped pieces
 
 
 def page_with_board(template: str, board: bytes, **context) -> bytes:
