@@ -187,8 +187,11 @@ class CardQuerySchema(Schema):
 
 
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
-# Text that is more than white space (the services refuse blank titles and comments).
-SOME_TEXT = validate.Regexp(r"[\s\S]*\S")
+# Text that is more than white space (the services refuse blank titles and comments). The
+# pattern is published in the API's document, where JSON Schema reads it as JavaScript does:
+# there \s lacks what Python counts as white space (\x1c-\x1f, \x85) and holds \ufeff, which
+# Python's lacks. Naming those too makes it the same text in both.
+SOME_TEXT = validate.Regexp(r"[\s\S]*[^\s\x1c-\x1f\x85\ufeff]")
 LANGUAGE = validate.OneOf(sorted(LANGUAGES))
 
 
