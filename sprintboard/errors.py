@@ -18,7 +18,7 @@ from flask import Flask, g, make_response, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException
 
@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DataError, _value_refused)
     app.register_error_handler(ObjectDeletedError, _deleted_meanwhile)
     app.register_error_handler(OSError, _storage_error)
     app.register_error_handler(500, lambda _e: render_error(500))
@@ -192,6 +193,14 @@ def _database_unavailable(error: OperationalError):
     if storage is not None:
         return render_error(503, storage_text())
     return render_error(503)
+
+
+def _value_refused(error: DataError):
+    """A value the database refused although our checks let it pass (they should not): 422,
+    nothing saved, and a warning for us to add the check where it belongs."""
+    log.warning("the database refused a value: %s", error.orig)
+    db.session.rollback()
+    return render_error(422)
 
 
 def not_saved(error: SQLAlchemyError):

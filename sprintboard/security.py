@@ -8,6 +8,8 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
+from .services import refuse_nul
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -41,7 +43,24 @@ def init_app(app: Flask) -> None:
         # Only the last `proxies` entries of X-Forwarded-For are believed: an address a client
         # put in the header itself (to dodge a rate limit) is never taken for its own.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.before_request(refuse_unstorable_text)
     app.after_request(security_headers)
+
+
+def refuse_unstorable_text():
+    """before_request: a NUL character in a query or form value (or a file's name) is refused
+    with 422 before any view reads it. No browser sends one from what a person types, and
+    PostgreSQL's text cannot hold it: a view would otherwise fail there, after its checks said yes.
+    (The JSON API's schemas refuse it in their own fields, as its document says.)"""
+    values = request.args.items(multi=True) if request.method in ("GET", "HEAD") else _posted(request)
+    refuse_nul(list(values))
+
+
+def _posted(req):
+    yield from req.args.items(multi=True)
+    yield from req.form.items(multi=True)
+    for name, file in req.files.items(multi=True):
+        yield name, file.filename or ""
 
 
 def security_headers(response):

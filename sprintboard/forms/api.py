@@ -187,17 +187,19 @@ class CardQuerySchema(Schema):
 
 
 ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
-# Text that is more than white space (the services refuse blank titles and comments). The
-# pattern is published in the API's document, where JSON Schema reads it as JavaScript does:
-# there \s lacks what Python counts as white space (\x1c-\x1f, \x85) and holds \ufeff, which
-# Python's lacks. Naming those too makes it the same text in both.
-SOME_TEXT = validate.Regexp(r"[\s\S]*[^\s\x1c-\x1f\x85\ufeff]")
+# Text holds no NUL character (PostgreSQL's text cannot), and a title or a comment is more than
+# white space (the services refuse blank ones). The patterns are published in the API's
+# document, where JSON Schema reads them as JavaScript does: there \s lacks what Python counts
+# as white space (\x1c-\x1f, \x85) and holds \ufeff, which Python's lacks. Naming those too
+# makes them the same text in both. (One pattern per field: the document holds only one.)
+NO_NUL = validate.Regexp(r"^[^\x00]*$")
+SOME_TEXT = validate.Regexp(r"^(?![\s\S]*\x00)[\s\S]*[^\s\x1c-\x1f\x85\ufeff]")
 LANGUAGE = validate.OneOf(sorted(LANGUAGES))
 
 
 class CardCreateSchema(Schema):
     title = fields.String(required=True, validate=[validate.Length(min=1, max=200), SOME_TEXT])
-    body = fields.String(load_default="", validate=validate.Length(max=20_000))
+    body = fields.String(load_default="", validate=[validate.Length(max=20_000), NO_NUL])
     column_id = fields.Integer(metadata={"description": "Default: the first column."}, **ID)
     project_id = fields.Integer(allow_none=True, **ID)
 
@@ -207,7 +209,7 @@ class CardUpdateSchema(Schema):
 
     version = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     title = fields.String(validate=[validate.Length(min=1, max=200), SOME_TEXT])
-    body = fields.String(validate=validate.Length(max=20_000))
+    body = fields.String(validate=[validate.Length(max=20_000), NO_NUL])
     project_id = fields.Integer(allow_none=True, **ID)
     estimate = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
     due_date = fields.Date(allow_none=True)

@@ -21,6 +21,26 @@ class Forbidden(DomainError):
     status = 403
 
 
+def refuse_nul(value, error=DomainError) -> None:
+    """Raise `error` (422) when a text anywhere in `value` (a string, or dicts and lists of them,
+    keys too) holds a NUL character: PostgreSQL's text cannot store one, and no person types it."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\0" in item:
+                from flask_babel import gettext as _
+
+                raise error(
+                    _("What you sent contains a character that cannot be stored (NUL). Nothing was changed.")
+                )
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
 def original_language(values: dict) -> dict:
     """{"language": code or None} when `values` says what language a text is written in (an
     unknown code is refused), {} when it does not say (a new text: its author's UI language,

@@ -31,7 +31,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES
 from ..models import Partnership, User
 from ..models.base import utcnow
-from . import DomainError
+from . import DomainError, refuse_nul
 from .tokens import new_token
 
 FORMAT = "sprintboard.partnership"
@@ -370,6 +370,7 @@ def load(raw: bytes) -> dict:
             )
     if len(data["tables"].get("partnerships") or []) != 1:
         raise BackupError(_("The export is damaged (%(name)s).", name="partnerships"))
+    refuse_nul(data["tables"], BackupError)
     data["files"] = _check_files(data)
     return data
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..models import ACTOR_KINDS, Activity, Partnership, Theme
-from . import Conflict, DomainError, actors, board, cards, columns, projects
+from . import Conflict, DomainError, actors, board, cards, columns, projects, refuse_nul
 from .activity import describes, log
 from .themes import theme_name
 
@@ -180,6 +180,7 @@ def preview(partnership: Partnership, kind: str, text: str) -> Preview:
     """Read and check every row of `text` without writing anything."""
     if kind not in KINDS:
         raise DomainError(_("Choose what the file holds."))
+    refuse_nul(text)
     result = Preview(kind=kind, text=text)
     records = [r for r in read_records(text) if any(cell.strip() for cell in r)]
     if not records:

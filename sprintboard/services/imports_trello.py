@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import BoardColumn, Card, ChecklistItem, Comment, Label, Partnership
 from ..models.base import utcnow
-from . import Conflict, DomainError, board, cards, columns
+from . import Conflict, DomainError, board, cards, columns, refuse_nul
 from .activity import log
 from .facilitation import ensure_not_frozen
 from .imports import TooLarge, already_imported, read_upload
@@ -167,6 +167,7 @@ def parse(text: str) -> dict:
         and isinstance(data.get("name") or "", str)
     ):
         raise BadFile(_("This JSON file is not a Trello board export (it has no lists and cards)."))
+    refuse_nul(data, BadFile)
     for key, limit in [*LIMITS.items(), ("actions", ACTIONS_MAX)]:
         value = data.get(key)
         if value is not None and not isinstance(value, list):

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Method, MethodTranslation
 from ..models.base import utcnow
 from ..models.toolbox import METHOD_LOCALES, PHASES
-from . import DomainError
+from . import DomainError, refuse_nul
 from .activity import log
 
 FORMAT = "sprintboard-toolbox"
@@ -320,6 +320,7 @@ def import_file(raw: bytes, *, actor=None) -> tuple[int, int]:
         except UnicodeDecodeError:
             raise _not_an_export() from None
         data = _json(text)
+    refuse_nul(data)
     return import_data(data, actor=actor)
 
 

@@ -195,6 +195,7 @@ def test_import_refuses_a_non_empty_instance_and_writes_nothing(world):
         (lambda raw: raw.replace(b'"cards":', b'"robots":'), "does not know"),
         (lambda raw: raw.replace(b'"title":', b'"colour_of_sky":'), "does not know"),
         (lambda raw: b"[1, 2, 3]", "not a"),
+        (lambda raw: raw.replace(b'"Count cyclists"', b'"Count\\u0000cyclists"'), "cannot be stored"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_error(world, db, mangle, message):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sprintboard.extensions import db
@@ -86,6 +88,39 @@ def test_bad_input_is_422_and_writes_nothing(world, api):
         "POST", "/cards", data="not json", headers={"Content-Type": "application/json"}
     ).status_code in (400, 422)
     assert db.session.scalar(db.select(db.func.count(Card.id))) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/cards", {"title": "Bus\x00"}),
+        ("POST", "/cards", {"title": "Bus", "body": "\x00"}),
+        ("PATCH", "/cards/{card}", {"version": 1, "body": "a\x00b"}),
+        ("POST", "/cards/{card}/comments", {"body": "Booked\x00."}),
+    ],
+)
+def test_text_with_a_nul_character_is_422_and_writes_nothing(world, api, method, path, body):
+    """PostgreSQL's text holds no NUL: the schema refuses it (on SQLite too), never a 500."""
+    card = factories.card(world.partnership, "Original", actor=world.users["member"])
+    db.session.commit()
+    before = (db.session.scalar(db.select(db.func.count(Card.id))), card.version)
+    response = api(method, path.format(card=card.id), json=body)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    holding_nul = {name for name, value in body.items() if "\x00" in str(value)}
+    assert set(response.get_json()["errors"]["json"]) == holding_nul
+    db.session.expire_all()
+    after = (db.session.scalar(db.select(db.func.count(Card.id))), db.session.get(Card, card.id).version)
+    assert after == before
+
+
+def test_the_document_says_text_holds_no_nul_character(client):
+    """Clients (and the fuzz test) read the same rule from the document as the server applies."""
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    texts = [("CardCreate", "title"), ("CardCreate", "body"), ("CardUpdate", "title")]
+    texts += [("CardUpdate", "body"), ("CommentCreate", "body")]
+    for schema, field in texts:
+        pattern = re.compile(schemas[schema]["properties"][field]["pattern"])
+        assert pattern.search("Bus für 30 Leute\n") and not pattern.search("Bus\x00"), (schema, field)
 
 
 def test_a_read_token_cannot_write_and_ids_of_another_board_are_not_found(world, api):

@@ -78,6 +78,8 @@ def _payload(kind: str) -> dict:
             )
         elif kind == "long":
             values[name] = "ж" * 2000  # far past every length limit, under the request size limit
+        elif kind == "nul":
+            values[name] = "Titel\x00mit NUL"  # PostgreSQL's text holds no NUL character
     return values
 
 
@@ -132,7 +134,7 @@ def test_calls_with_a_huge_id_are_not_found_for_anonymous_visitors(client):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("value", [HUGE, "-5", "9" * 5000, "abc", "%ff", "1e9"])
+@pytest.mark.parametrize("value", [HUGE, "-5", "9" * 5000, "abc", "%ff", "1e9", "a%00b"])
 def test_nonsense_query_arguments_never_give_500(app, world, login, value):
     params = route_params(world)
     client = _admin(app, world, login)
@@ -150,7 +152,7 @@ def _writing_rules(app):
     return [r for r in _rules(app) if "POST" in r.methods and r.endpoint not in SKIP]
 
 
-@pytest.mark.parametrize("kind", ["huge", "digits", "malformed", "long"])
+@pytest.mark.parametrize("kind", ["huge", "digits", "malformed", "long", "nul"])
 def test_bad_form_values_never_give_500(app, world, login, kind):
     params = route_params(world)
     payload = _payload(kind)
@@ -178,3 +180,55 @@ def test_broken_bodies_never_give_500(app, world, login, content_type, body):
             _url(rule, params), data=body, content_type=content_type, headers=headers, csrf=False
         )
         _assert_no_server_error(app, response, (rule.endpoint, content_type))
+
+
+def test_a_nul_character_is_refused_with_a_clear_message_and_changes_nothing(world, as_role):
+    """PostgreSQL's text cannot hold NUL: a comment or a search holding one is 422 with the
+    reason in the reader's language, on SQLite too, and nothing is saved."""
+    from sprintboard.extensions import db
+    from sprintboard.models import Comment
+    from tests import factories
+
+    card = factories.card(world.partnership, "Bus", actor=world.users["member"])
+    db.session.commit()
+    client = as_role("member")
+    pid = world.partnership.id
+    response = client.post(
+        f"/p/{pid}/cards/{card.id}/comments", data={"comment-body": "Gebucht\0"}, headers=GERMAN
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "ein Zeichen, das nicht gespeichert werden kann" in page and '<html lang="de">' in page
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == 0
+    found = client.get("/search?q=Bus%00", headers=GERMAN)
+    assert found.status_code == 422 and "nicht gespeichert werden kann" in found.get_data(as_text=True)
+    assert client.get("/search?q=Bus", headers=GERMAN).status_code == 200
+
+
+def test_a_value_the_database_refuses_is_422_not_500(world, as_role, monkeypatch, caplog):
+    """The last line behind the checks: should one miss a value the database refuses, the
+    person gets 422 in their language (nothing saved) and the log a warning, never a 500."""
+    from sqlalchemy.exc import DataError
+
+    from sprintboard.extensions import db
+    from sprintboard.models import Comment
+    from sprintboard.services import cards
+    from tests import factories
+
+    card = factories.card(world.partnership, "Bus", actor=world.users["member"])
+    db.session.commit()
+
+    def refused(*_args, **_kwargs):
+        raise DataError("INSERT INTO comments …", {}, ValueError("value refused"))
+
+    monkeypatch.setattr(cards, "add_comment", refused)
+    client = as_role("member")
+    response = client.post(
+        f"/p/{world.partnership.id}/cards/{card.id}/comments",
+        data={"comment-body": "Gebucht"},
+        headers=GERMAN,
+    )
+    assert response.status_code == 422
+    assert '<html lang="de">' in response.get_data(as_text=True)
+    assert "the database refused a value" in caplog.text
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == 0

@@ -78,6 +78,15 @@ def test_a_row_error_is_shown_and_nothing_is_written(world, as_role):
     assert _count(Card) == before
 
 
+def test_a_nul_character_is_refused_and_nothing_is_written(world, as_role):
+    member = as_role("member")
+    before = _count(Card)
+    response = _upload(member, world.partnership.id, b"title,column\nGood\x00card,\n")
+    assert response.status_code == 422
+    assert "cannot be stored (NUL)" in response.get_data(as_text=True)
+    assert _count(Card) == before
+
+
 def test_errors_are_translated(world, as_role):
     member = as_role("member")
     response = member.post(

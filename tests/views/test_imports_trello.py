@@ -288,6 +288,10 @@ BAD_FILES = {
         b'{"lists": [], "cards": [], "actions": [{"type": "commentCard", "data": 5}]}',
         "actions[0].data",
     ),
+    "NUL character": (  # PostgreSQL's text cannot hold it
+        b'{"lists": [{"id": "l1", "name": "A"}], "cards": [{"id": "c", "name": "A\\u0000", "idList": "l1"}]}',
+        "cannot be stored (NUL)",
+    ),
 }
 
 

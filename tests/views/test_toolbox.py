@@ -229,6 +229,7 @@ def _broken_files():
         "encryption flag": (bytes(encrypted), "encrypted"),
         "unknown compression": (bytes(unknown), "compression"),
         "list as slug": (_zip({"x/en.md": _method_md(slug=["a", "b"])}), "not a valid toolbox export"),
+        "NUL character": (_zip({"x/en.md": _method_md(title="Silent\0walk")}), "cannot be stored (NUL)"),
         "5,000-digit number in a zip": (
             _zip({"x/en.md": _method_md(duration_minutes=1)}).replace(
                 b"duration_minutes: 1", b"duration_minutes: " + b"9" * 5000
