@@ -141,10 +141,11 @@ def load(instance_path: Path) -> dict:
         "COMPRESS": os.environ.get("SPRINTBOARD_COMPRESS", "1") == "1",
         # The board's render cache (board/cache.py): bytes per process (an LRU), and with
         # REDIS_URL card fragments shared by all workers (RENDER_CACHE_SHARED=0: not), kept
-        # RENDER_CACHE_TTL seconds.
+        # RENDER_CACHE_TTL seconds; whole boards RENDER_CACHE_BOARD_TTL seconds.
         "RENDER_CACHE_BYTES": int(os.environ.get("RENDER_CACHE_BYTES", str(64 * 1024 * 1024))),
         "RENDER_CACHE_SHARED": os.environ.get("RENDER_CACHE_SHARED", "1") != "0",
         "RENDER_CACHE_TTL": int(os.environ.get("RENDER_CACHE_TTL", str(24 * 3600))),
+        "RENDER_CACHE_BOARD_TTL": int(os.environ.get("RENDER_CACHE_BOARD_TTL", "600")),
         "SQL_ECHO": False,
         # Live updates (views/live.py): open streams per process (keep below gunicorn --threads),
         # stream lifetime before the browser reconnects (spreads streams over workers),

@@ -4,12 +4,14 @@ out first; with REDIS_URL, card fragments are also shared by every worker and ho
 - `LocalCache`: an LRU bounded by the bytes its entries hold (RENDER_CACHE_BYTES, default 64 MiB
   per process): card fragments, whole boards and filter forms alike. Sizes are estimates that err
   on the high side (the text's own size plus a fixed overhead per entry).
-- `SharedCache`: card fragments in Redis (RENDER_CACHE_SHARED, on by default when REDIS_URL is
-  set), each with a time to live (RENDER_CACHE_TTL seconds, default a day; Redis' own maxmemory
-  bounds the whole). Read in one MGET per board, written in one pipeline; when Redis is
-  unreachable the board is rendered without it (and Redis is left alone for a while).
-- `stats`: how many cards, board frames and filters were rendered and how many lookups hit, per
-  app (tests assert them).
+- `SharedCache`: card fragments, board frames and filters in Redis (RENDER_CACHE_SHARED, on by
+  default when REDIS_URL is set), each with a time to live (RENDER_CACHE_TTL seconds, default a
+  day; Redis' own maxmemory bounds the whole), and whole boards, compressed, for
+  RENDER_CACHE_BOARD_TTL seconds (default 10 minutes). Read in one MGET per board, written in
+  one pipeline; when Redis is unreachable the board is rendered without it (and Redis is left
+  alone for a while).
+- `stats`: how many cards, board frames and filters were rendered, how many lookups hit and how
+  many whole boards came from Redis, per app (tests assert them).
 
 Keys are derived from what is shown, so nothing ever has to invalidate anything.
 """
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BYTES = 64 * 1024 * 1024
 DEFAULT_TTL = 24 * 3600
+DEFAULT_BOARD_TTL = 600  # whole boards: a state of the board is read again soon or not at all
 ENTRY_OVERHEAD = 512  # key tuple, entry tuple, dictionary slot, list of ids: an upper estimate
 RETRY_AFTER = 30  # seconds without Redis after it failed
 _ALL: weakref.WeakSet = weakref.WeakSet()  # every RenderCache, for clear_all()
@@ -128,7 +131,7 @@ class SharedCache:
             self._failed(error)
             return [None] * len(keys)
 
-    def set_many(self, items: dict[str, bytes]) -> None:
+    def set_many(self, items: dict[str, bytes], ttl: int | None = None) -> None:
         if not items or not self._usable():
             return
         import redis
@@ -136,7 +139,7 @@ class SharedCache:
         try:
             pipe = self.client.pipeline(transaction=False)
             for key, value in items.items():
-                pipe.set(self.prefix + key, value, ex=self.ttl)
+                pipe.set(self.prefix + key, value, ex=ttl or self.ttl)
             pipe.execute()
         except redis.RedisError as error:
             self._failed(error)
@@ -154,10 +157,18 @@ class SharedCache:
 
 
 class RenderCache:
-    def __init__(self, max_bytes: int, shared: SharedCache | None):
+    def __init__(self, max_bytes: int, shared: SharedCache | None, board_ttl: int = DEFAULT_BOARD_TTL):
         self.local = LocalCache(max_bytes)
         self.shared = shared
-        self.stats = {"rendered": 0, "local_hits": 0, "shared_hits": 0, "frames": 0, "filters": 0}
+        self.board_ttl = board_ttl
+        self.stats = {
+            "rendered": 0,
+            "local_hits": 0,
+            "shared_hits": 0,
+            "frames": 0,
+            "filters": 0,
+            "boards_shared": 0,
+        }
         _ALL.add(self)
 
     def clear(self, shared: bool = False) -> None:
@@ -178,7 +189,8 @@ def init_app(app: Flask) -> None:
         database = hashlib.blake2b(str(config.get("SQLALCHEMY_DATABASE_URI")).encode(), digest_size=6)
         prefix = f"{config.get('RENDER_CACHE_PREFIX') or 'sb:render:'}{database.hexdigest()}:"
         shared = SharedCache(url, int(config.get("RENDER_CACHE_TTL") or DEFAULT_TTL), prefix)
-    app.extensions["render_cache"] = RenderCache(max_bytes, shared)
+    board_ttl = int(config.get("RENDER_CACHE_BOARD_TTL") or DEFAULT_BOARD_TTL)
+    app.extensions["render_cache"] = RenderCache(max_bytes, shared, board_ttl)
 
 
 def _flag(value) -> bool:

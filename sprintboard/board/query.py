@@ -9,6 +9,7 @@ belongs in has one rule (`lane_keys`), used by the board and by live updates ali
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections import namedtuple
 from dataclasses import astuple, dataclass, field
@@ -122,6 +123,16 @@ class Board:
     today: date | None = None
     assignees: dict[int, list[int]] | None = None  # loaded for every card when grouped by assignee
     signature: int = 0  # changes whenever anything the board shows changes
+    parts: tuple = ()  # what the signature is made of
+
+    def digest(self) -> str:
+        """The signature as a digest that is the same in every process (hash() is not): the key
+        under which workers share the whole board (made only when one is looked for there)."""
+        if not hasattr(self, "_digest"):
+            parts = list(self.parts)
+            parts[1] = self.options.parts  # (the options' own signature is a hash() too)
+            self._digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+        return self._digest
 
 
 def fetch(statement, params=None) -> list:
@@ -169,15 +180,18 @@ class Options:
         """Changes whenever anything a card shows besides the card itself changes (a person's
         name or home city, a project title, a label): part of every cached card's key."""
         if not hasattr(self, "_signature"):
-            self._signature = hash(
-                (
-                    tuple(self.people.items()),
-                    tuple(map(tuple, self.projects)),
-                    tuple(map(tuple, self.labels)),
-                    tuple(self.cities),
-                )
-            )
+            self._signature = hash(self.parts)
         return self._signature
+
+    @property
+    def parts(self) -> tuple:
+        """What the signature is made of."""
+        return (
+            tuple(self.people.items()),
+            tuple(map(tuple, self.projects)),
+            tuple(map(tuple, self.labels)),
+            tuple(self.cities),
+        )
 
 
 def load_options(partnership: Partnership) -> Options:
@@ -328,20 +342,18 @@ def plan_board(
             if limit is not None and total > limit:
                 lane.more[column_id] = total - limit
                 lane.rows[column_id] = cell_rows[:limit]
-    signature = hash(
-        (
-            partnership.id,
-            options.signature,
-            astuple(filters),
-            today,
-            limit,
-            cell,
-            done_more,
-            tuple(sorted(counts.items())),
-            tuple(rows),
-            tuple(sorted(totals.items())),
-            tuple((c.id, c.shown_name, c.position, c.wip_limit, c.is_done) for c in columns),
-        )
+    parts = (
+        partnership.id,
+        options.signature,
+        astuple(filters),
+        today,
+        limit,
+        cell,
+        done_more,
+        tuple(sorted(counts.items())),
+        tuple(rows),
+        tuple(sorted(totals.items())),
+        tuple((c.id, c.shown_name, c.position, c.wip_limit, c.is_done) for c in columns),
     )
     return Board(
         partnership,
@@ -352,7 +364,8 @@ def plan_board(
         options=options,
         today=today,
         assignees=assignees,
-        signature=signature,
+        signature=hash(parts),
+        parts=parts,
     )
 
 

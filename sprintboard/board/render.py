@@ -8,7 +8,8 @@
   shared by every worker;
 - the whole board's HTML is kept under the signature of its plan (board.query.plan_board: every
   card's id, revision, place and state, the columns, the lanes, the filters) and the board's
-  normalised arguments, so an unchanged board is one lookup.
+  normalised arguments, so an unchanged board is one lookup; with Redis, whole boards are shared
+  too (for minutes), so a new worker's first board is one read there.
 Keys are derived from the data itself: nothing has to invalidate anything.
 """
 
@@ -19,6 +20,7 @@ import json
 import logging
 import re
 import secrets
+import zlib
 from datetime import date, timedelta
 
 from flask import get_template_attribute, render_template, url_for
@@ -120,31 +122,81 @@ def board_html(
     shows: columns, lanes, counts) and its cells (card fragments, cached per card): the template
     is rendered only when the board's shape changed."""
     # (the partnership's id, too: not even a hash collision can show one partnership another's board)
-    key = ("board", board.partnership.id, board.signature, str(get_locale()), may_edit, args)
-    store = cache.get().local
-    entry = store.get(key)
+    locale = str(get_locale())
+    key = ("board", board.partnership.id, board.signature, locale, may_edit, args)
+    store = cache.get()
+    entry = store.local.get(key)
     if entry is None:
-        frame_texts, frame_slots = _frame(board, may_edit, args)
-        _render_cells(board)  # (after the frame: a frame rendered now holds marks as its cells)
-        # The frame's texts with the cells put in, cut where each viewer's own text goes.
-        texts, slots, parts = [], [], []
-        for text, slot in zip(frame_texts, [*frame_slots, None], strict=True):
-            parts.append(text)
-            if type(slot) is tuple:
-                parts.append(board.lanes[slot[0]].cells[slot[1]])
-            else:
-                texts.append("".join(parts).encode())
-                slots.append(slot)
-                parts = []
-        slots.pop()  # (the last text has no slot after it)
-        entry = (texts, slots, compression.Pieces(texts))
-        # (the text, and its deflate once a compressed answer needs it: about a tenth more)
-        store.put(key, entry, sum(len(text) * 11 // 10 + 64 for text in texts))
+        entry = _board_entry(board, key, may_edit, args)
     texts, slots, pieces = entry
     token, parts = str(escape(csrf_token)).encode(), [texts[0]]
     for slot, text in zip(slots, texts[1:], strict=True):
         parts += [token if slot is None else b"" if slot in collapsed else b" open", text]
     return b"".join(parts), pieces
+
+
+def _board_entry(board: Board, key: tuple, may_edit: bool, args: tuple) -> tuple:
+    """The board's (texts, slots, pieces), kept under `key` in this process' cache: with Redis,
+    from the whole board another worker shared (under a digest of what it shows, the same in
+    every process: a new worker's first board is then one read; shared compressed for
+    RENDER_CACHE_BOARD_TTL seconds), else put together from its frame and its cells, and shared."""
+    store = cache.get()
+    shared_key = None
+    if store.shared is not None:
+        shared = (board.partnership.id, board.digest(), key[3], may_edit, args)
+        shared_key = f"board:{cache.digest(shared)}"
+        found = store.shared.get_many([shared_key])[0]
+        if found is not None:
+            try:
+                texts, slots = _board_of(found)
+            except (ValueError, TypeError, UnicodeDecodeError, zlib.error):
+                log.warning("render cache: unreadable shared entry %s, made anew", shared_key)
+            else:
+                store.stats["boards_shared"] += 1
+                return _keep_board(key, texts, slots)
+    frame_texts, frame_slots = _frame(board, may_edit, args)
+    _render_cells(board)  # (after the frame: a frame rendered now holds marks as its cells)
+    # The frame's texts with the cells put in, cut where each viewer's own text goes.
+    texts, slots, parts = [], [], []
+    for text, slot in zip(frame_texts, [*frame_slots, None], strict=True):
+        parts.append(text)
+        if type(slot) is tuple:
+            parts.append(board.lanes[slot[0]].cells[slot[1]])
+        else:
+            texts.append("".join(parts).encode())
+            slots.append(slot)
+            parts = []
+    slots.pop()  # (the last text has no slot after it)
+    if shared_key is not None:
+        store.shared.set_many({shared_key: _board_dump(texts, slots)}, ttl=store.board_ttl)
+    return _keep_board(key, texts, slots)
+
+
+def _keep_board(key: tuple, texts: list[bytes], slots: list) -> tuple:
+    entry = (texts, slots, compression.Pieces(texts))
+    # (the text, and its deflate once a compressed answer needs it: about a tenth more)
+    cache.get().local.put(key, entry, sum(len(text) * 11 // 10 + 64 for text in texts))
+    return entry
+
+
+def _board_dump(texts: list[bytes], slots: list) -> bytes:
+    """A whole board as shared: a line of JSON (the slots, each text's length), then the texts,
+    compressed (a board of 720 cards: ~0.45 MB of HTML, ~35 KB shared)."""
+    head = json.dumps([slots, [len(text) for text in texts]], ensure_ascii=False).encode()
+    return zlib.compress(b"".join([head, b"\n", *texts]), 1)
+
+
+def _board_of(value: bytes) -> tuple[list[bytes], list]:
+    data = zlib.decompress(value)
+    end = data.index(b"\n")
+    slots, sizes = json.loads(data[:end])
+    texts, at = [], end + 1
+    for size in sizes:
+        texts.append(data[at : at + size])
+        at += size
+    if at != len(data) or len(slots) != len(texts) - 1:
+        raise ValueError("not a whole board")
+    return texts, slots
 
 
 def _frame(board: Board, may_edit: bool, args: tuple) -> tuple[list[str], list]:
@@ -418,9 +470,14 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
     for item, value in zip(missing, values, strict=True):
         row, key = item[0], item[1]
         if value is not None:
-            labels, people, check, html = value.decode().split("|", 3)
-            label_ids = tuple(map(int, labels.split(","))) if labels else ()
-            assignee_ids = tuple(map(int, people.split(","))) if people else ()
+            try:
+                labels, people, check, html = value.decode().split("|", 3)
+                label_ids = tuple(map(int, labels.split(","))) if labels else ()
+                assignee_ids = tuple(map(int, people.split(","))) if people else ()
+            except ValueError:  # (UnicodeDecodeError too: not what this code keeps, made anew)
+                log.warning("render cache: unreadable shared entry %s, made anew", _shared_key(key))
+                still.append(item)
+                continue
             depends = shown.of(row, label_ids, assignee_ids)
             digest = digests.get(depends)
             if digest is None:

@@ -230,26 +230,43 @@ def test_with_redis_a_card_rendered_by_one_app_is_a_hit_in_another(app, board, l
         clients = [login(worker.test_client(), board["max"]) for worker in (first, second)]
         assert clients[0].get(url, headers={"HX-Request": "true"}).status_code == 200
         assert first.extensions["render_cache"].stats["rendered"] == 12
+        # The second worker's first board: the whole board as the first one made it, one read.
         html = clients[1].get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
         stats = second.extensions["render_cache"].stats
-        assert (stats["rendered"], stats["shared_hits"]) == (0, 12)
-        assert stats["frames"] == 0  # the board's frame too, as the first worker made it
+        assert (stats["boards_shared"], stats["rendered"], stats["shared_hits"], stats["frames"]) == (
+            1,
+            0,
+            0,
+            0,
+        )
         assert "Card 00" in html and html.count(">Urgent</span>") == 5
         theirs = clients[0].get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
         assert _without_keys(html) == _without_keys(theirs)
+        # Another view of the same cards (a search all of them match): a board of its own, its
+        # cards as the first worker rendered them, and its frame the second worker's own.
+        searched = clients[1].get(url + "?q=Card", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert (stats["boards_shared"], stats["rendered"], stats["shared_hits"], stats["frames"]) == (
+            1,
+            0,
+            12,
+            1,
+        )
+        assert searched.count(">Urgent</span>") == 5
         # The whole page: its filters as the first worker made them.
         assert clients[0].get(url).status_code == 200
         before = stats["filters"]
         page = clients[1].get(url).get_data(as_text=True)
         assert stats["filters"] == before and f'<option value="{board["urgent"].id}">Urgent</option>' in page
-        # A rename seen by the second worker: only that label's cards, and the first gets them shared.
+        # A rename seen by the second worker: only that label's cards, and the first gets the
+        # board it made.
         columns.update_label(board["urgent"], name="Now", colour="red", actor=None, partnership=board["p"])
         db.session.commit()
         clients[1].get(url, headers={"HX-Request": "true"})
         assert stats["rendered"] == 5
-        before = first.extensions["render_cache"].stats["rendered"]
+        first_stats = first.extensions["render_cache"].stats
+        before = (first_stats["rendered"], first_stats["boards_shared"])
         html = clients[0].get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
-        assert first.extensions["render_cache"].stats["rendered"] == before
+        assert (first_stats["rendered"], first_stats["boards_shared"]) == (before[0], before[1] + 1)
         assert html.count(">Now</span>") == 5
     finally:
         for worker in (first, second):
@@ -287,3 +304,31 @@ def test_an_unreadable_shared_frame_is_made_anew(app):
         finally:
             store.shared = shared
             store.local.clear()
+
+
+def test_a_board_whose_shared_entries_cannot_be_read_is_made_anew(app, board, as_role, caplog):
+    """Redis hands back what this code cannot read for every key (the whole board, its frame,
+    its filters, its cards): the board is rendered as if nothing were shared, and shared anew."""
+
+    class Shared:
+        def __init__(self):
+            self.kept = {}
+
+        def get_many(self, keys):
+            return [b"\xff not what was kept" for _key in keys]
+
+        def set_many(self, items, ttl=None):
+            self.kept.update(items)
+
+    store = cache.get()
+    shared, store.shared = store.shared, Shared()
+    try:
+        client = as_role("member", htmx=True)
+        response = client.get(f"/p/{board['p'].id}/board")
+        assert response.status_code == 200 and response.get_data(as_text=True).count(">Urgent</span>") == 5
+        assert store.stats["rendered"] == 12 and store.stats["boards_shared"] == 0
+        assert any(key.startswith("board:") for key in store.shared.kept)
+        assert "unreadable shared entry board:" in caplog.text
+    finally:
+        store.shared = shared
+        store.local.clear()
