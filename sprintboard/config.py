@@ -147,6 +147,10 @@ def load(instance_path: Path) -> dict:
         "RENDER_CACHE_TTL": int(os.environ.get("RENDER_CACHE_TTL", str(24 * 3600))),
         "RENDER_CACHE_BOARD_TTL": int(os.environ.get("RENDER_CACHE_BOARD_TTL", "600")),
         "SQL_ECHO": False,
+        # Python's garbage collector (sprintboard.tune_gc): the first generation's threshold,
+        # then how many collections of each generation start one of the next ("0": Python's
+        # own 700,10,10).
+        "GC_THRESHOLD": os.environ.get("GC_THRESHOLD", "10000,10,10"),
         # Live updates (views/live.py): open streams per process (keep below gunicorn --threads),
         # stream lifetime before the browser reconnects (spreads streams over workers),
         # heartbeat interval, Redis key/channel prefix, polling interval of the fallback.
