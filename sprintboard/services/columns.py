@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import LABEL_COLOURS, BoardColumn, Card, Label, Partnership, card_labels
 from ..models.base import utcnow
 from . import DomainError, translations
@@ -140,8 +141,10 @@ def restore_column(
     is_done: bool,
     position: int,
     actor,
+    language: str | None = None,
 ) -> BoardColumn:
-    """A deleted (empty) column back where it was, e.g. by Undo."""
+    """A deleted (empty) column back where it was, in the language its name was written in
+    (None: the page's), e.g. by Undo."""
     name = _clean_name(name, COLUMN_NAME_MAX, _l("A column needs a name."))
     columns = columns_of(partnership)
     free = db.session.get(BoardColumn, column_id) is None  # (SQLite hands out freed ids again)
@@ -152,6 +155,7 @@ def restore_column(
         position=position,
         wip_limit=_check_wip(wip_limit),
         is_done=is_done,
+        language=language if language in LANGUAGES else None,
     )
     columns.insert(max(0, min(position, len(columns))), column)
     db.session.add(column)

@@ -381,6 +381,39 @@ def run_machine(row_ids) -> int:
     return done
 
 
+_KEPT = (
+    "field",
+    "language",
+    "text",
+    "source_hash",
+    "source_text",
+    "machine",
+    "provider",
+    "status",
+    "translator_id",
+)
+
+
+def kept(kind: str, object_id: int) -> list[dict]:
+    """An object's translations as plain values (an Undo keeps them with what it restores)."""
+    rows = db.session.scalars(
+        select(Translation).where(Translation.kind == kind, Translation.object_id == object_id)
+    )
+    return [{name: getattr(row, name) for name in _KEPT} for row in rows]
+
+
+def restore(kind: str, obj, rows: list[dict]) -> None:
+    """Translations kept by `kept` back on `obj` (a deleted object restored, with its new id);
+    rows that are not what `kept` gives are left out."""
+    for values in rows:
+        if not isinstance(values, dict) or set(values) != set(_KEPT):
+            continue
+        row = _row(kind, obj, values["field"], values["language"])
+        for name in _KEPT[2:]:
+            setattr(row, name, values[name])
+    db.session.flush()
+
+
 def forget(kind: str, object_ids: list[int]) -> None:
     """Remove the translations of deleted objects."""
     if object_ids:

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, select, update
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership, UndoAction
 from ..models.base import utcnow
-from . import Conflict, DomainError, Forbidden
+from . import Conflict, DomainError, Forbidden, translations
 from .activity import undoing
 
 UNDO_SECONDS = 10
@@ -280,6 +280,8 @@ def column_snapshot(column: BoardColumn) -> dict:
     return {
         "column_id": column.id,
         "name": column.name,
+        "language": column.language,
+        "translations": translations.kept("column", column.id),
         "wip_limit": column.wip_limit,
         "is_done": column.is_done,
         "position": column.position,
@@ -318,15 +320,17 @@ def _undo_column_move(partnership, payload, actor) -> None:
 def _undo_column_delete(partnership, payload, actor) -> None:
     from .columns import restore_column
 
-    restore_column(
+    column = restore_column(
         partnership,
         column_id=payload["column_id"],
         name=payload["name"],
+        language=payload.get("language"),
         wip_limit=payload.get("wip_limit"),
         is_done=bool(payload.get("is_done")),
         position=payload.get("position") or 0,
         actor=actor,
     )
+    translations.restore("column", column, payload.get("translations") or [])
 
 
 # Projects ----------------------------------------------------------------------------------

@@ -388,3 +388,32 @@ def test_undo_a_project_change(world, as_role):
     db.session.expire_all()
     back = db.session.get(Project, project.id)
     assert (back.title, back.summary, back.status) == ("Youth exchange", "Two camps", "active")
+
+
+def test_undo_a_column_delete_keeps_its_language_and_translations(world, as_role, cols, login, app):
+    """A column deleted and brought back by Undo (by a facilitator reading English) is still
+    the column a Russian member read in Russian: its name's language and translations return."""
+    from sprintboard.models import Translation
+
+    p, column = world.partnership, cols[1]
+    language = column.language
+    before = {
+        (t.language, t.text)
+        for t in db.session.scalars(db.select(Translation).filter_by(kind="column", object_id=column.id))
+    }
+    russian = dict(before)["ru"]  # (a default column comes translated)
+    client = as_role("facilitator")
+    r = client.post(f"/p/{p.id}/board/settings/columns/{column.id}/delete", headers={"Accept-Language": "en"})
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    client.post(_undo_url(page), headers={"Accept-Language": "en"})
+    db.session.expire_all()
+    restored = next(c for c in board.columns_of(p) if c.name == column.name)
+    assert restored.language == language
+    after = {
+        (t.language, t.text)
+        for t in db.session.scalars(db.select(Translation).filter_by(kind="column", object_id=restored.id))
+    }
+    assert after == before
+    reader = login(app.test_client(), world.users["member"])
+    board_page = reader.get(f"/p/{p.id}/board", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert russian in board_page
