@@ -59,7 +59,7 @@
     if (!user) return Promise.resolve([]);  // signed out: nothing is kept on the device
     return run("readonly", function (s) { return s.getAll(); }).then(function (rows) {
       return rows.filter(function (c) { return c.user === user; });
-    });
+    }, function () { return []; });  // (a browser that keeps nothing: private mode, storage full)
   }
   function put(change) { return run("readwrite", function (s) { return s.put(change); }); }
   function drop(id) { return run("readwrite", function (s) { return s.delete(id); }); }
@@ -103,8 +103,11 @@
 
   // Shown as waiting only once it is kept on the device: a page left right after a change
   // (a tap on a link) would otherwise cut its write and lose it, with the page saying it waits.
+  // When the device cannot keep it (a private window, storage full or refused), it is not sent:
+  // the form keeps what was typed and the banner says so, as for a form that is never kept.
   function enqueue(change, elt, target) {
-    return put(change).then(function (id) { change.id = id; markPending(elt, target, change); render(); });
+    return put(change).then(function (id) { change.id = id; markPending(elt, target, change); render(); },
+                            notSent);
   }
 
   function describe(path, verb, data, elt, headerKey) {

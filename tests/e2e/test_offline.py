@@ -273,3 +273,41 @@ def test_an_application_sent_offline_stays_on_the_page_and_is_sent_once_when_bac
     expect(page.get_by_text("Thank you! We have received your application")).to_be_visible()
     db.session.rollback()
     assert db.session.scalar(select(db.func.count(Application.id))) == 1
+
+
+# A browser whose storage refuses to keep anything (a private window in some browsers, a full
+# disk): opening IndexedDB fails.
+NO_INDEXEDDB = """(() => {
+  const refused = { open() {
+    const request = {};
+    setTimeout(() => { request.error = new DOMException("refused", "UnknownError");
+                       if (request.onerror) request.onerror(); }, 0);
+    return request;
+  }, databases() { return Promise.resolve([]); } };
+  Object.defineProperty(window, "indexedDB", { value: refused, configurable: true });
+})();"""
+
+
+def test_without_storage_on_the_device_an_offline_comment_is_not_lost_but_stays_unsent(
+    new_context, live_server, world, log_in
+):
+    """Nothing lost silently: a change that cannot be kept on the device while offline stays in
+    its form, and the banner says it was not sent; once back, sending it saves it."""
+    p, (_a, _b, c), _columns = _setup(world)
+    context = new_context()
+    context.add_init_script(NO_INDEXEDDB)
+    page = log_in(context.new_page(), world.users["member"])
+    page.goto(f"/p/{p.id}/cards/{c}")
+    context.set_offline(True)
+    _known_offline(page)
+    page.locator("textarea[name='comment-body']").fill("Written in a private window")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.locator("#offline")).to_contain_text("Not sent: what you entered is still on the page.")
+    expect(page.locator("textarea[name='comment-body']")).to_have_value("Written in a private window")
+    assert db.session.scalar(select(db.func.count(Comment.id))) == 0
+
+    context.set_offline(False)
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.locator("#card-comments")).to_contain_text("Written in a private window")
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count(Comment.id))) == 1
