@@ -123,15 +123,14 @@ class Board:
     today: date | None = None
     assignees: dict[int, list[int]] | None = None  # loaded for every card when grouped by assignee
     signature: int = 0  # changes whenever anything the board shows changes
-    parts: tuple = ()  # what the signature is made of
+    parts: tuple = ()  # what the signature is made of, besides the options'
 
     def digest(self) -> str:
         """The signature as a digest that is the same in every process (hash() is not): the key
         under which workers share the whole board (made only when one is looked for there)."""
         if not hasattr(self, "_digest"):
-            parts = list(self.parts)
-            parts[1] = self.options.parts  # (the options' own signature is a hash() too)
-            self._digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+            shown = repr((self.options.parts, self.parts)).encode()
+            self._digest = hashlib.blake2b(shown, digest_size=16).hexdigest()
         return self._digest
 
 
@@ -344,7 +343,6 @@ def plan_board(
                 lane.rows[column_id] = cell_rows[:limit]
     parts = (
         partnership.id,
-        options.signature,
         astuple(filters),
         today,
         limit,
@@ -364,7 +362,7 @@ def plan_board(
         options=options,
         today=today,
         assignees=assignees,
-        signature=hash(parts),
+        signature=hash((options.signature, parts)),
         parts=parts,
     )
 

@@ -145,15 +145,10 @@ def _board_entry(board: Board, key: tuple, may_edit: bool, args: tuple) -> tuple
     if store.shared is not None:
         shared = (board.partnership.id, board.digest(), key[3], may_edit, args)
         shared_key = f"board:{cache.digest(shared)}"
-        found = store.shared.get_many([shared_key])[0]
+        found = _shared_values(store, [shared_key], _board_of)[0]
         if found is not None:
-            try:
-                texts, slots = _board_of(found)
-            except (ValueError, TypeError, UnicodeDecodeError, zlib.error):
-                log.warning("render cache: unreadable shared entry %s, made anew", shared_key)
-            else:
-                store.stats["boards_shared"] += 1
-                return _keep_board(key, texts, slots)
+            store.stats["boards_shared"] += 1
+            return _keep_board(key, *found)
     frame_texts, frame_slots = _frame(board, may_edit, args)
     _render_cells(board)  # (after the frame: a frame rendered now holds marks as its cells)
     # The frame's texts with the cells put in, cut where each viewer's own text goes.
@@ -276,12 +271,8 @@ def _kept_many(items: list[tuple], *, dump, load, size) -> list:
     shared_keys = {}
     if store.shared is not None:
         shared_keys = {i: f"{items[i][0][0]}:{cache.digest(items[i][1])}" for i in missing}
-        for i, found in zip(missing, store.shared.get_many(list(shared_keys.values())), strict=True):
-            if found is not None:
-                try:
-                    values[i] = load(found)
-                except (ValueError, TypeError, UnicodeDecodeError):  # (not what this code keeps: made anew)
-                    log.warning("render cache: unreadable shared entry %s, made anew", shared_keys[i])
+        for i, found in zip(missing, _shared_values(store, list(shared_keys.values()), load), strict=True):
+            values[i] = found
     made = {}
     for i in missing:
         if values[i] is None:
@@ -291,6 +282,21 @@ def _kept_many(items: list[tuple], *, dump, load, size) -> list:
     store.local.put_many([(items[i][0], values[i], size(values[i])) for i in missing])
     if made:
         store.shared.set_many(made)
+    return values
+
+
+def _shared_values(store, keys: list[str], load) -> list:
+    """What Redis holds under `keys` (one MGET), each read by `load`; None where it holds nothing,
+    or what this code cannot read (another version's format, a damaged value): made anew."""
+    values = []
+    for key, found in zip(keys, store.shared.get_many(keys), strict=True):
+        if found is not None:
+            try:
+                found = load(found)
+            except (ValueError, TypeError, UnicodeDecodeError, zlib.error):
+                log.warning("render cache: unreadable shared entry %s, made anew", key)
+                found = None
+        values.append(found)
     return values
 
 
@@ -466,18 +472,11 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
     """Fragments other workers rendered (one MGET); returns what is still missing. (Cards that
     show the same of others share one digest; the fragments go into this process' cache at once.)"""
     still, kept, digests = [], [], {}
-    values = store.shared.get_many([_shared_key(key) for _row, key, *_rest in missing])
+    values = _shared_values(store, [_shared_key(key) for _row, key, *_rest in missing], _fragment_of)
     for item, value in zip(missing, values, strict=True):
         row, key = item[0], item[1]
         if value is not None:
-            try:
-                labels, people, check, html = value.decode().split("|", 3)
-                label_ids = tuple(map(int, labels.split(","))) if labels else ()
-                assignee_ids = tuple(map(int, people.split(","))) if people else ()
-            except ValueError:  # (UnicodeDecodeError too: not what this code keeps, made anew)
-                log.warning("render cache: unreadable shared entry %s, made anew", _shared_key(key))
-                still.append(item)
-                continue
+            label_ids, assignee_ids, check, html = value
             depends = shown.of(row, label_ids, assignee_ids)
             digest = digests.get(depends)
             if digest is None:
@@ -490,6 +489,14 @@ def _from_shared(store, shown: _Shown, missing: list, result: dict) -> list:
     store.local.put_many(kept)
     store.stats["shared_hits"] += len(missing) - len(still)
     return still
+
+
+def _fragment_of(value: bytes) -> tuple:
+    """A card fragment as shared: "label ids|assignee ids|digest of what it shows|html"."""
+    labels, people, check, html = value.decode().split("|", 3)
+    label_ids = tuple(map(int, labels.split(","))) if labels else ()
+    assignee_ids = tuple(map(int, people.split(","))) if people else ()
+    return label_ids, assignee_ids, check, html
 
 
 def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, str]:

@@ -280,12 +280,20 @@ def column_snapshot(column: BoardColumn) -> dict:
     return {
         "column_id": column.id,
         "name": column.name,
-        "language": column.language,
-        "translations": translations.kept("column", column.id),
         "wip_limit": column.wip_limit,
         "is_done": column.is_done,
         "position": column.position,
         "done_at": {str(card_id): _stamp(done_at) for card_id, done_at in done},
+    }
+
+
+def deleted_column_snapshot(column: BoardColumn) -> dict:
+    """`column_snapshot`, and what a deleted column takes with it: its name's language and its
+    name's translations."""
+    return {
+        **column_snapshot(column),
+        "language": column.language,
+        "translations": translations.kept("column", column.id),
     }
 
 

@@ -159,7 +159,7 @@ def move_column(pid, column_id):
 def delete_column(pid, column_id):
     partnership = access.get_partnership_or_404(pid, need="manage")
     column = access.get_column_or_404(partnership, column_id)
-    before = undo_service.column_snapshot(column)
+    before = undo_service.deleted_column_snapshot(column)
     with rule_errors() as broken:
         columns_service.delete_column(column, actor=current_user)
     if broken:
