@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import sqlalchemy as sa
 
@@ -25,6 +27,42 @@ def test_the_request_size_limit_is_a_setting(app, world, client):
     assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
     r = client.post("/login", data={"email": "a@example.org", "password": "x" * (1024 * 1024)})
     assert r.status_code == 422  # a body under the limit is read and answered as usual
+
+
+class Upload(io.BytesIO):
+    """A request body that remembers how much of it the app read."""
+
+
+def _post_unread(client, path, size, **kw):
+    body = Upload(b"x" * size)
+    r = client.post(
+        path,
+        input_stream=body,
+        content_length=size,
+        content_type="application/octet-stream",
+        csrf=False,
+        **kw,
+    )
+    return r, body.tell()
+
+
+def test_an_upload_answered_without_reading_it_is_read_to_its_end(world, client):
+    """A signed-out person's 30 MB of photos is refused: the app reads the rest of it first, so
+    a proxy still streaming it gets that answer, not a reset (gunicorn reads only 64 KB of an
+    unread body and then closes the connection)."""
+    size = 30 * 1024 * 1024
+    r, read = _post_unread(client, f"/p/{world.partnership.id}/cards/1/attachments", size)
+    assert r.status_code in (302, 303, 400)  # to the login page, or refused: no CSRF token
+    assert read == size
+
+
+def test_a_refused_small_post_is_read_and_one_over_the_limit_is_not(world, client):
+    r, read = _post_unread(client, "/p/999999/anything", 512 * 1024)
+    assert r.status_code in (302, 303, 404)
+    assert read == 512 * 1024
+    r, read = _post_unread(client, "/login", 3 * 1024 * 1024)
+    assert r.status_code == 413
+    assert read == 0  # over the limit: refused before anything is read
 
 
 def _address_app(tmp_path, proxies):
