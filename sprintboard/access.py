@@ -168,12 +168,40 @@ def require_admin() -> None:
 
 def get_partnership_or_404(pid: int, need: str = "view") -> Partnership:
     """The partnership if the user belongs to it (404 otherwise) and may `need` (403 otherwise)."""
-    partnership = _get(Partnership, pid)
+    partnership = _partnership_with_role(pid)
     if partnership is None or role_in(current_user, partnership) is None:
         abort(404)
     if not can(current_user, need, partnership):
         abort(403)
     return partnership
+
+
+def _partnership_with_role(pid) -> Partnership | None:
+    """The partnership with this id, and the signed-in member's role in it found in the same
+    query (every partnership page asks for both: one round trip, not two)."""
+    pid, user = valid_id(pid), current_user
+    if pid is None:
+        return None
+    roles = g.setdefault("_roles", {})
+    if not user.is_authenticated or user.is_admin or (user.id, pid) in roles:
+        return db.session.get(Partnership, pid)
+    row = db.session.execute(_partnership_role_statement(), {"pid": pid, "user_id": user.id}).first()
+    if row is None:
+        return None
+    roles[(user.id, pid)] = row.role
+    return row.Partnership
+
+
+@functools.cache
+def _partnership_role_statement():
+    return (
+        db.select(Partnership, Membership.role)
+        .outerjoin(
+            Membership,
+            (Membership.partnership_id == Partnership.id) & (Membership.user_id == db.bindparam("user_id")),
+        )
+        .where(Partnership.id == db.bindparam("pid"))
+    )
 
 
 def get_city_or_404(partnership: Partnership, city_id: int | None) -> City:
@@ -206,8 +234,15 @@ def get_webhook_or_404(partnership: Partnership, webhook_id: int) -> Webhook:
     return _owned_or_404(Webhook, partnership, webhook_id)
 
 
-def get_column_or_404(partnership: Partnership, column_id: int) -> BoardColumn:
-    return _owned_or_404(BoardColumn, partnership, column_id)
+def get_column_or_404(partnership: Partnership, column_id: int, among=None) -> BoardColumn:
+    """`among`: the partnership's columns, loaded already (services.board.columns_of)."""
+    if among is None:
+        return _owned_or_404(BoardColumn, partnership, column_id)
+    column_id = valid_id(column_id)
+    column = next((c for c in among if c.id == column_id and c.partnership_id == partnership.id), None)
+    if column is None:
+        abort(404)
+    return column
 
 
 def get_project_or_404(partnership: Partnership, project_id: int) -> Project:

@@ -21,7 +21,7 @@ import time
 from flask import Flask, Response, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from .database import commit_keeping_loaded, on_first_write, reads_first_view, write_again
 from .extensions import db
@@ -36,7 +36,8 @@ _KEY_INPUT = b'<input type="hidden" name="request_key" value="%s">'
 
 
 class KeyClaimedMeanwhile(Exception):  # noqa: N818 - not an error: a repeat, answered
-    """Another request claimed this key while this one was reading: answer with its answer."""
+    """The key is claimed already (a repeat, or the same key sent twice at once): answer with
+    the first request's answer."""
 
     def __init__(self, user_id: int, key: str):
         super().__init__(key)
@@ -66,19 +67,17 @@ def _content_key(raw: str) -> str:
 
 
 def answer_repeat():
-    """before_request: answer a repeat with the first answer; else claim the key in the
-    transaction of the request's own writes (one turn at SQLite's write lock, not two): a view
-    that writes from its start claims it now, a @reads_first view when it begins writing. The
-    claim is saved with the writes or not at all (a refusal that writes nothing keeps no claim:
-    sent again, it is refused again)."""
+    """before_request: claim the key in the transaction of the request's own writes (one turn
+    at SQLite's write lock, not two), or answer a repeat with the first answer: a view that
+    writes from its start claims it now, a @reads_first view when it begins writing (a repeat
+    is found then, before anything is written). The claim is saved with the writes or not at
+    all (a refusal that writes nothing keeps no claim: sent again, it is refused again)."""
     if request.method not in WRITES or not current_user.is_authenticated:
         return None
     raw = request.form.get(FIELD) or request.headers.get(HEADER)
     if not request_keys.valid_key(raw):
         return None
     key, user_id = _content_key(raw), current_user.id
-    if request_keys.find(user_id, key) is not None:
-        return _first_answer(user_id, key)
     if reads_first_view():
         on_first_write(lambda: _claim(user_id, key))
         return None
@@ -90,12 +89,11 @@ def answer_repeat():
 
 
 def _claim(user_id: int, key: str) -> None:
-    try:
-        claimed = request_keys.claim_key(user_id, key, method=request.method, path=request.path)
-    except IntegrityError:  # another request with this key claimed it a moment ago
+    claimed = request_keys.claim_key(user_id, key, method=request.method, path=request.path)
+    if claimed is None:
         db.session.rollback()
-        raise KeyClaimedMeanwhile(user_id, key) from None
-    g.request_key_id = claimed.id
+        raise KeyClaimedMeanwhile(user_id, key)
+    g.request_key_id = claimed
 
 
 def _first_answer(user_id: int, key: str):

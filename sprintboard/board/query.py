@@ -285,6 +285,35 @@ def open_counts(partnership: Partnership, column_ids=None) -> dict[int, int]:
     return dict(db.session.execute(statement, {"pid": partnership.id, "column_ids": list(column_ids)}).all())
 
 
+def counts_and_place(partnership: Partnership, column_ids, card: Card) -> tuple[dict[int, int], int]:
+    """Open cards in the given columns, and the 1-based place of `card` in its own column, in one
+    query (what a move's answer says)."""
+    counts, place = {}, 1
+    for column_id, count, above in db.session.execute(
+        _counts_and_place_statement(),
+        {
+            "pid": partnership.id,
+            "column_ids": list(column_ids),
+            "column_id": card.column_id,
+            "position": card.position,
+            "card_id": card.id,
+        },
+    ):
+        counts[column_id] = count
+        if column_id == card.column_id:
+            place = above + 1
+    return counts, place
+
+
+@functools.cache
+def _counts_and_place_statement():
+    position = bindparam("position")
+    above = (Card.column_id == bindparam("column_id")) & (
+        (Card.position < position) | ((Card.position == position) & (Card.id < bindparam("card_id")))
+    )
+    return _open_counts_statement(True).add_columns(func.count(Card.id).filter(above))
+
+
 @functools.cache
 def _open_counts_statement(some_columns: bool):
     # (built once: every page asks; building and keying a statement costs more than the query)

@@ -42,6 +42,7 @@ from .query import (
     Board,
     Filters,
     Options,
+    counts_and_place,
     fetch_plain,
     id_set,
     id_values,
@@ -635,6 +636,14 @@ def column_heads(partnership: Partnership, columns) -> list[tuple[BoardColumn, i
     columns = sorted(columns, key=lambda c: (c.position, c.id))
     counts = open_counts(partnership, [c.id for c in columns])
     return [(column, counts.get(column.id, 0)) for column in columns]
+
+
+def moved_heads(partnership: Partnership, card: Card, columns) -> tuple[list[tuple[BoardColumn, int]], int]:
+    """What a move's answer shows: column_heads of `columns`, and the card's place in its own
+    column (1-based), from one query."""
+    columns = sorted(columns, key=lambda c: (c.position, c.id))
+    counts, place = counts_and_place(partnership, [c.id for c in columns], card)
+    return [(column, counts.get(column.id, 0)) for column in columns], place
 
 
 def _person(user_id, people, city_index, city_name):

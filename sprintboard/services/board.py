@@ -110,7 +110,6 @@ def _statements() -> dict:
     """The statements every move (and board) runs, built once (building and keying a statement costs more
     than running it); their values are parameters."""
     column_id, card_id = bindparam("column_id"), bindparam("card_id")
-    position = bindparam("position")
     return {
         "columns": select(BoardColumn)
         .where(BoardColumn.partnership_id == bindparam("pid"))
@@ -121,11 +120,6 @@ def _statements() -> dict:
         "end": select(func.max(Card.position)).where(Card.column_id == column_id),
         "end_excluding": select(func.max(Card.position)).where(
             Card.column_id == column_id, Card.id != card_id
-        ),
-        "above": select(func.count(Card.id)).where(
-            Card.column_id == column_id,
-            Card.archived_at.is_(None),
-            (Card.position < position) | ((Card.position == position) & (Card.id < card_id)),
         ),
     }
 
@@ -174,7 +168,7 @@ def move_card(
             raise DomainError(_("The card to place it next to is not in that column any more."))
     if card.archived_at is not None:
         raise DomainError(_("Restore the card before moving it."))
-    _lock_columns({card.column_id, column.id})
+    _lock_column(column)
     old_column = card.column
     if (
         column.id != card.column_id
@@ -219,24 +213,18 @@ def move_card(
     return old_column, column
 
 
-def place_of(card: Card, total: int | None = None) -> tuple[int, int]:
-    """(1-based place of the card in its column, open cards in the column: counted unless the
-    caller has counted them already, `total`)."""
-    above = db.session.scalar(
-        _statements()["above"], {"column_id": card.column_id, "position": card.position, "card_id": card.id}
-    )
-    return above + 1, open_count(card.column) if total is None else total
-
-
-def _lock_columns(column_ids: set[int]) -> None:
-    """Serialise moves touching the same columns (PostgreSQL; SQLite's BEGIN IMMEDIATE does it)."""
+def _lock_column(column: BoardColumn) -> None:
+    """Serialise moves into the same column (PostgreSQL; SQLite's BEGIN IMMEDIATE does it): the
+    place a card takes there and the column's WIP count are read under this lock. Moves out of
+    a column take nothing from it that another move could get wrong, so its lock is not taken
+    (moves between two columns in both directions do not wait for each other)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            select(BoardColumn.id)
-            .where(BoardColumn.id.in_(column_ids))
-            .order_by(BoardColumn.id)
-            .with_for_update()
-        ).all()
+        db.session.execute(_lock_statement(), {"column_id": column.id}).all()
+
+
+@functools.cache
+def _lock_statement():
+    return select(BoardColumn.id).where(BoardColumn.id == bindparam("column_id")).with_for_update()
 
 
 def _neighbour_position(column: BoardColumn, card: Card, pivot: Card, below: bool) -> int | None:

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import RequestKey
@@ -60,28 +61,49 @@ def find(user_id: int, key: str) -> RequestKey | None:
     )
 
 
-def claim_key(user_id: int, key: str, *, method: str, path: str) -> RequestKey:
-    """Claim `key` for a write about to run (an expired record of it is dropped first). Flushes:
-    when another request claimed the same key first, the unique constraint raises IntegrityError."""
+def claim_key(user_id: int, key: str, *, method: str, path: str) -> int | None:
+    """Claim `key` for a write about to run: its record's id, or None when the key is claimed
+    already (a repeat, or the same key sent twice at once: the first answers both). One
+    statement: an expired record of the key is taken over, a live one left alone."""
     now = utcnow()
-    db.session.execute(
-        delete(RequestKey).where(
-            RequestKey.user_id == user_id, RequestKey.key == key, RequestKey.expires_at < now
-        )
+    dialect = db.session.get_bind().dialect.name
+    values = dict(user_id=user_id, key=key, method=method, path=path[:500], now=now, expires_at=now + TTL)
+    return db.session.connection().scalar(_claim_statement(dialect), values)  # (Core: no ORM objects)
+
+
+@functools.cache
+def _claim_statement(dialect: str):
+    """INSERT … ON CONFLICT (SQLite and PostgreSQL both have it), built once per database kind:
+    building it costs more than running it."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RequestKey).values(
+        user_id=bindparam("user_id"),
+        key=bindparam("key"),
+        method=bindparam("method"),
+        path=bindparam("path"),
+        created_at=bindparam("now"),
+        expires_at=bindparam("expires_at"),
     )
-    record = RequestKey(
-        user_id=user_id, key=key, method=method, path=path[:500], created_at=now, expires_at=now + TTL
-    )
-    db.session.add(record)
-    db.session.flush()
-    return record
+    taken_over = {name: insert.excluded[name] for name in ("method", "path", "created_at", "expires_at")}
+    return insert.on_conflict_do_update(
+        index_elements=[RequestKey.user_id, RequestKey.key],
+        set_={**taken_over, "status": None, "headers": None, "body": None},
+        where=RequestKey.expires_at < bindparam("now"),
+    ).returning(RequestKey.id)
 
 
 def record_answer(record_id: int, status: int, headers: dict[str, str], body: bytes) -> None:
     """Keep the first answer to a claimed key."""
     kept = {name: value for name, value in headers.items() if name in KEPT_HEADERS}
-    db.session.execute(
-        update(RequestKey).where(RequestKey.id == record_id).values(status=status, headers=kept, body=body)
+    values = {"record_id": record_id, "status": status, "headers": kept, "body": body}
+    db.session.connection().execute(_answer_statement(), values)
+
+
+@functools.cache
+def _answer_statement():
+    return (
+        update(RequestKey)
+        .where(RequestKey.id == bindparam("record_id"))
+        .values(status=bindparam("status"), headers=bindparam("headers"), body=bindparam("body"))
     )
 
 

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..ids import arg_int
 from ..live import render as live
-from ..services import DomainError, board_view, cards, facilitation, sprints, translations, watching
+from ..services import DomainError, board_view, cards, facilitation, sprints, watching
 from ..services import board as board_service
 from ..services import undo as undo_service
 from . import safe_next, undo
@@ -201,8 +201,10 @@ def move(pid, card_id):
     form = MoveForm()
     if not form.validate_on_submit():
         return _move_refused(partnership, card, form, errors.form_error_text(form), 422)
-    column = access.get_column_or_404(partnership, form.column.data)
-    translations.name_columns([column, card.column], str(get_locale()))  # as the mover reads them
+    # The board's columns from one query, named as the mover reads them: while they are held
+    # here, the target and the card's own column are found without a query of their own.
+    columns = board_service.columns_of(partnership)
+    column = access.get_column_or_404(partnership, form.column.data, among=columns)
     before = access.get_card_or_404(partnership, form.before.data) if form.before.data else None
     after = access.get_card_or_404(partnership, form.after.data) if form.after.data else None
     override = form.override_wip.data and access.can(current_user, "manage", partnership)
@@ -221,8 +223,8 @@ def move(pid, card_id):
     undo.offer(action)
     if not htmx.is_htmx():
         return htmx.redirect_to(safe_next(form.next.data, url_for("board.show", pid=pid)))
-    heads = render.column_heads(partnership, {old, new})
-    place, total = board_service.place_of(card, total=next(n for column, n in heads if column is new))
+    heads, place = render.moved_heads(partnership, card, {old, new})
+    total = next(n for column, n in heads if column is new)
     return render_template(
         "board/_moved.html",
         partnership=partnership,
@@ -253,7 +255,7 @@ def _move_refused(partnership, card, form, message, status, wip=False):
         move_form=form,
     )
     if htmx.is_htmx():
-        translations.name_columns(board_service.columns_of(partnership), str(get_locale()))
+        board_service.columns_of(partnership)  # (named as the mover reads them)
         html = render_template(
             "board/_move_refused.html",
             partnership=partnership,
