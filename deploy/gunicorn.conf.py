@@ -14,6 +14,13 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS") or (2 if os.environ.get("REDIS_URL") else 1))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "64"))
+# A worker takes at most this many connections (open live streams and kept-alive ones included):
+# its threads and a few more. Under load the rest wait in the kernel's queue, where whichever
+# worker is free next takes them; a worker that took all it could (gunicorn's default is 1,000)
+# kept requests waiting behind its own while another worker was idle (tests/bench/bench_load.py:
+# p99 of moves 2.7 s, so 0.9 s). The app runs a few of a worker's requests at a time
+# (APP_CONCURRENCY, sprintboard/busy_gate.py); the others wait their turn in order.
+worker_connections = threads + int(os.environ.get("GUNICORN_SPARE_CONNECTIONS", "8"))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5

@@ -175,6 +175,7 @@ def _init_request_handling(app: Flask) -> None:
     from . import (
         access,
         assets,
+        busy_gate,
         compression,
         errors,
         htmx,
@@ -199,6 +200,7 @@ def _init_request_handling(app: Flask) -> None:
     undo.init_app(app)  # after request_keys: the Undo toast is part of the answer it keeps
     errors.init_app(app)
     templating.init_app(app)
+    busy_gate.init_app(app)  # before assets: static files do not wait for a turn
     assets.init_app(app)
 
 

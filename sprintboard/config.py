@@ -151,6 +151,9 @@ def load(instance_path: Path) -> dict:
         # then how many collections of each generation start one of the next ("0": Python's
         # own 700,10,10).
         "GC_THRESHOLD": os.environ.get("GC_THRESHOLD", "10000,10,10"),
+        # Requests of one worker process that run at once (sprintboard/busy_gate.py; live
+        # streams and health checks not counted); the others wait their turn. 0: no limit.
+        "APP_CONCURRENCY": int(os.environ.get("APP_CONCURRENCY", "2")),
         # Live updates (views/live.py): open streams per process (keep below gunicorn --threads),
         # stream lifetime before the browser reconnects (spreads streams over workers),
         # heartbeat interval, Redis key/channel prefix, polling interval of the fallback.

@@ -227,6 +227,8 @@ def run(args) -> dict:
     server = subprocess.Popen(  # noqa: S603
         [
             str(BIN / "gunicorn"),
+            "-c",  # the settings a deployment runs with (worker connections …), then this run's
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "-w",
             str(args.workers),
             "-k",
