@@ -68,11 +68,12 @@ def test_every_setting_in_the_guide_and_the_env_file_exists(tmp_path):
         "SECRET_KEY",
         "SPRINTBOARD_INSTANCE",
         "PROMETHEUS_MULTIPROC_DIR",
-        "GUNICORN_BIND",
-        "GUNICORN_WORKERS",
-        "GUNICORN_THREADS",
         "SPRINTBOARD_COMPRESS",
     }
+    # (gunicorn's own settings: those deploy/gunicorn.conf.py reads)
+    gunicorn = (DEPLOY / "gunicorn.conf.py").read_text()
+    settings |= set(re.findall(r'os\.environ\.get\("([A-Z][A-Z0-9_]+)"', gunicorn))
+    assert {"GUNICORN_BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS"} <= settings
     env_file = (DEPLOY / "sprintboard.env.example").read_text()
     named = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", env_file, re.M))
     named |= set(re.findall(r"`([A-Z][A-Z0-9_]{3,})(?:=[^`]*)?`", GUIDE))
