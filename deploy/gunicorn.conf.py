@@ -13,7 +13,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS") or (2 if os.environ.get("REDIS_URL") else 1))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "64"))
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))  # (set here, not by --threads: see below)
 # A worker takes at most this many connections (open live streams and kept-alive ones included):
 # its threads and a few more. Under load the rest wait in the kernel's queue, where whichever
 # worker is free next takes them; a worker that took all it could (gunicorn's default is 1,000)

@@ -227,14 +227,8 @@ def run(args) -> dict:
     server = subprocess.Popen(  # noqa: S603
         [
             str(BIN / "gunicorn"),
-            "-c",  # the settings a deployment runs with (worker connections …), then this run's
+            "-c",  # the settings a deployment runs with: workers and threads from the environment
             str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "-w",
-            str(args.workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(args.threads),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -242,7 +236,12 @@ def run(args) -> dict:
             "wsgi:app",
         ],
         cwd=ROOT,
-        env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
+        env={
+            **env,
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+            "GUNICORN_WORKERS": str(args.workers),
+            "GUNICORN_THREADS": str(args.threads),
+        },
     )
     try:
         for _ in range(400):
