@@ -52,6 +52,15 @@ def _request(gate, path, answers):
     return thread
 
 
+def _one_inside(limit, path):
+    """A gate of `limit` turns with a request to `path` inside it: (app, gate, answers, thread)."""
+    app, answers = HeldApp(), {}
+    gate = BusyGate(app, limit)
+    thread = _request(gate, path, answers)
+    app.wait_inside(1)
+    return app, gate, answers, thread
+
+
 def _queued(gate, n):
     with gate.turns._changed:
         assert gate.turns._changed.wait_for(lambda: gate.turns.waiting() == n, timeout=10)
@@ -73,10 +82,8 @@ def test_at_most_the_limit_run_at_once():
 
 
 def test_waiting_requests_run_in_the_order_they_came():
-    app, answers = HeldApp(), {}
-    gate = BusyGate(app, 1)
-    threads = [_request(gate, "/p/1/a", answers)]
-    app.wait_inside(1)
+    app, gate, answers, first = _one_inside(1, "/p/1/a")
+    threads = [first]
     for n, name in enumerate(("b", "c", "d", "e"), start=1):
         threads.append(_request(gate, f"/p/1/{name}", answers))
         _queued(gate, n)  # each waits, in this order
@@ -90,10 +97,7 @@ def test_waiting_requests_run_in_the_order_they_came():
 
 
 def test_live_streams_and_health_checks_do_not_wait_for_a_turn():
-    app, answers = HeldApp(), {}
-    gate = BusyGate(app, 1)
-    busy = _request(gate, "/p/1/busy", answers)
-    app.wait_inside(1)
+    app, gate, answers, busy = _one_inside(1, "/p/1/busy")
     stream = _request(gate, "/free/p/1/events", answers)
     stream.join(10)
     assert answers["/free/p/1/events"] == b"/free/p/1/events"  # (its name lets it out at once)
@@ -107,10 +111,7 @@ def test_live_streams_and_health_checks_do_not_wait_for_a_turn():
 
 
 def test_a_failing_request_gives_its_turn_back():
-    app, answers = HeldApp(), {}
-    gate = BusyGate(app, 1)
-    first = _request(gate, "/p/1/boom", answers)
-    app.wait_inside(1)
+    app, gate, answers, first = _one_inside(1, "/p/1/boom")
     after = _request(gate, "/p/1/after", answers)
     _queued(gate, 1)
     app.release(2)

@@ -150,11 +150,18 @@ def test_a_refused_write_is_answered_the_same_and_changes_nothing(world, as_role
     assert count(Card) == 0
 
 
-def test_answers_are_kept_for_a_day_then_swept(card, as_role):
+@pytest.fixture
+def commented(card, as_role):
+    """A member's comment sent with KEY: (their client, where it was sent, what was sent)."""
     url = f"/p/{card.partnership_id}/cards/{card.id}/comments"
     data = {"comment-body": "Once", "request_key": KEY}
     client = as_role("member")
     client.post(url, data=data)
+    return client, url, data
+
+
+def test_answers_are_kept_for_a_day_then_swept(commented):
+    client, url, data = commented
     with time_machine.travel(utcnow() + timedelta(hours=23), tick=False):
         client.post(url, data=data)
         assert count(Comment) == 1
@@ -166,11 +173,8 @@ def test_answers_are_kept_for_a_day_then_swept(card, as_role):
     assert count(Comment) == 2
 
 
-def test_an_expired_key_not_yet_swept_is_taken_over_by_its_next_use(card, as_role):
-    url = f"/p/{card.partnership_id}/cards/{card.id}/comments"
-    data = {"comment-body": "Once", "request_key": KEY}
-    client = as_role("member")
-    client.post(url, data=data)
+def test_an_expired_key_not_yet_swept_is_taken_over_by_its_next_use(commented):
+    client, url, data = commented
     with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
         r = client.post(url, data=data, headers={"HX-Request": "true"})
         assert "X-Request-Key-Replay" not in r.headers
