@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from sprintboard import busy_gate
 from sprintboard.busy_gate import BusyGate
 
 
@@ -140,3 +141,74 @@ def test_the_app_runs_behind_the_gate_of_its_setting(app):
             gates.append(layer)
         layer = getattr(layer, "app", None) or getattr(layer, "application", None)
     assert [g.limit for g in gates] == [app.config["APP_CONCURRENCY"]] == [2]
+
+
+class SlowBody:
+    """A request body sent slowly: its second half comes once the test lets it (or never)."""
+
+    def __init__(self, data: bytes, comes=True):
+        self.data, self.at, self.comes, self.more = data, 0, comes, threading.Event()
+
+    def read(self, size=-1):
+        """At most `size` bytes (all with -1), never past the half the test holds back."""
+        half, out = len(self.data) // 2, b""
+        while self.at < len(self.data) and (size < 0 or not out):
+            if self.at >= half:
+                self.more.wait(10)
+                if not self.comes:
+                    break  # the sender went away
+            end = half if self.at < half else len(self.data)
+            if size >= 0:
+                end = min(end, self.at + size)
+            out, self.at = out + self.data[self.at : end], end
+        return out
+
+
+def _echo(environ, start_response):
+    """How long the body was, and who read it: the gate first, or the app itself."""
+    sent = environ["wsgi.input"]
+    start_response("200 OK", [])
+    return [f"{len(sent.read())} {'by the app' if isinstance(sent, SlowBody) else 'first'}".encode()]
+
+
+def _send(gate, path, body, answers):
+    def run():
+        environ = {"PATH_INFO": path, "CONTENT_LENGTH": str(len(body.data)), "wsgi.input": body}
+        answers[path] = b"".join(gate(environ, lambda *a: None))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_slow_upload_is_read_before_its_turn_and_holds_none_meanwhile():
+    gate, answers = BusyGate(_echo, 1, small=1000, large=1000), {}
+    slow = SlowBody(b"x" * 800)
+    uploading = _send(gate, "/p/1/cards/1/comments", slow, answers)
+    quick = _send(gate, "/p/1/cards/2/move", SlowBody(b"", comes=True), answers)
+    quick.join(10)
+    assert answers["/p/1/cards/2/move"] == b"0 by the app"  # while the other was still sending
+    slow.more.set()
+    uploading.join(10)
+    assert answers["/p/1/cards/1/comments"] == b"800 first"
+
+
+def test_a_sender_gone_before_the_end_of_its_body_never_reaches_the_app():
+    gate, answers = BusyGate(HeldApp(), 1, small=1000, large=1000), {}
+    gone = SlowBody(b"x" * 800, comes=False)
+    gone.more.set()
+    _send(gate, "/p/1/cards/1/comments", gone, answers).join(10)
+    assert answers["/p/1/cards/1/comments"] == b"The request ended before its body was complete."
+    assert gate.app.entered == []
+
+
+def test_bodies_over_the_app_wide_limit_are_read_first_only_on_the_routes_that_take_them():
+    routes = {"/p/1/cards/1/attachments": "attachments.upload_card", "/login": "auth.login"}
+    gate = BusyGate(_echo, 1, small=100, large=1000, endpoint_of=lambda environ: routes[environ["PATH_INFO"]])
+    answers = {}
+    for path in routes:
+        body = SlowBody(b"x" * 500)
+        body.more.set()
+        _send(gate, path, body, answers).join(10)
+    assert answers == {"/p/1/cards/1/attachments": b"500 first", "/login": b"500 by the app"}
+    assert "attachments.upload_card" in busy_gate.LARGE_BODIES and "auth.login" not in busy_gate.LARGE_BODIES

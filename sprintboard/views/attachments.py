@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import access, htmx, storage
+from .. import access, busy_gate, htmx, storage
 from ..errors import render_error
 from ..extensions import db
 from ..services import DomainError
@@ -19,7 +19,7 @@ from ..services.uploads import human_size
 
 bp = Blueprint("attachments", __name__, url_prefix="/p/<int:pid>")
 UPLOADS = {"attachments.upload_card", "attachments.upload_workshop", "attachments.upload_funding"}
-FORM_OVERHEAD = 256 * 1024  # the other fields and the multipart framing of one upload
+busy_gate.LARGE_BODIES.update(UPLOADS)
 
 
 @bp.url_value_preprocessor
@@ -28,7 +28,8 @@ def _allow_large_bodies(endpoint, _values):
     keeps the app-wide MAX_CONTENT_LENGTH. (This runs before the CSRF check reads the form.)"""
     if endpoint in UPLOADS and request.method == "POST":
         config = current_app.config
-        request.max_content_length = config["UPLOAD_MAX_BYTES"] * config["UPLOAD_MAX_FILES"] + FORM_OVERHEAD
+        files = config["UPLOAD_MAX_BYTES"] * config["UPLOAD_MAX_FILES"]
+        request.max_content_length = files + busy_gate.FORM_OVERHEAD
 
 
 @bp.errorhandler(RequestEntityTooLarge)

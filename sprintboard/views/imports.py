@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .. import access
+from .. import access, busy_gate
 from ..errors import render_error, rule_errors
 from ..extensions import db
 from ..forms.imports import CsvConfirmForm, CsvUploadForm, TrelloUploadForm, trello_confirm_form
@@ -16,7 +16,7 @@ from ..services.facilitation import BoardFrozen, ensure_not_frozen
 
 bp = Blueprint("imports", __name__, url_prefix="/p/<int:pid>/import")
 TRELLO = {"imports.trello_preview", "imports.trello_import"}
-FORM_OVERHEAD = 256 * 1024  # the other fields and the multipart framing of one upload
+busy_gate.LARGE_BODIES.update(TRELLO)
 
 
 @bp.url_value_preprocessor
@@ -24,7 +24,7 @@ def _allow_large_files(endpoint, _values):
     """A Trello export may be larger than the app-wide MAX_CONTENT_LENGTH: its upload takes up to
     IMPORT_MAX_BYTES. (This runs before the CSRF check reads the form.)"""
     if endpoint in TRELLO and request.method == "POST":
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + FORM_OVERHEAD
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + busy_gate.FORM_OVERHEAD
 
 
 @bp.errorhandler(RequestEntityTooLarge)
