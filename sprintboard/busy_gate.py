@@ -61,12 +61,16 @@ class Turns:
 
 
 class BusyGate:
-    """WSGI middleware: `limit` requests at a time run `app`; 0 turns the gate off.
+    """WSGI middleware: `limit` requests at a time run `app`; 0: no limit.
 
     A request's body is read before its turn (a phone sending photos over a slow connection must
-    not hold a turn while the others wait): up to `small` bytes on every route (the app-wide
-    MAX_CONTENT_LENGTH), up to `large` on the routes in LARGE_BODIES (`endpoint_of` tells the
-    route). Larger bodies are left for the app to refuse unread (413)."""
+    not hold a turn while the others wait), with or without a limit: up to `small` bytes on every
+    route (the app-wide MAX_CONTENT_LENGTH), up to `large` on the routes in LARGE_BODIES
+    (`endpoint_of` tells the route). Larger bodies are left for the app to refuse unread (413).
+    So a body is read to its end also when the app answers without reading it (a signed-out
+    upload sent to the login page, a refusal): gunicorn reads at most 64 KB of an unread body and
+    then closes the connection, and a proxy still sending the rest (nginx streams uploads) got a
+    reset and showed its own bare 502 instead of the app's answer."""
 
     def __init__(self, app, limit: int, *, small: int = 0, large: int = 0, endpoint_of=lambda environ: None):
         self.app, self.limit, self.small, self.large, self.endpoint_of = app, limit, small, large, endpoint_of
@@ -74,13 +78,15 @@ class BusyGate:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if self.turns is None or path in UNGATED_PATHS or path.endswith(UNGATED_SUFFIXES):
+        if path in UNGATED_PATHS or path.endswith(UNGATED_SUFFIXES):
             return self.app(environ, start_response)
         body = self._read_body_first(environ)
         if body is False:
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"The request ended before its body was complete."]  # (no one is waiting)
         try:
+            if self.turns is None:
+                return self.app(environ, start_response)
             with self.turns:
                 # (an answer the app streams, an export, is produced after its turn, from what it
                 # read during it: none of them reads the request's body then)

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import ObjectDeletedError
-from werkzeug.exceptions import ClientDisconnected, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from . import access, htmx, i18n, requestlog
 from .extensions import db, login_manager
@@ -80,23 +80,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ObjectDeletedError, _deleted_meanwhile)
     app.register_error_handler(OSError, _storage_error)
     app.register_error_handler(500, lambda _e: render_error(500))
-    app.after_request(read_what_was_sent)
-
-
-def read_what_was_sent(response):
-    """after_request: a body the app answered without reading (a signed-out upload sent to the
-    login page, a refusal) is read to its end before the answer goes out. gunicorn reads at most
-    64 KB of it and then closes the connection; a proxy still sending the rest (nginx streams
-    uploads) then gets a reset and shows its own bare 502 instead of this answer. Bodies over the
-    route's limit are not read (413: nginx refuses those first)."""
-    length = request.content_length
-    if length and length <= (request.max_content_length or length):
-        try:
-            while request.stream.read(1 << 16):
-                pass
-        except (OSError, ClientDisconnected):
-            pass  # the sender is gone: nothing is waiting for the answer
-    return response
 
 
 class Broken:

@@ -212,3 +212,12 @@ def test_bodies_over_the_app_wide_limit_are_read_first_only_on_the_routes_that_t
         _send(gate, path, body, answers).join(10)
     assert answers == {"/p/1/cards/1/attachments": b"500 first", "/login": b"500 by the app"}
     assert "attachments.upload_card" in busy_gate.LARGE_BODIES and "auth.login" not in busy_gate.LARGE_BODIES
+
+
+def test_without_a_limit_bodies_are_still_read_before_the_app():
+    """(What nginx needs when the app answers an upload without reading it: see BusyGate.)"""
+    gate, answers = BusyGate(_echo, 0, small=1000, large=1000), {}
+    body = SlowBody(b"x" * 800)
+    body.more.set()
+    _send(gate, "/p/1/cards/1/comments", body, answers).join(10)
+    assert answers["/p/1/cards/1/comments"] == b"800 first"

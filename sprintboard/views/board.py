@@ -255,7 +255,6 @@ def _move_refused(partnership, card, form, message, status, wip=False):
         move_form=form,
     )
     if htmx.is_htmx():
-        board_service.columns_of(partnership)  # (named as the mover reads them)
         html = render_template(
             "board/_move_refused.html",
             partnership=partnership,
