@@ -11,6 +11,7 @@ from flask import Flask
 
 from . import config as config_module
 from .paths import STATIC, TEMPLATES, TRANSLATIONS, asset_root
+from .urls import Sprintboard
 
 # One Blueprint per area, in sprintboard/views/<name>.py.
 BLUEPRINTS = (
@@ -65,7 +66,7 @@ BLUEPRINTS = (
 def create_app(config: dict | type | None = None) -> Flask:
     """The application factory; `config` (a dict or class) overrides the environment."""
     root = asset_root()
-    app = Flask(
+    app = Sprintboard(
         __name__,
         template_folder=str(root / TEMPLATES),
         static_folder=str(root / STATIC),
