@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup
 
 from . import access, htmx, i18n, navigation, timezones
-from .board import render as board_render
+from .board import frame_html
 from .markdown import render_markdown
 from .services import activity as activity_service
 from .services import (
@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         role_label=role_label,
         partnership_tabs=navigation.partnership_tabs,
         describe_activity=activity_service.describe,
-        board_texts=board_render.board_texts,
+        board_texts=frame_html.board_texts,
         # Labels and states computed from what the template already has (no query of their own).
         theme_label=themes.theme_name,
         entry_kind_label=lambda kind: str(entries.ENTRY_KIND_LABELS.get(kind, kind)),

@@ -180,10 +180,12 @@ class RenderCache:
             "filters": 0,
             "boards_shared": 0,
         }
+        self.boards_seen: set[tuple[int, str]] = set()  # (partnership id, language) rendered here
         _ALL.add(self)
 
     def clear(self, shared: bool = False) -> None:
         self.local.clear()
+        self.boards_seen.clear()
         for name in self.stats:
             self.stats[name] = 0
         if shared and self.shared is not None:

@@ -52,24 +52,19 @@ _DUE = cast(Card.due_date, String).label("due")
 _STAMP = cast(Card.updated_at, String).label("stamp")
 # What planning the board needs of every card (and all a cached card's key needs) ...
 PLACE_FIELDS = (Card.id, Card.revision, _STAMP, Card.column_id, Card.project_id, Card.author_id, _DUE)
-# ... and what rendering a card needs, read only for cards not in the cache.
-CARD_FIELDS = (
-    Card.id,
-    Card.revision,
-    Card.column_id,
-    Card.project_id,
-    Card.author_id,
+# ... and what rendering a card needs besides, read only for cards not in the cache (or, on a
+# board this process has not rendered yet, with the plan: see `plan_board`'s `wide`).
+RENDER_FIELDS = (
     Card.position,
     Card.title,
     Card.language,
     Card.estimate,
-    _DUE,
     Card.comment_count,
     Card.attachment_count,
     Card.checklist_total,
     Card.checklist_done,
-    _STAMP,
 )
+CARD_FIELDS = (*PLACE_FIELDS, *RENDER_FIELDS)
 
 
 @dataclass
@@ -333,8 +328,12 @@ def plan_board(
     today: date | None = None,
     limit: int | None = CELL_LIMIT,
     cell: tuple[str, int] | None = None,
+    wide: str | None = None,
 ) -> Board:
-    """Which card goes where, from narrow rows; nothing is rendered yet."""
+    """Which card goes where, from narrow rows; nothing is rendered yet. With `wide` (a reader's
+    language), the rows of an unfiltered board carry everything rendering them needs, in that
+    language (`render_fields`): for a board whose cards are not kept rendered, one query
+    instead of a narrow one and then the same cards again."""
     today = today or timezones.partnership_today(partnership)  # overdue after midnight there
     options = options or load_options(partnership)
     columns = columns_of(partnership)
@@ -344,7 +343,7 @@ def plan_board(
         if filters.group == "assignee"
         else None
     )
-    rows, done_more, counts, totals = _card_rows(
+    rows, places, done_more, counts, totals = _card_rows(
         partnership,
         columns,
         filters,
@@ -352,6 +351,7 @@ def plan_board(
         column_id=cell[1] if cell else None,
         # Grouped by project (a card's lane is in its row), the database cuts each cell short.
         cell_limit=limit if filters.group == "project" and cell is None else None,
+        wide=(wide, assignees is None) if wide else None,
     )
     lanes = _lanes(partnership, filters.group, options, filters)
     by_key = {lane.key: lane for lane in lanes}
@@ -378,7 +378,7 @@ def plan_board(
         cell,
         done_more,
         tuple(sorted(counts.items())),
-        tuple(rows),
+        places,
         tuple(sorted(totals.items())),
         tuple((c.id, c.shown_name, c.position, c.wip_limit, c.is_done) for c in columns),
     )
@@ -444,26 +444,35 @@ def pairs(card_col, other_col, card_ids) -> dict[int, list[int]]:
     return result
 
 
-def _card_rows(partnership, columns, filters: Filters, today: date, column_id=None, cell_limit=None):
-    """Narrow rows (PLACE_FIELDS) of the cards to show, in order: every open card (or with
-    `cell_limit`, grouped by project: the first so many of each project's cell), and the most
-    recent done cards of each done column (with whether there are more); the open cards per
-    column (unfiltered, for the WIP badges); with `cell_limit`, each cut cell's whole count
-    by (lane key, column id)."""
+def _card_rows(
+    partnership, columns, filters: Filters, today: date, column_id=None, cell_limit=None, wide=None
+):
+    """Rows of the cards to show, in order: every open card (or with `cell_limit`, grouped by
+    project: the first so many of each project's cell), and the most recent done cards of each
+    done column (with whether there are more); the open cards per column (unfiltered, for the
+    WIP badges); with `cell_limit`, each cut cell's whole count by (lane key, column id).
+    The rows are narrow (PLACE_FIELDS, and a done card's "done"), or on an unfiltered board with
+    `wide` = (reader's language, with assignees), `render_fields`; `places` are their narrow
+    part as plain tuples, the same either way (what the board's signature is made of)."""
     filtering = _filter_conditions(partnership, filters, today)
     done_ids = tuple(c.id for c in columns if c.is_done)
     if filtering or column_id is not None:
         statements = _statements(done_ids, cell_limit, tuple(filtering), column_id)
     else:  # the board as a rule: its statements are built once (building costs more than the query)
-        statements = _plain_statements(done_ids, cell_limit)
-    every, cells, recent = statements
+        dialect = db.session.get_bind().dialect.name
+        statements = _plain_statements(done_ids, cell_limit, dialect, wide)
+    every, cells, recent, cell_by_cell = statements
     params = {"pid": partnership.id}
-    open_rows = fetch_plain(every, params)
     totals: dict[tuple[str, int], int] = {}
     if cells is None:
+        open_rows = fetch_plain(every, params)
         counts = open_counts(partnership)
     else:
         cell_counts = fetch_plain(cells, params)
+        if cell_by_cell:  # (the cells whose first cards `every` reads)
+            shown = [(pid, cid) for pid, cid, _n in cell_counts if cid not in done_ids]
+            params = {"pid": partnership.id, "cells": json.dumps(shown)}
+        open_rows = fetch_plain(every, params)
         if filtering:
             counts = open_counts(partnership)
         else:  # (then the cells are counted in every column: the columns' WIP counts too)
@@ -471,8 +480,10 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
             for _project_id, cid, n in cell_counts:
                 counts[cid] = counts.get(cid, 0) + n
         totals = {(f"p{pid or 0}", cid): n for pid, cid, n in cell_counts if cid not in done_ids}
+    place, done_place = len(PLACE_FIELDS), len(PLACE_FIELDS) + 1
+    places = tuple([row[:place] for row in open_rows])
     if not done_ids:
-        return open_rows, False, counts, totals
+        return open_rows, places, False, counts, totals
     if len(done_ids) == 1:
         done_rows = fetch_plain(recent, params)
     else:
@@ -488,46 +499,80 @@ def _card_rows(partnership, columns, filters: Filters, today: date, column_id=No
             more = True
             continue
         kept.append(row)
-    return list(open_rows) + kept, more, counts, totals
+    places += tuple([row[:done_place] for row in kept])
+    return open_rows + kept, places, more, counts, totals
 
 
 @functools.lru_cache(maxsize=256)
-def _plain_statements(done_ids: tuple[int, ...], cell_limit: int | None):
-    return _statements(done_ids, cell_limit, (), None)
+def _plain_statements(done_ids: tuple[int, ...], cell_limit: int | None, dialect: str, wide: tuple | None):
+    return _statements(done_ids, cell_limit, (), None, wide, cell_by_cell=dialect == "sqlite")
 
 
-def _statements(done_ids: tuple[int, ...], cell_limit: int | None, filtering: tuple, column_id: int | None):
+def _statements(
+    done_ids: tuple[int, ...],
+    cell_limit: int | None,
+    filtering: tuple,
+    column_id: int | None,
+    wide=None,
+    *,
+    cell_by_cell: bool = False,
+):
     """The statements of `_card_rows` (the partnership's id a parameter, "pid"): its open cards
     (all, or with `cell_limit` the first of each project's cell), with `cell_limit` each cell's
-    count (else None), and the most recent done cards of each done column."""
+    count (else None), and the most recent done cards of each done column; and whether the open
+    cards' statement reads them cell by cell (its parameter "cells": the cells' [project id,
+    column id] as JSON, SQLite). Their rows are narrow, or with `wide` = (reader's language,
+    with assignees) `render_fields`."""
     conditions = [Card.partnership_id == bindparam("pid"), Card.archived_at.is_(None), *filtering]
     if column_id is not None:
         conditions.append(Card.column_id == column_id)
     open_only = Card.column_id.not_in(done_ids) if done_ids else True
+
+    def rows(statement):
+        """`statement`, narrow, or wide: with what rendering needs (joined last: SQLite plans
+        a join in the order written, and the cards to show come first)."""
+        return statement if wide is None else render_fields(statement, *wide)
+
+    order = (Card.column_id, Card.position, Card.id)
     if cell_limit is None:
         every = select(*PLACE_FIELDS).where(*conditions, open_only)
-        every, cells = every.order_by(Card.column_id, Card.position, Card.id), None
+        every, cells = rows(every.order_by(*order)), None
     else:
-        # However many cards a cell holds, only the first `cell_limit` are read (a board of
-        # 20,000 cards is planned from the few hundred it shows, not from every card): ranked
-        # in the index on (partnership, archived, project, column, position), without a sort
-        # (a partition holds the NULL projects together, as GROUP BY does).
-        ranked = (
-            select(
-                Card.id,
-                func.row_number()
-                .over(partition_by=(Card.project_id, Card.column_id), order_by=(Card.position, Card.id))
-                .label("rank"),
+        if cell_by_cell:
+            # Each cell's first `cell_limit` cards, cell by cell: for each cell, a walk of the
+            # index on (partnership, archived, project, column, position) that stops there
+            # (a board of 20,000 cards is planned from the few hundred it shows).
+            cell = func.json_each(bindparam("cells")).table_valued("value").alias("cell")
+            firsts = Card.__table__.alias("firsts")
+            first_ids = (
+                select(firsts.c.id)
+                .where(
+                    firsts.c.partnership_id == bindparam("pid"),
+                    firsts.c.archived_at.is_(None),
+                    firsts.c.project_id.is_(func.json_extract(cell.c.value, "$[0]")),
+                    firsts.c.column_id == func.json_extract(cell.c.value, "$[1]"),
+                )
+                .order_by(firsts.c.position, firsts.c.id)
+                .limit(cell_limit)
             )
-            .where(*conditions, open_only)
-            .subquery()
-        )
-        every = (
-            select(*PLACE_FIELDS)
-            .join(ranked, ranked.c.id == Card.id)
-            .where(ranked.c.rank <= cell_limit)
-            .order_by(Card.column_id, Card.position, Card.id)
-        )
+            every = select(*PLACE_FIELDS).select_from(cell).join(Card, Card.id.in_(first_ids))
+        else:
+            # The same, ranked in that index, without a sort (a partition holds the NULL
+            # projects together, as GROUP BY does).
+            ranked = (
+                select(
+                    Card.id,
+                    func.row_number()
+                    .over(partition_by=(Card.project_id, Card.column_id), order_by=(Card.position, Card.id))
+                    .label("rank"),
+                )
+                .where(*conditions, open_only)
+                .subquery()
+            )
+            every = (
+                select(*PLACE_FIELDS).join(ranked, ranked.c.id == Card.id).where(ranked.c.rank <= cell_limit)
+            )
+        every = rows(every.order_by(*order))
         # The cells' whole counts from the same index; unfiltered, in every column (the same
         # query then counts each column's open cards for the WIP badges).
         cell = (Card.project_id, Card.column_id)
@@ -536,15 +581,39 @@ def _statements(done_ids: tuple[int, ...], cell_limit: int | None, filtering: tu
     # The most recent DONE_LIMIT (+1: are there more?) of each done column, each read through
     # the board index with a bounded sort, however long the board's history.
     recent = [
-        select(*PLACE_FIELDS, cast(Card.done_at, String).label("done"))
-        .where(*conditions, Card.column_id == done_id)
-        .order_by(Card.done_at.desc(), Card.id.desc())
-        .limit(DONE_LIMIT + 1)
+        rows(
+            select(*PLACE_FIELDS, cast(Card.done_at, String).label("done"))
+            .where(*conditions, Card.column_id == done_id)
+            .order_by(Card.done_at.desc(), Card.id.desc())
+            .limit(DONE_LIMIT + 1)
+        )
         for done_id in done_ids
     ]
     if len(recent) > 1:
-        return every, cells, union_all(*[select(part.subquery()) for part in recent])
-    return every, cells, recent[0] if recent else None
+        recent = [union_all(*[select(part.subquery()) for part in recent])]
+    return every, cells, recent[0] if recent else None, cell_by_cell and cell_limit is not None
+
+
+def render_fields(statement, reader: str, with_assignees: bool):
+    """`statement` (a select of cards) with what rendering its cards needs besides
+    (RENDER_FIELDS), in the reader's language: each card's label (and assignee) ids as text
+    "3,12,40" (`_ids_of`), and its title translated into `reader` (or None)."""
+    from ..services.translations import with_reader_title
+
+    fields = [*RENDER_FIELDS, _ids_of(card_labels.c.card_id, card_labels.c.label_id).label("label_ids")]
+    if with_assignees:
+        fields.append(_ids_of(card_assignees.c.card_id, card_assignees.c.user_id).label("assignee_ids"))
+    return with_reader_title(statement.add_columns(*fields), reader)
+
+
+def _ids_of(card_col, other_col):
+    """The ids linked to each card (labels, assignees) as one text "3,12,40", a subquery per row
+    (what the index on the link table answers directly; two queries of id pairs cost more)."""
+    return (
+        select(func.aggregate_strings(cast(other_col, String), ","))
+        .where(card_col == Card.id)
+        .scalar_subquery()
+    )
 
 
 def _filter_conditions(partnership, f: Filters, today: date) -> list:

@@ -20,23 +20,22 @@ import json
 import logging
 import re
 import secrets
+import sys
 import zlib
 from datetime import date, timedelta
 
 from flask import get_template_attribute, render_template, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import select
 
 from .. import compression, timezones
 from ..extensions import db
 from ..models import BoardColumn, Card, Partnership
-from ..models.card import card_assignees, card_labels
-from ..services import translations
-from . import cache
+from . import cache, frame_html
 from .card_html import CardRenderer
+from .frame_html import board_texts
 from .query import (
-    CARD_FIELDS,
     CELL_LIMIT,
     PLACE_FIELDS,
     Board,
@@ -50,6 +49,7 @@ from .query import (
     open_counts,
     person_order,
     plan_board,
+    render_fields,
 )
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,18 @@ def load_board(
     return board
 
 
+def wide_plan(partnership: Partnership) -> str | None:
+    """plan_board's `wide` for a board page: the reader's language when this process has not
+    rendered the partnership's board in it (since it started, or its cache was emptied) and no
+    other worker shares rendered cards (Redis): its cards are then planned with everything
+    rendering them needs, one query instead of two. None once its cards are likely kept."""
+    store = cache.get()
+    if store.shared is not None:
+        return None
+    locale = str(get_locale())
+    return None if (partnership.id, locale) in store.boards_seen else locale
+
+
 def _render_cells(board: Board) -> None:
     rows = [row for lane in board.lanes for cell_rows in lane.rows.values() for row in cell_rows]
     fragments = render_cards(
@@ -95,6 +107,7 @@ def _render_cells(board: Board) -> None:
         done_columns={c.id for c in board.columns if c.is_done},
         today=board.today,
     )
+    cache.get().boards_seen.add((board.partnership.id, str(get_locale())))
     # Each cell's card list, whole (what templates/board/_cell_list.html was): one string per
     # cell, so the board's template joins a few dozen pieces, not thousands, and includes nothing.
     label = board_texts()["cell"]
@@ -227,14 +240,8 @@ def _frame(board: Board, may_edit: bool, args: tuple) -> tuple[list[str], list]:
             for lane in board.lanes
             for column_id in lane.more
         }
-        html = render_template(
-            "board/_board.html",
-            board=board,
-            partnership=board.partnership,
-            may_edit=may_edit,
-            csrf=_CSRF_MARK,
-            board_args=dict(args),
-            cell_urls=cell_urls,
+        html = frame_html.frame(
+            board, may_edit=may_edit, csrf=_CSRF_MARK, board_args=dict(args), cell_urls=cell_urls
         )
         cache.get().stats["frames"] += 1
         return _cut(html)
@@ -501,14 +508,14 @@ def _fragment_of(value: bytes) -> tuple:
 
 
 def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> dict[int, str]:
-    ids = [row.id for row, *_rest in missing]
     reader = str(get_locale())
-    dialect = db.session.get_bind().dialect.name
-    statement = _cards_statement(dialect, reader, assignees is None)
-    full = {row.id: row for row in fetch_plain(statement, {"ids": id_values(dialect, ids)})}
-    card_label_ids = {row.id: _id_tuple(row.label_ids) for row in full.values() if row.label_ids}
-    if assignees is None:
-        assignees = {row.id: _id_tuple(row.assignee_ids) for row in full.values() if row.assignee_ids}
+    if hasattr(missing[0][0], "title"):  # planned with everything rendering needs (plan_board's `wide`)
+        full = {row.id: row for row, *_rest in missing}
+    else:
+        ids = [row.id for row, *_rest in missing]
+        dialect = db.session.get_bind().dialect.name
+        statement = _cards_statement(dialect, reader, assignees is None)
+        full = {row.id: row for row in fetch_plain(statement, {"ids": id_values(dialect, ids)})}
     options = shown.options
     people = options.people
     labels = {lb.id: lb for lb in options.labels}
@@ -518,14 +525,25 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
     card = renderer.card
     href = url_for("cards.show", pid=partnership.id, card_id=0)[:-1]  # + the card id
     # What cards show of others, each made once per batch (not once per card): the author's
-    # badge, each person's avatar, each label, each project; and the name order of assignees.
+    # badge, each person's avatar, each label, each project; and per set of labels or of
+    # assignees (as the query gives them, "3,12"), their ids in the order shown and their badges.
     persons = {uid: _person(uid, people, city_index, city_name) for uid in people}
     author_html = {uid: renderer.author(person) for uid, person in persons.items()}
     avatar_html = {uid: renderer.avatar(person) for uid, person in persons.items()}
     label_html = {lid: renderer.label(label) for lid, label in labels.items()}
     project_html = {p.id: renderer.project(p) for p in options.projects}
     order = person_order(people)
-    of, size, items = shown.of, cache.text_size, []
+
+    def label_set(text):
+        ids = tuple([lid for lid in _id_tuple(text) if lid in labels])
+        return ids, "".join([label_html[lid] for lid in ids])
+
+    def assignee_set(ids):
+        ids = tuple(sorted(_id_tuple(ids) if type(ids) is str else ids, key=order))
+        return ids, "".join([avatar_html[uid] for uid in ids if uid in avatar_html])
+
+    label_sets, assignee_sets, shown_sets = {"": ((), ""), None: ((), "")}, {"": ((), ""), None: ((), "")}, {}
+    of, size, items = shown.of, sys.getsizeof, []
     shared = store.shared is not None
     result, to_share = {}, {}
     for place, key, state, due in missing:
@@ -533,19 +551,16 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
         if row is None:  # deleted since the board was planned (PostgreSQL: read committed)
             continue
         cid = row.id
-        badges = author_html.get(row.author_id, "")
-        label_ids = card_label_ids.get(cid)
-        if label_ids:
-            label_ids = tuple([lid for lid in label_ids if lid in labels])
-            badges += "".join([label_html[lid] for lid in label_ids])
-        else:
-            label_ids = ()
-        assignee_ids = assignees.get(cid)
-        if assignee_ids:
-            assignee_ids = tuple(sorted(assignee_ids, key=order) if len(assignee_ids) > 1 else assignee_ids)
-            badges += "".join([avatar_html[uid] for uid in assignee_ids if uid in avatar_html])
-        else:
-            assignee_ids = ()
+        labelled = label_sets.get(row.label_ids)
+        if labelled is None:
+            labelled = label_sets[row.label_ids] = label_set(row.label_ids)
+        label_ids = labelled[0]
+        assigned = row.assignee_ids if assignees is None else tuple(assignees.get(cid, ()))
+        people_of = assignee_sets.get(assigned)
+        if people_of is None:
+            people_of = assignee_sets[assigned] = assignee_set(assigned)
+        assignee_ids = people_of[0]
+        badges = author_html.get(row.author_id, "") + labelled[1] + people_of[1]
         # The title in the reader's language when someone translated it; else the original,
         # marked when it is in another (known) language.
         title = title_lang = None
@@ -566,7 +581,10 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
             title_lang,
             untranslated,
         )
-        depends = of(place, label_ids, assignee_ids)
+        what = (place.author_id, place.project_id, label_ids, assignee_ids)
+        depends = shown_sets.get(what)
+        if depends is None:
+            depends = shown_sets[what] = of(place, label_ids, assignee_ids)
         items.append((key, (label_ids, assignee_ids, depends, html), size(html)))
         if shared:
             value = (
@@ -585,36 +603,12 @@ def _render_missing(partnership, missing, shown: _Shown, assignees, store) -> di
 def _cards_statement(dialect: str, reader: str, with_assignees: bool):
     """One query for the cards to render (their ids: the parameter "ids"): the cards, their
     title in the reader's language, their label (and assignee) ids. Built once per language."""
-    fields = [*CARD_FIELDS, _ids_of(card_labels.c.card_id, card_labels.c.label_id).label("label_ids")]
-    if with_assignees:
-        fields.append(_ids_of(card_assignees.c.card_id, card_assignees.c.user_id).label("assignee_ids"))
-    return translations.with_reader_title(select(*fields), reader, id_set(dialect))
-
-
-def _ids_of(card_col, other_col):
-    """The ids linked to each card (labels, assignees) as one text "3,12,40", a subquery per row
-    (what the index on the link table answers directly; two queries of id pairs cost more)."""
-    return (
-        select(func.aggregate_strings(cast(other_col, String), ","))
-        .where(card_col == Card.id)
-        .scalar_subquery()
-    )
+    fields = render_fields(select(*PLACE_FIELDS), reader, with_assignees)
+    return fields.where(Card.id.in_(id_set(dialect)))
 
 
 def _id_tuple(text: str) -> tuple[int, ...]:
     return tuple(sorted(map(int, text.split(","))))
-
-
-def board_texts() -> dict[str, str]:
-    """Translated patterns the board repeats per cell, looked up once per render (a gettext
-    call per cell costs more than the rest of the cell); formatted with % in the template."""
-    from flask_babel import gettext
-
-    return {
-        "cell": gettext("%(column)s in %(lane)s"),
-        "new_card": gettext("New card in %(column)s, %(lane)s"),
-        "add": gettext("+ Add a card"),
-    }
 
 
 def card_fragment(partnership: Partnership, card: Card) -> Markup:

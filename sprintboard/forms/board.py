@@ -24,13 +24,15 @@ class FilterForm(Form):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    group = SelectField(_l("Swimlanes"), choices=options(GROUP_LABELS), default="project")
+    group = SelectField(
+        _l("Swimlanes"), choices=options(GROUP_LABELS), default="project", widget=QuickSelect()
+    )
     project = SelectField(_l("Project"), coerce=_optional_int, validate_choice=True, widget=QuickSelect())
     label = SelectField(_l("Label"), coerce=_optional_int, widget=QuickSelect())
     assignee = SelectField(_l("Assignee"), coerce=_optional_int, widget=QuickSelect())
     city = SelectField(_l("City"), coerce=_optional_int, widget=QuickSelect())
-    due = SelectField(_l("Due"), choices=options(DUE_LABELS), default="")
-    sprint = SelectField(_l("Sprint"), choices=options(SPRINT_LABELS), default="")
+    due = SelectField(_l("Due"), choices=options(DUE_LABELS), default="", widget=QuickSelect())
+    sprint = SelectField(_l("Sprint"), choices=options(SPRINT_LABELS), default="", widget=QuickSelect())
 
     def set_choices(self, board_projects, board_labels, people, cities):
         anything = ("", _l("All"))

@@ -448,24 +448,22 @@ def queue_for(partnership, language: str, kind: str | None = None, limit: int = 
     return items[:limit]
 
 
-def with_reader_title(statement, language: str, card_ids: list[int]):
-    """`statement` (a select of card columns) for `card_ids`, with `reader_title`: the card's
-    title translated into `language`, or None (the board reads it in the same query)."""
+def with_reader_title(statement, language: str, card_ids=None):
+    """`statement` (a select of card columns, with cards in its FROM), with `reader_title`: the
+    card's title translated into `language`, or None (the board reads it in the same query);
+    with `card_ids`, for those cards only."""
     title = aliased(Translation)
-    return (
-        statement.add_columns(title.text.label("reader_title"))
-        .outerjoin(
-            title,
-            and_(
-                title.kind == "card",
-                title.object_id == Card.id,
-                title.field == "title",
-                title.language == language,
-                title.status == "ready",
-            ),
-        )
-        .where(Card.id.in_(card_ids))
+    statement = statement.add_columns(title.text.label("reader_title")).outerjoin(
+        title,
+        and_(
+            title.kind == "card",
+            title.object_id == Card.id,
+            title.field == "title",
+            title.language == language,
+            title.status == "ready",
+        ),
     )
+    return statement if card_ids is None else statement.where(Card.id.in_(card_ids))
 
 
 def name_columns(columns: list, language: str) -> list:

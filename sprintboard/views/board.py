@@ -81,7 +81,10 @@ def _board_page(partnership, status=200, **refused):
     limit = None if request.args.get("all") else query.CELL_LIMIT
     sprint = sprints.active_sprint(partnership)
     live_since = live.last_id(partnership.id)  # before loading: the live stream replays from here
-    board = query.plan_board(partnership, _filters(form, sprint), options=options, limit=limit)
+    filters = _filters(form, sprint)
+    board = query.plan_board(
+        partnership, filters, options=options, limit=limit, wide=render.wide_plan(partnership)
+    )
     may_edit = access.can(current_user, "edit", partnership) and not facilitation.is_frozen_for(
         partnership, current_user
     )
@@ -98,7 +101,7 @@ def _board_page(partnership, status=200, **refused):
             form=form,
             may_edit=may_edit,
             filters_html=render.filters_html(partnership, form, options, args),
-            active_filters=_filters(form, sprint).active_count,
+            active_filters=filters.active_count,
             sprint=sprint,
             live_since=live_since,
             present=request.args.get("present") == "1",

@@ -304,8 +304,13 @@ def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
     for group, more in (("city", 0), ("assignee", 1)):
         board_render.clear_cache()
         assert _count_queries(client, f"{url}?group={group}") == large + more
-    # Cold: the cards rendered anew are read in one query (with their labels and assignees).
-    assert small == large == small_warm + 1 == large_warm + 1
+    # Cold (this process has not rendered the board yet): the plan reads the cards with all
+    # that rendering them needs (their labels and assignees too), so no query more than warm.
+    assert small == large == small_warm == large_warm
+    # Once rendered here, the board is planned narrow: a changed card is read in one query more.
+    factories.card(p, "One more", actor=people[0])
+    db.session.commit()
+    assert _count_queries(client, url) == large_warm + 1
     # (what the board shows of the partnership, its projects, labels, people and cities, is
     # one query; one of them: the person's latest request key, for the page's ETag)
     assert small <= 15
@@ -446,6 +451,28 @@ def test_a_full_cell_shows_its_first_cards_and_how_many_more(world, as_role, col
     assert len(re.findall(r'class="card-title"', rest)) == (CELL_LIMIT + 5 if group == "project" else 33)
 
 
+def test_cards_without_a_project_are_cut_short_too_and_only_this_boards(world, as_role, cols, db):
+    """The cell of cards without a project is cut like any other (its first CELL_LIMIT in board
+    order); archived cards and another partnership's cards in such cells are never shown."""
+    from sprintboard.board.query import CELL_LIMIT
+
+    p, fiona = world.partnership, world.users["facilitator"]
+    loose = [factories.card(p, f"Loose card {i:02d}", actor=fiona) for i in range(CELL_LIMIT + 4)]
+    factories.card(p, "Second column card", column=1, actor=fiona)
+    other = factories.partnership("Lviv – Leipzig")
+    factories.card(other, "Not this board", actor=fiona)
+    archived = loose.pop(0)
+    archived.archived_at = archived.created_at
+    db.session.commit()
+    order = db.session.scalars(
+        db.select(Card.title).where(Card.id.in_([c.id for c in loose])).order_by(Card.position, Card.id)
+    ).all()
+    html = as_role("member").get(f"/p/{p.id}/board").get_data(as_text=True)
+    shown = re.findall(r'class="card-title"[^>]*>(Loose card \d+)</a>', html)
+    assert shown == order[:CELL_LIMIT] and "Show 3 more cards" in html
+    assert "Second column card" in html and "Not this board" not in html
+
+
 def test_a_refused_quick_add_comes_back_in_place_with_the_title_typed(world, as_role):
     """Too long a title: htmx swaps the cell's form back (named by HX-Trigger) with the reason;
     without JavaScript a page with that form, its title kept and a way back to the board."""
@@ -485,11 +512,14 @@ def test_the_filters_quick_select_makes_what_wtforms_makes(app):
     projects = [SimpleNamespace(id=3, title="Youth & bikes")]
     labels = [SimpleNamespace(id=5, name="<b>urgent</b>", colour="red")]
     with app.test_request_context():
-        for args in ({}, {"assignee": "9", "project": "0", "label": "5", "city": "2"}):
+        for args in (
+            {},
+            {"assignee": "9", "project": "0", "label": "5", "city": "2", "group": "city", "due": "week"},
+        ):
             form = FilterForm(MultiDict(args))
             form.set_choices(projects, labels, people, [(1, "Minsk"), (2, "Bonn")])
             assert form.validate()
-            for name in ("project", "label", "assignee", "city"):
+            for name in ("group", "sprint", "project", "label", "assignee", "city", "due"):
                 field = form[name]
                 assert field.widget.__class__.__name__ == "QuickSelect"
                 assert str(field()) == str(widgets.Select()(field))

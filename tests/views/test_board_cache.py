@@ -8,10 +8,12 @@ import re
 import uuid
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from sprintboard import create_app
 from sprintboard.board import cache
 from sprintboard.extensions import db
+from sprintboard.models import Translation
 from sprintboard.services import board as board_service
 from sprintboard.services import cards as cards_service
 from sprintboard.services import columns
@@ -101,6 +103,64 @@ def test_a_comment_re_renders_only_its_card(board, viewer):
     cards_service.add_comment(board["cards"][3], "Booked", language="en", actor=None)
     db.session.commit()
     assert viewer() == 1
+
+
+def _statements(client, url) -> tuple[int, str]:
+    """How many statements a request ran, and the HTML it answered."""
+    ran = []
+
+    def count(*_args):
+        ran.append(1)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(ran), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("group", ["project", "city", "assignee"])
+def test_a_board_planned_with_its_cards_shows_what_one_planned_without_does(board, as_role, group):
+    """A board this process has not rendered yet is planned from rows that carry all its cards
+    show (one query, not a narrow plan and then the cards): the same HTML to the byte as the
+    board planned narrow once the process has rendered it, in the reader's language."""
+    p, cards = board["p"], board["cards"]
+    board["max"].locale = "de"
+    cards[1].language = "ru"  # translated into the reader's German ...
+    db.session.add(
+        Translation(
+            partnership_id=p.id,
+            kind="card",
+            object_id=cards[1].id,
+            field="title",
+            language="de",
+            text="Karte auf Deutsch",
+            source_text=cards[1].title,
+            status="ready",
+        )
+    )
+    cards[2].language = "ru"  # ... and not
+    done = next(c for c in board_service.columns_of(p) if c.is_done)
+    cards[0].column_id, cards[0].done_at = done.id, cards[0].created_at
+    cards[4].estimate, cards[4].checklist_total, cards[4].checklist_done = 3, 4, 1
+    db.session.commit()
+    client, url = as_role("member", htmx=True), f"/p/{p.id}/board?group={group}"
+    store = cache.get()
+    store.clear()
+    wide, wide_html = _statements(client, url)
+    assert store.stats["rendered"] == 12
+    assert "Karte auf Deutsch" in wide_html and "noch nicht übersetzt" in wide_html
+    store.local.clear()  # (this process has rendered the board: planned narrow now)
+    narrow, narrow_html = _statements(client, url)
+    assert store.stats["rendered"] == 24
+    assert narrow == wide + 1 and _without_tokens(narrow_html) == _without_tokens(wide_html)
+
+
+def _without_tokens(html: str) -> str:
+    """The HTML without what each render makes anew (CSRF tokens, the forms' request keys)."""
+    return re.sub(r'name="(csrf_token|request_key)" value="[^"]*"', r'name="\1"', html)
 
 
 def _made(client, url) -> dict:
