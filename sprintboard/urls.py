@@ -30,6 +30,7 @@ class Sprintboard(Flask):
         request_context = _cv_request.get(None)
         if (
             request_context is None
+            or request_context.url_adapter is None
             or endpoint[:1] == "."
             or _anchor is not None
             or _method is not None

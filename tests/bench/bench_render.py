@@ -4,7 +4,8 @@
         [--translated]   (each size also with every card's title translated into the reader's language)
 
 For each size it creates a demo board in a fresh SQLite database (or DATABASE_URL's PostgreSQL
-server) and measures in turns (A B C … A B C …, medians, so a noisy neighbour slows all alike):
+server, analysed after seeding as autovacuum would soon: DATABASE_URL should name an empty
+database) and measures in turns (A B C … A B C …, medians, so a noisy neighbour slows all alike):
 
 - floor: one SELECT of the same cards the page shows (title, an assignee, a label, due date) and
   one trivial template;
