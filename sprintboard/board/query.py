@@ -39,6 +39,7 @@ from ..extensions import db
 from ..models import BoardColumn, Card, City, Label, Membership, Partnership, Project, User
 from ..models.card import card_assignees, card_labels
 from ..services.board import columns_of
+from ..services.translations import with_reader_title
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -52,8 +53,8 @@ _DUE = cast(Card.due_date, String).label("due")
 _STAMP = cast(Card.updated_at, String).label("stamp")
 # What planning the board needs of every card (and all a cached card's key needs) ...
 PLACE_FIELDS = (Card.id, Card.revision, _STAMP, Card.column_id, Card.project_id, Card.author_id, _DUE)
-# ... and what rendering a card needs besides, read only for cards not in the cache (or, on a
-# board this process has not rendered yet, with the plan: see `plan_board`'s `wide`).
+# ... and what rendering a card needs besides (`render_fields`), read only for cards not in the
+# cache (or, on a board this process has not rendered yet, with the plan: `plan_board`'s `wide`).
 RENDER_FIELDS = (
     Card.position,
     Card.title,
@@ -64,7 +65,6 @@ RENDER_FIELDS = (
     Card.checklist_total,
     Card.checklist_done,
 )
-CARD_FIELDS = (*PLACE_FIELDS, *RENDER_FIELDS)
 
 
 @dataclass
@@ -598,8 +598,6 @@ def render_fields(statement, reader: str, with_assignees: bool):
     """`statement` (a select of cards) with what rendering its cards needs besides
     (RENDER_FIELDS), in the reader's language: each card's label (and assignee) ids as text
     "3,12,40" (`_ids_of`), and its title translated into `reader` (or None)."""
-    from ..services.translations import with_reader_title
-
     fields = [*RENDER_FIELDS, _ids_of(card_labels.c.card_id, card_labels.c.label_id).label("label_ids")]
     if with_assignees:
         fields.append(_ids_of(card_assignees.c.card_id, card_assignees.c.user_id).label("assignee_ids"))

@@ -121,6 +121,7 @@ def _statements() -> dict:
         "end_excluding": select(func.max(Card.position)).where(
             Card.column_id == column_id, Card.id != card_id
         ),
+        "lock_column": select(BoardColumn.id).where(BoardColumn.id == column_id).with_for_update(),
     }
 
 
@@ -219,12 +220,7 @@ def _lock_column(column: BoardColumn) -> None:
     a column take nothing from it that another move could get wrong, so its lock is not taken
     (moves between two columns in both directions do not wait for each other)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_lock_statement(), {"column_id": column.id}).all()
-
-
-@functools.cache
-def _lock_statement():
-    return select(BoardColumn.id).where(BoardColumn.id == bindparam("column_id")).with_for_update()
+        db.session.execute(_statements()["lock_column"], {"column_id": column.id}).all()
 
 
 def _neighbour_position(column: BoardColumn, card: Card, pivot: Card, below: bool) -> int | None:
