@@ -111,7 +111,7 @@ def _tag(data: bytes, pieces: Pieces | None = None, starts: list[int] | None = N
         # Each form's one-time request key is new on every answer: left out of the tag, but the
         # person's latest claimed key put in. So the browser may keep a page (and its keys) only
         # while none of its keys can have been used: a write since gives a new tag.
-        digest.update(b"%d" % request_keys.latest_claim(current_user.id))
+        digest.update(b"%d" % request_keys.latest_claim(current_user))
     digest.update(str(session.get("csrf_token", "")).encode())
     return digest.hexdigest()
 

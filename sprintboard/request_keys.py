@@ -94,6 +94,7 @@ def _claim(user_id: int, key: str) -> None:
         db.session.rollback()
         raise KeyClaimedMeanwhile(user_id, key)
     g.request_key_id = claimed
+    current_user.latest_claim = None  # (read with the login session: older now)
 
 
 def _first_answer(user_id: int, key: str):

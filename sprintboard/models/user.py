@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):
     )
     # Flask-Login's id is the session token, not the user id (see UserSession).
     session_token = None
+    # The person's latest claimed request key as read with the login session, for this request
+    # (None: not read; services.request_keys.latest_claim).
+    latest_claim = None
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -15,7 +15,7 @@ from .. import timezones
 from ..extensions import db
 from ..models import Membership, User, UserSession
 from ..models.base import utcnow
-from . import DomainError
+from . import DomainError, request_keys
 from .tokens import hash_token, new_token
 
 MIN_PASSWORD = 10
@@ -91,18 +91,21 @@ def start_session(user: User) -> str:
 @functools.cache
 def _session_statement():
     # (built once: every request asks; building and keying a statement costs more than the query)
+    # (and the person's latest claimed request key, which every page's tag needs: see
+    # request_keys.latest_claim; one round trip, not two)
     return (
-        db.select(UserSession)
+        db.select(UserSession, request_keys.latest_claim_of(UserSession.user_id))
         .where(UserSession.token_hash == db.bindparam("token_hash"))
         .options(db.joinedload(UserSession.user))
     )
 
 
 def user_for_session(token: str) -> User | None:
-    row = db.session.scalar(_session_statement(), {"token_hash": hash_token(token)})
-    if row is None or row.expires_at <= utcnow():
+    found = db.session.execute(_session_statement(), {"token_hash": hash_token(token)}).first()
+    if found is None or found[0].expires_at <= utcnow():
         return None
-    row.user.session_token = token
+    row, latest_claim = found
+    row.user.session_token, row.user.latest_claim = token, latest_claim or 0
     return row.user
 
 

@@ -93,12 +93,18 @@ def backlog_column(columns: list[BoardColumn]) -> BoardColumn | None:
 def columns_of(partnership: Partnership) -> list[BoardColumn]:
     """The board's columns in order; in a request, each with its name as the reader sees it
     (`shown_name`: translated into their language when someone has)."""
-    columns = list(db.session.scalars(_statements()["columns"], {"pid": partnership.id}))
-    if has_request_context():
-        from .translations import name_columns
+    if not has_request_context():
+        return list(db.session.scalars(_statements()["columns"], {"pid": partnership.id}))
+    from .translations import name_columns
 
-        name_columns(columns, str(get_locale()))
-    return columns
+    language = str(get_locale())
+    rows = db.session.execute(_statements()["named columns"], {"pid": partnership.id, "language": language})
+    columns, names = [], {}
+    for column, text, digest in rows:
+        columns.append(column)
+        if text is not None:
+            names[column.id] = (text, digest)
+    return name_columns(columns, language, names)
 
 
 def open_count(column: BoardColumn) -> int:
@@ -109,11 +115,18 @@ def open_count(column: BoardColumn) -> int:
 def _statements() -> dict:
     """The statements every move (and board) runs, built once (building and keying a statement costs more
     than running it); their values are parameters."""
+    from .translations import with_column_names
+
     column_id, card_id = bindparam("column_id"), bindparam("card_id")
-    return {
-        "columns": select(BoardColumn)
+    columns = (
+        select(BoardColumn)
         .where(BoardColumn.partnership_id == bindparam("pid"))
-        .order_by(BoardColumn.position, BoardColumn.id),
+        .order_by(BoardColumn.position, BoardColumn.id)
+    )
+    return {
+        "columns": columns,
+        # (in a request: with their names in the reader's language, in the same round trip)
+        "named columns": with_column_names(columns),
         "open_count": select(func.count(Card.id)).where(
             Card.column_id == column_id, Card.archived_at.is_(None)
         ),

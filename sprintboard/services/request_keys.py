@@ -40,10 +40,21 @@ def valid_key(key: str | None) -> bool:
     return bool(key) and KEY.match(key) is not None
 
 
-def latest_claim(user_id: int) -> int:
+def latest_claim(user) -> int:
     """The id of this person's most recent claimed key (0: none). A page served before it may
-    hold a key used since; one served after holds only unused keys (see compression.py)."""
-    return db.session.scalar(_latest_statement(), {"user_id": user_id}) or 0
+    hold a key used since; one served after holds only unused keys (see compression.py).
+    Read with the login session (`latest_claim_of`: no round trip of its own) unless this
+    request claimed a key since (only writes claim one)."""
+    known = getattr(user, "latest_claim", None)
+    if known is not None:
+        return known
+    return db.session.scalar(_latest_statement(), {"user_id": user.id}) or 0
+
+
+def latest_claim_of(user_id_column):
+    """`latest_claim` of the person in `user_id_column`, as a column of another query (the login
+    session's: accounts.user_for_session)."""
+    return select(func.max(RequestKey.id)).where(RequestKey.user_id == user_id_column).scalar_subquery()
 
 
 @functools.cache

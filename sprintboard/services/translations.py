@@ -466,19 +466,37 @@ def with_reader_title(statement, language: str, card_ids=None):
     return statement if card_ids is None else statement.where(Card.id.in_(card_ids))
 
 
-def name_columns(columns: list, language: str) -> list:
+def name_columns(columns: list, language: str, found: dict | None = None) -> list:
     """Give each column its name in `language` for this render (`column.shown_name`): a
-    translation made from its current name, else the name itself. One query."""
-    translated = {}
+    translation made from its current name, else the name itself. One query, or none with
+    `found`: column id -> (text, source hash) read with the columns (`with_column_names`)."""
+    translated = found or {}
     ids = [c.id for c in columns if c.language is not None and c.language != language]
-    if ids:
-        found = db.session.execute(_column_names_statement(), {"ids": ids, "language": language})
-        translated = {object_id: (text, digest) for object_id, text, digest in found}
+    if ids and found is None:
+        rows = db.session.execute(_column_names_statement(), {"ids": ids, "language": language})
+        translated = {object_id: (text, digest) for object_id, text, digest in rows}
     for column in columns:
-        text, digest = translated.get(column.id, (None, None))
+        text, digest = translated.get(column.id, (None, None)) if column.id in ids else (None, None)
         # (a renamed column shows its new name until someone translates that one)
         column.reader_name = text if text and digest == source_hash(column.name) else None
     return columns
+
+
+def with_column_names(statement):
+    """`statement` (a select of board columns) with each column's name translated into the
+    parameter "language": its text and the hash of the name it was made from, or None (a board
+    reads them with its columns, for `name_columns`)."""
+    name = aliased(Translation)
+    return statement.add_columns(name.text, name.source_hash).outerjoin(
+        name,
+        and_(
+            name.kind == "column",
+            name.object_id == BoardColumn.id,
+            name.field == "name",
+            name.language == bindparam("language"),
+            name.status == "ready",
+        ),
+    )
 
 
 @functools.cache
