@@ -417,3 +417,27 @@ def test_undo_a_column_delete_keeps_its_language_and_translations(world, as_role
     reader = login(app.test_client(), world.users["member"])
     board_page = reader.get(f"/p/{p.id}/board", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert russian in board_page
+
+
+def test_the_board_shows_a_restored_label_on_its_cards_again(world, as_role):
+    # The board was looked at while the label was gone: its cards, kept rendered without it,
+    # show it again once it is back (the cards' own revision tells the render cache).
+    p, member = world.partnership, world.users["member"]
+    label = factories.label(p, "youth", "blue", actor=member)
+    card = factories.card(p, "Alpha", actor=member)
+    card.labels.append(label)
+    db.session.commit()
+    client = as_role("member")
+    board = f"/p/{p.id}/board"
+
+    def labels_on_card():
+        html = client.get(board).get_data(as_text=True)
+        start = html.index(f'id="card-{card.id}"')
+        return html[start : html.index("</li>", start)].count("youth")
+
+    assert labels_on_card() == 1
+    r = client.post(f"/p/{p.id}/board/settings/labels/{label.id}/delete")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert labels_on_card() == 0
+    assert client.post(_undo_url(page)).status_code == 303
+    assert labels_on_card() == 1
