@@ -93,20 +93,21 @@ def _session_statement():
     # (built once: every request asks; building and keying a statement costs more than the query)
     # (and the person's latest claimed request key, which every page's tag needs: see
     # request_keys.latest_claim; one round trip, not two)
+    # (the person and the session's end, not the session as an object: one entity loaded)
     return (
-        db.select(UserSession, request_keys.latest_claim_of(UserSession.user_id))
+        db.select(User, UserSession.expires_at, request_keys.latest_claim_of(User.id))
+        .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == db.bindparam("token_hash"))
-        .options(db.joinedload(UserSession.user))
     )
 
 
 def user_for_session(token: str) -> User | None:
     found = db.session.execute(_session_statement(), {"token_hash": hash_token(token)}).first()
-    if found is None or found[0].expires_at <= utcnow():
+    if found is None or found[1] <= utcnow():
         return None
-    row, latest_claim = found
-    row.user.session_token, row.user.latest_claim = token, latest_claim or 0
-    return row.user
+    user, _expires, latest_claim = found
+    user.session_token, user.latest_claim = token, latest_claim or 0
+    return user
 
 
 def end_session(token: str | None) -> None:

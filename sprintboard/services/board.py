@@ -205,7 +205,8 @@ def move_card(
         card.done_at = utcnow()
     elif not column.is_done and card.done_at is not None:
         card.done_at = None
-    db.session.flush()
+    # (not flushed here: the next query or the commit sends the card's new place with the log
+    # row and the undo offer, in one flush)
     if changed_column:
         log(
             actor,
