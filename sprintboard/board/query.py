@@ -151,6 +151,16 @@ def fetch_plain(statement, params=None) -> list:
     return [make(row) for row in rows]
 
 
+def place_row(values: tuple):
+    """A row of PLACE_FIELDS, as `fetch` gives it, made of `values` in their order."""
+    return _row_class(_place_names())(values)
+
+
+@functools.cache
+def _place_names() -> tuple[str, ...]:
+    return tuple(select(*PLACE_FIELDS).selected_columns.keys())
+
+
 @functools.cache
 def _row_class(fields: tuple[str, ...]):
     cls = namedtuple("Row", fields, rename=True)  # noqa: PYI024 - a class per query shape

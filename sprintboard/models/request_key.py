@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -16,7 +16,12 @@ class RequestKey(db.Model):
     answered when it ends. The same key again gets this answer back (see services.request_keys)."""
 
     __tablename__ = "request_keys"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        # A person's latest claimed key (read with every login session: services.request_keys
+        # .latest_claim) from the end of this index, however many keys a busy day left.
+        Index("ix_request_keys_user_latest", "user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -405,3 +405,35 @@ def test_shared_entries_expire_after_their_time_to_live():
         assert 3590 <= ttls[0] <= 3600 and 3590 <= ttls[1] <= 3600 and 590 <= ttls[2] <= 600
     finally:
         shared.clear()
+
+
+def test_a_moved_card_is_answered_from_the_cache_as_the_board_shows_it(board, viewer, as_role):
+    # A move changes where a card stands, not what it shows: its answer takes the card's HTML
+    # from the cache, its place taken from the card as saved (not read back from the database),
+    # and the board then shows that HTML in the new column, rendering nothing anew.
+    from sprintboard.models import BoardColumn
+
+    p, card = board["p"], board["cards"][9]  # (assigned, no project, no label)
+    target = db.session.scalars(
+        db.select(BoardColumn).where(BoardColumn.partnership_id == p.id, BoardColumn.id != card.column_id)
+    ).first()
+    stats, ran = cache.get().stats, []
+    before = stats["rendered"]
+
+    def record(_conn, _cursor, statement, *_args):
+        ran.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        url = f"/p/{p.id}/cards/{card.id}/move"
+        moved = as_role("member", htmx=True).post(url, data={"column": target.id})
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert moved.status_code == 200
+    assert stats["rendered"] == before
+    assert not [statement for statement in ran if " AS stamp" in statement]  # (the board's place row)
+    fragment = re.search(rf'<li [^>]*id="card-{card.id}".*?</li>', moved.get_data(as_text=True), re.S)[0]
+    assert viewer() == 0
+    page = as_role("member", htmx=True).get(f"/p/{p.id}/board").get_data(as_text=True)
+    assert fragment in page
+    assert page.index(f'data-column="{target.id}"') < page.index(fragment)
