@@ -16,13 +16,13 @@ from concurrent.futures import Future
 from flask import render_template
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 
 from ..board import query, render
 from ..extensions import db
 from ..models import Activity, BoardColumn, Card, ChecklistItem, Comment, Partnership
 from ..services import translations
-from ..services.activity import describe
+from ..services.activity import describe, latest_id_of
 from ..services.board import columns_of
 
 REPLAY_LIMIT = 200  # more missed events than this: the client reloads the board once
@@ -231,7 +231,7 @@ def last_id(partnership_id: int) -> int:
 @functools.cache
 def _last_id_statement():
     # (built once: every page asks; building and keying a statement costs more than the query)
-    return select(func.max(Activity.id)).where(Activity.partnership_id == bindparam("pid"))
+    return select(latest_id_of())
 
 
 def bell_html(user_id: int) -> str:

@@ -1,9 +1,11 @@
 """The Activity log: every service writes one row per change it makes."""
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..live import hooks
@@ -51,6 +53,13 @@ LISTENERS = []
 def listens(fn):
     LISTENERS.append(fn)
     return fn
+
+
+@functools.cache
+def latest_id_of():
+    """The latest activity id of the partnership in the parameter "pid" (None: none yet), as a
+    column another query can read in the same round trip: where live updates start."""
+    return select(func.max(Activity.id)).where(Activity.partnership_id == bindparam("pid")).scalar_subquery()
 
 
 def recent(partnership, limit: int = 50) -> list[Activity]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -15,7 +16,7 @@ from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import DENSITIES, BoardView, Partnership, User
-from . import DomainError
+from . import DomainError, activity, watching
 
 LANE_KEY = re.compile(r"^[pcu]\d{1,12}$")  # see board.query: project, city or assignee lanes
 MAX_COLLAPSED = 200
@@ -27,6 +28,35 @@ def view_of(partnership: Partnership, user: User) -> BoardView:
     if user.is_authenticated:
         view = db.session.scalar(_view_statement(), {"pid": partnership.id, "user_id": user.id})
     return view or BoardView(density="comfortable", collapsed="")
+
+
+@dataclass
+class PageState:
+    """What the board page shows of the person reading it, and where its live updates start."""
+
+    view: BoardView  # their density and collapsed lanes
+    watching: bool  # whether they watch the whole board
+    live_since: int  # the latest activity id (0: none): the live stream replays from there
+
+
+def page_state(partnership: Partnership, user: User) -> PageState:
+    """The board page's small reads in one round trip (`view_of`, watching.is_watching and the
+    latest activity id, each a look-up of one value)."""
+    params = {"pid": partnership.id, "user_id": user.id, "scope": watching.scope_of(partnership)}
+    density, collapsed, watches, latest = db.session.execute(_page_statement(), params).one()
+    view = BoardView(density=density or "comfortable", collapsed=collapsed or "")
+    return PageState(view=view, watching=bool(watches), live_since=latest or 0)
+
+
+@functools.cache
+def _page_statement():
+    where = (BoardView.partnership_id == bindparam("pid"), BoardView.user_id == bindparam("user_id"))
+    return select(
+        select(BoardView.density).where(*where).scalar_subquery(),
+        select(BoardView.collapsed).where(*where).scalar_subquery(),
+        watching.watching_of(),
+        activity.latest_id_of(),
+    )
 
 
 @functools.cache

@@ -13,8 +13,7 @@ from ..database import begin_writing, reads_first
 from ..extensions import db
 from ..forms.board import FilterForm, FoldForm, MoveForm, QuickAddForm, ViewForm
 from ..ids import arg_int
-from ..live import render as live
-from ..services import DomainError, board_view, cards, facilitation, sprints, watching
+from ..services import DomainError, board_view, cards, facilitation, sprints
 from ..services import board as board_service
 from ..services import undo as undo_service
 from . import safe_next, undo
@@ -80,7 +79,7 @@ def _board_page(partnership, status=200, **refused):
     status = max(status, filter_status)
     limit = None if request.args.get("all") else query.CELL_LIMIT
     sprint = sprints.active_sprint(partnership)
-    live_since = live.last_id(partnership.id)  # before loading: the live stream replays from here
+    state = board_view.page_state(partnership, current_user)  # (before loading: live updates start here)
     filters = _filters(form, sprint)
     board = query.plan_board(
         partnership, filters, options=options, limit=limit, wide=render.wide_plan(partnership)
@@ -89,7 +88,7 @@ def _board_page(partnership, status=200, **refused):
         partnership, current_user
     )
     args = _args(form)
-    view = board_view.view_of(partnership, current_user)
+    view = state.view
     html, pieces = render.board_html(
         board, may_edit=may_edit, args=args, csrf_token=generate_csrf(), collapsed=view.collapsed_lanes
     )
@@ -103,13 +102,13 @@ def _board_page(partnership, status=200, **refused):
             filters_html=render.filters_html(partnership, form, options, args),
             active_filters=filters.active_count,
             sprint=sprint,
-            live_since=live_since,
+            live_since=state.live_since,
             present=request.args.get("present") == "1",
             plain_args={k: v for k, v in request.args.items() if k != "present"},
             density=refused.pop("density", None) or view.density,
             collapsed=refused.pop("collapsed", None) or view.collapsed_lanes,
             lanes=[(lane.key, lane.title) for lane in board.lanes],
-            watching=watching.is_watching(current_user, partnership),
+            watching=state.watching,
             **refused,
         )
     # The board's pieces are compressed once, however often they are sent (compression.py).
