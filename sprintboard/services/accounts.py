@@ -90,10 +90,9 @@ def start_session(user: User) -> str:
 
 @functools.cache
 def _session_statement():
-    # (built once: every request asks; building and keying a statement costs more than the query)
-    # (and the person's latest claimed request key, which every page's tag needs: see
-    # request_keys.latest_claim; one round trip, not two)
-    # (the person and the session's end, not the session as an object: one entity loaded)
+    # (built once: every request asks; building and keying a statement costs more than the query.
+    # The person and the session's end, not the session as an object: one entity loaded; and the
+    # person's latest claimed request key, which every page's tag needs: request_keys.latest_claim)
     return (
         db.select(User, UserSession.expires_at, request_keys.latest_claim_of(User.id))
         .join(UserSession, UserSession.user_id == User.id)

@@ -60,7 +60,7 @@ def latest_claim_of(user_id_column):
 @functools.cache
 def _latest_statement():
     # (built once: every page asks; building and keying a statement costs more than the query)
-    return select(func.max(RequestKey.id)).where(RequestKey.user_id == bindparam("user_id"))
+    return select(latest_claim_of(bindparam("user_id")))
 
 
 def find(user_id: int, key: str) -> RequestKey | None:

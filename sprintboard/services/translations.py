@@ -448,12 +448,11 @@ def queue_for(partnership, language: str, kind: str | None = None, limit: int = 
     return items[:limit]
 
 
-def with_reader_title(statement, language: str, card_ids=None):
+def with_reader_title(statement, language: str):
     """`statement` (a select of card columns, with cards in its FROM), with `reader_title`: the
-    card's title translated into `language`, or None (the board reads it in the same query);
-    with `card_ids`, for those cards only."""
+    card's title translated into `language`, or None (the board reads it in the same query)."""
     title = aliased(Translation)
-    statement = statement.add_columns(title.text.label("reader_title")).outerjoin(
+    return statement.add_columns(title.text.label("reader_title")).outerjoin(
         title,
         and_(
             title.kind == "card",
@@ -463,7 +462,6 @@ def with_reader_title(statement, language: str, card_ids=None):
             title.status == "ready",
         ),
     )
-    return statement if card_ids is None else statement.where(Card.id.in_(card_ids))
 
 
 def name_columns(columns: list, language: str, found: dict | None = None) -> list:
