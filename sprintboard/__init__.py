@@ -146,6 +146,7 @@ def _init_extensions(app: Flask) -> None:
             db.engine,
             app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000),
             write_gate=app.config.get("SQLITE_WRITE_GATE", True),
+            ping_idle_seconds=app.config.get("DATABASE_PING_IDLE_SECONDS", 5.0),
         )
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -31,6 +31,7 @@ from .models import (
     User,
     Webhook,
 )
+from .services import webhooks
 
 # What each action needs.
 ACTIONS = {
@@ -166,9 +167,10 @@ def require_admin() -> None:
         abort(403)
 
 
-def get_partnership_or_404(pid: int, need: str = "view") -> Partnership:
-    """The partnership if the user belongs to it (404 otherwise) and may `need` (403 otherwise)."""
-    partnership = _partnership_with_role(pid)
+def get_partnership_or_404(pid: int, need: str = "view", *, card_id=None) -> Partnership:
+    """The partnership if the user belongs to it (404 otherwise) and may `need` (403 otherwise).
+    `card_id`: a card of it the view loads next (get_card_or_404), read in the same query."""
+    partnership = _partnership_with_role(pid, card_id)
     if partnership is None or role_in(current_user, partnership) is None:
         abort(404)
     if not can(current_user, need, partnership):
@@ -176,32 +178,44 @@ def get_partnership_or_404(pid: int, need: str = "view") -> Partnership:
     return partnership
 
 
-def _partnership_with_role(pid) -> Partnership | None:
+def _partnership_with_role(pid, card_id=None) -> Partnership | None:
     """The partnership with this id, and the signed-in member's role in it found in the same
-    query (every partnership page asks for both: one round trip, not two)."""
+    query (every partnership page asks for both: one round trip, not two); with it whether it
+    has a webhook listening (its writes need not look: services.webhooks.known_without_hooks)
+    and the card `card_id` (a card's page or change: it is then in the session already)."""
     pid, user = valid_id(pid), current_user
     if pid is None:
         return None
     roles = g.setdefault("_roles", {})
-    if not user.is_authenticated or user.is_admin or (user.id, pid) in roles:
+    card_id = valid_id(card_id) if card_id is not None else None
+    if not user.is_authenticated or user.is_admin or (card_id is None and (user.id, pid) in roles):
         return db.session.get(Partnership, pid)
-    row = db.session.execute(_partnership_role_statement(), {"pid": pid, "user_id": user.id}).first()
+    row = db.session.execute(
+        _partnership_role_statement(card_id is not None), {"pid": pid, "user_id": user.id, "card_id": card_id}
+    ).first()
     if row is None:
         return None
     roles[(user.id, pid)] = row.role
+    if row.no_hooks:
+        webhooks.known_without_hooks(pid)
+    if card_id is not None:  # (held for get_card_or_404: the session holds unchanged rows weakly)
+        g.card_read_ahead = row.Card
     return row.Partnership
 
 
 @functools.cache
-def _partnership_role_statement():
-    return (
-        db.select(Partnership, Membership.role)
+def _partnership_role_statement(with_card: bool):
+    statement = (
+        db.select(Partnership, Membership.role, webhooks.none_of().label("no_hooks"))
         .outerjoin(
             Membership,
             (Membership.partnership_id == Partnership.id) & (Membership.user_id == db.bindparam("user_id")),
         )
         .where(Partnership.id == db.bindparam("pid"))
     )
+    if with_card:  # (not the card's partnership: _owned_or_404 still checks it)
+        statement = statement.add_columns(Card).outerjoin(Card, Card.id == db.bindparam("card_id"))
+    return statement
 
 
 def get_city_or_404(partnership: Partnership, city_id: int | None) -> City:

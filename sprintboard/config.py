@@ -83,9 +83,10 @@ def load(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A server's connection may have gone away (restart, idle timeout): try it before use.
-        # An SQLite file cannot go away; the ping would cost a statement per request for nothing.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
+        # A server's connection may have gone away (restart, idle timeout): one that waited in
+        # the pool this long is tried before use (database.py); one used a moment ago is not
+        # (a round trip less on every request under load). An SQLite file cannot go away.
+        "DATABASE_PING_IDLE_SECONDS": float(os.environ.get("DATABASE_PING_IDLE_SECONDS", "5")),
         # SQLite: writing requests queue in turn for the write lock (database.py, write_gate.py);
         # SQLITE_WRITE_GATE=0 leaves them to SQLite's busy handler (to compare, tests/bench/).
         "SQLITE_WRITE_GATE": os.environ.get("SQLITE_WRITE_GATE", "1") != "0",

@@ -3,11 +3,12 @@
 import os
 import sqlite3
 from pathlib import Path
+from time import monotonic
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from .write_gate import WriteGate, connection_class, gate_path
 
@@ -22,8 +23,11 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int = 10000, *, write_gate: bool = True) -> None:
-    """Make an SQLite engine safe for several threads and processes writing at once."""
+def configure_engine(
+    engine: Engine, busy_timeout_ms: int = 10000, *, write_gate: bool = True, ping_idle_seconds: float = 5.0
+) -> None:
+    """Make an SQLite engine safe for several threads and processes writing at once; try a
+    server's connections that waited in the pool before they are used again."""
     _recycle_after_storage_failures(engine)
 
     @event.listens_for(engine, "commit")
@@ -32,6 +36,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10000, *, write_gate
             g.database_committed = True  # (whether a request key's claim was saved, on any database)
 
     if not _is_sqlite(engine):
+        _ping_when_idle(engine, ping_idle_seconds)
         return
     _create_private(engine.url.database)
     gate = _write_gate(engine.url.database) if write_gate else None
@@ -88,6 +93,31 @@ def _write_gate(database: str | None) -> WriteGate | None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     return WriteGate(gate_path(database))
+
+
+def _ping_when_idle(engine: Engine, seconds: float) -> None:
+    """A pooled connection that waited `seconds` or more since its last use is tried before it is
+    used again (the server may have restarted or dropped it meanwhile); a dead one is replaced
+    at once, so the request does not notice. One used a moment ago is not tried (SQLAlchemy's
+    pool_pre_ping tries every one: a round trip more on every request); should it have died
+    since, its request answers 503 (nothing changed, try again: errors.py) and the pool replaces
+    all connections older than the failure."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or monotonic() - since < seconds:  # (new, or used just now)
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error
+        if not alive:
+            raise DisconnectionError("the connection did not answer")
 
 
 def _recycle_after_storage_failures(engine: Engine) -> None:

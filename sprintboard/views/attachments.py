@@ -105,7 +105,7 @@ def _upload(partnership, owner):
 
 @bp.post("/cards/<int:card_id>/attachments")
 def upload_card(pid, card_id):
-    partnership = access.get_partnership_or_404(pid, need="edit")
+    partnership = access.get_partnership_or_404(pid, need="edit", card_id=card_id)
     return _upload(partnership, access.get_card_or_404(partnership, card_id))
 
 

@@ -198,7 +198,7 @@ def _quick_add_refused(partnership, form, message, status):
 @bp.post("/cards/<int:card_id>/move")
 @reads_first
 def move(pid, card_id):
-    partnership = access.get_partnership_or_404(pid, need="edit")
+    partnership = access.get_partnership_or_404(pid, need="edit", card_id=card_id)
     card = access.get_card_or_404(partnership, card_id)
     form = MoveForm()
     if not form.validate_on_submit():

@@ -161,7 +161,7 @@ def _changed(response, card):
 
 
 def _load(pid, card_id, need):
-    partnership = access.get_partnership_or_404(pid, need=need)
+    partnership = access.get_partnership_or_404(pid, need=need, card_id=card_id)
     return partnership, access.get_card_or_404(partnership, card_id)
 
 

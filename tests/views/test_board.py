@@ -117,6 +117,58 @@ def test_move_with_htmx_answers_only_the_changed_fragments(world, as_role, cols,
     assert "lane" not in body and len(body) < 3000
 
 
+def _statements_of(send) -> list[str]:
+    statements = []
+
+    def keep(conn, cursor, statement, *args):
+        if not statement.startswith("BEGIN"):  # (SQLite's transactions begin explicitly: database.py)
+            statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        send()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    return statements
+
+
+def test_a_move_reads_its_card_with_the_partnership_and_looks_for_no_webhook_when_there_is_none(
+    world, as_role, cols, db
+):
+    p = world.partnership
+    a = factories.card(p, "A", actor=world.users["member"])
+    db.session.commit()
+    client = as_role("member", htmx=True)
+
+    def move(column):
+        url, column_id = f"/p/{p.id}/cards/{a.id}/move", column.id  # (read here, not counted)
+
+        def send():
+            key = f"move-{column_id}-" + "k" * 20
+            r = client.post(url, data={"column": column_id}, headers={"X-Request-Key": key})
+            assert r.status_code == 200 and "Moved “A” to" in r.get_data(as_text=True)
+
+        return _statements_of(send)
+
+    move(cols[1])
+    column = cols[2]
+    statements = move(column)
+    db.session.refresh(a)
+    assert a.column_id == column.id
+    # The login session; the partnership with the role, whether it has a webhook listening, and
+    # the card; the columns; the request key's claim; the card's place before (for Undo); the
+    # target column's lock; the end of that column; the log row, the undo offer and the card's
+    # new place; the columns' counts; what cards show of others; the request key's answer.
+    if db.engine.dialect.name == "postgresql":
+        assert not any(s.startswith("SELECT cards.id, cards.partnership_id") for s in statements)
+        assert not any("FROM webhooks WHERE webhooks.partnership_id IN" in s for s in statements)
+        assert len(statements) == 13
+    else:  # SQLite: the reads' transaction ends before the write lock is taken (database.py's
+        # begin_writing); the card and the column are read again under it and the webhooks looked
+        # for (no lock statement: three reads more, one less)
+        assert len(statements) == 15
+
+
 def test_wip_limit_is_refused_and_facilitators_may_override(world, as_role, cols, db):
     p = world.partnership
     a = factories.card(p, "A", actor=world.users["member"])

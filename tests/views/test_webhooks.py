@@ -12,11 +12,13 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from flask_login import login_user
 
+from sprintboard import access
 from sprintboard.extensions import db
 from sprintboard.models import Notification, Webhook, WebhookDelivery
 from sprintboard.models.base import utcnow
-from sprintboard.services import cards, webhook_delivery, webhooks
+from sprintboard.services import board, cards, webhook_delivery, webhooks
 from tests import factories
 
 
@@ -342,3 +344,36 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failure(world, receiver):
     assert delivery.status == "retrying" and delivery.tries[0].status_code == 302
     db.session.expire_all()
     assert hook.failures == 1
+
+
+def test_a_move_on_the_board_reaches_a_webhook_listening_for_moves(world, as_role, receiver):
+    hook = webhooks.create_webhook(
+        world.partnership, url=receiver.url, events=["card.moved"], actor=world.users["facilitator"]
+    )
+    card = factories.card(world.partnership, "Moved by hand", actor=world.users["member"])
+    db.session.commit()
+    receiver.secret = hook.secret
+    url, target = f"/p/{world.partnership.id}/cards/{card.id}/move", board.columns_of(world.partnership)[2]
+    r = as_role("member", htmx=True).post(
+        url, data={"column": target.id}, headers={"X-Request-Key": "k" * 22}
+    )
+    assert r.status_code == 200
+    assert [(got["event"], got["json"]["data"]["title"], got["signed"]) for got in receiver.received] == [
+        ("card.moved", "Moved by hand", True)
+    ]
+
+
+def test_a_webhook_added_after_its_partnership_was_read_hears_the_changes_that_follow(app, world, receiver):
+    """A partnership read without a listening webhook lets its changes skip looking for one
+    (one statement less on every write), unless a webhook is added or switched on meanwhile."""
+    facilitator = world.users["facilitator"]
+    with app.test_request_context("/"):
+        login_user(facilitator)
+        partnership = access.get_partnership_or_404(world.partnership.id)  # no webhook yet
+        hook = webhooks.create_webhook(
+            partnership, url=receiver.url, events=["card.created"], actor=facilitator
+        )
+        receiver.secret = hook.secret
+        factories.card(partnership, "Heard at once", actor=facilitator)
+        db.session.commit()
+    assert [got["json"]["data"]["title"] for got in receiver.received] == ["Heard at once"]
