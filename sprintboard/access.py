@@ -187,7 +187,7 @@ def _partnership_with_role(pid, card_id=None) -> Partnership | None:
     if pid is None:
         return None
     roles = g.setdefault("_roles", {})
-    card_id = valid_id(card_id) if card_id is not None else None
+    card_id = valid_id(card_id)
     if not user.is_authenticated or user.is_admin or (card_id is None and (user.id, pid) in roles):
         return db.session.get(Partnership, pid)
     row = db.session.execute(

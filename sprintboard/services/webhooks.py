@@ -231,6 +231,9 @@ def queue_activity(activity, *, actor=None, partnership=None) -> None:
     db.session.info.setdefault("webhook_added", []).append((activity, who, where))
 
 
+_WITHOUT = "webhooks_none"  # session.info: partnerships read without a listening webhook
+
+
 @functools.cache
 def none_of():
     """Whether the partnership in the parameter "pid" has no webhook listening, as a column
@@ -249,9 +252,6 @@ def known_without_hooks(partnership_id: int) -> None:
 
 def _forget_without_hooks(partnership_id: int) -> None:
     db.session.info.get(_WITHOUT, set()).discard(partnership_id)
-
-
-_WITHOUT = "webhooks_none"
 
 
 @functools.cache

@@ -321,18 +321,10 @@ def test_each_done_column_shows_its_most_recent_cards_first(world, as_role, cols
 
 
 def _count_queries(client, url):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if statement != "BEGIN":  # (SQLite's transactions begin explicitly: see database.py)
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    def send():
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+
+    return len(_statements_of(send))
 
 
 def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
