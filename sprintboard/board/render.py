@@ -43,7 +43,7 @@ from .query import (
     Options,
     counts_and_place,
     fetch_plain,
-    id_set,
+    id_in,
     id_values,
     load_options,
     open_counts,
@@ -605,7 +605,7 @@ def _cards_statement(dialect: str, reader: str, with_assignees: bool):
     """One query for the cards to render (their ids: the parameter "ids"): the cards, their
     title in the reader's language, their label (and assignee) ids. Built once per language."""
     fields = render_fields(select(*PLACE_FIELDS), reader, with_assignees)
-    return fields.where(Card.id.in_(id_set(dialect)))
+    return fields.where(id_in(Card.id, dialect))
 
 
 def _id_tuple(text: str) -> tuple[int, ...]:

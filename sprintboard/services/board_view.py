@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import DENSITIES, BoardView, Partnership, User
-from . import DomainError, activity, watching
+from . import DomainError, activity, sprints, watching
 
 LANE_KEY = re.compile(r"^[pcu]\d{1,12}$")  # see board.query: project, city or assignee lanes
 MAX_COLLAPSED = 200
@@ -37,15 +37,16 @@ class PageState:
     view: BoardView  # their density and collapsed lanes
     watching: bool  # whether they watch the whole board
     live_since: int  # the latest activity id (0: none): the live stream replays from there
+    sprint: sprints.Running | None  # the partnership's running sprint
 
 
 def page_state(partnership: Partnership, user: User) -> PageState:
-    """The board page's small reads in one round trip (`view_of`, watching.is_watching and the
-    latest activity id, each a look-up of one value)."""
+    """The board page's small reads in one round trip (`view_of`, watching.is_watching, the
+    latest activity id and the running sprint, each a look-up of one value)."""
     params = {"pid": partnership.id, "user_id": user.id, "scope": watching.scope_of(partnership)}
-    density, collapsed, watches, latest = db.session.execute(_page_statement(), params).one()
+    density, collapsed, watches, latest, *sprint = db.session.execute(_page_statement(), params).one()
     view = BoardView(density=density or "comfortable", collapsed=collapsed or "")
-    return PageState(view=view, watching=bool(watches), live_since=latest or 0)
+    return PageState(view, watching=bool(watches), live_since=latest or 0, sprint=sprints.running(sprint))
 
 
 @functools.cache
@@ -56,6 +57,7 @@ def _page_statement():
         select(BoardView.collapsed).where(*where).scalar_subquery(),
         watching.watching_of(),
         activity.latest_id_of(),
+        *sprints.running_of(),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
@@ -70,6 +71,27 @@ def sprints_of(partnership: Partnership) -> list[Sprint]:
 def active_sprint(partnership: Partnership) -> Sprint | None:
     """The running sprint of the partnership, if any (for the board's "active sprint" filter)."""
     return db.session.scalar(_active_statement(), {"pid": partnership.id})
+
+
+class Running(NamedTuple):
+    """What the board page shows of the running sprint (read with the page's other small reads)."""
+
+    id: int
+    name: str
+    goal: str | None
+
+
+def running_of() -> tuple:
+    """The running sprint's id, name and goal, each a look-up of one value, as columns for a
+    statement whose parameter "pid" is the partnership's id (at most one sprint is active:
+    ux_sprints_one_active); `running` makes them a Running, or None."""
+    where = (Sprint.partnership_id == bindparam("pid"), Sprint.state == "active")
+    fields = (Sprint.id, Sprint.name, Sprint.goal)
+    return tuple(select(field).where(*where).scalar_subquery() for field in fields)
+
+
+def running(values) -> Running | None:
+    return Running(*values) if values[0] is not None else None
 
 
 @functools.cache

@@ -78,8 +78,8 @@ def _board_page(partnership, status=200, **refused):
     form, options, filter_status = _filter_form(partnership)
     status = max(status, filter_status)
     limit = None if request.args.get("all") else query.CELL_LIMIT
-    sprint = sprints.active_sprint(partnership)
     state = board_view.page_state(partnership, current_user)  # (before loading: live updates start here)
+    sprint = state.sprint
     filters = _filters(form, sprint)
     board = query.plan_board(
         partnership, filters, options=options, limit=limit, wide=render.wide_plan(partnership)
