@@ -168,9 +168,9 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        from .services.accounts import user_for_session
+        from .access import load_user
 
-        return user_for_session(token)
+        return load_user(token)
 
 
 def _init_request_handling(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app
+from flask_babel import get_locale
 
 _TABS: list[tuple[int, str, object]] = []  # (order, endpoint taking `pid`, lazy label)
 # (order, template, context): the template is included with `partnership` and `data`, the
@@ -24,8 +25,15 @@ def add_home_section(template: str, order: int, context: Callable[[object], dict
         _HOME_SECTIONS.sort(key=lambda t: t[0])
 
 
-def partnership_tabs() -> list[tuple[str, str]]:
-    return [(e, str(label)) for _o, e, label in _TABS if e in current_app.view_functions]
+def partnership_tabs() -> tuple[tuple[str, str], ...]:
+    """(endpoint, label) of each tab, in the current language (made once per language: every
+    partnership page shows them)."""
+    kept = current_app.extensions.setdefault("partnership_tabs", {})
+    key = (len(_TABS), str(get_locale()))
+    tabs = kept.get(key)
+    if tabs is None:
+        tabs = kept[key] = tuple((e, str(label)) for _o, e, label in _TABS if e in current_app.view_functions)
+    return tabs
 
 
 def home_sections(partnership) -> list[tuple[str, dict]]:

@@ -40,12 +40,15 @@ from .. import timezones
 from ..extensions import db
 from ..models import BoardColumn, Card, City, Label, Membership, Partnership, Project, User
 from ..models.card import card_assignees, card_labels
+from ..services import board_view
 from ..services.board import columns_of
 from ..services.translations import with_reader_title
 
 if TYPE_CHECKING:
     from markupsafe import Markup
     from sqlalchemy import Select
+
+    from ..services.board_view import PageState
 
 DONE_LIMIT = 20  # most recent cards shown in a done column; the rest are one click away
 CELL_LIMIT = 25  # cards per lane and column on the first render; the rest load when scrolled to
@@ -181,6 +184,7 @@ class Options:
     projects: list
     labels: list
     cities: list = field(default_factory=list)  # (id, name) in the partnership's order
+    page: PageState | None = None  # the board page's reader's (load_options' `reader`), not shown by cards
 
     @property
     def signature(self) -> int:
@@ -201,16 +205,18 @@ class Options:
         )
 
 
-def load_options(partnership: Partnership) -> Options:
+def load_options(partnership: Partnership, reader: User | None = None) -> Options:
     """The partnership's projects, labels, people and cities in one query (every board page and
-    every card changed asks for them: one round trip, not four)."""
-    projects, labels, people, cities = [], [], {}, []
+    every card changed asks for them: one round trip, not four). With `reader` (the board page),
+    the same query reads their page's state too (`Options.page`: board_view.page_values)."""
+    projects, labels, people, cities, page = [], [], {}, [], None
     project, label = (
         _row_class(("id", "title", "status", "lead_city_id")),
         _row_class(("id", "name", "colour")),
     )
+    params = board_view.page_params(partnership, reader) if reader is not None else {"pid": partnership.id}
     for kind, id_, name, text_, number in db.session.connection().execute(
-        _options_statement(), {"pid": partnership.id}
+        _options_statement(reader is not None), params
     ):
         if kind == 0:
             projects.append(project((id_, name, text_, number)))
@@ -218,17 +224,23 @@ def load_options(partnership: Partnership) -> Options:
             labels.append(label((id_, name, text_)))
         elif kind == 2:
             people[id_] = (name, number)
-        else:
+        elif kind == 3:
             cities.append((id_, name))
-    return Options(people, projects, labels, cities)
+        elif kind == 4:  # (density, collapsed, watching, latest activity)
+            page = [name, text_, number, id_]
+        else:  # (the running sprint's id, name, goal)
+            page += [id_, name, text_]
+    return Options(people, projects, labels, cities, board_view.state_of(page) if page is not None else None)
 
 
 @functools.cache
-def _options_statement():
+def _options_statement(with_page: bool = False):
     """load_options' query (the partnership's id: the parameter "pid"): rows of (kind, id, name,
     text, number) in each kind's order: 0 projects by title (text: status, number: lead city),
     1 labels by name (text: colour), 2 people by name (number: their city here), 3 cities in
-    the partnership's order."""
+    the partnership's order; `with_page` (parameters: board_view.page_params) then 4 the
+    page's (latest activity, density, collapsed lanes, watching) and 5 its running sprint's
+    (id, name, goal), a row each."""
     pid, no_text, no_number = bindparam("pid"), cast(null(), String), cast(null(), Integer)
 
     def part(kind, id_, name, text_, number, order, where, join=None):
@@ -242,7 +254,7 @@ def _options_statement():
         )
         return (query.join_from(*join) if join else query).where(where)
 
-    parts = union_all(
+    parts = [
         part(
             0,
             Project.id,
@@ -280,9 +292,15 @@ def _options_statement():
             literal_column("''", String),
             City.partnership_id == pid,
         ),
-    ).subquery()
-    return select(parts.c.kind, parts.c.id, parts.c.name, parts.c.text, parts.c.number).order_by(
-        parts.c.kind, parts.c.sort, parts.c.number, parts.c.id
+    ]
+    if with_page:
+        density, collapsed, watches, latest, sprint_id, sprint_name, goal = board_view.page_values()
+        nothing, always = literal_column("''", String), literal_column("1", Integer) == 1
+        parts.append(part(4, latest, density, collapsed, cast(watches, Integer), nothing, always))
+        parts.append(part(5, sprint_id, sprint_name, goal, no_number, nothing, always))
+    union = union_all(*parts).subquery()
+    return select(union.c.kind, union.c.id, union.c.name, union.c.text, union.c.number).order_by(
+        union.c.kind, union.c.sort, union.c.number, union.c.id
     )
 
 
@@ -491,16 +509,17 @@ def _card_rows(
     else:  # SQLite's board as a rule: the cells' counts first, then their first cards
         cell_counts = {(pid, cid): n for pid, cid, n in fetch_plain(cells, params)}
         shown = [cell for cell in cell_counts if cell[1] not in done_ids]
-        open_rows = fetch_plain(every, {"pid": partnership.id, "cells": json.dumps(shown)})
+        cut = {"cells": json.dumps(shown)} if cell_limit is not None else {}
+        open_rows = fetch_plain(every, params | cut)
         done_rows = fetch_plain(recent, params) if recent is not None else []
-    if filtering or column_id is not None:
-        counts = open_counts(partnership)
-    else:  # (the rows' counts are every column's: the columns' WIP counts too)
-        counts = {}
-        for (_project_id, cid), n in cell_counts.items():
-            counts[cid] = counts.get(cid, 0) + n
-        for row in done_rows:
-            counts[row.column_id] = row.total
+    columns_counts = {}
+    for (_project_id, cid), n in cell_counts.items():
+        columns_counts[cid] = columns_counts.get(cid, 0) + n
+    if cells is None:
+        columns_counts |= {row.column_id: row.total for row in done_rows}
+    more = any(columns_counts.get(cid, 0) > DONE_LIMIT for cid in done_ids)
+    # (the rows' counts are every column's: the columns' WIP counts too, unless filtered)
+    counts = open_counts(partnership) if filtering or column_id is not None else columns_counts
     totals: dict[tuple[str, int], int] = {}
     if cell_limit is not None:
         totals = {(f"p{pid or 0}", cid): n for (pid, cid), n in cell_counts.items() if cid not in done_ids}
@@ -508,7 +527,6 @@ def _card_rows(
     places = tuple([row[:place] for row in open_rows])
     done_rows.sort(key=lambda row: (row.done or "", row.id), reverse=True)
     done_rows.sort(key=lambda row: row.column_id)
-    more = any(row.total > DONE_LIMIT for row in done_rows)
     places += tuple([row[:done_place] for row in done_rows])
     return open_rows + done_rows, places, more, counts, totals
 
@@ -543,10 +561,11 @@ def _statements(
     rank in its cell (or column) and the cell's (column's) count, together with the most recent
     DONE_LIMIT cards of each done column, each with its column's count: one round trip, not
     three (PostgreSQL, 700 of 2,000 cards: 7.5 ms against 10.8 for the three apart). With
-    `cell_by_cell` (SQLite's board) the open cards are read cell by cell instead (their parameter
-    "cells": the cells' [project id, column id] as JSON), after the cells' counts. Rows are
-    narrow (PLACE_FIELDS, done, total, rank), or with `wide` = (reader's language, with
-    assignees) also `render_fields`."""
+    `cell_by_cell` (SQLite's board, where a statement costs no round trip) three apart: the
+    cells' counts, the open cards in board order (with `cell_limit` read cell by cell, their
+    parameter "cells": the cells' [project id, column id] as JSON), the done cards. Rows are
+    narrow (PLACE_FIELDS; the union's and the done cards' with done, total, rank), or with `wide`
+    = (reader's language, with assignees) also `render_fields`."""
     conditions = [Card.partnership_id == bindparam("pid"), Card.archived_at.is_(None), *filtering]
     if column_id is not None:
         conditions.append(Card.column_id == column_id)
@@ -565,34 +584,39 @@ def _statements(
 
     # The most recent DONE_LIMIT of each done column, each read through the board index with a
     # bounded sort, however long the board's history, with the column's count.
+    # (counted in the statement of its own when the cells' counts are read apart: SQLite)
+    counted = func.count().over() if not cell_by_cell else cast(null(), Integer)
     recent = []
     for done_id in done_ids:
         inner = (
-            select(*carried, Card.done_at, func.count().over().label("total"))
+            select(*carried, Card.done_at, counted.label("total"))
             .where(*conditions, Card.column_id == done_id)
             .order_by(Card.done_at.desc(), Card.id.desc())
             .limit(DONE_LIMIT)
             .subquery()
         )
         recent.append(rows(inner, cast(Card.done_at, String), inner.c.total, cast(null(), Integer)))
-    if cell_by_cell and cell_limit is not None:
-        # Each cell's first `cell_limit` cards, cell by cell: for each cell, a walk of the index
-        # on (partnership, archived, project, column, position) that stops there (a board of
-        # 20,000 cards is planned from the few hundred it shows).
-        cell = func.json_each(bindparam("cells")).table_valued("value").alias("cell")
-        firsts = Card.__table__.alias("firsts")
-        first_ids = (
-            select(firsts.c.id)
-            .where(
-                firsts.c.partnership_id == bindparam("pid"),
-                firsts.c.archived_at.is_(None),
-                firsts.c.project_id.is_(func.json_extract(cell.c.value, "$[0]")),
-                firsts.c.column_id == func.json_extract(cell.c.value, "$[1]"),
+    if cell_by_cell:  # (SQLite: a statement more costs no round trip there, a window over every card does)
+        if cell_limit is None:
+            every = select(*PLACE_FIELDS).where(*conditions, open_only)
+        else:
+            # Each cell's first `cell_limit` cards, cell by cell: for each cell, a walk of the
+            # index on (partnership, archived, project, column, position) that stops there (a
+            # board of 20,000 cards is planned from the few hundred it shows).
+            cell = func.json_each(bindparam("cells")).table_valued("value").alias("cell")
+            firsts = Card.__table__.alias("firsts")
+            first_ids = (
+                select(firsts.c.id)
+                .where(
+                    firsts.c.partnership_id == bindparam("pid"),
+                    firsts.c.archived_at.is_(None),
+                    firsts.c.project_id.is_(func.json_extract(cell.c.value, "$[0]")),
+                    firsts.c.column_id == func.json_extract(cell.c.value, "$[1]"),
+                )
+                .order_by(firsts.c.position, firsts.c.id)
+                .limit(cell_limit)
             )
-            .order_by(firsts.c.position, firsts.c.id)
-            .limit(cell_limit)
-        )
-        every = select(*PLACE_FIELDS).select_from(cell).join(Card, Card.id.in_(first_ids))
+            every = select(*PLACE_FIELDS).select_from(cell).join(Card, Card.id.in_(first_ids))
         every = every if wide is None else render_fields(every, *wide)
         every = every.order_by(Card.column_id, Card.position, Card.id)
         # The cells' whole counts from the same index, in every column (the same query then

@@ -89,7 +89,7 @@ def start_session(user: User) -> str:
 
 
 @functools.cache
-def _session_statement():
+def session_statement():
     # (built once: every request asks; building and keying a statement costs more than the query.
     # The person and the session's end, not the session as an object: one entity loaded; and the
     # person's latest claimed request key, which every page's tag needs: request_keys.latest_claim)
@@ -101,10 +101,15 @@ def _session_statement():
 
 
 def user_for_session(token: str) -> User | None:
-    found = db.session.execute(_session_statement(), {"token_hash": hash_token(token)}).first()
+    return user_of(db.session.execute(session_statement(), {"token_hash": hash_token(token)}).first(), token)
+
+
+def user_of(found, token: str) -> User | None:
+    """The person of a row of `session_statement` (or of a statement that adds columns after
+    its own: access reads a partnership with it), None when the session is unknown or over."""
     if found is None or found[1] <= utcnow():
         return None
-    user, _expires, latest_claim = found
+    user, _expires, latest_claim = found[:3]
     user.session_token, user.latest_claim = token, latest_claim or 0
     return user
 

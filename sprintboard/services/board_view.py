@@ -40,25 +40,30 @@ class PageState:
     sprint: sprints.Running | None  # the partnership's running sprint
 
 
-def page_state(partnership: Partnership, user: User) -> PageState:
-    """The board page's small reads in one round trip (`view_of`, watching.is_watching, the
-    latest activity id and the running sprint, each a look-up of one value)."""
-    params = {"pid": partnership.id, "user_id": user.id, "scope": watching.scope_of(partnership)}
-    density, collapsed, watches, latest, *sprint = db.session.execute(_page_statement(), params).one()
-    view = BoardView(density=density or "comfortable", collapsed=collapsed or "")
-    return PageState(view, watching=bool(watches), live_since=latest or 0, sprint=sprints.running(sprint))
-
-
-@functools.cache
-def _page_statement():
+def page_values() -> tuple:
+    """The board page's small look-ups (a PageState), each of one value, as columns another
+    statement reads in the same round trip (board.query.load_options; its parameters:
+    `page_params`): density, collapsed lanes, watching, latest activity id, and the running
+    sprint's id, name and goal (`state_of` reads them)."""
     where = (BoardView.partnership_id == bindparam("pid"), BoardView.user_id == bindparam("user_id"))
-    return select(
+    return (
         select(BoardView.density).where(*where).scalar_subquery(),
         select(BoardView.collapsed).where(*where).scalar_subquery(),
         watching.watching_of(),
         activity.latest_id_of(),
         *sprints.running_of(),
     )
+
+
+def page_params(partnership: Partnership, user: User) -> dict:
+    return {"pid": partnership.id, "user_id": user.id, "scope": watching.scope_of(partnership)}
+
+
+def state_of(values) -> PageState:
+    """The PageState of `page_values`, read (in their order)."""
+    density, collapsed, watches, latest, *sprint = values
+    view = BoardView(density=density or "comfortable", collapsed=collapsed or "")
+    return PageState(view, watching=bool(watches), live_since=latest or 0, sprint=sprints.running(sprint))
 
 
 @functools.cache

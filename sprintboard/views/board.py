@@ -59,9 +59,11 @@ def _filters(form: FilterForm, sprint) -> query.Filters:
     )
 
 
-def _filter_form(partnership):
+def _filter_form(partnership, reader=None):
+    """The board's filter form and what it offers (with `reader`, their page's state too:
+    query.load_options)."""
     form = FilterForm(request.args)
-    options = query.load_options(partnership)
+    options = query.load_options(partnership, reader)
     form.set_choices(options.projects, options.labels, options.people, options.cities)
     return form, options, (200 if form.validate() else 422)
 
@@ -75,10 +77,11 @@ def show(pid):
 def _board_page(partnership, status=200, **refused):
     """The board (its page, or for htmx the board alone). `refused`: a View or lane form sent
     from this page and refused, shown again in its place with the reason (status 422)."""
-    form, options, filter_status = _filter_form(partnership)
+    # (the page's state before the board: its live updates start at the latest activity read)
+    form, options, filter_status = _filter_form(partnership, current_user)
     status = max(status, filter_status)
     limit = None if request.args.get("all") else query.CELL_LIMIT
-    state = board_view.page_state(partnership, current_user)  # (before loading: live updates start here)
+    state = options.page
     sprint = state.sprint
     filters = _filters(form, sprint)
     board = query.plan_board(

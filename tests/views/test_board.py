@@ -155,18 +155,21 @@ def test_a_move_reads_its_card_with_the_partnership_and_looks_for_no_webhook_whe
     statements = move(column)
     db.session.refresh(a)
     assert a.column_id == column.id
-    # The login session; the partnership with the role, whether it has a webhook listening, and
-    # the card; the columns; the request key's claim; the card's place before (for Undo); the
-    # target column's lock; the end of that column; the log row, the undo offer and the card's
-    # new place; the columns' counts; what cards show of others; the request key's answer.
+    # The login session with the partnership (in the URL), the role, whether it has a webhook
+    # listening, and the card (in the URL); the columns; the request key's claim; the card's
+    # place before (for Undo); the target column's lock; the end of that column; the log row,
+    # the undo offer and the card's new place; the columns' counts; what cards show of others;
+    # the request key's answer.
+    assert "JOIN partnerships" in statements[0] and "JOIN cards" in statements[0]
+    assert not any(s.startswith("SELECT partnerships.id") for s in statements)
     if db.engine.dialect.name == "postgresql":
         assert not any(s.startswith("SELECT cards.id, cards.partnership_id") for s in statements)
         assert not any("FROM webhooks WHERE webhooks.partnership_id IN" in s for s in statements)
-        assert len(statements) == 13
+        assert len(statements) == 12
     else:  # SQLite: the reads' transaction ends before the write lock is taken (database.py's
         # begin_writing); the card and the column are read again under it and the webhooks looked
         # for (no lock statement: three reads more, one less)
-        assert len(statements) == 15
+        assert len(statements) == 14
 
 
 def test_wip_limit_is_refused_and_facilitators_may_override(world, as_role, cols, db):
@@ -345,15 +348,14 @@ def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
     large = _count_queries(client, url)
     large_warm = _count_queries(client, url)
     # The cards' own statements: on PostgreSQL one (the open cards ranked in their cells with
-    # the cells' counts, and the recent done cards); on SQLite's board grouped by project three
-    # (the cells' counts, then each cell's first cards walked in the index, the done cards).
+    # the cells' counts, and the recent done cards); on SQLite three (the cells' counts, the open
+    # cards, grouped by project each cell's first walked in the index, the done cards).
     cards = 1 if db.engine.dialect.name == "postgresql" else 3
-    # Grouped otherwise, no cell is cut short: one statement reads the cards, on either database;
-    # grouped by assignee, the plan reads every card's assignees (one query more), so rendering
+    # Grouped by assignee, the plan reads every card's assignees (one query more), so rendering
     # reads them no more.
     for group, more in (("city", 0), ("assignee", 1)):
         board_render.clear_cache()
-        assert _count_queries(client, f"{url}?group={group}") == large - cards + 1 + more
+        assert _count_queries(client, f"{url}?group={group}") == large + more
     # Cold (this process has not rendered the board yet): the plan reads the cards with all
     # that rendering them needs (their labels and assignees too), so no query more than warm.
     assert small == large == small_warm == large_warm
@@ -361,12 +363,12 @@ def test_board_query_count_does_not_grow_with_the_board(world, as_role, db):
     factories.card(p, "One more", actor=people[0])
     db.session.commit()
     assert _count_queries(client, url) == large_warm + 1
-    # What the page reads besides, each in one statement: the login session (with the person's
-    # latest request key, for the page's ETag), the partnership and role, what cards show of
-    # others (projects, labels, people, cities), the person's board view and watch with the
-    # latest activity (where live updates start) and the running sprint, the columns (with their
-    # names in the reader's language).
-    assert small == 5 + cards
+    # What the page reads besides: the login session (with the person's latest request key, for
+    # the page's ETag) with the partnership and role; what cards show of others (projects,
+    # labels, people, cities) with the person's board view and watch, the latest activity (where
+    # live updates start) and the running sprint; the columns (with their names in the reader's
+    # language).
+    assert small == 3 + cards
 
 
 def test_active_sprint_only(world, as_role, cols, db):
