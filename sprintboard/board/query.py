@@ -499,13 +499,10 @@ def _card_rows(
     if cells is None:
         rows = fetch_plain(every, params)
         done = set(done_ids)
-        open_rows = [row for row in rows if row.column_id not in done]
-        done_rows = [row for row in rows if row.column_id in done]
+        cell_counts = {(row.project_id, row.column_id): row.total for row in rows if row.id is None}
+        open_rows = [row for row in rows if row.column_id not in done and row.id is not None]
+        done_rows = [row for row in rows if row.column_id in done and row.id is not None]
         open_rows.sort(key=_in_cell_order)
-        # (each row carries its cell's count, or without `cell_limit` its column's)
-        cell_counts = {(row.project_id, row.column_id): row.total for row in open_rows}
-        if cell_limit is None:
-            cell_counts = {(None, cid): n for (_project_id, cid), n in cell_counts.items()}
     else:  # SQLite's board as a rule: the cells' counts first, then their first cards
         cell_counts = {(pid, cid): n for pid, cid, n in fetch_plain(cells, params)}
         shown = [cell for cell in cell_counts if cell[1] not in done_ids]
@@ -515,8 +512,6 @@ def _card_rows(
     columns_counts = {}
     for (_project_id, cid), n in cell_counts.items():
         columns_counts[cid] = columns_counts.get(cid, 0) + n
-    if cells is None:
-        columns_counts |= {row.column_id: row.total for row in done_rows}
     more = any(columns_counts.get(cid, 0) > DONE_LIMIT for cid in done_ids)
     # (the rows' counts are every column's: the columns' WIP counts too, unless filtered)
     counts = open_counts(partnership) if filtering or column_id is not None else columns_counts
@@ -584,12 +579,10 @@ def _statements(
 
     # The most recent DONE_LIMIT of each done column, each read through the board index with a
     # bounded sort, however long the board's history, with the column's count.
-    # (counted in the statement of its own when the cells' counts are read apart: SQLite)
-    counted = func.count().over() if not cell_by_cell else cast(null(), Integer)
     recent = []
     for done_id in done_ids:
         inner = (
-            select(*carried, Card.done_at, counted.label("total"))
+            select(*carried, Card.done_at, cast(null(), Integer).label("total"))
             .where(*conditions, Card.column_id == done_id)
             .order_by(Card.done_at.desc(), Card.id.desc())
             .limit(DONE_LIMIT)
@@ -628,19 +621,21 @@ def _statements(
     # The open cards ranked in their cell (grouped by project: a partition holds the NULL
     # projects together, as GROUP BY does), or without a cell limit in their column.
     partition = (Card.project_id, Card.column_id) if cell_limit is not None else (Card.column_id,)
-    inner = (
-        select(
-            *carried,
-            func.row_number().over(partition_by=partition, order_by=(Card.position, Card.id)).label("rank"),
-            func.count().over(partition_by=partition).label("total"),
-        )
-        .where(*conditions, open_only)
-        .subquery()
-    )
+    rank = func.row_number(type_=Integer).over(partition_by=partition, order_by=(Card.position, Card.id))
+    rank = rank.label("rank")
+    inner = select(*carried, rank, cast(null(), Integer).label("total")).where(*conditions, open_only)
+    inner = inner.subquery()
     every = rows(inner, cast(null(), String), inner.c.total, inner.c.rank)
     if cell_limit is not None:
         every = every.where(inner.c.rank <= cell_limit)
-    return _Statements(union_all(every, *recent) if recent else every, None, None)
+    # And each cell's count, done columns' too, as rows without an id (a count over a window
+    # kept every card of the board in memory: at 20,000 cards twice as slow as counting apart).
+    counted = {"column_id": Card.column_id, "project_id": Card.project_id, "total": func.count()}
+    counts = select(
+        *[counted.get(c.name, cast(null(), c.type)).label(c.name) for c in every.selected_columns]
+    ).where(*conditions)
+    counts = counts.group_by(Card.project_id, Card.column_id)
+    return _Statements(union_all(every, *recent, counts), None, None)
 
 
 def render_fields(statement, reader: str, with_assignees: bool):
