@@ -532,7 +532,7 @@ def _in_cell_order(row) -> tuple:
 
 
 class _Statements(NamedTuple):
-    every: Select  # the open cards; or, as a rule, the open and the recent done cards together
+    every: Select  # the open cards; or, as a rule, the open and recent done cards and the counts
     cells: Select | None  # SQLite's board cell by cell: each cell's count (`every` reads the cells')
     recent: Select | None  # SQLite's board cell by cell: the recent done cards
 
@@ -551,16 +551,15 @@ def _statements(
     *,
     cell_by_cell: bool = False,
 ) -> _Statements:
-    """The statements of `_card_rows` (the partnership's id a parameter, "pid"). As a rule one:
-    the open cards (all, or with `cell_limit` the first of each project's cell), each with its
-    rank in its cell (or column) and the cell's (column's) count, together with the most recent
-    DONE_LIMIT cards of each done column, each with its column's count: one round trip, not
-    three (PostgreSQL, 700 of 2,000 cards: 7.5 ms against 10.8 for the three apart). With
-    `cell_by_cell` (SQLite's board, where a statement costs no round trip) three apart: the
-    cells' counts, the open cards in board order (with `cell_limit` read cell by cell, their
-    parameter "cells": the cells' [project id, column id] as JSON), the done cards. Rows are
-    narrow (PLACE_FIELDS; the union's and the done cards' with done, total, rank), or with `wide`
-    = (reader's language, with assignees) also `render_fields`."""
+    """The statements of `_card_rows` (the partnership's id a parameter, "pid"). As a rule one,
+    a union: the open cards (all, or with `cell_limit` the first of each project's cell), each
+    with its rank in its cell (or column); the most recent DONE_LIMIT cards of each done column;
+    and each cell's count (project, column and total, in rows without an id): one round trip,
+    not three. With `cell_by_cell` (SQLite's board, where a statement costs no round trip)
+    three apart: the cells' counts, the open cards in board order (with `cell_limit` read cell
+    by cell, their parameter "cells": the cells' [project id, column id] as JSON), the done
+    cards. Rows are narrow (PLACE_FIELDS; the union's and the done cards' with done, total,
+    rank), or with `wide` = (reader's language, with assignees) also `render_fields`."""
     conditions = [Card.partnership_id == bindparam("pid"), Card.archived_at.is_(None), *filtering]
     if column_id is not None:
         conditions.append(Card.column_id == column_id)
@@ -578,7 +577,7 @@ def _statements(
         return ClauseAdapter(inner).traverse(statement if wide is None else render_fields(statement, *wide))
 
     # The most recent DONE_LIMIT of each done column, each read through the board index with a
-    # bounded sort, however long the board's history, with the column's count.
+    # bounded sort, however long the board's history.
     recent = []
     for done_id in done_ids:
         inner = (
