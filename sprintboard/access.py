@@ -82,24 +82,32 @@ def load_user(token: str) -> User | None:
 
 @functools.cache
 def _login_statement(with_card: bool):
-    statement = accounts.session_statement().add_columns(
-        Partnership, Membership.role, webhooks.none_of().label("no_hooks")
+    statement = accounts.session_statement().add_columns(Partnership)
+    statement = statement.outerjoin(Partnership, Partnership.id == db.bindparam("pid"))
+    return _with_role(statement, User.id, with_card)
+
+
+def _with_role(statement, user_id, with_card: bool):
+    """`statement` (partnerships in its FROM) with the role of the person `user_id` in the
+    partnership, whether it has a webhook listening, and with_card the card "card_id" (not the
+    card's partnership: _owned_or_404 still checks it)."""
+    statement = statement.add_columns(Membership.role, webhooks.none_of().label("no_hooks")).outerjoin(
+        Membership, (Membership.partnership_id == Partnership.id) & (Membership.user_id == user_id)
     )
-    statement = statement.outerjoin(Partnership, Partnership.id == db.bindparam("pid")).outerjoin(
-        Membership, (Membership.partnership_id == Partnership.id) & (Membership.user_id == User.id)
-    )
-    if with_card:  # (not the card's partnership: _owned_or_404 still checks it)
+    if with_card:
         statement = statement.add_columns(Card).outerjoin(Card, Card.id == db.bindparam("card_id"))
     return statement
 
 
-def _read_ahead(user: User, pid: int, row, card_id: int | None) -> None:
+def _read_ahead(user: User, pid: int, row, card_id: int | None) -> tuple:
     """Keep what was read with the partnership for get_partnership_or_404 (held in `g`: the
-    session holds unchanged rows only weakly)."""
+    session holds unchanged rows only weakly): (pid, partnership, card id, card)."""
     g.setdefault("_roles", {})[(user.id, pid)] = row.role
     if row.no_hooks:
         webhooks.known_without_hooks(pid)
-    g.partnership_read_ahead = (pid, row.Partnership, card_id, row.Card if card_id is not None else None)
+    card = row.Card if card_id is not None else None
+    g.partnership_read_ahead = (pid, row.Partnership, card_id, card)
+    return g.partnership_read_ahead
 
 
 def enforce_login():
@@ -231,38 +239,23 @@ def _partnership_with_role(pid, card_id=None) -> Partnership | None:
     roles = g.setdefault("_roles", {})
     card_id = valid_id(card_id)
     ahead = g.get("partnership_read_ahead")
-    if ahead is not None and ahead[0] == pid and card_id in (None, ahead[2]):  # (read with the login)
-        if card_id is not None:
-            g.card_read_ahead = ahead[3]
-        return ahead[1]
-    if not user.is_authenticated or user.is_admin or (card_id is None and (user.id, pid) in roles):
-        return db.session.get(Partnership, pid)
-    row = db.session.execute(
-        _partnership_role_statement(card_id is not None), {"pid": pid, "user_id": user.id, "card_id": card_id}
-    ).first()
-    if row is None:
-        return None
-    roles[(user.id, pid)] = row.role
-    if row.no_hooks:
-        webhooks.known_without_hooks(pid)
+    if ahead is None or ahead[0] != pid or card_id not in (None, ahead[2]):  # (not read with the login)
+        if not user.is_authenticated or user.is_admin or (card_id is None and (user.id, pid) in roles):
+            return db.session.get(Partnership, pid)
+        params = {"pid": pid, "user_id": user.id, "card_id": card_id}
+        row = db.session.execute(_partnership_role_statement(card_id is not None), params).first()
+        if row is None:
+            return None
+        ahead = _read_ahead(user, pid, row, card_id)
     if card_id is not None:  # (held for get_card_or_404: the session holds unchanged rows weakly)
-        g.card_read_ahead = row.Card
-    return row.Partnership
+        g.card_read_ahead = ahead[3]
+    return ahead[1]
 
 
 @functools.cache
 def _partnership_role_statement(with_card: bool):
-    statement = (
-        db.select(Partnership, Membership.role, webhooks.none_of().label("no_hooks"))
-        .outerjoin(
-            Membership,
-            (Membership.partnership_id == Partnership.id) & (Membership.user_id == db.bindparam("user_id")),
-        )
-        .where(Partnership.id == db.bindparam("pid"))
-    )
-    if with_card:  # (not the card's partnership: _owned_or_404 still checks it)
-        statement = statement.add_columns(Card).outerjoin(Card, Card.id == db.bindparam("card_id"))
-    return statement
+    statement = db.select(Partnership).where(Partnership.id == db.bindparam("pid"))
+    return _with_role(statement, db.bindparam("user_id"), with_card)
 
 
 def get_city_or_404(partnership: Partnership, city_id: int | None) -> City:

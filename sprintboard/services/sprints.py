@@ -85,9 +85,8 @@ def running_of() -> tuple:
     """The running sprint's id, name and goal, each a look-up of one value, as columns for a
     statement whose parameter "pid" is the partnership's id (at most one sprint is active:
     ux_sprints_one_active); `running` makes them a Running, or None."""
-    where = (Sprint.partnership_id == bindparam("pid"), Sprint.state == "active")
     fields = (Sprint.id, Sprint.name, Sprint.goal)
-    return tuple(select(field).where(*where).scalar_subquery() for field in fields)
+    return tuple(select(field).where(*_running()).scalar_subquery() for field in fields)
 
 
 def running(values) -> Running | None:
@@ -97,7 +96,12 @@ def running(values) -> Running | None:
 @functools.cache
 def _active_statement():
     # (built once: every page asks; building and keying a statement costs more than the query)
-    return select(Sprint).where(Sprint.partnership_id == bindparam("pid"), Sprint.state == "active")
+    return select(Sprint).where(*_running())
+
+
+def _running() -> tuple:
+    """The running sprint of the partnership in the parameter "pid"."""
+    return Sprint.partnership_id == bindparam("pid"), Sprint.state == "active"
 
 
 def planned_sprints(partnership: Partnership, exclude: Sprint | None = None) -> list[Sprint]:
